@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ConsumerWarningsConfig(AppConfig):
+    name = "consumer_warnings"

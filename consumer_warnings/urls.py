@@ -1,0 +1,2 @@
+app_name = "consumer_warnings"
+urlpatterns = []

@@ -1,0 +1,133 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .admin_mixins import ScopedAdminMixin
+from .models import Agency, Business, JobRun, Membership, Province, Sector
+from .roles import get_actor
+
+admin.site.site_header = _("DNVNTD back office")
+admin.site.site_title = _("DNVNTD back office")
+admin.site.index_title = _("Administration")
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "full_name", "kind", "is_active", "successor")
+    list_filter = ("is_active", "kind", "merged_2025")
+    search_fields = ("name", "full_name", "code")
+    list_select_related = ("successor",)
+    readonly_fields = ("code", "slug")
+    ordering = ("-is_active", "code", "name")
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "order", "is_active")
+    list_editable = ("order", "is_active")
+    search_fields = ("name", "name_en", "code")
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "kind", "province", "email", "phone", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "short_name", "code")
+    list_select_related = ("province",)
+    autocomplete_fields = ("province", "parent")
+
+
+class ProvinceScopedChoicesMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "province":
+            actor = get_actor(request.user)
+            qs = Province.objects.current()
+            if not actor.is_ministry:
+                qs = qs.filter(pk__in=actor.province_ids)
+            kwargs["queryset"] = qs
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Business)
+class BusinessAdmin(ScopedAdminMixin, ProvinceScopedChoicesMixin, SimpleHistoryAdmin):
+    list_display = ("name", "tax_code", "province", "sector", "created_at")
+    list_filter = ("province", "sector")
+    search_fields = ("name", "short_name", "tax_code", "search_text")
+    list_select_related = ("province", "sector")
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_list_filter(self, request):
+        if get_actor(request.user).is_ministry:
+            return self.list_filter
+        return ("sector",)
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ("user", "organisation_name", "role", "status", "requested_at", "decided_at")
+    list_filter = ("status", "role")
+    search_fields = ("user__email", "business__name", "business__tax_code", "agency__name")
+    list_select_related = ("user", "business", "agency")
+    raw_id_fields = ("user", "business", "agency", "decided_by")
+    readonly_fields = ("requested_at", "decided_at", "decided_by")
+    actions = ("approve", "reject")
+    list_per_page = 50
+    show_full_result_count = False
+
+    @admin.display(description=_("organisation"))
+    def organisation_name(self, obj):
+        return obj.business.name if obj.business_id else obj.agency.name
+
+    def has_add_permission(self, request):
+        # Memberships are requested by users and decided here; admins add officers.
+        return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.sync_staff_status(obj.user)
+
+    def _decide(self, request, queryset, approve):
+        done = 0
+        for membership in queryset.filter(status=Membership.Status.PENDING):
+            try:
+                services.decide_membership(
+                    membership=membership,
+                    decider=request.user,
+                    approve=approve,
+                    reason="" if approve else str(_("Refused by an officer in the back office.")),
+                )
+                done += 1
+            except (ValidationError, PermissionError):
+                continue
+        self.message_user(
+            request,
+            ngettext("%(count)d request decided.", "%(count)d requests decided.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Approve selected pending requests"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("Refuse selected pending requests"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, approve=False)
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ("name", "key", "started_at", "finished_at")
+    list_filter = ("name",)
+    search_fields = ("name", "key")
+    readonly_fields = ("name", "key", "started_at", "finished_at", "result")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

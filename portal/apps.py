@@ -1,0 +1,64 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("Portal: organisations and roles")
+
+    # What each staff group may do in the back office. Every app may declare the same
+    # attribute on its AppConfig; ``sync_group_permissions`` merges them all.
+    portal_permissions = {
+        "ministry": [
+            "portal.view_province",
+            "portal.change_province",
+            "portal.view_sector",
+            "portal.add_sector",
+            "portal.change_sector",
+            "portal.view_agency",
+            "portal.add_agency",
+            "portal.change_agency",
+            "portal.view_business",
+            "portal.add_business",
+            "portal.change_business",
+            "portal.view_membership",
+            "portal.change_membership",
+            "portal.view_jobrun",
+        ],
+        "province": [
+            "portal.view_province",
+            "portal.view_sector",
+            "portal.view_agency",
+            "portal.view_business",
+            "portal.change_business",
+            "portal.view_membership",
+            "portal.change_membership",
+        ],
+    }
+
+    def ready(self):
+        post_migrate.connect(sync_group_permissions, dispatch_uid="portal.sync_group_permissions")
+
+
+def sync_group_permissions(sender=None, **kwargs):
+    """Give the two staff groups exactly the permissions the apps declare."""
+    from django.contrib.auth.models import Group, Permission
+
+    from .roles import MINISTRY_GROUP, PROVINCE_GROUP
+
+    wanted = {"ministry": set(), "province": set()}
+    for config in apps.get_app_configs():
+        for role, perms in getattr(config, "portal_permissions", {}).items():
+            wanted[role].update(perms)
+    for role, group_name in (("ministry", MINISTRY_GROUP), ("province", PROVINCE_GROUP)):
+        group, _created = Group.objects.get_or_create(name=group_name)
+        perms = []
+        for dotted in sorted(wanted[role]):
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)

@@ -1,0 +1,109 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Business, Membership, Province, Sector, validate_tax_code
+from .text import nfc
+
+
+class TaxCodeField(forms.CharField):
+    default_validators = [validate_tax_code]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Tax code"))
+        kwargs.setdefault("max_length", 14)
+        kwargs.setdefault("help_text", _("10 digits, or 10 digits + '-' + 3 digits for a branch."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+
+class BusinessRegistrationForm(forms.ModelForm):
+    tax_code = TaxCodeField()
+    note = forms.CharField(
+        label=_("Your position in the business"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Helps the officer who approves your request."),
+    )
+
+    class Meta:
+        model = Business
+        fields = [
+            "tax_code",
+            "name",
+            "short_name",
+            "address",
+            "province",
+            "sector",
+            "website",
+            "email",
+            "phone",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = Province.objects.current()
+        self.fields["sector"].queryset = Sector.objects.filter(is_active=True)
+        self.fields["sector"].required = True
+
+    def validate_unique(self):
+        # Duplicate tax codes get the service's message, which points to "join" instead.
+        exclude = self._get_validation_exclusions()
+        exclude.add("tax_code")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as exc:
+            self._update_errors(exc)
+
+    def clean_name(self):
+        return nfc(self.cleaned_data["name"]).strip()
+
+    def business_data(self):
+        return {f: self.cleaned_data[f] for f in self.Meta.fields}
+
+
+class JoinBusinessForm(forms.Form):
+    tax_code = TaxCodeField()
+    role = forms.ChoiceField(
+        label=_("Role requested"),
+        choices=[
+            (Membership.Role.EDITOR, _("Editor: fills in assessments and answers complaints")),
+            (Membership.Role.OWNER, _("Owner: legal representative or authorised person")),
+        ],
+        initial=Membership.Role.EDITOR,
+    )
+    note = forms.CharField(
+        label=_("Your position in the business"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_tax_code(self):
+        tax_code = self.cleaned_data["tax_code"]
+        business = Business.objects.filter(tax_code=tax_code).first()
+        if business is None:
+            raise forms.ValidationError(
+                _("No business with this tax code is registered yet. Register it instead."),
+                code="unknown_tax_code",
+            )
+        self.business = business
+        return tax_code
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Refuse"))], widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to refuse)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give a reason for the refusal."))
+        return data

@@ -1,0 +1,45 @@
+from django.contrib import messages
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from .roles import needs_mfa
+
+HEALTH_PATH = "/healthz"
+# Paths an officer without MFA may not reach. Staff pages of the apps use
+# ``portal.permissions`` guards, which apply the same rule.
+MFA_PROTECTED_PREFIXES = ("/quan-tri/", "/en/quan-tri/")
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before sessions, host validation or HTTPS redirects run, so load
+    balancers and container health checks get a plain answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.rstrip("/") == HEALTH_PATH:
+            try:
+                connection.ensure_connection()
+                return JsonResponse({"status": "ok"})
+            except Exception:  # noqa: BLE001 - any database failure means unhealthy
+                return JsonResponse({"status": "database unavailable"}, status=503)
+        return self.get_response(request)
+
+
+class StaffMFAMiddleware:
+    """Keeps staff without a second factor out of the back office."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(MFA_PROTECTED_PREFIXES) and needs_mfa(request.user):
+            messages.warning(
+                request,
+                _("Staff accounts must set up two-step verification before continuing."),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

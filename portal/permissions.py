@@ -1,0 +1,41 @@
+"""View guards by role. A signed-in user without the role gets 404 (DESIGN.md §2); an
+officer without MFA is sent to set it up first."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from .roles import get_actor, needs_mfa
+
+
+def _guard(test):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            actor = get_actor(user)
+            if not test(actor):
+                raise Http404
+            if actor.is_officer and needs_mfa(user):
+                messages.warning(
+                    request,
+                    _("Staff accounts must set up two-step verification before continuing."),
+                )
+                return redirect("mfa_activate_totp")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+officer_required = _guard(lambda actor: actor.is_officer)
+ministry_required = _guard(lambda actor: actor.is_ministry)
+business_member_required = _guard(lambda actor: actor.is_business_member)
+login_required = _guard(lambda actor: True)

@@ -1,0 +1,122 @@
+"""Who a user is in the portal (DESIGN.md §2), computed once per request.
+
+Every app's ``visible_to(user)`` builds on :func:`get_actor`, so the rules live here only:
+only approved memberships count; a ministry unit sees everything; a Sở Công Thương sees
+its province; a business member sees their businesses.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+MINISTRY_GROUP = "Cán bộ Bộ Công Thương"
+PROVINCE_GROUP = "Cán bộ Sở Công Thương"
+STAFF_GROUPS = (MINISTRY_GROUP, PROVINCE_GROUP)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None = None
+    is_superuser: bool = False
+    is_ministry: bool = False
+    agency_ids: frozenset = field(default_factory=frozenset)
+    province_ids: frozenset = field(default_factory=frozenset)
+    business_ids: frozenset = field(default_factory=frozenset)
+
+    @property
+    def is_authenticated(self):
+        return self.user_id is not None
+
+    @property
+    def is_province_officer(self):
+        return bool(self.province_ids) and not self.is_ministry
+
+    @property
+    def is_officer(self):
+        """Ministry or province officer: the people who handle cases and must use MFA."""
+        return self.is_ministry or bool(self.province_ids)
+
+    @property
+    def is_business_member(self):
+        return bool(self.business_ids)
+
+    @property
+    def role(self):
+        if self.is_superuser:
+            return "admin"
+        if self.is_ministry:
+            return "ministry"
+        if self.is_province_officer:
+            return "province"
+        if self.business_ids:
+            return "business"
+        return "consumer" if self.user_id else "public"
+
+    def can_see_province(self, province_id):
+        return self.is_ministry or province_id in self.province_ids
+
+
+ANONYMOUS = Actor()
+
+
+def get_actor(user):
+    """The :class:`Actor` for ``user``, cached on the user object (one query per request)."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, "_portal_actor", None)
+    if cached is not None:
+        return cached
+    from .models import Membership
+
+    rows = Membership.objects.filter(
+        user_id=user.pk, status=Membership.Status.APPROVED
+    ).values_list("business_id", "agency_id", "agency__kind", "agency__province_id")
+    agency_ids, province_ids, business_ids = set(), set(), set()
+    is_ministry = bool(user.is_superuser)
+    for business_id, agency_id, agency_kind, agency_province_id in rows:
+        if business_id:
+            business_ids.add(business_id)
+        elif agency_id:
+            agency_ids.add(agency_id)
+            if agency_kind in ("authority", "ministry_unit"):
+                is_ministry = True
+            elif agency_kind == "provincial_department" and agency_province_id:
+                province_ids.add(agency_province_id)
+    actor = Actor(
+        user_id=user.pk,
+        is_superuser=bool(user.is_superuser),
+        is_ministry=is_ministry,
+        agency_ids=frozenset(agency_ids),
+        province_ids=frozenset(province_ids),
+        business_ids=frozenset(business_ids),
+    )
+    user._portal_actor = actor
+    return actor
+
+
+def forget_actor(user):
+    """Drop the cached actor after the user's memberships change."""
+    if hasattr(user, "_portal_actor"):
+        del user._portal_actor
+
+
+def needs_mfa(user):
+    """Officers and staff must have a second factor before reaching any staff page."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not (user.is_staff or user.is_superuser or get_actor(user).is_officer):
+        return False
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return not is_mfa_enabled(user)
+
+
+def get_object_in_scope(queryset, user, **lookup):
+    """Fetch one object through the model's ``visible_to`` scope: 404, never 403, when the
+    user may not see it, so that nobody learns that it exists."""
+    scoped = queryset.visible_to(user)
+    try:
+        return scoped.get(**lookup)
+    except (scoped.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

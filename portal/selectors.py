@@ -1,0 +1,65 @@
+"""Reads of organisations used in more than one place."""
+
+from django.db.models import Q
+
+from .models import Business, Membership
+from .text import search_terms
+
+
+def search_businesses(query, queryset=None, limit=None):
+    """Businesses whose name or tax code matches ``query`` without regard to diacritics or
+    case. Portable: the folded ``search_text`` column works on SQLite and PostgreSQL."""
+    qs = Business.objects.all() if queryset is None else queryset
+    query = (query or "").strip()
+    if not query:
+        return qs.none()
+    digits = query.replace(" ", "")
+    if digits.replace("-", "").isdigit():
+        return (
+            qs.filter(tax_code__startswith=digits)[:limit]
+            if limit
+            else qs.filter(tax_code__startswith=digits)
+        )
+    terms = search_terms(query)
+    if not terms:
+        return qs.none()
+    condition = Q()
+    for term in terms:
+        condition &= Q(search_text__contains=term)
+    qs = qs.filter(condition)
+    return qs[:limit] if limit else qs
+
+
+def business_suggestions(query, limit=10):
+    """Public suggestions for the complaint form: only what is public (name, tax code,
+    address, province)."""
+    rows = search_businesses(query).select_related("province").order_by("name")[:limit]
+    return [
+        {
+            "id": b.pk,
+            "tax_code": b.tax_code,
+            "name": b.name,
+            "address": b.address,
+            "province_id": b.province_id,
+            "province": b.province.name,
+        }
+        for b in rows
+    ]
+
+
+def memberships_of(user):
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("business__province", "agency__province")
+        .order_by("-requested_at")
+    )
+
+
+def pending_memberships_for(user):
+    return (
+        Membership.objects.visible_to(user)
+        .pending()
+        .filter(business__isnull=False)
+        .select_related("user", "business__province")
+        .order_by("requested_at")
+    )

@@ -1,0 +1,158 @@
+"""Writes for organisations and memberships. Views, admin actions and commands call these."""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import tasks
+from .jobs import enqueue
+from .models import Agency, Business, Membership
+from .roles import MINISTRY_GROUP, PROVINCE_GROUP, forget_actor, get_actor
+
+
+class DuplicateTaxCode(ValidationError):
+    pass
+
+
+@transaction.atomic
+def register_business(*, user, data, note=""):
+    """Create a business from ``data`` (model field values) with ``user`` as its pending
+    owner. A tax code that exists already is refused: the user should ask to join it."""
+    tax_code = data["tax_code"]
+    if Business.objects.filter(tax_code=tax_code).exists():
+        raise DuplicateTaxCode(
+            _("A business with tax code %(code)s is already registered. Ask to join it instead."),
+            code="duplicate_tax_code",
+            params={"code": tax_code},
+        )
+    business = Business(**data)
+    business.full_clean()
+    try:
+        with transaction.atomic():
+            business.save()
+    except IntegrityError as exc:  # a concurrent registration of the same tax code
+        raise DuplicateTaxCode(
+            _("A business with tax code %(code)s is already registered. Ask to join it instead."),
+            code="duplicate_tax_code",
+            params={"code": tax_code},
+        ) from exc
+    membership = Membership.objects.create(
+        user=user, business=business, role=Membership.Role.OWNER, note=note
+    )
+    enqueue(tasks.notify_membership_request, membership.pk)
+    return business, membership
+
+
+@transaction.atomic
+def request_to_join(*, user, business, role=Membership.Role.EDITOR, note=""):
+    """Ask to become a member of an existing business; stays pending until approved."""
+    existing = Membership.objects.filter(user=user, business=business).first()
+    if existing is not None:
+        if existing.status in (Membership.Status.PENDING, Membership.Status.APPROVED):
+            raise ValidationError(
+                _("You have already asked to join this business."), code="already_member"
+            )
+        existing.status = Membership.Status.PENDING
+        existing.role = role
+        existing.note = note
+        existing.requested_at = timezone.now()
+        existing.decided_at = None
+        existing.decided_by = None
+        existing.decision_note = ""
+        existing.save()
+        membership = existing
+    else:
+        membership = Membership.objects.create(user=user, business=business, role=role, note=note)
+    enqueue(tasks.notify_membership_request, membership.pk)
+    return membership
+
+
+def can_decide(decider, membership):
+    """Province officers decide for businesses (and their own agency) in their province;
+    ministry officers decide everything."""
+    actor = get_actor(decider)
+    if actor.is_ministry:
+        return True
+    if not actor.is_province_officer:
+        return False
+    if membership.business_id:
+        return membership.business.province_id in actor.province_ids
+    return membership.agency_id in actor.agency_ids
+
+
+@transaction.atomic
+def decide_membership(*, membership, decider, approve, reason=""):
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("business", "agency")
+        .get(pk=membership.pk)
+    )
+    if not can_decide(decider, membership):
+        raise PermissionError("not allowed to decide this membership")
+    if membership.status != Membership.Status.PENDING:
+        raise ValidationError(_("This request has already been decided."), code="already_decided")
+    if not approve and not reason.strip():
+        raise ValidationError(_("Give a reason for the refusal."), code="reason_required")
+    membership.status = Membership.Status.APPROVED if approve else Membership.Status.REJECTED
+    membership.decided_at = timezone.now()
+    membership.decided_by = decider
+    membership.decision_note = reason.strip()
+    membership._change_reason = "approved" if approve else "rejected"
+    membership.save()
+    sync_staff_status(membership.user)
+    enqueue(tasks.notify_membership_decision, membership.pk)
+    return membership
+
+
+@transaction.atomic
+def add_agency_member(*, user, agency, role=Membership.Role.OFFICER, decider=None):
+    """Make ``user`` an approved officer of ``agency`` (used by admins and the demo data)."""
+    membership, _created = Membership.objects.update_or_create(
+        user=user,
+        agency=agency,
+        defaults={
+            "role": role,
+            "status": Membership.Status.APPROVED,
+            "decided_at": timezone.now(),
+            "decided_by": decider,
+        },
+    )
+    sync_staff_status(user)
+    return membership
+
+
+def sync_staff_status(user):
+    """Officers get ``is_staff`` and their permission group from their approved agency
+    memberships, and lose them when those end."""
+    forget_actor(user)
+    actor = get_actor(user)
+    ministry, _ = Group.objects.get_or_create(name=MINISTRY_GROUP)
+    province, _ = Group.objects.get_or_create(name=PROVINCE_GROUP)
+    if actor.is_ministry and not user.is_superuser:
+        user.groups.add(ministry)
+    else:
+        user.groups.remove(ministry)
+    if actor.is_province_officer:
+        user.groups.add(province)
+    else:
+        user.groups.remove(province)
+    is_staff = user.is_superuser or actor.is_officer
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    forget_actor(user)
+
+
+def officers_for_province(province_id):
+    """E-mail addresses of the approved officers of a province's Sở Công Thương."""
+    return list(
+        Membership.objects.approved()
+        .filter(
+            agency__kind=Agency.Kind.PROVINCIAL_DEPARTMENT,
+            agency__province_id=province_id,
+            user__is_active=True,
+        )
+        .values_list("user__email", flat=True)
+    )

@@ -1,0 +1,44 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from . import views
+
+portal_patterns = (
+    [
+        path("tai-khoan/khong-gian/", views.dashboard, name="dashboard"),
+        path("tai-khoan/doanh-nghiep/dang-ky/", views.register_business, name="business_register"),
+        path("tai-khoan/doanh-nghiep/tham-gia/", views.join_business, name="business_join"),
+        path("tai-khoan/doanh-nghiep/<int:pk>/", views.business_detail, name="business_detail"),
+        path(
+            "tai-khoan/yeu-cau-thanh-vien/", views.membership_requests, name="membership_requests"
+        ),
+        path(
+            "tai-khoan/yeu-cau-thanh-vien/<int:pk>/",
+            views.membership_decide,
+            name="membership_decide",
+        ),
+        path("api/doanh-nghiep/goi-y/", views.business_suggest, name="business_suggest"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("", include(portal_patterns)),
+    path("tai-khoan/", include("allauth.urls")),
+    path("quan-tri/", admin.site.urls),
+    path("khieu-nai/", include("complaints.urls")),
+    path("tu-danh-gia/", include("selfassess.urls")),
+    path("doanh-nghiep/", include("selfassess.public_urls")),
+    path("van-ban/", include("legaldocs.urls")),
+    path("canh-bao/", include("consumer_warnings.urls")),
+    path("bao-cao/", include("reports.urls")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    prefix_default_language=False,
+)

@@ -1,0 +1,168 @@
+import importlib
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import selectors, services
+from .forms import BusinessRegistrationForm, DecisionForm, JoinBusinessForm
+from .models import Business, Membership
+from .permissions import login_required, officer_required
+from .roles import get_actor, get_object_in_scope
+
+# Blocks other parts add to the home page: "module.function" returning
+# {"template": ..., **context} or None. A part that is not built yet is skipped.
+HOME_BLOCKS = [
+    "consumer_warnings.selectors.home_block",
+    "legaldocs.selectors.home_block",
+    "selfassess.selectors.home_block",
+    "complaints.selectors.home_block",
+]
+
+
+def _home_blocks():
+    blocks = []
+    for dotted in HOME_BLOCKS:
+        module_name, func_name = dotted.rsplit(".", 1)
+        try:
+            func = getattr(importlib.import_module(module_name), func_name)
+        except (ImportError, AttributeError):
+            continue
+        block = func()
+        if block:
+            blocks.append(block)
+    return blocks
+
+
+@require_GET
+def home(request):
+    return render(request, "portal/home.html", {"blocks": _home_blocks()})
+
+
+@require_GET
+def business_suggest(request):
+    """JSON suggestions of registered businesses by name or tax code (public data only)."""
+    query = request.GET.get("q", "")[:100]
+    if len(query.strip()) < 2:
+        return JsonResponse({"results": []})
+    return JsonResponse({"results": selectors.business_suggestions(query)})
+
+
+@login_required
+def dashboard(request):
+    actor = get_actor(request.user)
+    context = {
+        "memberships": selectors.memberships_of(request.user),
+        "pending_count": (
+            selectors.pending_memberships_for(request.user).count() if actor.is_officer else 0
+        ),
+    }
+    return render(request, "portal/dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_business(request):
+    form = BusinessRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            business, _membership = services.register_business(
+                user=request.user, data=form.business_data(), note=form.cleaned_data["note"]
+            )
+        except services.DuplicateTaxCode as exc:
+            form.add_error("tax_code", exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(name)s is registered. Your membership is pending until an officer "
+                    "of the Department of Industry and Trade approves it; you will be told "
+                    "by e-mail."
+                )
+                % {"name": business.name},
+            )
+            return redirect("portal:dashboard")
+    return render(request, "portal/business_register.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join_business(request):
+    form = JoinBusinessForm(request.POST or None, initial={"tax_code": request.GET.get("mst", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_to_join(
+                user=request.user,
+                business=form.business,
+                role=form.cleaned_data["role"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Your request to join %(name)s was sent. You will be told by e-mail.")
+                % {"name": form.business.name},
+            )
+            return redirect("portal:dashboard")
+    return render(request, "portal/business_join.html", {"form": form})
+
+
+@login_required
+def business_detail(request, pk):
+    business = get_object_in_scope(
+        Business.objects.select_related("province", "sector"), request.user, pk=pk
+    )
+    members = business.memberships.select_related("user").order_by("status", "requested_at")
+    actor = get_actor(request.user)
+    if not actor.is_officer:
+        members = members.filter(status=Membership.Status.APPROVED)
+    return render(
+        request, "portal/business_detail.html", {"business": business, "members": members}
+    )
+
+
+@officer_required
+def membership_requests(request):
+    page = Paginator(selectors.pending_memberships_for(request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "portal/membership_requests.html", {"page": page})
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def membership_decide(request, pk):
+    membership = get_object_in_scope(
+        Membership.objects.select_related("user", "business__province", "agency"),
+        request.user,
+        pk=pk,
+    )
+    if membership.business_id is None and not get_actor(request.user).is_ministry:
+        raise Http404
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_membership(
+                membership=membership,
+                decider=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionError as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The decision was recorded and the applicant told."))
+            return redirect("portal:membership_requests")
+    return render(
+        request, "portal/membership_decide.html", {"membership": membership, "form": form}
+    )

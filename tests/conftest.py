@@ -1,0 +1,183 @@
+"""Shared fixtures: reference data, one user per role, MFA helpers.
+
+Role fixtures (all with verified e-mail; officers with TOTP set up):
+``ministry_officer``, ``province_officer`` (Hà Nội, code 01), ``other_province_officer``
+(Hồ Chí Minh, 79), ``business_member`` (owner of ``business`` in Hà Nội),
+``other_business_member`` (owner of ``other_business`` in Hồ Chí Minh), ``consumer``.
+``login(client, user)`` signs a test client in (with the MFA stage passed).
+"""
+
+import os
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from portal import services
+from portal.models import Agency, Membership, Province
+from portal.roles import forget_actor
+
+from .factories import BusinessFactory, UserFactory
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECRET2026AA"
+
+postgres_only = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs PostgreSQL (DATABASE_URL)",
+)
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings, tmp_path):
+    """Tasks run in-process in tests; only the worker test talks to a real broker.
+    Private files go to a temporary folder."""
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = settings.PRIVATE_MEDIA_ROOT
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits live in the cache: start every test with a clean one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reference data (provinces, agencies, sectors) is loaded once per test database."""
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", "--portal-only", verbosity=0)
+
+
+@pytest.fixture
+def reference_data(db):
+    """The portal's reference data; reloaded when a transactional test flushed it."""
+    if not Province.objects.filter(code="01").exists():
+        call_command("load_reference_data", "--portal-only", verbosity=0)
+
+
+@pytest.fixture
+def provinces(reference_data):
+    return {p.code: p for p in Province.objects.current()}
+
+
+@pytest.fixture
+def hanoi(provinces):
+    return provinces["01"]
+
+
+@pytest.fixture
+def hcm(provinces):
+    return provinces["79"]
+
+
+def enable_mfa(user, secret=TOTP_SECRET):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
+    return user
+
+
+def totp_now(secret=TOTP_SECRET):
+    from portal.management.commands.totp_code import current_code
+
+    return current_code(secret)
+
+
+def make_officer(agency, email, mfa=True):
+    user = UserFactory(email=email)
+    services.add_agency_member(user=user, agency=agency)
+    user.refresh_from_db()
+    forget_actor(user)
+    if mfa:
+        enable_mfa(user)
+    return user
+
+
+@pytest.fixture
+def ministry_officer(reference_data):
+    return make_officer(Agency.objects.get(code="ubctqg"), "canbo.bo@example.vn")
+
+
+@pytest.fixture
+def province_officer(hanoi):
+    agency = Agency.objects.get(kind=Agency.Kind.PROVINCIAL_DEPARTMENT, province=hanoi)
+    return make_officer(agency, "canbo.hanoi@example.vn")
+
+
+@pytest.fixture
+def other_province_officer(hcm):
+    agency = Agency.objects.get(kind=Agency.Kind.PROVINCIAL_DEPARTMENT, province=hcm)
+    return make_officer(agency, "canbo.hcm@example.vn")
+
+
+@pytest.fixture
+def business(hanoi):
+    return BusinessFactory(
+        tax_code="0100000001", name="Công ty Cổ phần Bình An Hà Nội", province=hanoi
+    )
+
+
+@pytest.fixture
+def other_business(hcm):
+    return BusinessFactory(tax_code="0300000002", name="Công ty TNHH Sài Gòn Đỏ", province=hcm)
+
+
+def make_member(business, email, status=Membership.Status.APPROVED, role=Membership.Role.OWNER):
+    user = UserFactory(email=email)
+    Membership.objects.create(user=user, business=business, role=role, status=status)
+    forget_actor(user)
+    return user
+
+
+@pytest.fixture
+def business_member(business):
+    return make_member(business, "thanhvien@binhan.example.vn")
+
+
+@pytest.fixture
+def other_business_member(other_business):
+    return make_member(other_business, "thanhvien@saigondo.example.vn")
+
+
+@pytest.fixture
+def consumer(reference_data):
+    return UserFactory(email="nguoitieudung@example.vn")
+
+
+def login(client, user):
+    """Sign ``client`` in as ``user``, as if the MFA stage had been passed."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Use as ``with run_on_commit(): ...`` to run after-commit dispatches (Celery tasks)
+    inside a test transaction."""
+
+    def runner():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return runner
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
