@@ -1,0 +1,24 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_consumer_logs_in_and_switches_to_english(page, consumer, e2e_login):
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.get_by_role("link", name=re.compile("Đăng nhập"))).to_be_visible()
+    e2e_login(page, consumer)
+    expect(page.locator("h1")).to_contain_text("Không gian làm việc")
+    page.select_option("#language-select", "en")
+    page.wait_for_url(re.compile(r"/en/"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_contain_text("My workspace")
+
+
+def test_province_officer_passes_the_totp_step(page, province_officer, e2e_login):
+    e2e_login(page, province_officer)
+    page.goto("/quan-tri/")
+    expect(page.locator("#site-name")).to_be_visible()
