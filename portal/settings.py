@@ -170,7 +170,9 @@ AUTHENTICATION_BACKENDS = [
 # --- Language, time --------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ holds the portal's own strings (make messages); locale_vendor/ holds Vietnamese for
+# third-party apps that ship none (django-allauth), maintained by hand.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
