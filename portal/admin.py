@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,8 @@ from .roles import get_actor
 admin.site.site_header = _("DNVNTD back office")
 admin.site.site_title = _("DNVNTD back office")
 admin.site.index_title = _("Administration")
+# The admin's own login form would skip the second factor: send everyone through allauth.
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 @admin.register(Province)

@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         base = Path(settings.BASE_DIR)
         count = 0
-        roots = [base / "locale", base / "locale_vendor"] + [base / app / "locale" for app in LOCAL_APPS]
+        roots = [base / "locale", base / "locale_vendor"] + [
+            base / app / "locale" for app in LOCAL_APPS
+        ]
         paths = [p for root in roots for p in sorted(root.glob("*/LC_MESSAGES/*.po"))]
         for po_path in paths:
             polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))

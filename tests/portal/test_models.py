@@ -1,0 +1,76 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from portal.forms import BusinessRegistrationForm
+from portal.models import Agency, Business, Province, validate_tax_code
+
+
+@pytest.mark.parametrize("code", ["0101234567", "0101234567-001", "9999999999"])
+def test_valid_tax_codes(code):
+    validate_tax_code(code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "01012345AB",  # letters
+        "010123456",  # 9 digits
+        "01012345678",  # 11 digits
+        "0101 234567",  # space inside
+        "0101234567-01",  # short branch suffix
+        "0101234567-0001",  # long branch suffix
+        "0101234567001",  # branch without hyphen
+        "",
+    ],
+)
+def test_invalid_tax_codes(code):
+    with pytest.raises(ValidationError) as info:
+        validate_tax_code(code)
+    assert info.value.code == "invalid_tax_code"
+
+
+def test_database_refuses_a_bad_tax_code(hanoi):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Business.objects.create(tax_code="12345", name="X", address="Y", province=hanoi)
+
+
+def test_form_reports_bad_tax_code_in_vietnamese(hanoi):
+    form = BusinessRegistrationForm(
+        data={
+            "tax_code": "0101 23456",
+            "name": "Công ty A",
+            "address": "Hà Nội",
+            "province": hanoi.pk,
+        }
+    )
+    assert not form.is_valid()
+    assert "10 chữ số" in str(form.errors["tax_code"])
+    # what the user typed is kept
+    assert form["tax_code"].value() == "0101 23456"
+
+
+def test_reference_data_has_34_current_units_and_maps_former_ones(reference_data):
+    assert Province.objects.current().count() == 34
+    assert Province.objects.filter(is_active=False).count() == 63
+    ha_giang = Province.objects.get(slug="truoc-2025-ha-giang")
+    assert ha_giang.current_unit().name == "Tuyên Quang"
+    binh_duong = Province.objects.get(slug="truoc-2025-binh-duong")
+    assert binh_duong.current_unit().code == "79"
+    assert Agency.objects.filter(kind=Agency.Kind.PROVINCIAL_DEPARTMENT).count() == 34
+    assert Agency.objects.get(code="ubctqg").name == "Ủy ban Cạnh tranh Quốc gia"
+
+
+def test_reference_data_is_idempotent(reference_data):
+    from django.core.management import call_command
+
+    before = (Province.objects.count(), Agency.objects.count())
+    call_command("load_reference_data", "--portal-only", verbosity=0)
+    assert (Province.objects.count(), Agency.objects.count()) == before
+
+
+def test_business_search_text_is_folded(hanoi):
+    business = Business.objects.create(
+        tax_code="0101234567", name="Công ty Đại Phát", address="Hà Nội", province=hanoi
+    )
+    assert business.search_text == "cong ty dai phat 0101234567"

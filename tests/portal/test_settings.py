@@ -1,0 +1,63 @@
+"""The production profile refuses to start without its secrets and passes check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k3J9x!Qz7wL2pV8rT5yN1mB6cF4hD0sG9aE3uI7oP2lK5jH8gZ"
+
+
+def run(args, **env_overrides):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_DEBUG"}
+    }
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+PROD = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": GOOD_KEY,
+    "DJANGO_ALLOWED_HOSTS": "dnvntd.gov.vn",
+    "DATABASE_URL": "postgres://portal:secret@db.invalid:5432/portal",
+}
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_refuses_to_start_without(missing):
+    env = {k: v for k, v in PROD.items() if k != missing}
+    result = run(["manage.py", "check"], **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_production_refuses_sqlite():
+    result = run(["manage.py", "check"], **{**PROD, "DATABASE_URL": "sqlite:///x.db"})
+    assert result.returncode != 0
+    assert "real database" in result.stderr
+
+
+def test_production_refuses_a_weak_secret_key():
+    result = run(["manage.py", "check"], **{**PROD, "DJANGO_SECRET_KEY": "short"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_is_clean_under_production_profile():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PROD)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_development_profile_needs_nothing():
+    result = run(["manage.py", "check"], DJANGO_ENV="development")
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,153 @@
+"""The site shell: home, health check, language, error pages, PWA, rate limits."""
+
+import json
+
+from django.conf import settings
+from django.urls import reverse
+
+from portal.models import Business
+from tests.conftest import login
+from tests.factories import BusinessFactory
+
+
+def test_home_is_vietnamese_with_hotline_and_skip_link(client, reference_data):
+    response = client.get("/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="vi">' in body
+    assert "Doanh nghiệp vì người tiêu dùng" in body
+    assert "Bộ Công Thương" in body
+    assert "Ủy ban Cạnh tranh Quốc gia" in body
+    assert "1800 6838" in body
+    assert 'href="#main"' in body
+    assert "manifest.webmanifest" in body
+    # No CDN: every stylesheet and script is served by the portal itself.
+    assert "cdn." not in body
+    assert "Content-Security-Policy" in response.headers
+
+
+def test_home_in_english(client, reference_data):
+    response = client.get("/en/")
+    body = response.content.decode()
+    assert '<html lang="en">' in body
+    assert "Businesses for Consumers" in body
+
+
+def test_language_switch_redirects_to_english(client, reference_data):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/"
+
+
+def test_healthz_answers_without_session(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.headers.get("Vary", "")
+
+
+def test_healthz_skips_host_validation_and_https_redirect(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
+    assert response.status_code == 200
+
+
+def test_404_page_is_vietnamese(client, reference_data, settings):
+    settings.DEBUG = False
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()
+
+
+def test_manifest_is_valid_json_with_icons():
+    path = settings.BASE_DIR / "static" / "manifest.webmanifest"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    assert manifest["lang"] == "vi"
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in manifest["icons"]:
+        assert (settings.BASE_DIR / "static" / icon["src"]).exists()
+
+
+def test_nav_lists_only_built_parts(client, reference_data):
+    from portal.navigation import main_nav
+
+    for item in main_nav():
+        assert client.get(item["url"]).status_code in (200, 302)
+
+
+def test_login_is_rate_limited(client, consumer):
+    url = reverse("account_login")
+    for _ in range(5):
+        response = client.post(url, {"login": consumer.email, "password": "sai-mat-khau"})
+        assert response.status_code == 200
+        assert "_auth_user_id" not in client.session
+    # Past five failures for this address, even the right password is refused for a while.
+    response = client.post(url, {"login": consumer.email, "password": "MatKhau@2026!"})
+    assert "_auth_user_id" not in client.session
+    errors = response.context["form"].non_field_errors().as_data()
+    assert [e.code for e in errors] == ["too_many_login_attempts"]
+
+
+def test_signup_requires_email_verification(client, reference_data):
+    from django.core import mail
+
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "moi.dang.ky@example.vn",
+            "password1": "Mot-mat-khau-dai-2026",
+            "password2": "Mot-mat-khau-dai-2026",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert mail.outbox and mail.outbox[0].to == ["moi.dang.ky@example.vn"]
+    # Not verified yet: logging in sends the user to verify first.
+    response = client.post(
+        reverse("account_login"),
+        {"login": "moi.dang.ky@example.vn", "password": "Mot-mat-khau-dai-2026"},
+    )
+    assert response["Location"] == reverse("account_email_verification_sent")
+
+
+def test_password_reset_sends_mail(client, consumer):
+    from django.core import mail
+
+    response = client.post(reverse("account_reset_password"), {"email": consumer.email})
+    assert response.status_code == 302
+    assert mail.outbox[0].to == [consumer.email]
+
+
+def test_home_query_count_same_for_small_and_large(client, reference_data, consumer):
+    login(client, consumer)
+    counts = []
+    for rows in (2, 40):
+        BusinessFactory.create_batch(rows)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
+
+
+def test_admin_list_query_counts_are_constant(client, ministry_officer, hanoi):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_member
+
+    login(client, ministry_officer)
+    counts = {}
+    for batch in (3, 30):
+        for business in BusinessFactory.create_batch(batch, province=hanoi):
+            make_member(business, f"tv{business.pk}@example.vn")
+        for name in ("business", "membership", "province", "agency"):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(reverse(f"admin:portal_{name}_changelist")).status_code == 200
+            counts.setdefault(name, []).append(len(ctx))
+    for name, (small, large) in counts.items():
+        assert small == large, (name, small, large)
