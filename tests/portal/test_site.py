@@ -5,7 +5,6 @@ import json
 from django.conf import settings
 from django.urls import reverse
 
-from portal.models import Business
 from tests.conftest import login
 from tests.factories import BusinessFactory
 
