@@ -1,5 +1,21 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
+    verbose_name = _("Annual reports")
+
+    portal_permissions = {
+        "ministry": [
+            "reports.view_plan",
+            "reports.view_plangroup",
+            "reports.view_plantask",
+            "reports.change_plantask",
+            "reports.view_reportingyear",
+            "reports.change_reportingyear",
+            "reports.view_unitreport",
+            "reports.view_nationalreport",
+        ],
+        "province": ["reports.view_unitreport"],
+    }

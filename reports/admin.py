@@ -1,0 +1,126 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.admin_mixins import ScopedAdminMixin
+
+from . import services
+from .models import NationalReport, Plan, PlanGroup, PlanTask, ReportingYear, UnitReport
+
+
+def _step(description, function):
+    """An admin action running one calendar step for the selected years. The step claims
+    its run, so running it after the beat (or twice) does nothing."""
+
+    def action(modeladmin, request, queryset):
+        done = 0
+        for reporting_year in queryset:
+            if function(reporting_year) is not None:
+                done += 1
+        skipped = queryset.count() - done
+        if done:
+            modeladmin.message_user(
+                request,
+                ngettext("Done for %(count)d year.", "Done for %(count)d years.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+        if skipped:
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "Already done before for %(count)d year: nothing changed.",
+                    "Already done before for %(count)d years: nothing changed.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.INFO,
+            )
+
+    action.short_description = description
+    action.__name__ = "step_" + function.__name__
+    return action
+
+
+def _remind_now(reporting_year):
+    return services.send_unit_reminders(reporting_year, timezone.localdate().strftime("%m-%d"))
+
+
+class PlanGroupInline(admin.TabularInline):
+    model = PlanGroup
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["decision", "first_year", "last_year", "issued_on"]
+    inlines = [PlanGroupInline]
+
+
+@admin.register(PlanTask)
+class PlanTaskAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "group", "timeframe", "recurs_annually"]
+    list_filter = ["group__plan", "recurs_annually"]
+    search_fields = ["code", "title", "lead_text", "cooperating_text"]
+    filter_horizontal = ["lead_agencies", "cooperating_agencies"]
+
+
+@admin.register(ReportingYear)
+class ReportingYearAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "year",
+        "status",
+        "data_start",
+        "data_end",
+        "unit_deadline",
+        "national_deadline",
+        "opened_at",
+        "locked_at",
+        "compiled_at",
+        "published_at",
+    ]
+    readonly_fields = ["status", "opened_at", "locked_at", "compiled_at", "published_at"]
+    exclude = ["national_figures"]
+    actions = [
+        _step(_("Open the year and create the unit drafts"), services.open_year),
+        _step(_("Remind units that have not submitted (today)"), _remind_now),
+        _step(_("Lock the unit figures"), services.lock_year),
+        _step(_("Compile the national draft"), services.compile_national),
+        _step(_("Remind the authority"), services.remind_authority),
+        _step(_("Publish the national report"), services.publish_national),
+    ]
+
+
+@admin.register(UnitReport)
+class UnitReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["agency", "reporting_year", "status", "is_late", "submitted_at"]
+    list_filter = ["reporting_year", "status", "is_late", "agency__kind"]
+    search_fields = ["agency__name"]
+    list_select_related = ["agency", "reporting_year"]
+    readonly_fields = [
+        "reporting_year",
+        "agency",
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "is_late",
+        "locked_at",
+        "reviewed_at",
+        "reviewed_by",
+        "review_comment",
+    ]
+    exclude = ["figures", "snapshot", "pdf"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(NationalReport)
+class NationalReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["reporting_year", "number", "status", "compiled_at", "published_at"]
+    readonly_fields = ["reporting_year", "status", "compiled_at", "published_at"]
+    exclude = ["snapshot", "pdf"]
+
+    def has_add_permission(self, request):
+        return False

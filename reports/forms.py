@@ -1,0 +1,53 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import NationalReport, TaskProgress
+
+
+class TaskProgressForm(forms.ModelForm):
+    attachment = forms.FileField(
+        label=_("Attach a file (PDF, image or office document, up to 10 MB)"), required=False
+    )
+
+    class Meta:
+        model = TaskProgress
+        fields = ["done", "products", "difficulties", "proposals"]
+        widgets = {
+            field: forms.Textarea(attrs={"rows": 3, "maxlength": 20000})
+            for field in ["done", "products", "difficulties", "proposals"]
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefix = f"t{self.instance.pk}"
+        for name, field in self.fields.items():
+            if name != "attachment":
+                field.widget.attrs["data-autosave"] = "1"
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept the report")), ("return", _("Return it to the unit"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment to the unit"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when returning the report."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say what the unit should change."))
+        return data
+
+
+class NationalReportForm(forms.ModelForm):
+    class Meta:
+        model = NationalReport
+        fields = ["number", "narrative"]
+        widgets = {"narrative": forms.Textarea(attrs={"rows": 10})}
+        help_texts = {"number": _("For example 123/BC-UBCTQG.")}

@@ -1,0 +1,371 @@
+"""Annual reporting: action plans as data, reporting years, unit reports, the national
+compilation (DESIGN.md §5 "Reports")."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.files import PrivateUploadTo, UploadValidator, private_storage
+from portal.models import Agency
+
+UNIT_DEADLINE = (11, 15)
+NATIONAL_DEADLINE = (12, 15)
+
+
+class Plan(models.Model):
+    """An action plan (decision 2306/QĐ-BCT for 2021–2025; a later plan is another row)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    decision = models.CharField(_("decision"), max_length=60)
+    title = models.CharField(_("title"), max_length=300)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    source = models.JSONField(_("source"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
+        ordering = ["-first_year"]
+
+    def __str__(self):
+        return f"{self.decision} ({self.first_year}–{self.last_year})"
+
+
+class PlanGroup(models.Model):
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="groups"
+    )
+    code = models.CharField(_("code"), max_length=10)
+    title = models.CharField(_("title"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("task group")
+        verbose_name_plural = _("task groups")
+        ordering = ["plan", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="reports_group_unique_code")
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.title}"
+
+
+class PlanTask(models.Model):
+    group = models.ForeignKey(
+        PlanGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    code = models.CharField(_("code"), max_length=10)
+    title = models.TextField(_("task"))
+    lead_text = models.TextField(_("lead units (as written)"))
+    cooperating_text = models.TextField(_("cooperating units (as written)"), blank=True)
+    products = models.JSONField(_("products"), default=list, blank=True)
+    timeframe = models.CharField(_("timeframe"), max_length=60, blank=True)
+    recurs_annually = models.BooleanField(_("every year"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    lead_agencies = models.ManyToManyField(
+        Agency, verbose_name=_("lead units"), related_name="led_plan_tasks", blank=True
+    )
+    cooperating_agencies = models.ManyToManyField(
+        Agency,
+        verbose_name=_("cooperating units"),
+        related_name="cooperating_plan_tasks",
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("action-plan task")
+        verbose_name_plural = _("action-plan tasks")
+        ordering = ["group__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "code"], name="reports_task_unique_code")
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.title[:80]}"
+
+
+class ReportingYearQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.roles import get_actor
+
+        return self.all() if get_actor(user).is_officer else self.none()
+
+
+class ReportingYear(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        LOCKED = "locked", _("Units locked")
+        COMPILED = "compiled", _("Compiled")
+        PUBLISHED = "published", _("Published")
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    data_start = models.DateField(_("data from"))
+    data_end = models.DateField(_("data to"))
+    unit_deadline = models.DateField(_("unit deadline"))
+    national_deadline = models.DateField(_("national deadline"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("locked"), null=True, blank=True)
+    compiled_at = models.DateTimeField(_("compiled"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Nationwide figures frozen with the unit reports at the lock.
+    national_figures = models.JSONField(_("national figures (frozen)"), null=True, blank=True)
+
+    objects = ReportingYearQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["national_figures"])
+
+    class Meta:
+        verbose_name = _("reporting year")
+        verbose_name_plural = _("reporting years")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(data_start__lte=models.F("data_end")),
+                name="reports_year_window_order",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.year)
+
+    @staticmethod
+    def default_dates(year):
+        return {
+            "data_start": datetime.date(year - 1, 11, 1),
+            "data_end": datetime.date(year, 10, 31),
+            "unit_deadline": datetime.date(year, *UNIT_DEADLINE),
+            "national_deadline": datetime.date(year, *NATIONAL_DEADLINE),
+        }
+
+    @property
+    def is_locked(self):
+        return self.status != self.Status.OPEN
+
+
+class UnitReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.roles import get_actor
+
+        actor = get_actor(user)
+        if actor.is_ministry:
+            return self.all()
+        if actor.is_province_officer:
+            return self.filter(
+                agency__kind=Agency.Kind.PROVINCIAL_DEPARTMENT,
+                agency__province_id__in=actor.province_ids,
+            )
+        return self.none()
+
+
+class UnitReport(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned for changes")
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+    reporting_year = models.ForeignKey(
+        ReportingYear,
+        verbose_name=_("reporting year"),
+        on_delete=models.CASCADE,
+        related_name="unit_reports",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("reporting unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    figures = models.JSONField(_("figures (live)"), default=dict, blank=True)
+    figures_computed_at = models.DateTimeField(_("figures computed"), null=True, blank=True)
+    snapshot = models.JSONField(_("frozen snapshot"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("figures locked"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_late = models.BooleanField(_("late"), default=False)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("comment from the authority"), blank=True)
+    content_version = models.PositiveIntegerField(default=1, editable=False)
+    pdf = models.FileField(
+        _("PDF"), storage=private_storage, upload_to=PrivateUploadTo("reports/unit"), blank=True
+    )
+    pdf_version = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = UnitReportQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["figures", "snapshot", "pdf", "pdf_version"])
+
+    class Meta:
+        verbose_name = _("unit report")
+        verbose_name_plural = _("unit reports")
+        ordering = ["reporting_year", "agency__kind", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporting_year", "agency"], name="reports_one_report_per_unit"
+            )
+        ]
+        indexes = [models.Index(fields=["reporting_year", "status"])]
+
+    def __str__(self):
+        return f"{self.agency} – {self.reporting_year}"
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE
+
+    @property
+    def is_submitted(self):
+        return self.status in (self.Status.SUBMITTED, self.Status.ACCEPTED)
+
+    @property
+    def current_figures(self):
+        """The frozen snapshot once locked, the live figures before."""
+        if self.snapshot is not None:
+            return self.snapshot.get("figures", {})
+        return self.figures
+
+    @property
+    def pdf_is_current(self):
+        return bool(self.pdf) and self.pdf_version == self.content_version
+
+
+class TaskProgress(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        COOPERATING = "cooperating", _("Cooperating")
+
+    report = models.ForeignKey(
+        UnitReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="progress"
+    )
+    task = models.ForeignKey(
+        PlanTask, verbose_name=_("task"), on_delete=models.PROTECT, related_name="progress"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    done = models.TextField(_("what was done"), blank=True)
+    products = models.TextField(_("products delivered"), blank=True)
+    difficulties = models.TextField(_("difficulties"), blank=True)
+    proposals = models.TextField(_("proposals"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("task progress")
+        verbose_name_plural = _("task progress")
+        ordering = ["task__group__order", "task__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "task"], name="reports_progress_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.report} – {self.task.code}"
+
+    @property
+    def is_filled(self):
+        return bool(self.done or self.products or self.difficulties or self.proposals)
+
+
+class ProgressAttachment(models.Model):
+    progress = models.ForeignKey(
+        TaskProgress,
+        verbose_name=_("task progress"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(
+        _("file"),
+        storage=private_storage,
+        upload_to=PrivateUploadTo("reports/attachments"),
+        validators=[UploadValidator("documents")],
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class NationalReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.roles import get_actor
+
+        return self.all() if get_actor(user).is_ministry else self.none()
+
+
+class NationalReport(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    reporting_year = models.OneToOneField(
+        ReportingYear,
+        verbose_name=_("reporting year"),
+        on_delete=models.CASCADE,
+        related_name="national_report",
+    )
+    number = models.CharField(_("number"), max_length=60, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    narrative = models.TextField(_("narrative by the authority"), blank=True)
+    snapshot = models.JSONField(_("compiled snapshot"), default=dict, blank=True)
+    compiled_at = models.DateTimeField(_("compiled"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    content_version = models.PositiveIntegerField(default=1, editable=False)
+    pdf = models.FileField(
+        _("PDF"),
+        storage=private_storage,
+        upload_to=PrivateUploadTo("reports/national"),
+        blank=True,
+    )
+    pdf_version = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = NationalReportQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["snapshot", "pdf", "pdf_version"])
+
+    class Meta:
+        verbose_name = _("national report")
+        verbose_name_plural = _("national reports")
+        ordering = ["-reporting_year__year"]
+
+    def __str__(self):
+        return str(self.reporting_year)
+
+    @property
+    def pdf_is_current(self):
+        return bool(self.pdf) and self.pdf_version == self.content_version

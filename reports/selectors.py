@@ -1,0 +1,265 @@
+"""Reads of the reports part used by the pages, the PDFs and the CSV exports."""
+
+import csv
+import datetime
+import io
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.roles import get_actor
+
+from . import figures as figures_adapter
+from .models import ProgressAttachment, ReportingYear, TaskProgress, UnitReport
+
+
+def years_for(user):
+    """Reporting years an officer may look at, newest first."""
+    return ReportingYear.objects.visible_to(user).order_by("-year")
+
+
+def unit_reports_for(user):
+    """The unit reports of the user's own units (a province officer's Sở, a ministry unit),
+    newest first."""
+    actor = get_actor(user)
+    return (
+        UnitReport.objects.visible_to(user)
+        .filter(agency_id__in=actor.agency_ids)
+        .select_related("reporting_year", "agency")
+        .order_by("-reporting_year__year")
+    )
+
+
+def dashboard_rows(reporting_year):
+    """Every unit's report of the year for the authority's dashboard (one query)."""
+    return list(
+        reporting_year.unit_reports.select_related("agency__province")
+        .annotate(
+            tasks_total=Count("progress", distinct=True),
+            tasks_filled=Count(
+                "progress",
+                filter=~Q(progress__done="")
+                | ~Q(progress__products="")
+                | ~Q(progress__difficulties="")
+                | ~Q(progress__proposals=""),
+                distinct=True,
+            ),
+        )
+        .order_by("agency__kind", "agency__province__code", "agency__name")
+    )
+
+
+def dashboard_counts(rows):
+    submitted = [r for r in rows if not r.is_editable]
+    return {
+        "units": len(rows),
+        "submitted": len(submitted),
+        "late": sum(1 for r in submitted if r.is_late),
+        "missing": len(rows) - len(submitted),
+        "accepted": sum(1 for r in rows if r.status == UnitReport.Status.ACCEPTED),
+    }
+
+
+def days_left(deadline, today=None):
+    today = today or timezone.localdate()
+    return (deadline - today).days
+
+
+def progress_rows(report):
+    return list(
+        TaskProgress.objects.filter(report=report)
+        .select_related("task__group")
+        .prefetch_related(
+            Prefetch("attachments", queryset=ProgressAttachment.objects.order_by("uploaded_at"))
+        )
+        .order_by("task__group__order", "task__order")
+    )
+
+
+def _document_date(*candidates):
+    for value in candidates:
+        if value:
+            return timezone.localdate(value) if isinstance(value, datetime.datetime) else value
+    return timezone.localdate()
+
+
+def unit_report_document(report, progress=None):
+    """What a unit report shows, in the page, the PDF and the CSV alike. Locked reports
+    read the frozen snapshot only, so the same snapshot always renders the same numbers."""
+    reporting_year = report.reporting_year
+    snapshot = report.snapshot
+    agency = report.agency
+    if snapshot:
+        unit = snapshot["unit"]
+        start, end = (datetime.date.fromisoformat(d) for d in snapshot["window"])
+    else:
+        from .services import _unit_header
+
+        unit = _unit_header(agency)
+        start, end = reporting_year.data_start, reporting_year.data_end
+    unit_name, province_name = unit["name"], unit["province"]
+    full_name = unit.get("province_full_name", "")
+    figures = report.current_figures or {}
+    return {
+        "report": report,
+        "reporting_year": reporting_year,
+        "year": reporting_year.year,
+        "unit_name": unit_name,
+        "province_name": province_name,
+        "place": province_name or "Hà Nội",
+        "parent_body": ("Ủy ban nhân dân " + full_name) if full_name else "Bộ Công Thương",
+        "number": "      /BC-" + (unit.get("short_name") or unit["code"]).upper(),
+        "start": start,
+        "end": end,
+        "frozen": snapshot is not None,
+        "figures": figures,
+        "sections": figures_adapter.display_sections(figures),
+        "has_data": bool(figures.get("has_data")),
+        "missing_sections": [
+            figures_adapter.SECTION_LABELS.get(name, name)
+            for name in figures.get("missing_sections", [])
+        ],
+        "progress": progress if progress is not None else progress_rows(report),
+        "document_date": _document_date(report.submitted_at, report.locked_at),
+    }
+
+
+def national_report_document(national):
+    snapshot = national.snapshot or {}
+    totals = snapshot.get("totals") or {}
+    previous = snapshot.get("previous") or {}
+    previous_totals = previous.get("totals") or {}
+    comparison = []
+    for section, key in (
+        ("complaints", "received"),
+        ("complaints", "handled"),
+        ("complaints", "handled_on_time"),
+        ("selfassess", "submitted"),
+        ("selfassess", "verified"),
+        ("consumer_warnings", "issued"),
+        ("consumer_warnings", "recalls"),
+        ("legaldocs", "added"),
+    ):
+        current = figures_adapter.scalar(totals, section, key)
+        before = figures_adapter.scalar(previous_totals, section, key)
+        comparison.append(
+            {
+                "label": figures_adapter.FIGURE_LABELS[key],
+                "section": figures_adapter.SECTION_LABELS[section],
+                "current": current,
+                "previous": before,
+                "change": (current - before)
+                if current is not None and before is not None
+                else None,
+            }
+        )
+    columns = [
+        figures_adapter.FIGURE_LABELS[key] for _section, key in figures_adapter.PROVINCE_COLUMNS
+    ]
+    window = snapshot.get("window") or [None, None]
+    return {
+        "national": national,
+        "year": snapshot.get("year", national.reporting_year.year),
+        "start": datetime.date.fromisoformat(window[0]) if window[0] else None,
+        "end": datetime.date.fromisoformat(window[1]) if window[1] else None,
+        "sections": figures_adapter.display_sections(totals),
+        "has_data": bool(totals.get("has_data")),
+        "missing_sections": [
+            figures_adapter.SECTION_LABELS.get(name, name)
+            for name in totals.get("missing_sections", [])
+        ],
+        "comparison": comparison,
+        "previous_year": previous.get("year"),
+        "columns": columns,
+        "provinces": snapshot.get("provinces", []),
+        "tasks": snapshot.get("tasks", []),
+        "unit_count": snapshot.get("unit_count", 0),
+        "submitted_count": snapshot.get("submitted_count", 0),
+        "late_units": snapshot.get("late_units", []),
+        "missing_units": snapshot.get("missing_units", []),
+        "status_labels": dict(UnitReport.Status.choices),
+        "role_labels": dict(TaskProgress.Role.choices),
+        "document_date": _document_date(national.published_at, national.compiled_at),
+    }
+
+
+def _value(value):
+    return "" if value is None else value
+
+
+def unit_report_csv(report):
+    doc = unit_report_document(report)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Unit"), doc["unit_name"]])
+    writer.writerow([_("Year"), doc["year"]])
+    writer.writerow([_("Data window"), doc["start"].isoformat(), doc["end"].isoformat()])
+    writer.writerow([_("Status"), report.get_status_display()])
+    writer.writerow([])
+    writer.writerow([_("Section"), _("Figure"), _("Item"), _("Value")])
+    _write_sections(writer, doc["sections"])
+    writer.writerow([])
+    writer.writerow(
+        [
+            _("Task"),
+            _("Role"),
+            _("What was done"),
+            _("Products delivered"),
+            _("Difficulties"),
+            _("Proposals"),
+        ]
+    )
+    for row in doc["progress"]:
+        writer.writerow(
+            [
+                row.task.code,
+                row.get_role_display(),
+                row.done,
+                row.products,
+                row.difficulties,
+                row.proposals,
+            ]
+        )
+    return "\ufeff" + out.getvalue()
+
+
+def _write_sections(writer, sections):
+    for section in sections:
+        if not section["available"]:
+            writer.writerow([section["label"], _("Not available yet"), "", ""])
+            continue
+        for item in section["scalars"]:
+            writer.writerow([section["label"], item["label"], "", _value(item["value"])])
+        for breakdown in section["breakdowns"]:
+            for label, count in breakdown["items"]:
+                writer.writerow([section["label"], breakdown["label"], label, count])
+
+
+def national_report_csv(national):
+    doc = national_report_document(national)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("National report"), doc["year"]])
+    writer.writerow([])
+    writer.writerow([_("Section"), _("Figure"), _("Item"), _("Value")])
+    _write_sections(writer, doc["sections"])
+    writer.writerow([])
+    writer.writerow([_("Figure"), doc["year"], doc["previous_year"], _("Change")])
+    for row in doc["comparison"]:
+        writer.writerow(
+            [row["label"], _value(row["current"]), _value(row["previous"]), _value(row["change"])]
+        )
+    writer.writerow([])
+    writer.writerow([_("Code"), _("Province"), *doc["columns"], _("Status"), _("Late")])
+    for row in doc["provinces"]:
+        writer.writerow(
+            [
+                row["code"],
+                row["name"],
+                *[_value(v) for v in row["values"]],
+                doc["status_labels"].get(row["status"], _("Missing")),
+                _("Yes") if row["late"] else "",
+            ]
+        )
+    return "\ufeff" + out.getvalue()

@@ -1,0 +1,735 @@
+"""Writes of the reports part: loading plans, the reporting calendar's steps, unit reports,
+the national compilation and the stored PDFs.
+
+Every dated step claims a :class:`portal.models.JobRun` first, so running it twice (the
+beat and an officer in the admin, or two workers) changes nothing the second time.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.files import DOCUMENTS, validate_upload
+from portal.jobs import claim, enqueue, finish
+from portal.models import Agency, Membership, Province
+from portal.notifications import send_templated_mail
+from portal.text import fold, nfc
+
+from . import figures as figures_adapter
+from .models import (
+    NationalReport,
+    Plan,
+    PlanGroup,
+    PlanTask,
+    ProgressAttachment,
+    ReportingYear,
+    TaskProgress,
+    UnitReport,
+)
+
+AUTHORITY_CODE = "ubctqg"
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+PROGRESS_FIELDS = ("done", "products", "difficulties", "proposals")
+PROGRESS_MAX_LENGTH = 20_000
+
+
+class ReportError(ValidationError):
+    """A step that the report's state does not allow; the message is for the user."""
+
+
+# --- Plans -------------------------------------------------------------------------------
+
+
+def resolve_units(text, rules, agencies):
+    """Agency ids named in a unit text of the plan, by the rules of the units file."""
+    folded = fold(text)
+    ids = set()
+    for rule in rules:
+        if rule["match"] not in folded:
+            continue
+        for code in rule.get("codes", ()):
+            ids.update(a.pk for a in agencies if a.code == code)
+        kinds = set(rule.get("kinds", ()))
+        ids.update(a.pk for a in agencies if a.kind in kinds)
+    return ids
+
+
+@transaction.atomic
+def load_plan(data, unit_rules):
+    """Create or update a plan, its groups and tasks from the data file (idempotent)."""
+    source = data["source"]
+    period = source.get("period", "")
+    first, _sep, last = period.partition("-")
+    decision = source["decision"]
+    plan, _created = Plan.objects.update_or_create(
+        code=fold(decision).split("/")[0] + "-" + first,
+        defaults={
+            "decision": decision,
+            "title": nfc(data.get("title_vi") or decision),
+            "issued_on": datetime.date.fromisoformat(source["date"])
+            if source.get("date")
+            else None,
+            "first_year": int(first),
+            "last_year": int(last or first),
+            "source": {
+                "source": source,
+                "reporting": data.get("reporting", []),
+                "corrections": data.get("corrections", []),
+            },
+        },
+    )
+    agencies = list(
+        Agency.objects.filter(is_active=True)
+        .exclude(kind=Agency.Kind.PROVINCIAL_DEPARTMENT, province__is_active=False)
+        .only("pk", "code", "kind")
+    )
+    for group_order, group_data in enumerate(data["groups"]):
+        group, _created = PlanGroup.objects.update_or_create(
+            plan=plan,
+            code=group_data["code"],
+            defaults={"title": nfc(group_data["title_vi"]), "order": group_order},
+        )
+        for task_order, task_data in enumerate(group_data["tasks"]):
+            task, _created = PlanTask.objects.update_or_create(
+                group=group,
+                code=task_data["code"],
+                defaults={
+                    "title": nfc(task_data["task_vi"]),
+                    "lead_text": nfc(task_data.get("lead_vi", "")),
+                    "cooperating_text": nfc(task_data.get("cooperating_vi", "")),
+                    "products": [nfc(p) for p in task_data.get("products_vi", [])],
+                    "timeframe": nfc(task_data.get("timeframe_vi", "")),
+                    "recurs_annually": bool(task_data.get("recurs_annually")),
+                    "order": task_order,
+                },
+            )
+            lead = resolve_units(task.lead_text, unit_rules, agencies)
+            cooperating = resolve_units(task.cooperating_text, unit_rules, agencies) - lead
+            task.lead_agencies.set(lead)
+            task.cooperating_agencies.set(cooperating)
+    return plan
+
+
+def plan_for_year(year):
+    """The plan covering ``year``, else the latest one that started before it."""
+    plan = Plan.objects.filter(first_year__lte=year, last_year__gte=year).first()
+    return plan or Plan.objects.filter(first_year__lte=year).order_by("-first_year").first()
+
+
+# --- Reporting units ---------------------------------------------------------------------
+
+
+def reporting_units(plan):
+    """Every current Sở Công Thương plus the ministry units the plan names."""
+    departments = Agency.objects.filter(
+        kind=Agency.Kind.PROVINCIAL_DEPARTMENT, province__is_active=True, is_active=True
+    )
+    if plan is None:
+        return list(departments.select_related("province"))
+    named = set(
+        PlanTask.objects.filter(group__plan=plan).values_list("lead_agencies", flat=True)
+    ) | set(
+        PlanTask.objects.filter(group__plan=plan).values_list("cooperating_agencies", flat=True)
+    )
+    ministry = Agency.objects.filter(kind__in=Agency.MINISTRY_KINDS, pk__in=named - {None})
+    return list(departments.select_related("province")) + list(ministry)
+
+
+def assigned_tasks(plan, agency_ids):
+    """{agency_id: [(task_id, role)]} for the plan, lead first (two queries)."""
+    result = {pk: [] for pk in agency_ids}
+    if plan is None:
+        return result
+    through_lead = PlanTask.lead_agencies.through.objects.filter(
+        plantask__group__plan=plan, agency_id__in=agency_ids
+    ).values_list("agency_id", "plantask_id")
+    through_coop = PlanTask.cooperating_agencies.through.objects.filter(
+        plantask__group__plan=plan, agency_id__in=agency_ids
+    ).values_list("agency_id", "plantask_id")
+    for agency_id, task_id in through_lead:
+        result[agency_id].append((task_id, TaskProgress.Role.LEAD))
+    for agency_id, task_id in through_coop:
+        result[agency_id].append((task_id, TaskProgress.Role.COOPERATING))
+    return result
+
+
+def officer_emails(agency_ids):
+    return sorted(
+        set(
+            Membership.objects.approved()
+            .filter(agency_id__in=agency_ids, user__is_active=True)
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+def _officer_emails_by_agency(agency_ids):
+    result = {pk: [] for pk in agency_ids}
+    rows = (
+        Membership.objects.approved()
+        .filter(agency_id__in=agency_ids, user__is_active=True)
+        .values_list("agency_id", "user__email")
+    )
+    for agency_id, email in rows:
+        if email:
+            result[agency_id].append(email)
+    return result
+
+
+# --- Reporting years ---------------------------------------------------------------------
+
+
+def ensure_year(year):
+    """The reporting year ``year`` with its default window and deadlines."""
+    reporting_year, created = ReportingYear.objects.get_or_create(
+        year=year, defaults={**ReportingYear.default_dates(year), "plan": plan_for_year(year)}
+    )
+    if not created and reporting_year.plan_id is None:
+        plan = plan_for_year(year)
+        if plan is not None:
+            reporting_year.plan = plan
+            reporting_year.save(update_fields=["plan"])
+    return reporting_year
+
+
+def _figures_for_units(reporting_year, agencies):
+    """Live figures for each unit, {agency_id: figures}, plus the nationwide figures: one
+    call per part whatever the number of units."""
+    province_ids = [a.province_id for a in agencies if a.province_id]
+    national, by_province = figures_adapter.collect_all(
+        start=reporting_year.data_start, end=reporting_year.data_end, province_ids=province_ids
+    )
+    result = {}
+    for agency in agencies:
+        if agency.kind == Agency.Kind.PROVINCIAL_DEPARTMENT and agency.province_id:
+            result[agency.pk] = by_province[agency.province_id]
+        else:
+            result[agency.pk] = national
+    return result, national
+
+
+def open_year(reporting_year, now=None):
+    """Open the year and create every unit's draft with its figures (once per year)."""
+    run = claim("reports.open_year", reporting_year.year)
+    if run is None:
+        return None
+    now = now or timezone.now()
+    with transaction.atomic():
+        agencies = reporting_units(reporting_year.plan)
+        existing = set(reporting_year.unit_reports.values_list("agency_id", flat=True))
+        live, _national = _figures_for_units(reporting_year, agencies)
+        new_reports = [
+            UnitReport(
+                reporting_year=reporting_year,
+                agency=agency,
+                figures=live[agency.pk],
+                figures_computed_at=now,
+            )
+            for agency in agencies
+            if agency.pk not in existing
+        ]
+        UnitReport.objects.bulk_create(new_reports)
+        _create_progress_rows(reporting_year)
+        if reporting_year.opened_at is None:
+            reporting_year.opened_at = now
+            reporting_year.save(update_fields=["opened_at"])
+    finish(run, created=len(new_reports), units=len(agencies))
+    return {"created": len(new_reports), "units": len(agencies)}
+
+
+def _create_progress_rows(reporting_year):
+    reports = list(reporting_year.unit_reports.only("pk", "agency_id"))
+    tasks = assigned_tasks(reporting_year.plan, [r.agency_id for r in reports])
+    existing = set(
+        TaskProgress.objects.filter(report__reporting_year=reporting_year).values_list(
+            "report_id", "task_id"
+        )
+    )
+    rows = [
+        TaskProgress(report_id=report.pk, task_id=task_id, role=role)
+        for report in reports
+        for task_id, role in tasks.get(report.agency_id, [])
+        if (report.pk, task_id) not in existing
+    ]
+    TaskProgress.objects.bulk_create(rows)
+
+
+def refresh_figures(reporting_year, now=None):
+    """Recompute the live figures of every unlocked unit report (before the lock only)."""
+    if reporting_year.is_locked:
+        return 0
+    now = now or timezone.now()
+    reports = list(reporting_year.unit_reports.select_related("agency"))
+    live, _national = _figures_for_units(reporting_year, [r.agency for r in reports])
+    for report in reports:
+        report.figures = live[report.agency_id]
+        report.figures_computed_at = now
+        report.content_version += 1
+    UnitReport.objects.bulk_update(reports, ["figures", "figures_computed_at", "content_version"])
+    return len(reports)
+
+
+def _unit_header(agency):
+    return {
+        "code": agency.code,
+        "name": agency.name,
+        "name_en": agency.name_en,
+        "kind": agency.kind,
+        "short_name": agency.short_name,
+        "province": agency.province.name if agency.province_id else "",
+        "province_full_name": agency.province.full_name if agency.province_id else "",
+        "province_code": agency.province.code if agency.province_id else "",
+    }
+
+
+def lock_year(reporting_year, now=None):
+    """Freeze the figures of every unit report (the snapshot) and the nationwide figures."""
+    run = claim("reports.lock_year", reporting_year.year)
+    if run is None:
+        return None
+    now = now or timezone.now()
+    with transaction.atomic():
+        reports = list(
+            reporting_year.unit_reports.select_related("agency__province").filter(
+                snapshot__isnull=True
+            )
+        )
+        live, national = _figures_for_units(reporting_year, [r.agency for r in reports])
+        if not reports:
+            national, _by_province = figures_adapter.collect_all(
+                start=reporting_year.data_start, end=reporting_year.data_end, province_ids=[]
+            )
+        window = [reporting_year.data_start.isoformat(), reporting_year.data_end.isoformat()]
+        for report in reports:
+            report.figures = live[report.agency_id]
+            report.snapshot = {
+                "figures": live[report.agency_id],
+                "window": window,
+                "unit": _unit_header(report.agency),
+                "locked_at": now.isoformat(),
+            }
+            report.locked_at = now
+            report.content_version += 1
+        UnitReport.objects.bulk_update(
+            reports, ["figures", "snapshot", "locked_at", "content_version"]
+        )
+        reporting_year.national_figures = national
+        reporting_year.locked_at = now
+        if reporting_year.status == ReportingYear.Status.OPEN:
+            reporting_year.status = ReportingYear.Status.LOCKED
+        reporting_year.save(update_fields=["national_figures", "locked_at", "status"])
+    finish(run, locked=len(reports))
+    return {"locked": len(reports)}
+
+
+def send_unit_reminders(reporting_year, key):
+    """E-mail the officers of every unit that has not submitted; once per unit per
+    reminder ``key`` (e.g. ``"11-08"``)."""
+    run = claim("reports.remind_units", f"{reporting_year.year}:{key}")
+    if run is None:
+        return None
+    pending = list(
+        reporting_year.unit_reports.filter(status__in=UnitReport.EDITABLE).select_related("agency")
+    )
+    emails = _officer_emails_by_agency([r.agency_id for r in pending])
+    sent = 0
+    for report in pending:
+        # A per-unit claim as well, so that a crash half-way resumes without doubles.
+        if claim("reports.remind_unit", f"{reporting_year.year}:{key}:{report.agency_id}") is None:
+            continue
+        sent += send_templated_mail(
+            "reports/email/unit_reminder",
+            emails[report.agency_id],
+            {"report": report, "reporting_year": reporting_year},
+        )
+    finish(run, pending=len(pending), sent=sent)
+    return {"pending": len(pending), "sent": sent}
+
+
+def remind_authority(reporting_year):
+    run = claim("reports.remind_authority", reporting_year.year)
+    if run is None:
+        return None
+    counts = _submission_counts(reporting_year)
+    sent = send_templated_mail(
+        "reports/email/authority_reminder",
+        officer_emails(Agency.objects.filter(code=AUTHORITY_CODE).values("pk")),
+        {"reporting_year": reporting_year, **counts},
+    )
+    finish(run, sent=sent, **counts)
+    return {"sent": sent, **counts}
+
+
+def _submission_counts(reporting_year):
+    statuses = list(reporting_year.unit_reports.values_list("status", "is_late"))
+    submitted = sum(1 for s, _late in statuses if s not in UnitReport.EDITABLE)
+    return {
+        "units": len(statuses),
+        "submitted": submitted,
+        "late": sum(1 for s, late in statuses if late and s not in UnitReport.EDITABLE),
+        "missing": len(statuses) - submitted,
+    }
+
+
+# --- Unit reports ------------------------------------------------------------------------
+
+
+def can_edit(report, user):
+    from portal.roles import get_actor
+
+    return report.is_editable and report.agency_id in get_actor(user).agency_ids
+
+
+def _check_editable(report, user):
+    if not report.is_editable:
+        raise ReportError(
+            _("This report has been submitted and can no longer be changed."), code="submitted"
+        )
+    if not can_edit(report, user):
+        raise ReportError(_("Only officers of the reporting unit can change it."), code="unit")
+
+
+def _bump(report):
+    UnitReport.objects.filter(pk=report.pk).update(content_version=F("content_version") + 1)
+
+
+@transaction.atomic
+def save_progress(*, progress, user, data):
+    """Save the text a unit wrote for one task (autosave and the plain form alike)."""
+    report = UnitReport.objects.select_for_update().get(pk=progress.report_id)
+    _check_editable(report, user)
+    for field in PROGRESS_FIELDS:
+        if field in data:
+            value = nfc(data[field] or "").strip()
+            if len(value) > PROGRESS_MAX_LENGTH:
+                raise ReportError(
+                    _("A field can hold at most %(limit)s characters."),
+                    code="too_long",
+                    params={"limit": PROGRESS_MAX_LENGTH},
+                )
+            setattr(progress, field, value)
+    progress.save()
+    _bump(report)
+    return progress
+
+
+@transaction.atomic
+def add_attachment(*, progress, user, upload):
+    report = UnitReport.objects.select_for_update().get(pk=progress.report_id)
+    _check_editable(report, user)
+    validate_upload(upload, DOCUMENTS, ATTACHMENT_MAX_BYTES)
+    attachment = ProgressAttachment(
+        progress=progress, original_name=nfc(upload.name)[:255], uploaded_by=user
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, attachment, user):
+    report = UnitReport.objects.select_for_update().get(pk=attachment.progress.report_id)
+    _check_editable(report, user)
+    attachment.file.delete(save=False)
+    attachment.delete()
+
+
+@transaction.atomic
+def submit_report(*, report, user, now=None):
+    """Draft (or returned) → submitted by an officer of the unit; late after the deadline."""
+    report = UnitReport.objects.select_for_update().get(pk=report.pk)
+    _check_editable(report, user)
+    return record_submission(report, user, now or timezone.now())
+
+
+def record_submission(report, user, now):
+    """Mark ``report`` submitted (the checks are the caller's; the demo data uses it)."""
+    deadline = report.reporting_year.unit_deadline
+    report.status = UnitReport.Status.SUBMITTED
+    report.submitted_at = now
+    report.submitted_by = user
+    report.is_late = timezone.localdate(now) >= deadline
+    report.content_version += 1
+    report.save()
+    enqueue(_tasks().render_unit_report_pdf, report.pk)
+    return report
+
+
+@transaction.atomic
+def review_report(*, report, user, accept, comment="", now=None):
+    """The authority accepts a submitted report or returns it with a comment."""
+    from portal.roles import get_actor
+
+    report = UnitReport.objects.select_for_update().get(pk=report.pk)
+    if not get_actor(user).is_ministry:
+        raise ReportError(_("Only the authority reviews unit reports."), code="role")
+    if report.status != UnitReport.Status.SUBMITTED:
+        raise ReportError(_("Only a submitted report can be reviewed."), code="state")
+    comment = nfc(comment or "").strip()
+    if not accept and not comment:
+        raise ReportError(
+            _("Say what the unit should change when returning its report."), code="comment"
+        )
+    report.status = UnitReport.Status.ACCEPTED if accept else UnitReport.Status.RETURNED
+    report.review_comment = comment
+    report.reviewed_at = now or timezone.now()
+    report.reviewed_by = user
+    report.content_version += 1
+    report.save()
+    return report
+
+
+# --- National compilation ----------------------------------------------------------------
+
+
+def _previous_totals(reporting_year):
+    previous = (
+        NationalReport.objects.filter(reporting_year__year=reporting_year.year - 1)
+        .select_related("reporting_year")
+        .first()
+    )
+    if previous and previous.snapshot.get("totals"):
+        return {"year": reporting_year.year - 1, "totals": previous.snapshot["totals"]}
+    start = reporting_year.data_start.replace(year=reporting_year.data_start.year - 1)
+    end = reporting_year.data_end.replace(year=reporting_year.data_end.year - 1)
+    return {
+        "year": reporting_year.year - 1,
+        "totals": figures_adapter.collect(start=start, end=end),
+    }
+
+
+def build_national_snapshot(reporting_year):
+    """Everything the national report shows, as JSON: frozen figures of the units, the
+    nationwide totals, last year's totals, the tasks with each unit's progress."""
+    reports = list(reporting_year.unit_reports.select_related("agency__province"))
+    by_agency = {r.agency_id: r for r in reports}
+    totals = reporting_year.national_figures
+    if totals is None:
+        totals, _by_province = figures_adapter.collect_all(
+            start=reporting_year.data_start, end=reporting_year.data_end, province_ids=[]
+        )
+    provinces = []
+    departments = {
+        a.province_id: a
+        for a in Agency.objects.filter(
+            kind=Agency.Kind.PROVINCIAL_DEPARTMENT, province__is_active=True
+        )
+    }
+    for province in Province.objects.current().order_by("code"):
+        agency = departments.get(province.pk)
+        report = by_agency.get(agency.pk) if agency else None
+        figures = report.current_figures if report else {}
+        provinces.append(
+            {
+                "code": province.code,
+                "name": province.name,
+                "status": report.status if report else "",
+                "late": bool(report and report.is_late),
+                "values": [
+                    figures_adapter.scalar(figures, section, key)
+                    for section, key in figures_adapter.PROVINCE_COLUMNS
+                ],
+            }
+        )
+    progress = (
+        TaskProgress.objects.filter(report__reporting_year=reporting_year)
+        .select_related("task__group", "report__agency")
+        .order_by("task__group__order", "task__order", "report__agency__name")
+    )
+    tasks, current = [], None
+    for row in progress:
+        if current is None or current["id"] != row.task_id:
+            current = {
+                "id": row.task_id,
+                "group": row.task.group.code,
+                "code": row.task.code,
+                "title": row.task.title,
+                "lead_text": row.task.lead_text,
+                "units": [],
+                "silent": 0,
+            }
+            tasks.append(current)
+        if row.is_filled:
+            current["units"].append(
+                {
+                    "unit": row.report.agency.name,
+                    "role": row.role,
+                    "status": row.report.status,
+                    **{field: getattr(row, field) for field in PROGRESS_FIELDS},
+                }
+            )
+        else:
+            current["silent"] += 1
+    submitted = [r for r in reports if not r.is_editable]
+    return {
+        "year": reporting_year.year,
+        "window": [reporting_year.data_start.isoformat(), reporting_year.data_end.isoformat()],
+        "totals": totals,
+        "previous": _previous_totals(reporting_year),
+        "province_columns": [list(c) for c in figures_adapter.PROVINCE_COLUMNS],
+        "provinces": provinces,
+        "tasks": tasks,
+        "unit_count": len(reports),
+        "submitted_count": len(submitted),
+        "late_units": sorted(r.agency.name for r in submitted if r.is_late),
+        "missing_units": sorted(r.agency.name for r in reports if r.is_editable),
+    }
+
+
+def _compile(reporting_year, now):
+    national, _created = NationalReport.objects.get_or_create(reporting_year=reporting_year)
+    national.snapshot = build_national_snapshot(reporting_year)
+    national.compiled_at = now
+    national.content_version += 1
+    national.save()
+    if reporting_year.status in (ReportingYear.Status.OPEN, ReportingYear.Status.LOCKED):
+        reporting_year.status = ReportingYear.Status.COMPILED
+    reporting_year.compiled_at = now
+    reporting_year.save(update_fields=["status", "compiled_at"])
+    return national
+
+
+def compile_national(reporting_year, now=None):
+    """The scheduled compilation of the national draft (once per year)."""
+    run = claim("reports.compile_national", reporting_year.year)
+    if run is None:
+        return None
+    with transaction.atomic():
+        national = _compile(reporting_year, now or timezone.now())
+    finish(run, national_report=national.pk)
+    return {"national_report": national.pk}
+
+
+@transaction.atomic
+def recompile_national(national, now=None):
+    """The authority compiles again (late submissions) until it publishes."""
+    if national.status == NationalReport.Status.PUBLISHED:
+        raise ReportError(_("A published report can no longer be compiled again."), code="state")
+    return _compile(national.reporting_year, now or timezone.now())
+
+
+@transaction.atomic
+def update_national(*, national, number, narrative):
+    if national.status == NationalReport.Status.PUBLISHED:
+        raise ReportError(_("A published report can no longer be changed."), code="state")
+    national.number = nfc(number or "").strip()[:60]
+    national.narrative = nfc(narrative or "").strip()
+    national.content_version += 1
+    national.save()
+    return national
+
+
+def publish_national(reporting_year, now=None):
+    """Final compilation and publication of the national report (once per year)."""
+    run = claim("reports.publish_national", reporting_year.year)
+    if run is None:
+        return None
+    now = now or timezone.now()
+    with transaction.atomic():
+        national = getattr(reporting_year, "national_report", None)
+        if national is None or national.status != NationalReport.Status.PUBLISHED:
+            national = _compile(reporting_year, now)
+            national.status = NationalReport.Status.PUBLISHED
+            national.published_at = now
+            national.save(update_fields=["status", "published_at"])
+        reporting_year.status = ReportingYear.Status.PUBLISHED
+        reporting_year.published_at = now
+        reporting_year.save(update_fields=["status", "published_at"])
+        enqueue(_tasks().render_national_report_pdf, national.pk)
+    finish(run, national_report=national.pk)
+    return {"national_report": national.pk}
+
+
+# --- The calendar ------------------------------------------------------------------------
+
+REMINDER_DAYS_BEFORE = (7, 2)  # 8 and 13 November for a 15 November deadline
+AUTHORITY_REMINDER_DAYS_BEFORE = 14  # 1 December for a 15 December deadline
+PUBLISH_DAYS_BEFORE = 1  # 14 December: published before the 15 December deadline
+
+
+def run_calendar(today):
+    """Do every dated step that is due on ``today`` (a local date) and not yet done.
+
+    The year opens on 1 November; reminders go 7 and 2 days before the unit deadline
+    (only the latest due one, if the beat was down); the lock and the compilation happen on
+    the unit deadline at 00:00; the authority is reminded 14 days before the national
+    deadline; the report is published the day before it.
+    """
+    if today.month < 11:
+        return {}
+    reporting_year = ensure_year(today.year)
+    done = {"year": reporting_year.year}
+    done["open"] = open_year(reporting_year)
+    reporting_year.refresh_from_db()
+    deadline = reporting_year.unit_deadline
+    if today < deadline:
+        due = [
+            deadline - datetime.timedelta(days=days)
+            for days in REMINDER_DAYS_BEFORE
+            if deadline - datetime.timedelta(days=days) <= today
+        ]
+        if due:
+            key = due[-1].strftime("%m-%d")
+            done["remind_" + key] = send_unit_reminders(reporting_year, key)
+        return done
+    done["lock"] = lock_year(reporting_year)
+    reporting_year.refresh_from_db()
+    done["compile"] = compile_national(reporting_year)
+    national_deadline = reporting_year.national_deadline
+    reminder_day = national_deadline - datetime.timedelta(days=AUTHORITY_REMINDER_DAYS_BEFORE)
+    if today >= reminder_day:
+        done["remind_authority"] = remind_authority(reporting_year)
+    if today >= national_deadline - datetime.timedelta(days=PUBLISH_DAYS_BEFORE):
+        reporting_year.refresh_from_db()
+        done["publish"] = publish_national(reporting_year)
+    return done
+
+
+# --- PDFs --------------------------------------------------------------------------------
+
+
+def _tasks():
+    from . import tasks
+
+    return tasks
+
+
+def store_unit_pdf(report):
+    from portal.pdf import render_pdf
+
+    from .selectors import unit_report_document
+
+    version = report.content_version
+    content = render_pdf("reports/pdf/unit_report.html", unit_report_document(report))
+    if report.pdf:
+        report.pdf.delete(save=False)
+    report.pdf.save(
+        f"bao-cao-{report.reporting_year.year}-{report.agency.code}.pdf",
+        ContentFile(content),
+        save=False,
+    )
+    report.pdf_version = version
+    report.save(update_fields=["pdf", "pdf_version"])
+    return report
+
+
+def store_national_pdf(national):
+    from portal.pdf import render_pdf
+
+    from .selectors import national_report_document
+
+    version = national.content_version
+    content = render_pdf("reports/pdf/national_report.html", national_report_document(national))
+    if national.pdf:
+        national.pdf.delete(save=False)
+    national.pdf.save(
+        f"bao-cao-quoc-gia-{national.reporting_year.year}.pdf", ContentFile(content), save=False
+    )
+    national.pdf_version = version
+    national.save(update_fields=["pdf", "pdf_version"])
+    return national

@@ -1,0 +1,323 @@
+"""Pages of the reports part at /bao-cao/. Thin: they check scope and call services."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.files import serve_private_file
+from portal.jobs import enqueue
+from portal.permissions import ministry_required, officer_required
+from portal.roles import get_actor, get_object_in_scope
+
+from . import selectors, services, tasks
+from .forms import NationalReportForm, ReviewForm, TaskProgressForm
+from .models import NationalReport, ProgressAttachment, ReportingYear, TaskProgress, UnitReport
+
+
+def _error_text(error):
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def _wants_json(request):
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _unit_report(request, pk):
+    return get_object_in_scope(
+        UnitReport.objects.select_related("reporting_year", "agency__province"),
+        request.user,
+        pk=pk,
+    )
+
+
+@require_GET
+@officer_required
+def index(request):
+    actor = get_actor(request.user)
+    own_reports = list(selectors.unit_reports_for(request.user))
+    today = timezone.localdate()
+    context = {"own_reports": own_reports, "today": today, "is_ministry": actor.is_ministry}
+    for report in own_reports:
+        report.days_left = selectors.days_left(report.reporting_year.unit_deadline, today)
+    if actor.is_ministry:
+        years = list(selectors.years_for(request.user))
+        selected = None
+        wanted = request.GET.get("nam", "")
+        if wanted.isdigit():
+            selected = next((y for y in years if y.year == int(wanted)), None)
+        selected = selected or (years[0] if years else None)
+        context["years"] = years
+        context["selected_year"] = selected
+        if selected is not None:
+            rows = selectors.dashboard_rows(selected)
+            context["rows"] = rows
+            context["counts"] = selectors.dashboard_counts(rows)
+            context["national"] = NationalReport.objects.filter(reporting_year=selected).first()
+            context["days_to_unit_deadline"] = selectors.days_left(selected.unit_deadline, today)
+    return render(request, "reports/index.html", context)
+
+
+def _detail_context(request, report, forms=None, review_form=None):
+    progress = selectors.progress_rows(report)
+    document = selectors.unit_report_document(report, progress=progress)
+    editable = services.can_edit(report, request.user)
+    forms = forms or {}
+    if editable:
+        for row in progress:
+            row.form = forms.get(row.pk) or TaskProgressForm(instance=row)
+    actor = get_actor(request.user)
+    return {
+        **document,
+        "editable": editable,
+        "is_own_unit": report.agency_id in actor.agency_ids,
+        "can_review": actor.is_ministry and report.status == UnitReport.Status.SUBMITTED,
+        "review_form": review_form or ReviewForm(),
+        "days_left": selectors.days_left(report.reporting_year.unit_deadline),
+        "filled_count": sum(1 for row in progress if row.is_filled),
+    }
+
+
+@require_GET
+@officer_required
+def unit_report(request, pk):
+    report = _unit_report(request, pk)
+    return render(request, "reports/unit_report.html", _detail_context(request, report))
+
+
+@require_POST
+@officer_required
+def save_progress(request, pk, progress_pk):
+    report = _unit_report(request, pk)
+    progress = TaskProgress.objects.filter(report=report, pk=progress_pk).first()
+    if progress is None:
+        raise Http404
+    form = TaskProgressForm(request.POST, request.FILES, instance=progress)
+    if not form.is_valid():
+        if _wants_json(request):
+            return JsonResponse(
+                {"ok": False, "error": _("Please check what you typed.")}, status=400
+            )
+        return _render_with_form(request, report, progress, form)
+    try:
+        services.save_progress(progress=progress, user=request.user, data=form.cleaned_data)
+        upload = form.cleaned_data.get("attachment")
+        if upload:
+            services.add_attachment(progress=progress, user=request.user, upload=upload)
+    except ValidationError as error:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "error": _error_text(error)}, status=400)
+        form.add_error("attachment" if form.cleaned_data.get("attachment") else None, error)
+        return _render_with_form(request, report, progress, form)
+    saved_at = date_format(timezone.localtime(), "H:i")
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "saved_at": saved_at})
+    messages.success(request, _("Progress on task %(code)s saved.") % {"code": progress.task.code})
+    return redirect(f"{report_url(report)}#task-{progress.pk}")
+
+
+def report_url(report):
+    from django.urls import reverse
+
+    return reverse("reports:unit_report", args=[report.pk])
+
+
+def _render_with_form(request, report, progress, form):
+    context = _detail_context(request, report, forms={progress.pk: form})
+    return render(request, "reports/unit_report.html", context, status=400)
+
+
+@require_POST
+@officer_required
+def delete_attachment(request, pk, attachment_pk):
+    report = _unit_report(request, pk)
+    attachment = (
+        ProgressAttachment.objects.filter(progress__report=report, pk=attachment_pk)
+        .select_related("progress")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    try:
+        services.remove_attachment(attachment=attachment, user=request.user)
+        messages.success(request, _("The file has been removed."))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect(f"{report_url(report)}#task-{attachment.progress_id}")
+
+
+@require_POST
+@officer_required
+def submit(request, pk):
+    report = _unit_report(request, pk)
+    try:
+        report = services.submit_report(report=report, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect(report_url(report))
+    if report.is_late:
+        messages.warning(
+            request, _("The report has been submitted after the deadline and is marked late.")
+        )
+    else:
+        messages.success(request, _("The report has been submitted to the authority."))
+    return redirect(report_url(report))
+
+
+@require_POST
+@ministry_required
+def review(request, pk):
+    report = _unit_report(request, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_report(
+                report=report,
+                user=request.user,
+                accept=form.cleaned_data["decision"] == "accept",
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The review has been recorded."))
+            return redirect(report_url(report))
+    context = _detail_context(request, report, review_form=form)
+    return render(request, "reports/unit_report.html", context, status=400)
+
+
+def _serve_pdf(request, obj, task, back_url):
+    if not obj.pdf_is_current:
+        enqueue(task, obj.pk)
+        obj.refresh_from_db()
+    if not obj.pdf_is_current:
+        messages.info(request, _("The PDF is being prepared. Try again in a minute."))
+        return redirect(back_url)
+    return serve_private_file(obj.pdf, obj.pdf.name.rsplit("/", 1)[-1])
+
+
+@require_GET
+@officer_required
+def unit_report_pdf(request, pk):
+    report = _unit_report(request, pk)
+    return _serve_pdf(request, report, tasks.render_unit_report_pdf, report_url(report))
+
+
+def _csv_response(content, filename):
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@officer_required
+def unit_report_csv(request, pk):
+    report = _unit_report(request, pk)
+    filename = f"bao-cao-{report.reporting_year.year}-{report.agency.code}.csv"
+    return _csv_response(selectors.unit_report_csv(report), filename)
+
+
+@require_GET
+@officer_required
+def attachment(request, pk):
+    visible = UnitReport.objects.visible_to(request.user)
+    item = ProgressAttachment.objects.filter(pk=pk, progress__report__in=visible).first()
+    if item is None:
+        raise Http404
+    return serve_private_file(item.file, item.original_name)
+
+
+def _national(request, year):
+    reporting_year = get_object_in_scope(ReportingYear.objects, request.user, year=year)
+    national = NationalReport.objects.filter(reporting_year=reporting_year).first()
+    return reporting_year, national
+
+
+@require_GET
+@ministry_required
+def national_report(request, year):
+    reporting_year, national = _national(request, year)
+    context = {"reporting_year": reporting_year, "national_obj": national}
+    if national is not None:
+        context.update(selectors.national_report_document(national))
+        context["form"] = NationalReportForm(instance=national)
+    return render(request, "reports/national_report.html", context)
+
+
+@require_POST
+@ministry_required
+def national_edit(request, year):
+    reporting_year, national = _national(request, year)
+    if national is None:
+        raise Http404
+    form = NationalReportForm(request.POST, instance=national)
+    if form.is_valid():
+        try:
+            services.update_national(
+                national=national,
+                number=form.cleaned_data["number"],
+                narrative=form.cleaned_data["narrative"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The narrative has been saved."))
+            return redirect("reports:national_report", year=year)
+    national.refresh_from_db()
+    context = {"reporting_year": reporting_year, "national_obj": national, "form": form}
+    context.update(selectors.national_report_document(national))
+    return render(request, "reports/national_report.html", context, status=400)
+
+
+@require_POST
+@ministry_required
+def national_compile(request, year):
+    reporting_year, national = _national(request, year)
+    try:
+        if national is None:
+            services.recompile_national(
+                NationalReport.objects.get_or_create(reporting_year=reporting_year)[0]
+            )
+        else:
+            services.recompile_national(national)
+        messages.success(request, _("The national report has been compiled."))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect("reports:national_report", year=year)
+
+
+@require_POST
+@ministry_required
+def national_publish(request, year):
+    reporting_year, _national_report = _national(request, year)
+    if services.publish_national(reporting_year) is None:
+        messages.info(request, _("This report had already been published."))
+    else:
+        messages.success(request, _("The national report has been published."))
+    return redirect("reports:national_report", year=year)
+
+
+@require_GET
+@ministry_required
+def national_pdf(request, year):
+    _reporting_year, national = _national(request, year)
+    if national is None:
+        raise Http404
+    from django.urls import reverse
+
+    back = reverse("reports:national_report", args=[year])
+    return _serve_pdf(request, national, tasks.render_national_report_pdf, back)
+
+
+@require_GET
+@ministry_required
+def national_csv(request, year):
+    _reporting_year, national = _national(request, year)
+    if national is None:
+        raise Http404
+    return _csv_response(selectors.national_report_csv(national), f"bao-cao-quoc-gia-{year}.csv")
