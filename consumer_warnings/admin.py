@@ -1,0 +1,70 @@
+"""Back office: read-only lists with links to the staff pages, where warnings are drafted,
+previewed, published and withdrawn through the services (so every step is recorded)."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from portal.admin_mixins import ScopedAdminMixin
+
+from .models import ConsumerWarning, Delivery, Subscription, WarningEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class WarningEventInline(admin.TabularInline):
+    model = WarningEvent
+    extra = 0
+    fields = ("action", "at", "by", "note", "changes")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsumerWarning)
+class ConsumerWarningAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    list_display = ("title", "kind", "status", "sector", "risk_level", "published_at", "manage")
+    list_filter = ("status", "kind", "risk_level", "hazard", "sector")
+    search_fields = ("title", "product_name", "gtin", "reference_number")
+    list_select_related = ("sector",)
+    date_hierarchy = "published_at"
+    exclude = ("search_text", "body_html")
+    inlines = [WarningEventInline]
+
+    @admin.display(description=_("Staff page"))
+    def manage(self, obj):
+        url = reverse("consumer_warnings:preview", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    list_display = ("email", "status", "sector", "kind", "keyword", "created_at", "confirmed_at")
+    list_filter = ("status", "kind", "sector")
+    search_fields = ("email",)
+    exclude = ("secret",)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("subscription", "kind", "warning", "period", "sent_at", "warning_count")
+    list_filter = ("kind",)
+    list_select_related = ("subscription", "warning")
+
+    def get_queryset(self, request):
+        from portal.roles import get_actor
+
+        queryset = super().get_queryset(request)
+        return queryset if get_actor(request.user).is_ministry else queryset.none()

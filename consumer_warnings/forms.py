@@ -1,0 +1,199 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Business, Province, Sector
+
+from .images import process_photo
+from .models import ConsumerWarning
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class WarningForm(forms.ModelForm):
+    measures = forms.MultipleChoiceField(
+        label=_("Measures taken"),
+        choices=ConsumerWarning.Measure.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    provinces = forms.ModelMultipleChoiceField(
+        label=_("Affected provinces"),
+        queryset=Province.objects.current(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Leave empty when the whole country is affected."),
+    )
+    business_tax_code = forms.CharField(
+        label=_("Tax code of the responsible business (if registered on the portal)"),
+        required=False,
+        max_length=14,
+    )
+    photo = forms.FileField(
+        label=_("Add a photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at most 10 MB. Location and camera data are removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    photo_alt = forms.CharField(
+        label=_("What the photo shows"),
+        required=False,
+        max_length=255,
+        help_text=_("For people who cannot see the photo, e.g. “Front of the box, batch number”."),
+    )
+    update_note = forms.CharField(
+        label=_("What changed"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when correcting a published warning; shown to the public."),
+    )
+
+    class Meta:
+        model = ConsumerWarning
+        fields = [
+            "kind",
+            "title",
+            "summary",
+            "body",
+            "sector",
+            "hazard",
+            "risk_level",
+            "measures",
+            "product_name",
+            "brand",
+            "model_number",
+            "batch",
+            "production_from",
+            "production_to",
+            "production_note",
+            "gtin",
+            "quantity",
+            "business_name",
+            "origin_country",
+            "provinces",
+            "source_agency",
+            "reference_number",
+            "source_url",
+            "issued_on",
+            "defect_group",
+            "defect",
+            "risk_description",
+            "identification",
+            "recall_time_place",
+            "remedy",
+            "contact",
+            "how_to_check",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "body": forms.Textarea(attrs={"rows": 8}),
+            "production_from": DATE_WIDGET,
+            "production_to": DATE_WIDGET,
+            "issued_on": DATE_WIDGET,
+            "defect": forms.Textarea(attrs={"rows": 3}),
+            "risk_description": forms.Textarea(attrs={"rows": 3}),
+            "identification": forms.Textarea(attrs={"rows": 3}),
+            "recall_time_place": forms.Textarea(attrs={"rows": 3}),
+            "remedy": forms.Textarea(attrs={"rows": 3}),
+            "contact": forms.Textarea(attrs={"rows": 2}),
+            "how_to_check": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    RECALL_REQUIRED = (
+        "defect",
+        "risk_description",
+        "identification",
+        "recall_time_place",
+        "contact",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].queryset = Sector.objects.filter(is_active=True)
+        self.fields["gtin"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        if self.instance.pk and self.instance.business_id:
+            self.initial.setdefault("business_tax_code", self.instance.business.tax_code)
+        if self.instance.pk:
+            self.initial.setdefault("update_note", "")
+        self.processed_photo = None
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        if upload:
+            self.processed_photo = process_photo(upload)
+        return upload
+
+    def clean_business_tax_code(self):
+        code = (self.cleaned_data.get("business_tax_code") or "").strip()
+        if not code:
+            return None
+        business = Business.objects.filter(tax_code=code).first()
+        if business is None:
+            raise ValidationError(
+                _("No business with tax code %(code)s is registered; type its name instead."),
+                params={"code": code},
+            )
+        return business
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == ConsumerWarning.Kind.RECALL:
+            # Luật 19/2023 Điều 33 and Nghị định 55/2024 Điều 18: what a recall notice says.
+            for name in self.RECALL_REQUIRED:
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, _("A recall notice must state this (Decree 55/2024)."))
+        start, end = data.get("production_from"), data.get("production_to")
+        if start and end and start > end:
+            self.add_error("production_to", _("The end of production is before its start."))
+        recall = data.get("kind") == ConsumerWarning.Kind.RECALL
+        named = data.get("business_tax_code") or (data.get("business_name") or "").strip()
+        if recall and not named:
+            self.add_error("business_name", _("Name the business that recalls the product."))
+        return data
+
+    def save(self, commit=True):
+        raise NotImplementedError("Use consumer_warnings.services.save_warning")
+
+    def build(self):
+        """The unsaved warning with the form's values, for the service to save."""
+        warning = self.instance
+        for name, value in self.cleaned_data.items():
+            if name in ("provinces", "photo", "photo_alt", "update_note", "business_tax_code"):
+                continue
+            setattr(warning, name, value)
+        warning.business = self.cleaned_data.get("business_tax_code")
+        return warning
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the withdrawal"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the public page of the warning."),
+    )
+
+
+class SubscriptionForm(forms.Form):
+    email = forms.EmailField(label=_("Your e-mail address"))
+    sector = forms.ModelChoiceField(
+        label=_("Sector"),
+        queryset=Sector.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Any sector"),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("Any kind")), *ConsumerWarning.Kind.choices],
+        required=False,
+    )
+    keyword = forms.CharField(
+        label=_("Keyword"),
+        required=False,
+        max_length=100,
+        help_text=_("Only warnings containing this word, e.g. a brand. Accents do not matter."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that my e-mail address is kept to send me these alerts until I unsubscribe."
+        ),
+    )

@@ -1,0 +1,402 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.files import serve_private_file
+from portal.permissions import officer_required
+from portal.roles import get_actor, get_object_in_scope
+
+from . import selectors, services
+from .filters import parse_filters
+from .forms import SubscriptionForm, WarningForm, WithdrawForm
+from .models import ConsumerWarning, WarningPhoto
+
+PAGE_SIZE = 20
+EXPORT_PAGE_SIZE = 500
+
+
+def _page_number(request):
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _report_ignored(request, warning_filter):
+    for message in warning_filter.ignored:
+        messages.warning(request, message)
+
+
+# --- Public ---------------------------------------------------------------------------------
+
+
+@require_GET
+def index(request):
+    warning_filter = parse_filters(request.GET)
+    _report_ignored(request, warning_filter)
+    paginator = Paginator(selectors.listed_warnings(warning_filter), PAGE_SIZE)
+    page = paginator.get_page(_page_number(request))
+    query = warning_filter.query_string()
+    return render(
+        request,
+        "consumer_warnings/index.html",
+        {
+            "page": page,
+            "form": warning_filter.form,
+            "filtered": bool(warning_filter.values),
+            "query": query,
+            "gtin_searched": warning_filter.values.get("gtin", ""),
+        },
+    )
+
+
+@require_GET
+def detail(request, pk, slug=""):
+    warning = selectors.warning_for(request.user, pk)
+    if slug != warning.slug:
+        return redirect(warning.get_absolute_url(), permanent=True)
+    page_url = request.build_absolute_uri(warning.get_absolute_url())
+    return render(
+        request,
+        "consumer_warnings/detail.html",
+        {
+            "warning": warning,
+            "events": selectors.public_events(warning),
+            "page_url": page_url,
+            "preview": warning.status == ConsumerWarning.Status.DRAFT,
+            "can_edit": services.can_edit(request.user, warning),
+            "can_publish": services.can_publish(request.user, warning),
+        },
+    )
+
+
+@require_GET
+def detail_json(request, pk):
+    warning = selectors.warning_for(request.user, pk)
+    if warning.status == ConsumerWarning.Status.DRAFT:
+        raise Http404  # open data is public data only
+    data = selectors.as_dict(warning, request.build_absolute_uri)
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def photo(request, pk):
+    item = get_object_or_404(WarningPhoto.objects.select_related("warning"), pk=pk)
+    # The photo is as public as its warning: drafts only to staff in scope.
+    warning = get_object_in_scope(ConsumerWarning.objects.all(), request.user, pk=item.warning_id)
+    response = serve_private_file(item.image, item.image.name, inline=True)
+    if warning.status != ConsumerWarning.Status.DRAFT:
+        response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+def export_json(request):
+    warning_filter = parse_filters(request.GET)
+    paginator = Paginator(selectors.listed_warnings(warning_filter), EXPORT_PAGE_SIZE)
+    page = paginator.get_page(_page_number(request))
+    absolute = request.build_absolute_uri
+    next_url = None
+    if page.has_next():
+        query = warning_filter.query_string()
+        next_url = absolute(
+            reverse("consumer_warnings:export_json")
+            + "?"
+            + "&".join(p for p in (query, f"page={page.next_page_number()}") if p)
+        )
+    data = {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "next": next_url,
+        "filters": warning_filter.query_string(),
+        "ignored_filters": warning_filter.ignored,
+        "generated_at": timezone.now().isoformat(),
+        "licence": _("Open data of the Businesses for Consumers portal; cite the source."),
+        "results": [selectors.as_dict(w, absolute) for w in page.object_list],
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_COLUMNS = (
+    "id",
+    "url",
+    "kind",
+    "title",
+    "summary",
+    "product_name",
+    "brand",
+    "model",
+    "batch",
+    "gtin",
+    "sector",
+    "hazard",
+    "risk_level",
+    "measures",
+    "responsible_business",
+    "origin_country",
+    "affected_provinces",
+    "issuing_body",
+    "reference_number",
+    "source_url",
+    "published_at",
+    "updated_at",
+)
+
+
+def _csv_row(warning, absolute):
+    return [
+        warning.pk,
+        absolute(warning.get_absolute_url()),
+        warning.kind,
+        warning.title,
+        warning.summary,
+        warning.product_name,
+        warning.brand,
+        warning.model_number,
+        warning.batch,
+        warning.gtin,
+        warning.sector.code,
+        warning.hazard,
+        warning.risk_level,
+        " ".join(warning.measures or []),
+        warning.responsible,
+        warning.origin_country,
+        " ".join(p.code for p in warning.provinces.all()),
+        warning.source_agency,
+        warning.reference_number,
+        warning.source_url,
+        warning.published_at.isoformat() if warning.published_at else "",
+        warning.updated_at.isoformat() if warning.updated_at else "",
+    ]
+
+
+@require_GET
+def export_csv(request):
+    warning_filter = parse_filters(request.GET)
+    queryset = selectors.listed_warnings(warning_filter)
+    absolute = request.build_absolute_uri
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff"  # so that spreadsheet programs read the Vietnamese as UTF-8
+        yield writer.writerow(CSV_COLUMNS)
+        for warning in queryset.iterator(chunk_size=500):
+            yield writer.writerow(_csv_row(warning, absolute))
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="canh-bao.csv"'
+    if warning_filter.ignored:
+        response["X-Filter-Ignored"] = ",".join(sorted(warning_filter.form.errors))
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    form = SubscriptionForm(request.POST or None, initial=request.GET.dict() or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.subscribe(
+            email=data["email"],
+            sector=data["sector"],
+            kind=data["kind"],
+            keyword=data["keyword"],
+            language=(get_language() or "vi")[:2],
+        )
+        return render(request, "consumer_warnings/subscribe_sent.html", {"email": data["email"]})
+    return render(request, "consumer_warnings/subscribe.html", {"form": form})
+
+
+@require_GET
+def confirm(request, token):
+    subscription = services.subscription_from_token(
+        token, salt=services.CONFIRM_SALT, max_age=services.CONFIRM_MAX_AGE
+    )
+    if subscription is None or subscription.status == subscription.Status.UNSUBSCRIBED:
+        return render(request, "consumer_warnings/token_invalid.html", status=404)
+    services.confirm(subscription)
+    return render(
+        request,
+        "consumer_warnings/subscription_confirmed.html",
+        {"subscription": subscription, "token": services.unsubscribe_token(subscription)},
+    )
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST here (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    subscription = services.subscription_from_token(token, salt=services.UNSUBSCRIBE_SALT)
+    if subscription is None:
+        return render(request, "consumer_warnings/token_invalid.html", status=404)
+    if request.method == "POST":
+        services.unsubscribe(subscription)
+        return render(
+            request, "consumer_warnings/unsubscribed.html", {"subscription": subscription}
+        )
+    # GET only asks: link scanners in mail systems must not unsubscribe anyone.
+    return render(request, "consumer_warnings/unsubscribe.html", {"subscription": subscription})
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+@officer_required
+@require_GET
+def manage(request):
+    status = request.GET.get("status", "")
+    if status not in ConsumerWarning.Status.values:
+        status = ""
+    paginator = Paginator(selectors.managed_warnings(request.user, status), PAGE_SIZE)
+    return render(
+        request,
+        "consumer_warnings/manage.html",
+        {
+            "page": paginator.get_page(_page_number(request)),
+            "status": status,
+            "statuses": ConsumerWarning.Status.choices,
+            "actor": get_actor(request.user),
+        },
+    )
+
+
+def _managed(request, pk):
+    return get_object_in_scope(
+        ConsumerWarning.objects.select_related("business"), request.user, pk=pk
+    )
+
+
+def _save(request, form):
+    try:
+        return services.save_warning(
+            form.build(),
+            user=request.user,
+            provinces=form.cleaned_data["provinces"],
+            note=form.cleaned_data.get("update_note", ""),
+            photo=form.processed_photo,
+            photo_alt=form.cleaned_data.get("photo_alt", ""),
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    form = WarningForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        warning = _save(request, form)
+        if warning is not None:
+            messages.success(request, _("Draft saved. Check the preview, then publish it."))
+            return redirect("consumer_warnings:preview", pk=warning.pk)
+    return render(request, "consumer_warnings/edit.html", {"form": form, "warning": None})
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    warning = _managed(request, pk)
+    if not services.can_edit(request.user, warning):
+        raise Http404
+    initial = {"provinces": list(warning.provinces.all()), "measures": warning.measures}
+    form = WarningForm(
+        request.POST or None, request.FILES or None, instance=warning, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form)
+        if saved is not None:
+            messages.success(request, _("Changes saved."))
+            return redirect("consumer_warnings:preview", pk=saved.pk)
+    photos = warning.photos.all()
+    return render(
+        request,
+        "consumer_warnings/edit.html",
+        {"form": form, "warning": warning, "photos": photos},
+    )
+
+
+@officer_required
+@require_GET
+def preview(request, pk):
+    warning = selectors.warning_for(request.user, pk)
+    if not ConsumerWarning.objects.managed_by(request.user).filter(pk=pk).exists():
+        raise Http404
+    return render(
+        request,
+        "consumer_warnings/detail.html",
+        {
+            "warning": warning,
+            "events": list(warning.events.all()),
+            "page_url": request.build_absolute_uri(warning.get_absolute_url()),
+            "preview": True,
+            "staff_view": True,
+            "can_edit": services.can_edit(request.user, warning),
+            "can_publish": services.can_publish(request.user, warning),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
+
+
+@officer_required
+@require_POST
+def publish(request, pk):
+    warning = _managed(request, pk)
+    try:
+        services.publish(warning, user=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("consumer_warnings:preview", pk=warning.pk)
+    messages.success(request, _("The warning is published."))
+    return redirect(warning.get_absolute_url())
+
+
+@officer_required
+@require_POST
+def withdraw(request, pk):
+    warning = _managed(request, pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.withdraw(warning, user=request.user, reason=form.cleaned_data["reason"])
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The warning is withdrawn from lists and feeds."))
+    else:
+        messages.error(request, _("Give the reason for the withdrawal; it is shown on the page."))
+    return redirect("consumer_warnings:preview", pk=warning.pk)
+
+
+@officer_required
+@require_POST
+def photo_delete(request, pk):
+    item = get_object_or_404(WarningPhoto, pk=pk)
+    _managed(request, item.warning_id)
+    try:
+        services.remove_photo(item, user=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Photo removed."))
+    return redirect("consumer_warnings:edit", pk=item.warning_id)
