@@ -69,11 +69,11 @@ def e2e_login():
         page.goto("/tai-khoan/login/")
         page.fill("input[name=login]", user.email)
         page.fill("input[name=password]", password)
-        page.click("form button[type=submit]")
+        page.click("main form button[type=submit]")
         page.wait_for_load_state()
         if page.locator("input[name=code]").count():
             page.fill("input[name=code]", totp_now(secret or TOTP_SECRET))
-            page.click("form button[type=submit]")
+            page.click("main form button[type=submit]")
             page.wait_for_load_state()
         return page
 
