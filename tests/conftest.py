@@ -19,7 +19,7 @@ from portal.roles import forget_actor
 
 from .factories import BusinessFactory, UserFactory
 
-TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECRET2026AA"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECRETTWOAAA"
 
 postgres_only = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),

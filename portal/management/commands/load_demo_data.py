@@ -15,10 +15,10 @@ DEMO_PASSWORD = "DemoDnvntd@2026"  # noqa: S105 - demo data only, refused in pro
 # Fixed TOTP secrets so that `make totp` and the browser tests can produce codes for the
 # demo staff accounts. Demo only: load_demo_data refuses to run in production.
 DEMO_TOTP = {
-    "admin@demo.dnvntd.vn": "JBSWY3DPEHPK3PXPADMINDEMO2026AAA",
-    "bo@demo.dnvntd.vn": "JBSWY3DPEHPK3PXPMINISTRYDEMO2026",
-    "so.hanoi@demo.dnvntd.vn": "JBSWY3DPEHPK3PXPHANOIDEMO2026AAA",
-    "so.hcm@demo.dnvntd.vn": "JBSWY3DPEHPK3PXPHCMCDEMO2026AAAA",
+    "admin@demo.dnvntd.vn": "JBSWY3DPEHPK3PXPADMINDEMOSECRETA",
+    "bo@demo.dnvntd.vn": "JBSWY3DPEHPK3PXPMINISTRYDEMOKEYA",
+    "so.hanoi@demo.dnvntd.vn": "JBSWY3DPEHPK3PXPHANOIDEMOSECRETA",
+    "so.hcm@demo.dnvntd.vn": "JBSWY3DPEHPK3PXPHCMCDEMOSECRETAA",
 }
 
 USERS = [
