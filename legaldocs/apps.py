@@ -1,5 +1,22 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+_MODELS = ("document", "validityevent", "relation", "attachment", "issuingbody", "legalfield")
 
 
 class LegaldocsConfig(AppConfig):
     name = "legaldocs"
+    verbose_name = _("Legal library")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    # Librarians are ministry officers: they curate the library in the back office.
+    # Province officers may read it there too.
+    portal_permissions = {
+        "ministry": [
+            f"legaldocs.{action}_{model}"
+            for model in _MODELS
+            for action in ("view", "add", "change", "delete")
+        ]
+        + ["legaldocs.view_reviewflag", "legaldocs.change_reviewflag"],
+        "province": ["legaldocs.view_document"],
+    }

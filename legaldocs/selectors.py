@@ -1,0 +1,498 @@
+"""Reads of the legal library used in more than one place: search, document pages, open
+data, the home block and the annual-report figures."""
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+from portal.text import fold, search_terms
+
+from .models import Document, DocumentType, IssuingBody, LegalField, Relation, ValidityEvent
+from .validity import Status, annotate_status, status_on, status_style
+
+MAX_QUERY_LENGTH = 200
+_PHRASE = re.compile(r"[\"“”„«»]([^\"“”„«»]+)[\"“”„«»]")
+_NUMBER_LIKE = re.compile(r"^\d+[a-zđ]?(?:\s*[/\-]\s*[0-9a-zđ\-]+)*$", re.IGNORECASE)
+_WORD_CHARS = re.compile(r"[^0-9a-z]+")
+
+
+# --- Query parsing ---------------------------------------------------------------------
+
+
+@dataclass
+class ParsedQuery:
+    text: str = ""  # what the user typed, trimmed to MAX_QUERY_LENGTH
+    truncated: bool = False
+    terms: list = field(default_factory=list)  # folded words
+    phrases: list = field(default_factory=list)  # folded phrases (quoted)
+    number: str = ""  # normalised number when the query looks like a document number
+
+    @property
+    def needles(self):
+        return self.phrases + self.terms
+
+    @property
+    def is_empty(self):
+        return not (self.needles or self.number)
+
+
+def parse_query(raw):
+    """Split the search box into phrases (in quotes), words and a possible document
+    number. Bounded: a 5,000-character query is cut to :data:`MAX_QUERY_LENGTH`."""
+    from .models import normalize_number
+
+    raw = (raw or "").strip()
+    parsed = ParsedQuery(text=raw[:MAX_QUERY_LENGTH], truncated=len(raw) > MAX_QUERY_LENGTH)
+    text = parsed.text
+    if _NUMBER_LIKE.match(text):
+        parsed.number = normalize_number(text)
+    for match in _PHRASE.finditer(text):
+        phrase = " ".join(_WORD_CHARS.split(fold(match.group(1)))).strip()
+        if phrase:
+            parsed.phrases.append(phrase)
+    rest = _PHRASE.sub(" ", text)
+    parsed.terms = search_terms(rest, max_length=MAX_QUERY_LENGTH)
+    return parsed
+
+
+# --- Search ----------------------------------------------------------------------------
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    TITLE = "title"
+    ALL = (RELEVANCE, NEWEST, OLDEST, TITLE)
+
+
+@dataclass
+class SearchResult:
+    queryset: object
+    parsed: ParsedQuery
+    mode: str  # "all", "number", "text", "similar", "none"
+
+
+def _number_filter(number):
+    return (
+        Q(number_normalized=number)
+        | Q(number_normalized__startswith=number + "/")
+        | Q(number_normalized__startswith=number + "-")
+    )
+
+
+def _text_filter(needles, column="search_text"):
+    condition = Q()
+    for needle in needles:
+        condition &= Q(**{column + "__contains": needle})
+    return condition
+
+
+def base_queryset(as_of=None):
+    return annotate_status(Document.objects.select_related("issuing_body", "field"), as_of)
+
+
+def apply_filters(qs, filters):
+    if filters.get("doc_type"):
+        qs = qs.filter(doc_type=filters["doc_type"])
+    if filters.get("issuing_body"):
+        qs = qs.filter(issuing_body=filters["issuing_body"])
+    if filters.get("field"):
+        qs = qs.filter(field=filters["field"])
+    if filters.get("year_from"):
+        qs = qs.filter(year__gte=filters["year_from"])
+    if filters.get("year_to"):
+        qs = qs.filter(year__lte=filters["year_to"])
+    if filters.get("status"):
+        qs = qs.filter(validity=filters["status"])
+    return qs
+
+
+def _order(qs, sort, ranked):
+    if sort == Sort.NEWEST or (sort == Sort.RELEVANCE and not ranked):
+        return qs.order_by("-issue_date", "-year", "-pk")
+    if sort == Sort.OLDEST:
+        return qs.order_by("issue_date", "year", "pk")
+    if sort == Sort.TITLE:
+        return qs.order_by("title_search", "pk")
+    return qs.order_by("-rank", "-issue_date", "-pk")
+
+
+def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
+    """The library's one search box (DESIGN.md §6).
+
+    A query that looks like a document number is matched exactly on the normalised number
+    column ("19/2023", "19/2023/QH15", "55/2024/nđ-cp"). Otherwise, or when no number
+    matches, every word and quoted phrase must occur in the folded title, summary or full
+    text; documents whose title holds them all rank first. On PostgreSQL a query with no
+    hit falls back to trigram similarity on titles (typo tolerance).
+    """
+    filters = filters or {}
+    parsed = parse_query(query)
+    qs = apply_filters(base_queryset(as_of), filters)
+    if parsed.is_empty:
+        return SearchResult(_order(qs, sort, False), parsed, "all")
+    if parsed.number:
+        by_number = qs.filter(_number_filter(parsed.number))
+        if by_number.exists():
+            return SearchResult(_order(by_number, sort, False), parsed, "number")
+    if not parsed.needles:
+        return SearchResult(qs.none(), parsed, "none")
+    matched = qs.filter(_text_filter(parsed.needles)).annotate(
+        rank=Case(
+            When(_text_filter(parsed.needles, "title_search"), then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    )
+    if connection.vendor == "postgresql" and not matched.exists():
+        similar = _similar_titles(qs, parsed)
+        if similar is not None:
+            return SearchResult(similar, parsed, "similar")
+    return SearchResult(_order(matched, sort, True), parsed, "text")
+
+
+def _similar_titles(qs, parsed):
+    """Typo tolerance: titles whose words are close to the query (pg_trgm ``%>``, served
+    by the trigram index on ``title_search``)."""
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    text = " ".join(parsed.needles)
+    if len(text) < 3:
+        return None
+    return (
+        qs.filter(title_search__trigram_word_similar=text)
+        .annotate(rank=TrigramWordSimilarity(Value(text), "title_search"))
+        .order_by("-rank", "-pk")
+    )
+
+
+# --- Highlighting ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch):
+    if ch.isspace():
+        return " "
+    return fold(ch) or ("" if not ch.strip() else ch.lower())
+
+
+def _folded_with_map(text):
+    """``text`` folded character by character, with the original index of every folded
+    character, so that matches found in folded text map back onto the original."""
+    chars, index = [], []
+    for position, ch in enumerate(text):
+        folded = _fold_char(ch)
+        if folded == " " and chars and chars[-1] == " ":
+            continue
+        for out in folded:
+            chars.append(out)
+            index.append(position)
+    return "".join(chars), index
+
+
+def _match_spans(text, needles):
+    folded, index = _folded_with_map(text)
+    spans = []
+    for needle in needles:
+        if not needle:
+            continue
+        start = folded.find(needle)
+        while start != -1:
+            end = start + len(needle)
+            spans.append((index[start], index[end - 1] + 1))
+            start = folded.find(needle, end)
+    spans.sort()
+    merged = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _render(text, spans, start=0, end=None):
+    end = len(text) if end is None else end
+    out, cursor = [], start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        out.append(escape(text[cursor:span_start]))
+        out.append("<mark>" + escape(text[span_start:span_end]) + "</mark>")
+        cursor = span_end
+    out.append(escape(text[cursor:end]))
+    return "".join(out)
+
+
+def highlight(text, needles):
+    """``text`` escaped, with every match of ``needles`` (folded) wrapped in <mark>."""
+    text = text or ""
+    return mark_safe(_render(text, _match_spans(text, needles)))  # noqa: S308 (escaped)
+
+
+def snippet(text, needles, length=240):
+    """An escaped excerpt of ``text`` around the first match, matches in <mark>."""
+    text = " ".join((text or "").split())
+    if not text:
+        return ""
+    spans = _match_spans(text, needles) if needles else []
+    if not spans:
+        cut = text[:length]
+        return mark_safe(escape(cut) + ("…" if len(text) > length else ""))  # noqa: S308
+    first = spans[0][0]
+    start = max(0, first - length // 3)
+    if start:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space != -1 and start - space < 30 else start
+    end = min(len(text), start + length)
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if space != -1 and space - end < 30 else end
+    html = _render(text, spans, start, end)
+    prefix = "…" if start else ""
+    suffix = "…" if end < len(text) else ""
+    return mark_safe(prefix + html + suffix)  # noqa: S308 (every piece escaped)
+
+
+def decorate(documents, parsed):
+    """Add ``title_html`` and ``snippet_html`` to each document of a results page."""
+    needles = parsed.needles if parsed else []
+    for document in documents:
+        document.title_html = highlight(document.title, needles)
+        body = document.summary
+        if needles and not _match_spans(body, needles):
+            plain = strip_tags(document.body)
+            if _match_spans(plain[:20000], needles):
+                body = plain[:20000]
+        document.snippet_html = snippet(body, needles)
+        document.status_label = Status(document.validity).label
+        document.status_style = status_style(document.validity)
+    return documents
+
+
+# --- Facets and documents --------------------------------------------------------------
+
+
+def issuing_bodies():
+    return IssuingBody.objects.all()
+
+
+def legal_fields():
+    return LegalField.objects.all()
+
+
+def find_by_permalink(doc_type, year_slug, slug):
+    """The document at a permalink, with what its page shows, or ``None``."""
+    return (
+        Document.objects.select_related("issuing_body", "field")
+        .prefetch_related(
+            Prefetch("events", queryset=ValidityEvent.objects.select_related("source_document")),
+            Prefetch(
+                "relations_out",
+                queryset=Relation.objects.select_related("target").prefetch_related(
+                    "target__events"
+                ),
+            ),
+            Prefetch(
+                "relations_in",
+                queryset=Relation.objects.select_related("source").prefetch_related(
+                    "source__events"
+                ),
+            ),
+            "attachments",
+        )
+        .filter(doc_type=doc_type, year_slug=year_slug, slug=slug)
+        .first()
+    )
+
+
+def relations_of(document, day=None):
+    """Both directions of every relation of ``document``, as rows ``{label, kind,
+    document, status}`` grouped by label; uses prefetched data (no extra queries)."""
+    rows = []
+    for relation in document.relations_out.all():
+        other = relation.target
+        rows.append(
+            {
+                "label": relation.get_kind_display(),
+                "kind": relation.kind,
+                "direction": "out",
+                "document": other,
+                "note": relation.note,
+                "status": status_on(other, day, list(other.events.all())),
+            }
+        )
+    for relation in document.relations_in.all():
+        other = relation.source
+        rows.append(
+            {
+                "label": relation.reverse_label,
+                "kind": relation.kind,
+                "direction": "in",
+                "document": other,
+                "note": relation.note,
+                "status": status_on(other, day, list(other.events.all())),
+            }
+        )
+    order = {kind: i for i, kind in enumerate(Relation.Kind.values)}
+    rows.sort(key=lambda r: (order[r["kind"]], r["direction"], str(r["document"])))
+    for row in rows:
+        row["status_label"] = Status(row["status"]).label
+        row["style"] = status_style(row["status"])
+    return rows
+
+
+def open_flags(document):
+    return document.flags.filter(resolved_at__isnull=True).select_related("parent")
+
+
+def document_as_dict(document, request=None, day=None):
+    """The open-data form of a document (the JSON view)."""
+
+    def url(path):
+        return request.build_absolute_uri(path) if request else path
+
+    events = list(document.events.all())
+    status = status_on(document, day, events)
+    return {
+        "id": document.pk,
+        "number": document.number,
+        "type": document.doc_type,
+        "type_label": str(document.get_doc_type_display()),
+        "title": document.title,
+        "issuing_body": document.issuing_body.name,
+        "signer": document.signer,
+        "issue_date": document.issue_date.isoformat() if document.issue_date else None,
+        "effective_date": (
+            document.effective_date.isoformat() if document.effective_date else None
+        ),
+        "field": document.field.name if document.field else None,
+        "language": document.language,
+        "summary": document.summary,
+        "has_full_text": bool(document.body),
+        "status": status.value if hasattr(status, "value") else status,
+        "status_label": str(Status(status).label),
+        "facts_uncertain": document.is_uncertain,
+        "note": document.note,
+        "sources": document.sources,
+        "permalink": url(document.get_absolute_url()),
+        "events": [
+            {
+                "date": e.date.isoformat(),
+                "kind": e.kind,
+                "by": e.source_document.number if e.source_document else None,
+                "part_affected": e.part_affected,
+                "note": e.note,
+            }
+            for e in events
+        ],
+        "relations": [
+            {
+                "relation": row["kind"],
+                "direction": "outgoing" if row["direction"] == "out" else "incoming",
+                "label": str(row["label"]),
+                "number": row["document"].number,
+                "title": row["document"].title,
+                "permalink": url(row["document"].get_absolute_url()),
+            }
+            for row in relations_of(document, day)
+        ],
+        "attachments": [
+            {
+                "name": a.original_name,
+                "authoritative": a.is_authoritative,
+                "url": url(a.get_absolute_url()),
+            }
+            for a in document.attachments.all()
+        ],
+        "updated_at": document.updated_at.isoformat(),
+    }
+
+
+def library_rows(day=None):
+    """Every document with its status on ``day``, for the CSV export (one query,
+    streamed)."""
+    return (
+        annotate_status(Document.objects.select_related("issuing_body", "field"), day)
+        .order_by("doc_type", "year", "number_normalized", "pk")
+        .iterator(chunk_size=2000)
+    )
+
+
+def recently_changed(limit=50):
+    return Document.objects.select_related("issuing_body").order_by("-updated_at", "-pk")[:limit]
+
+
+# --- Home page and reports -------------------------------------------------------------
+
+
+def home_block():
+    """The home page's library block: the total and the five latest documents (2 queries)."""
+    latest = list(
+        annotate_status(Document.objects.select_related("issuing_body")).order_by(
+            "-issue_date", "-pk"
+        )[:5]
+    )
+    if not latest:
+        return None
+    for document in latest:
+        document.status_label = Status(document.validity).label
+    return {
+        "template": "legaldocs/_home_block.html",
+        "documents": latest,
+        "total": Document.objects.count(),
+    }
+
+
+def _type_labels():
+    return {value: str(label) for value, label in DocumentType.choices}
+
+
+def report_figures(*, start, end, province=None):
+    """Figures for the annual reports (the library is national: ``province`` is ignored).
+    ``added``: documents added to the library between ``start`` and ``end`` (inclusive);
+    ``by_type``: the same by type label; ``issued``: documents issued in the period."""
+    added = Document.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
+    by_type_rows = added.order_by().values("doc_type").annotate(n=Count("pk"))
+    labels = _type_labels()
+    by_type = {labels.get(row["doc_type"], row["doc_type"]): row["n"] for row in by_type_rows}
+    issued = Document.objects.filter(issue_date__gte=start, issue_date__lte=end).count()
+    return {"added": sum(by_type.values()), "by_type": by_type, "issued": issued}
+
+
+def report_figures_by_province(*, start, end):
+    """The same figures for every current province (national library: each province's
+    report shows the national figures; do not add them up across provinces)."""
+    from portal.models import Province
+
+    figures = report_figures(start=start, end=end)
+    return {
+        pk: dict(figures, by_type=dict(figures["by_type"]))
+        for pk in Province.objects.current().values_list("pk", flat=True)
+    }
+
+
+# --- Full text -------------------------------------------------------------------------
+
+BODY_TAGS = {
+    "p", "br", "b", "strong", "i", "em", "u", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+    "table", "thead", "tbody", "tr", "th", "td", "blockquote", "hr", "sup", "sub",
+}  # fmt: skip
+
+
+def body_html(text):
+    """The stored full text (Markdown with some HTML, as published) rendered and then
+    sanitised: only structural tags survive, never scripts, links or attributes."""
+    import markdown
+    import nh3
+
+    html = markdown.markdown(text or "", output_format="html")
+    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    return mark_safe(nh3.clean(html, tags=BODY_TAGS, attributes={}))  # noqa: S308
