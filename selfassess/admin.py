@@ -1,0 +1,171 @@
+"""Back office: criteria sets edited with inlines (frozen once used), assessments read-only
+and scoped like the views."""
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from portal.admin_mixins import ScopedAdminMixin
+
+from . import formats, services
+from .models import (
+    Assessment,
+    AssessmentEvent,
+    Band,
+    CriteriaGroup,
+    CriteriaSet,
+    Criterion,
+)
+
+
+class FrozenInlineMixin:
+    """Inlines of a frozen set cannot be added to, changed or deleted."""
+
+    def _frozen(self, obj):
+        criteria_set = obj if isinstance(obj, CriteriaSet) else getattr(obj, "criteria_set", None)
+        return bool(criteria_set and criteria_set.is_frozen)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class BandInline(FrozenInlineMixin, admin.TabularInline):
+    model = Band
+    extra = 0
+
+
+class GroupInline(FrozenInlineMixin, admin.TabularInline):
+    model = CriteriaGroup
+    extra = 0
+    fields = ("code", "order", "title", "points", "is_incomplete")
+    show_change_link = True
+
+
+class CriterionInline(FrozenInlineMixin, admin.StackedInline):
+    model = Criterion
+    extra = 0
+    fields = (
+        ("code", "order", "kind", "points", "evidence_required", "is_incomplete"),
+        "text",
+        "guidance",
+        "legal_basis",
+        "source",
+    )
+
+
+@admin.register(CriteriaSet)
+class CriteriaSetAdmin(admin.ModelAdmin):
+    list_display = ("title", "code", "version", "year", "status", "origin", "is_incomplete")
+    list_filter = ("status", "origin", "is_practice", "is_incomplete")
+    search_fields = ("code", "title")
+    inlines = (BandInline, GroupInline)
+    actions = ("make_new_version", "export_yaml", "export_json", "activate", "retire")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            # Only the status may change on a set in use (to retire it, for instance).
+            return [f.name for f in obj._meta.fields if f.name != "status"]
+        return ()
+
+    @admin.action(description=_("Make a new version (copy as a draft)"))
+    def make_new_version(self, request, queryset):
+        for criteria_set in queryset:
+            copy = services.new_version(criteria_set)
+            self.message_user(
+                request,
+                _("Created %(code)s version %(version)s.")
+                % {"code": copy.code, "version": copy.version},
+                messages.SUCCESS,
+            )
+
+    def _export(self, queryset, fmt):
+        criteria_set = queryset.first()
+        body = formats.dumps(formats.export_data(criteria_set), fmt)
+        response = HttpResponse(body, content_type=f"application/{fmt}; charset=utf-8")
+        name = f"{criteria_set.code}-v{criteria_set.version}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    @admin.action(description=_("Export the first selected set as YAML"))
+    def export_yaml(self, request, queryset):
+        return self._export(queryset, "yaml")
+
+    @admin.action(description=_("Export the first selected set as JSON"))
+    def export_json(self, request, queryset):
+        return self._export(queryset, "json")
+
+    @admin.action(description=_("Activate"))
+    def activate(self, request, queryset):
+        for criteria_set in queryset:
+            services.set_status(criteria_set, CriteriaSet.Status.ACTIVE)
+
+    @admin.action(description=_("Retire"))
+    def retire(self, request, queryset):
+        for criteria_set in queryset:
+            services.set_status(criteria_set, CriteriaSet.Status.RETIRED)
+
+
+@admin.register(CriteriaGroup)
+class CriteriaGroupAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "criteria_set", "order")
+    list_filter = ("criteria_set",)
+    inlines = (CriterionInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.criteria_set.is_frozen:
+            return [f.name for f in obj._meta.fields]
+        return ()
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.criteria_set.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class EventInline(admin.TabularInline):
+    model = AssessmentEvent
+    extra = 0
+    fields = ("kind", "at", "actor", "note", "percent")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("business", "criteria_set", "status", "percent", "band", "submitted_at")
+    list_filter = ("status", "criteria_set", "is_public")
+    search_fields = ("business__name", "business__tax_code")
+    list_select_related = ("business", "criteria_set", "band")
+    inlines = (EventInline,)
+    readonly_fields = (
+        "business",
+        "criteria_set",
+        "status",
+        "created_by",
+        "created_at",
+        "first_submitted_at",
+        "submitted_at",
+        "decided_at",
+        "decided_by",
+        "total_points",
+        "max_points",
+        "percent",
+        "screening_passed",
+        "band",
+        "is_public",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

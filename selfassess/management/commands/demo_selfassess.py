@@ -1,0 +1,87 @@
+"""Demo assessments for the demo businesses, in various states; some verified so that the
+public list is not empty. Idempotent: a business that has assessments is skipped."""
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal.models import Business
+from selfassess import selectors, services
+from selfassess.models import Assessment, AssessmentEvent, CriteriaSet
+
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+# tax code, final state, share of "yes" answers (every n-th scored criterion answered no)
+PLAN = [
+    ("0318765432", "verified", 0),
+    ("0401234567", "verified", 3),
+    ("0201234568", "verified", 2),
+    ("0109876543", "submitted", 4),
+    ("1801234569", "changes", 3),
+    ("2901234560", "rejected", 2),
+    ("0101234562", "draft", 0),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo self-assessments (idempotent)."
+
+    def handle(self, *args, **options):
+        if not CriteriaSet.objects.filter(code="dnvntd-ban-le").exists():
+            call_command("seed_selfassess", stdout=self.stdout)
+        retail = CriteriaSet.objects.filter(code="dnvntd-ban-le").order_by("-version").first()
+        users = get_user_model().objects
+        officer = users.filter(email="bo@demo.dnvntd.vn").first()
+        created = 0
+        for tax_code, state, every in PLAN:
+            business = Business.objects.filter(tax_code=tax_code).first()
+            if business is None or business.assessments.exists():
+                continue
+            with transaction.atomic():
+                self.make(business, retail, state, every, officer)
+            created += 1
+        self.stdout.write(f"Demo self-assessments: {created} created.")
+
+    def make(self, business, criteria_set, state, every, officer):
+        assessment = Assessment.objects.create(business=business, criteria_set=criteria_set)
+        AssessmentEvent.objects.create(assessment=assessment, kind=AssessmentEvent.Kind.STARTED)
+        structure = selectors.load_structure(criteria_set)
+        items = {}
+        n = 0
+        for group in structure.groups_list:
+            for criterion in group.criteria_list:
+                n += 1
+                if criterion.kind == "screening":
+                    value = "pass"
+                elif criterion.kind == "plan_evidence":
+                    value = "plan" if every and n % every == 0 else "implemented"
+                else:
+                    value = "no" if every and n % every == 0 else "yes"
+                items[criterion] = (value, "Minh chứng lưu tại phòng pháp chế (dữ liệu mẫu).")
+                if criterion.evidence_required and value not in ("no", "none"):
+                    services.add_evidence(
+                        assessment=assessment,
+                        criterion=criterion,
+                        upload=SimpleUploadedFile("minh-chung-mau.pdf", DEMO_PDF),
+                        user=None,
+                    )
+        if state == "draft":
+            first = dict(list(items.items())[:4])
+            services.save_answers(assessment=assessment, items=first, user=None)
+            return
+        services.save_answers(assessment=assessment, items=items, user=None)
+        services.submit(assessment=assessment, user=None)
+        if state == "submitted" or officer is None:
+            return
+        decision = {"verified": "verify", "changes": "changes", "rejected": "reject"}[state]
+        note = {
+            "verify": "",
+            "changes": "Đề nghị bổ sung minh chứng áp dụng kế hoạch (dữ liệu mẫu).",
+            "reject": "Minh chứng không khớp với nội dung trả lời (dữ liệu mẫu).",
+        }[decision]
+        services.review(assessment=assessment, officer=officer, decision=decision, note=note)

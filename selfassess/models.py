@@ -1,0 +1,490 @@
+"""Criteria sets (versioned data), assessments, answers, evidence, review history."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.files import PrivateUploadTo, UploadValidator, private_storage
+from portal.models import Business, Sector
+from portal.roles import get_actor
+from portal.text import nfc
+
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+
+class CriteriaSetQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=CriteriaSet.Status.ACTIVE)
+
+    def visible_to(self, user):
+        # Criteria sets are public documents; drafts only for ministry staff.
+        if get_actor(user).is_ministry:
+            return self.all()
+        return self.exclude(status=CriteriaSet.Status.DRAFT)
+
+
+class CriteriaSet(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    class Origin(models.TextChoices):
+        OFFICIAL = "official", _("Published criteria of the programme")
+        PORTAL = "portal", _("Made by the portal for practice")
+
+    code = models.SlugField(_("code"), max_length=60)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    title = models.CharField(_("title"), max_length=255)
+    title_en = models.CharField(_("English title"), max_length=255, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("sector"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="criteria_sets",
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=Origin.choices, default=Origin.OFFICIAL
+    )
+    is_practice = models.BooleanField(
+        _("practice only"),
+        default=False,
+        help_text=_("A practice set gives an instant result and is never submitted for review."),
+    )
+    is_incomplete = models.BooleanField(
+        _("published text incomplete"),
+        default=False,
+        help_text=_("Parts of the published criteria were cut off or not found."),
+    )
+    pass_min_percent = models.DecimalField(
+        _("minimum percentage to pass"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Leave empty when the threshold has not been published."),
+    )
+    source = models.TextField(_("source"), blank=True, help_text=_("One address per line."))
+    note = models.TextField(_("note"), blank=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous version"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_versions",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CriteriaSetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("criteria set")
+        verbose_name_plural = _("criteria sets")
+        ordering = ["is_practice", "code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="criteriaset_code_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} (v{self.version})"
+
+    def save(self, *args, **kwargs):
+        self.title = nfc(self.title).strip()
+        self.description = nfc(self.description)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_frozen(self):
+        """A set that has assessments is frozen: changes go into a new version."""
+        if self.pk is None:
+            return False
+        return self.assessments.exists()
+
+    @property
+    def source_lines(self):
+        return [line.strip() for line in self.source.splitlines() if line.strip()]
+
+
+class Band(models.Model):
+    """A result band of a set: the highest band whose minimum the percentage reaches."""
+
+    criteria_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE, related_name="bands"
+    )
+    code = models.SlugField(_("code"), max_length=30)
+    label = models.CharField(_("label"), max_length=100)
+    label_en = models.CharField(_("English label"), max_length=100, blank=True)
+    min_percent = models.DecimalField(
+        _("minimum percentage"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("band")
+        verbose_name_plural = _("bands")
+        ordering = ["criteria_set", "-min_percent"]
+        constraints = [
+            models.UniqueConstraint(fields=["criteria_set", "code"], name="band_code_per_set"),
+        ]
+
+    def __str__(self):
+        return self.display_label
+
+    @property
+    def display_label(self):
+        from django.utils.translation import get_language
+
+        if (get_language() or "vi").startswith("en") and self.label_en:
+            return self.label_en
+        return self.label
+
+
+class CriteriaGroup(models.Model):
+    criteria_set = models.ForeignKey(
+        CriteriaSet,
+        verbose_name=_("criteria set"),
+        on_delete=models.CASCADE,
+        related_name="groups",
+    )
+    code = models.CharField(_("code"), max_length=30)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
+    points = models.PositiveIntegerField(
+        _("published points of the group"),
+        null=True,
+        blank=True,
+        help_text=_("Shown for information; the score adds up the criteria."),
+    )
+    is_incomplete = models.BooleanField(_("published text incomplete"), default=False)
+    source = models.TextField(_("source"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("criteria group")
+        verbose_name_plural = _("criteria groups")
+        ordering = ["criteria_set", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["criteria_set", "code"], name="group_code_per_set"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.title = nfc(self.title).strip()
+        self.description = nfc(self.description)
+        super().save(*args, **kwargs)
+
+
+class Criterion(models.Model):
+    class Kind(models.TextChoices):
+        SCREENING = "screening", _("Screening (pass/fail)")
+        YES_NO = "yes_no", _("Yes/no with points")
+        PLAN_EVIDENCE = "plan_evidence", _("Plan and evidence")
+
+    criteria_set = models.ForeignKey(
+        CriteriaSet,
+        verbose_name=_("criteria set"),
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        editable=False,
+    )
+    group = models.ForeignKey(
+        CriteriaGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    code = models.CharField(_("code"), max_length=30)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(_("text"))
+    guidance = models.TextField(_("guidance"), blank=True)
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.YES_NO)
+    points = models.PositiveIntegerField(
+        _("points"), null=True, blank=True, help_text=_("Empty when not published.")
+    )
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    is_incomplete = models.BooleanField(_("published text incomplete"), default=False)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["group__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["criteria_set", "code"], name="criterion_code_per_set"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.text[:60]}"
+
+    def save(self, *args, **kwargs):
+        self.criteria_set_id = self.group.criteria_set_id
+        self.text = nfc(self.text).strip()
+        self.guidance = nfc(self.guidance)
+        super().save(*args, **kwargs)
+
+    @property
+    def choices(self):
+        return ANSWER_CHOICES[self.kind]
+
+
+class AnswerValue(models.TextChoices):
+    PASS = "pass", _("Met")
+    FAIL = "fail", _("Not met")
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    NONE = "none", _("No plan")
+    PLAN = "plan", _("Plan adopted, not yet applied")
+    IMPLEMENTED = "implemented", _("Plan applied, with evidence")
+
+
+ANSWER_CHOICES = {
+    Criterion.Kind.SCREENING: [AnswerValue.PASS, AnswerValue.FAIL],
+    Criterion.Kind.YES_NO: [AnswerValue.YES, AnswerValue.NO],
+    Criterion.Kind.PLAN_EVIDENCE: [AnswerValue.NONE, AnswerValue.PLAN, AnswerValue.IMPLEMENTED],
+}
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Members see their businesses' assessments; officers see submitted ones in their
+        province (ministry: all). A draft stays private to the business."""
+        actor = get_actor(user)
+        own = Q(business_id__in=actor.business_ids)
+        if actor.is_ministry:
+            return self.filter(own | Q(first_submitted_at__isnull=False))
+        if actor.is_province_officer:
+            return self.filter(
+                own
+                | Q(first_submitted_at__isnull=False, business__province_id__in=actor.province_ids)
+            )
+        if actor.business_ids:
+            return self.filter(own)
+        return self.none()
+
+    def public(self):
+        return self.filter(is_public=True)
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted, awaiting review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    EDITABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
+    REVIEWABLE = (Status.SUBMITTED,)
+
+    business = models.ForeignKey(
+        Business, verbose_name=_("business"), on_delete=models.CASCADE, related_name="assessments"
+    )
+    criteria_set = models.ForeignKey(
+        CriteriaSet,
+        verbose_name=_("criteria set"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Written only by services.refresh_score from scoring.compute_score, so that lists,
+    # filters and report figures can aggregate in the database.
+    total_points = models.DecimalField(
+        _("points"), max_digits=8, decimal_places=2, default=0, editable=False
+    )
+    max_points = models.DecimalField(
+        _("maximum points"), max_digits=8, decimal_places=2, default=0, editable=False
+    )
+    percent = models.DecimalField(
+        _("percentage"), max_digits=5, decimal_places=2, default=0, editable=False
+    )
+    screening_passed = models.BooleanField(_("screening passed"), null=True, editable=False)
+    band = models.ForeignKey(
+        Band,
+        verbose_name=_("band"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # The business's latest decided assessment, when verified: the public result.
+    is_public = models.BooleanField(_("published"), default=False, editable=False)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["is_public", "business"]),
+            models.Index(fields=["business", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.business.name} · {self.criteria_set.title}"
+
+    def get_absolute_url(self):
+        return reverse("selfassess:detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="answers"
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="answers"
+    )
+    value = models.CharField(
+        _("answer"), max_length=15, choices=AnswerValue.choices, blank=True, default=""
+    )
+    note = models.TextField(_("explanation"), blank=True, max_length=4000)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="answer_one_per_criterion"
+            ),
+        ]
+
+
+class Evidence(models.Model):
+    assessment = models.ForeignKey(
+        Assessment,
+        verbose_name=_("assessment"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(
+        _("file"),
+        upload_to=PrivateUploadTo("selfassess"),
+        storage=private_storage,
+        max_length=200,
+        validators=[UploadValidator("documents", EVIDENCE_MAX_BYTES)],
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "pk"]
+
+
+class AssessmentEvent(models.Model):
+    """The history of an assessment: who did what, when, with the reason given."""
+
+    class Kind(models.TextChoices):
+        STARTED = "started", _("Started")
+        SUBMITTED = "submitted", _("Submitted")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    note = models.TextField(_("comment"), blank=True)
+    percent = models.DecimalField(
+        _("percentage at the time"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("assessment event")
+        verbose_name_plural = _("assessment events")
+        ordering = ["at", "pk"]
+
+
+class ReviewComment(models.Model):
+    """An officer's comment on one criterion, attached to the review decision."""
+
+    event = models.ForeignKey(
+        AssessmentEvent,
+        verbose_name=_("review"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("comment"), max_length=4000)
+
+    class Meta:
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+        ordering = ["event", "criterion__group__order", "criterion__order"]

@@ -1,0 +1,237 @@
+"""Reads used in more than one place: set structures, scores, queues, public results and the
+figures for the annual reports."""
+
+from collections import defaultdict
+from datetime import datetime, time
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from portal.text import search_terms
+
+from .models import Answer, Assessment, Band, CriteriaGroup, CriteriaSet, Criterion
+from .scoring import compute_score
+
+# Score distribution buckets for reports: lower bound inclusive, upper exclusive (100 in 80+).
+BUCKETS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 101))
+
+
+def load_structure(criteria_set):
+    """Attach ``groups_list`` (each with ``criteria_list``) and ``band_list`` to the set, in
+    three queries whatever its size."""
+    if getattr(criteria_set, "groups_list", None) is not None:
+        return criteria_set
+    groups = list(CriteriaGroup.objects.filter(criteria_set=criteria_set).order_by("order", "pk"))
+    by_group = defaultdict(list)
+    for criterion in Criterion.objects.filter(criteria_set=criteria_set).order_by("order", "pk"):
+        by_group[criterion.group_id].append(criterion)
+    for group in groups:
+        group.criteria_list = by_group[group.pk]
+    criteria_set.groups_list = groups
+    criteria_set.band_list = list(
+        Band.objects.filter(criteria_set=criteria_set).order_by("-min_percent")
+    )
+    return criteria_set
+
+
+def answers_map(assessment):
+    return dict(Answer.objects.filter(assessment=assessment).values_list("criterion_id", "value"))
+
+
+def score_of(assessment, answers=None):
+    criteria_set = load_structure(assessment.criteria_set)
+    if answers is None:
+        answers = answers_map(assessment)
+    return compute_score(criteria_set, criteria_set.groups_list, answers)
+
+
+def assessments_of_user(user):
+    """The assessments of the businesses the user belongs to."""
+    from portal.roles import get_actor
+
+    actor = get_actor(user)
+    return (
+        Assessment.objects.filter(business_id__in=actor.business_ids)
+        .select_related("business", "criteria_set", "band")
+        .order_by("-created_at")
+    )
+
+
+def review_queue(user, *, status="", query="", province_id=None):
+    qs = (
+        Assessment.objects.visible_to(user)
+        .filter(first_submitted_at__isnull=False)
+        .select_related("business__province", "criteria_set", "band")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if province_id:
+        qs = qs.filter(business__province_id=province_id)
+    terms = search_terms(query)
+    for term in terms:
+        qs = qs.filter(Q(business__search_text__contains=term) | Q(business__tax_code=term))
+    return qs.order_by("-submitted_at", "-pk")
+
+
+def startable_sets():
+    return (
+        CriteriaSet.objects.active()
+        .annotate(criteria_count=Count("criteria"))
+        .filter(criteria_count__gt=0)
+        .select_related("sector")
+        .order_by("is_practice", "title")
+    )
+
+
+def public_results(*, query="", province=None, sector=None, criteria_set=None, year=None, band=""):
+    """Businesses whose latest decided assessment is verified, with what may be public."""
+    qs = Assessment.objects.public().select_related(
+        "business__province", "business__sector", "criteria_set", "band"
+    )
+    query = (query or "").strip()
+    if query:
+        digits = query.replace(" ", "")
+        if digits.replace("-", "").isdigit():
+            qs = qs.filter(business__tax_code__startswith=digits)
+        else:
+            for term in search_terms(query):
+                qs = qs.filter(business__search_text__contains=term)
+    if province:
+        qs = qs.filter(business__province=province)
+    if sector:
+        qs = qs.filter(business__sector=sector)
+    if criteria_set:
+        qs = qs.filter(criteria_set__code=criteria_set)
+    if year:
+        qs = qs.filter(criteria_set__year=year)
+    if band:
+        qs = qs.filter(band__code=band)
+    return qs.order_by("business__name", "pk")
+
+
+def public_filter_choices():
+    """Sets and bands that appear in the public list, for the filter drop-downs."""
+    sets = (
+        CriteriaSet.objects.filter(assessments__is_public=True)
+        .values_list("code", "title")
+        .distinct()
+        .order_by("title")
+    )
+    bands = (
+        Band.objects.filter(criteria_set__assessments__is_public=True)
+        .values_list("code", "label")
+        .distinct()
+        .order_by("label")
+    )
+    years = (
+        CriteriaSet.objects.filter(assessments__is_public=True, year__isnull=False)
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    )
+    return {"sets": list(sets), "bands": list(dict(bands).items()), "years": list(years)}
+
+
+def public_history(business):
+    """Every verified assessment of a business (set, year, band, date): never answers."""
+    return (
+        Assessment.objects.filter(business=business, status=Assessment.Status.VERIFIED)
+        .select_related("criteria_set", "band")
+        .order_by("-decided_at")
+    )
+
+
+def _bounds(start, end):
+    tz = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(datetime.combine(start, time.min), tz),
+        timezone.make_aware(datetime.combine(end, time.max), tz),
+    )
+
+
+def _bucket_label(low, high):
+    return f"{low}–{min(high, 100)}%"
+
+
+def _figures_rows(start, end, province=None):
+    """Two aggregate queries: submissions in the window, verifications in the window."""
+    lo, hi = _bounds(start, end)
+    base = Assessment.objects.filter(criteria_set__is_practice=False)
+    if province is not None:
+        base = base.filter(business__province=province)
+    submitted = (
+        base.filter(first_submitted_at__range=(lo, hi))
+        .values("business__province_id")
+        .annotate(n=Count("pk"))
+    )
+    bucket_cases = {
+        _bucket_label(low, high): Count("pk", filter=Q(percent__gte=low, percent__lt=high))
+        for low, high in BUCKETS
+    }
+    verified = (
+        base.filter(status=Assessment.Status.VERIFIED, decided_at__range=(lo, hi))
+        .values(
+            "business__province_id",
+            "band__label",
+            "business__sector__name",
+            "criteria_set__year",
+        )
+        .annotate(n=Count("pk"), **{f"b{i}": c for i, c in enumerate(bucket_cases.values())})
+    )
+    return list(submitted), list(verified), list(bucket_cases)
+
+
+def _empty():
+    return {
+        "submitted": 0,
+        "verified": 0,
+        "by_band": {},
+        "by_sector": {},
+        "by_year": {},
+        "score_distribution": {},
+    }
+
+
+def _add(bucket, key, n):
+    bucket[key] = bucket.get(key, 0) + n
+
+
+def _fold_rows(submitted, verified, labels, key=None):
+    result = defaultdict(_empty)
+    for row in submitted:
+        k = row["business__province_id"] if key else None
+        result[k]["submitted"] += row["n"]
+    for row in verified:
+        k = row["business__province_id"] if key else None
+        figures = result[k]
+        figures["verified"] += row["n"]
+        _add(figures["by_band"], row["band__label"] or "—", row["n"])
+        _add(figures["by_sector"], row["business__sector__name"] or "—", row["n"])
+        _add(figures["by_year"], row["criteria_set__year"] or "—", row["n"])
+        for i, label in enumerate(labels):
+            if row[f"b{i}"]:
+                _add(figures["score_distribution"], label, row[f"b{i}"])
+    return result
+
+
+def report_figures(*, start, end, province=None):
+    """Assessments for the annual reports (dates inclusive; ``province`` None = nationwide):
+    ``submitted`` (first submitted in the window), ``verified`` (verified in the window),
+    ``by_band``, ``by_sector``, ``by_year`` (the set's year) and ``score_distribution`` of
+    the verified ones. Practice sets are left out. Two queries."""
+    submitted, verified, labels = _figures_rows(start, end, province)
+    figures = _fold_rows(submitted, verified, labels).get(None) or _empty()
+    return figures
+
+
+def report_figures_by_province(*, start, end):
+    """The same figures keyed by province id (only provinces with any activity). Two
+    queries."""
+    submitted, verified, labels = _figures_rows(start, end)
+    return dict(_fold_rows(submitted, verified, labels, key=True))
+
+
+def home_block():
+    """A small block for the home page: how many businesses have a verified result."""
+    count = Assessment.objects.public().count()
+    return {"template": "selfassess/_home_block.html", "public_count": count}

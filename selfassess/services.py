@@ -1,0 +1,339 @@
+"""Every write of the self-assessment part."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.files import DOCUMENTS, validate_upload
+from portal.jobs import enqueue
+from portal.models import Sector
+from portal.roles import get_actor
+from portal.text import nfc
+
+from . import formats, selectors
+from .models import (
+    ANSWER_CHOICES,
+    EVIDENCE_MAX_BYTES,
+    Answer,
+    Assessment,
+    AssessmentEvent,
+    Band,
+    CriteriaGroup,
+    CriteriaSet,
+    Criterion,
+    Evidence,
+    ReviewComment,
+)
+
+
+class FrozenSet(ValidationError):
+    pass
+
+
+# --- Criteria sets ---------------------------------------------------------------------
+
+
+def _fill_set(criteria_set, data):
+    """Replace the groups, criteria and bands of an unfrozen set with ``data``."""
+    criteria_set.bands.all().delete()
+    criteria_set.criteria.all().delete()
+    criteria_set.groups.all().delete()
+    Band.objects.bulk_create(Band(criteria_set=criteria_set, **b) for b in data["bands"])
+    groups = {}
+    for g in data["groups"]:
+        groups[g["code"]] = CriteriaGroup.objects.create(criteria_set=criteria_set, **g)
+    for c in data["criteria"]:
+        fields = {k: v for k, v in c.items() if k != "group_code"}
+        group = groups[c["group_code"]]
+        Criterion.objects.create(group=group, criteria_set=criteria_set, **fields)
+
+
+@transaction.atomic
+def import_criteria_set(data, *, update_existing=True):
+    """Create (or, while it has no assessments, replace) a set from validated file data.
+    Returns (criteria_set, created). A frozen set is left alone: make a new version."""
+    values = formats.normalise(data)
+    fields = dict(values["set"])
+    sector_code = fields.pop("sector_code")
+    sector = Sector.objects.filter(code=sector_code).first() if sector_code else None
+    if sector_code and sector is None:
+        raise formats.CriteriaFileError(
+            [
+                formats.FileError(
+                    ("sector",), _("Unknown sector code %(code)s.") % {"code": sector_code}
+                )
+            ]
+        )
+    existing = CriteriaSet.objects.filter(code=fields["code"], version=fields["version"]).first()
+    if existing is not None:
+        if existing.is_frozen:
+            raise FrozenSet(
+                _(
+                    "Version %(version)s of %(code)s already has assessments and is frozen; "
+                    "import it under a new version number."
+                )
+                % {"version": existing.version, "code": existing.code}
+            )
+        if not update_existing:
+            return existing, False
+        for key, value in fields.items():
+            setattr(existing, key, value)
+        existing.sector = sector
+        existing.save()
+        _fill_set(existing, values)
+        return existing, False
+    criteria_set = CriteriaSet.objects.create(sector=sector, **fields)
+    _fill_set(criteria_set, values)
+    return criteria_set, True
+
+
+def import_file(text, name=""):
+    """Parse, validate and import a JSON or YAML file. Raises CriteriaFileError."""
+    data = formats.parse(text, formats.detect_format(name, text))
+    return import_criteria_set(data)
+
+
+@transaction.atomic
+def new_version(criteria_set):
+    """Copy a set (groups, criteria, bands) into the next version, as a draft."""
+    data = formats.export_data(criteria_set)
+    latest = CriteriaSet.objects.filter(code=criteria_set.code).order_by("-version").first().version
+    data["version"] = latest + 1
+    data["status"] = CriteriaSet.Status.DRAFT
+    copy, _created = import_criteria_set(data)
+    copy.previous = criteria_set
+    copy.save(update_fields=["previous"])
+    return copy
+
+
+def set_status(criteria_set, status):
+    criteria_set.status = status
+    criteria_set.save(update_fields=["status", "updated_at"])
+    return criteria_set
+
+
+# --- Filling in ------------------------------------------------------------------------
+
+
+def start_assessment(*, user, business, criteria_set):
+    actor = get_actor(user)
+    if business.pk not in actor.business_ids:
+        raise ValidationError(_("You are not a member of this business."))
+    if criteria_set.status != CriteriaSet.Status.ACTIVE or not criteria_set.criteria.exists():
+        raise ValidationError(_("This criteria set cannot be used for assessments."))
+    open_one = Assessment.objects.filter(
+        business=business, criteria_set=criteria_set, status__in=Assessment.EDITABLE
+    ).first()
+    if open_one is not None:
+        return open_one
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            business=business, criteria_set=criteria_set, created_by=user
+        )
+        AssessmentEvent.objects.create(
+            assessment=assessment, kind=AssessmentEvent.Kind.STARTED, actor=user
+        )
+    return assessment
+
+
+def _check_editable(assessment):
+    if not assessment.is_editable:
+        raise ValidationError(
+            _("This assessment is %(status)s and can no longer be changed.")
+            % {"status": assessment.get_status_display().lower()}
+        )
+
+
+def save_answer(*, assessment, criterion, value, note=None, user=None):
+    """Store one answer; the last write wins (two tabs never create two rows)."""
+    _check_editable(assessment)
+    _store_answer(assessment, criterion, value, note, user)
+    return refresh_score(assessment)
+
+
+def _store_answer(assessment, criterion, value, note, user):
+    if criterion.criteria_set_id != assessment.criteria_set_id:
+        raise ValidationError(_("This criterion is not part of the assessment's set."))
+    value = value or ""
+    if value and value not in ANSWER_CHOICES[criterion.kind]:
+        raise ValidationError(_("This answer is not one of the choices."))
+    fields = {"value": value, "updated_by": user, "updated_at": timezone.now()}
+    if note is not None:
+        fields["note"] = nfc(note)[:4000]
+    updated = Answer.objects.filter(assessment=assessment, criterion=criterion).update(**fields)
+    if not updated:
+        try:
+            with transaction.atomic():
+                Answer.objects.create(assessment=assessment, criterion=criterion, **fields)
+        except IntegrityError:
+            # The other tab created it a moment ago: overwrite, as the later write.
+            Answer.objects.filter(assessment=assessment, criterion=criterion).update(**fields)
+
+
+def save_answers(*, assessment, items, user):
+    """Save several answers ({criterion: (value, note)}) from a no-JS form post."""
+    _check_editable(assessment)
+    with transaction.atomic():
+        for criterion, (value, note) in items.items():
+            _store_answer(assessment, criterion, value, note, user)
+    return refresh_score(assessment)
+
+
+def refresh_score(assessment):
+    """Recompute the score and keep its copy on the row (never set by hand)."""
+    score = selectors.score_of(assessment)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        total_points=score.points,
+        max_points=score.max_points,
+        percent=score.percent,
+        screening_passed=score.screening_passed,
+        band=score.band,
+    )
+    assessment.total_points = score.points
+    assessment.max_points = score.max_points
+    assessment.percent = score.percent
+    assessment.screening_passed = score.screening_passed
+    assessment.band = score.band
+    return score
+
+
+def add_evidence(*, assessment, criterion, upload, user):
+    _check_editable(assessment)
+    if criterion.criteria_set_id != assessment.criteria_set_id:
+        raise ValidationError(_("This criterion is not part of the assessment's set."))
+    mime = validate_upload(upload, DOCUMENTS, EVIDENCE_MAX_BYTES)
+    return Evidence.objects.create(
+        assessment=assessment,
+        criterion=criterion,
+        file=upload,
+        original_name=nfc(upload.name)[:255],
+        content_type=mime,
+        size=upload.size,
+        uploaded_by=user,
+    )
+
+
+def delete_evidence(*, evidence):
+    _check_editable(evidence.assessment)
+    evidence.file.delete(save=False)
+    evidence.delete()
+
+
+def missing_items(assessment, score=None):
+    """What stops a submission: unanswered criteria, required evidence not attached, a
+    failed screening criterion. A list of (criterion, message)."""
+    criteria_set = selectors.load_structure(assessment.criteria_set)
+    answers = selectors.answers_map(assessment)
+    with_evidence = set(assessment.evidence.values_list("criterion_id", flat=True))
+    missing = []
+    for group in criteria_set.groups_list:
+        for criterion in group.criteria_list:
+            value = answers.get(criterion.pk, "")
+            if not value:
+                missing.append((criterion, _("Not answered.")))
+            elif criterion.kind == Criterion.Kind.SCREENING and value == "fail":
+                missing.append(
+                    (criterion, _("Screening criterion not met: the business cannot take part."))
+                )
+            needs_file = criterion.evidence_required and value not in ("no", "none", "fail")
+            if needs_file and criterion.pk not in with_evidence:
+                missing.append((criterion, _("Evidence is required: attach at least one file.")))
+    return missing
+
+
+@transaction.atomic
+def submit(*, assessment, user):
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _check_editable(assessment)
+    if assessment.criteria_set.is_practice:
+        raise ValidationError(_("A practice check is not submitted for review."))
+    if missing_items(assessment):
+        raise ValidationError(_("Some answers or evidence are still missing."))
+    score = refresh_score(assessment)
+    now = timezone.now()
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at = now
+    assessment.first_submitted_at = assessment.first_submitted_at or now
+    assessment.save(update_fields=["status", "submitted_at", "first_submitted_at", "updated_at"])
+    event = AssessmentEvent.objects.create(
+        assessment=assessment,
+        kind=AssessmentEvent.Kind.SUBMITTED,
+        actor=user,
+        percent=score.percent,
+    )
+    from . import tasks
+
+    enqueue(tasks.notify_event, event.pk)
+    return assessment
+
+
+def can_review(user, assessment):
+    actor = get_actor(user)
+    return actor.is_officer and actor.can_see_province(assessment.business.province_id)
+
+
+DECISIONS = {
+    "verify": (Assessment.Status.VERIFIED, AssessmentEvent.Kind.VERIFIED),
+    "changes": (Assessment.Status.CHANGES_REQUESTED, AssessmentEvent.Kind.CHANGES_REQUESTED),
+    "reject": (Assessment.Status.REJECTED, AssessmentEvent.Kind.REJECTED),
+}
+
+
+@transaction.atomic
+def review(*, assessment, officer, decision, note="", comments=None):
+    """Verify, ask for changes (with comments per criterion) or reject (with a reason)."""
+    assessment = (
+        Assessment.objects.select_for_update().select_related("business").get(pk=assessment.pk)
+    )
+    if not can_review(officer, assessment):
+        raise ValidationError(_("You may not review this assessment."))
+    if assessment.status not in Assessment.REVIEWABLE:
+        raise ValidationError(_("Only a submitted assessment can be reviewed."))
+    if decision not in DECISIONS:
+        raise ValidationError(_("Choose a decision."))
+    comments = {c: nfc(t).strip() for c, t in (comments or {}).items() if t and t.strip()}
+    note = nfc(note or "").strip()
+    if decision == "reject" and not note:
+        raise ValidationError(_("Give the reason for rejecting the assessment."))
+    if decision == "changes" and not (note or comments):
+        raise ValidationError(_("Say what should be changed, overall or per criterion."))
+    status, kind = DECISIONS[decision]
+    score = refresh_score(assessment)
+    now = timezone.now()
+    assessment.status = status
+    assessment.decided_at = now
+    assessment.decided_by = officer
+    assessment.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+    event = AssessmentEvent.objects.create(
+        assessment=assessment, kind=kind, actor=officer, note=note, percent=score.percent
+    )
+    ReviewComment.objects.bulk_create(
+        ReviewComment(event=event, criterion=criterion, text=text[:4000])
+        for criterion, text in comments.items()
+    )
+    if status in (Assessment.Status.VERIFIED, Assessment.Status.REJECTED):
+        refresh_public(assessment.business_id)
+    from . import tasks
+
+    enqueue(tasks.notify_event, event.pk)
+    return event
+
+
+def refresh_public(business_id):
+    """Publish the business's latest decided assessment when it is verified, and only it."""
+    latest = (
+        Assessment.objects.filter(
+            business_id=business_id,
+            status__in=(Assessment.Status.VERIFIED, Assessment.Status.REJECTED),
+            criteria_set__is_practice=False,
+        )
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    keep = latest.pk if latest and latest.status == Assessment.Status.VERIFIED else None
+    Assessment.objects.filter(business_id=business_id, is_public=True).exclude(pk=keep).update(
+        is_public=False
+    )
+    if keep:
+        Assessment.objects.filter(pk=keep).update(is_public=True)

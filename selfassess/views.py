@@ -1,0 +1,494 @@
+import base64
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.models import Business
+from portal.pdf import render_pdf
+from portal.permissions import (
+    business_member_required,
+    login_required,
+    ministry_required,
+    officer_required,
+)
+from portal.roles import get_actor, get_object_in_scope
+
+from . import formats, selectors, services
+from .forms import ImportForm, QueueFilterForm, ReviewForm, StartForm
+from .models import Assessment, AssessmentEvent, CriteriaSet, Criterion, Evidence, ReviewComment
+
+
+def _assessment(request, pk, *, member=False):
+    """The assessment through its scope (404 outside it). ``member``: only the business's
+    own members (the people who may change it)."""
+    assessment = get_object_in_scope(
+        Assessment.objects.select_related("business__province", "criteria_set", "band"),
+        request.user,
+        pk=pk,
+    )
+    if member and assessment.business_id not in get_actor(request.user).business_ids:
+        raise Http404
+    return assessment
+
+
+def _error_text(exc):
+    return " ".join(exc.messages)
+
+
+@require_GET
+def index(request):
+    actor = get_actor(request.user)
+    context = {
+        "sets": CriteriaSet.objects.visible_to(request.user)
+        .exclude(status=CriteriaSet.Status.DRAFT)
+        .annotate(criteria_count=Count("criteria"))
+        .select_related("sector")
+        .order_by("is_practice", "-year", "title"),
+        "actor": actor,
+    }
+    if actor.business_ids:
+        context["assessments"] = selectors.assessments_of_user(request.user)
+        context["start_form"] = StartForm(
+            sets=selectors.startable_sets(),
+            businesses=Business.objects.filter(pk__in=actor.business_ids),
+        )
+    if actor.is_officer:
+        context["to_review"] = selectors.review_queue(
+            request.user, status=Assessment.Status.SUBMITTED
+        ).count()
+    return render(request, "selfassess/index.html", context)
+
+
+@business_member_required
+@require_POST
+def start(request):
+    actor = get_actor(request.user)
+    form = StartForm(
+        request.POST,
+        sets=selectors.startable_sets(),
+        businesses=Business.objects.filter(pk__in=actor.business_ids),
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose a criteria set and a business."))
+        return redirect("selfassess:index")
+    try:
+        assessment = services.start_assessment(
+            user=request.user,
+            business=form.cleaned_data["business"],
+            criteria_set=form.cleaned_data["criteria_set"],
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("selfassess:index")
+    first = assessment.criteria_set.groups.filter(criteria__isnull=False).order_by("order").first()
+    return redirect("selfassess:fill", pk=assessment.pk, group_pk=first.pk)
+
+
+def _history(assessment):
+    return assessment.events.select_related("actor").prefetch_related(
+        Prefetch(
+            "comments",
+            queryset=ReviewComment.objects.select_related("criterion").order_by(
+                "criterion__group__order", "criterion__order"
+            ),
+        )
+    )
+
+
+@login_required
+@require_GET
+def detail(request, pk):
+    assessment = _assessment(request, pk)
+    actor = get_actor(request.user)
+    score = selectors.score_of(assessment)
+    is_member = assessment.business_id in actor.business_ids
+    context = {
+        "assessment": assessment,
+        "criteria_set": assessment.criteria_set,
+        "score": score,
+        "events": _history(assessment),
+        "is_member": is_member,
+        "can_review": services.can_review(request.user, assessment)
+        and assessment.status in Assessment.REVIEWABLE,
+        "first_group": next((g for g in score.groups if g.group.criteria_list), None),
+    }
+    return render(request, "selfassess/detail.html", context)
+
+
+def _latest_comments(assessment):
+    """The comments of the latest request for changes, by criterion id."""
+    event = (
+        assessment.events.filter(kind=AssessmentEvent.Kind.CHANGES_REQUESTED)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if event is None:
+        return None, {}
+    return event, {c.criterion_id: c.text for c in event.comments.all()}
+
+
+@business_member_required
+@require_http_methods(["GET", "POST"])
+def fill(request, pk, group_pk):
+    assessment = _assessment(request, pk, member=True)
+    criteria_set = selectors.load_structure(assessment.criteria_set)
+    group = next((g for g in criteria_set.groups_list if g.pk == group_pk), None)
+    if group is None:
+        raise Http404
+    answers = {
+        a.criterion_id: a
+        for a in assessment.answers.filter(criterion__group=group).only(
+            "criterion_id", "value", "note"
+        )
+    }
+    typed, errors = {}, {}
+    if request.method == "POST":
+        if not assessment.is_editable:
+            messages.error(request, _("This assessment can no longer be changed."))
+            return redirect(assessment)
+        typed, errors = _save_group(request, assessment, group)
+        if not errors:
+            messages.success(request, _("Your answers are saved."))
+            target = group
+            if "save_next" in request.POST:
+                target = _next_group(criteria_set, group) or group
+                if target is group:
+                    if criteria_set.is_practice:
+                        return redirect(assessment)
+                    return redirect("selfassess:submit", pk=assessment.pk)
+            return redirect("selfassess:fill", pk=assessment.pk, group_pk=target.pk)
+        messages.error(request, _("Some answers could not be saved; see the messages below."))
+        answers = {
+            a.criterion_id: a
+            for a in assessment.answers.filter(criterion__group=group).only(
+                "criterion_id", "value", "note"
+            )
+        }
+    score = selectors.score_of(assessment)
+    evidence = {}
+    for item in assessment.evidence.filter(criterion__group=group).order_by("uploaded_at"):
+        evidence.setdefault(item.criterion_id, []).append(item)
+    _event, comments = _latest_comments(assessment)
+    rows = []
+    for criterion in group.criteria_list:
+        answer = answers.get(criterion.pk)
+        value, note = (answer.value, answer.note) if answer else ("", "")
+        if criterion.pk in typed:
+            value, note = typed[criterion.pk]
+        rows.append(
+            {
+                "criterion": criterion,
+                "value": value,
+                "note": note,
+                "evidence": evidence.get(criterion.pk, []),
+                "errors": errors.get(criterion.pk, []),
+                "comment": comments.get(criterion.pk, ""),
+            }
+        )
+    stopped = bool(score.failed_screening) and any(
+        c.kind != Criterion.Kind.SCREENING for c in group.criteria_list
+    )
+    context = {
+        "assessment": assessment,
+        "criteria_set": criteria_set,
+        "group": group,
+        "rows": rows,
+        "score": score,
+        "stopped": stopped,
+        "next_group": _next_group(criteria_set, group),
+        "editable": assessment.is_editable,
+        "max_mb": 20,
+    }
+    return render(request, "selfassess/fill.html", context)
+
+
+def _next_group(criteria_set, group):
+    groups = [g for g in criteria_set.groups_list if g.criteria_list]
+    for index, candidate in enumerate(groups):
+        if candidate.pk == group.pk and index + 1 < len(groups):
+            return groups[index + 1]
+    return None
+
+
+def _save_group(request, assessment, group):
+    """Answers, new files and removals of one group page (the no-JS path)."""
+    typed, errors, items = {}, {}, {}
+    for criterion in group.criteria_list:
+        value = request.POST.get(f"answer_{criterion.pk}", "")
+        note = request.POST.get(f"note_{criterion.pk}", "")[:4000]
+        typed[criterion.pk] = (value, note)
+        if value and value not in criterion.choices:
+            errors.setdefault(criterion.pk, []).append(_("This answer is not one of the choices."))
+        else:
+            items[criterion] = (value, note)
+    try:
+        services.save_answers(assessment=assessment, items=items, user=request.user)
+    except ValidationError as exc:
+        errors.setdefault(None, []).append(_error_text(exc))
+    remove = request.POST.get("delete_evidence")
+    if remove:
+        evidence = Evidence.objects.filter(assessment=assessment, pk=remove).first()
+        if evidence is not None:
+            services.delete_evidence(evidence=evidence)
+    for criterion in group.criteria_list:
+        for upload in request.FILES.getlist(f"evidence_{criterion.pk}"):
+            try:
+                services.add_evidence(
+                    assessment=assessment, criterion=criterion, upload=upload, user=request.user
+                )
+            except ValidationError as exc:
+                errors.setdefault(criterion.pk, []).append(_error_text(exc))
+    return typed, errors
+
+
+@business_member_required
+@require_POST
+def autosave(request, pk):
+    """One answer saved from the page script (fetch). The last write wins."""
+    assessment = _assessment(request, pk, member=True)
+    try:
+        criterion_pk = int(request.POST.get("criterion", ""))
+    except ValueError:
+        return JsonResponse({"ok": False, "error": _("Unknown criterion.")}, status=400)
+    criterion = Criterion.objects.filter(
+        pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
+    ).first()
+    if criterion is None:
+        return JsonResponse({"ok": False, "error": _("Unknown criterion.")}, status=400)
+    note = request.POST.get("note")
+    try:
+        score = services.save_answer(
+            assessment=assessment,
+            criterion=criterion,
+            value=request.POST.get("value", ""),
+            note=note[:4000] if note is not None else None,
+            user=request.user,
+        )
+    except ValidationError as exc:
+        return JsonResponse({"ok": False, "error": _error_text(exc)}, status=400)
+    return JsonResponse(
+        {
+            "ok": True,
+            "answered": score.answered,
+            "total": score.total,
+            "progress": score.progress,
+            "screening_failed": bool(score.failed_screening),
+            "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+        }
+    )
+
+
+@login_required
+@require_GET
+def evidence_file(request, pk, evidence_pk):
+    from portal.files import serve_private_file
+
+    assessment = _assessment(request, pk)
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, assessment=assessment)
+    return serve_private_file(evidence.file, evidence.original_name)
+
+
+@business_member_required
+@require_http_methods(["GET", "POST"])
+def submit(request, pk):
+    assessment = _assessment(request, pk, member=True)
+    score = selectors.score_of(assessment)
+    missing = services.missing_items(assessment, score) if assessment.is_editable else []
+    if request.method == "POST":
+        try:
+            services.submit(assessment=assessment, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your assessment is submitted. The Department of Industry and Trade will "
+                    "review it; you will be told by e-mail."
+                ),
+            )
+            return redirect(assessment)
+    groups_by_criterion = {c.pk: g.group for g in score.groups for c in g.group.criteria_list}
+    context = {
+        "assessment": assessment,
+        "score": score,
+        "missing": [
+            {"criterion": c, "message": m, "group": groups_by_criterion.get(c.pk)}
+            for c, m in missing
+        ],
+    }
+    return render(request, "selfassess/submit.html", context)
+
+
+@officer_required
+@require_GET
+def queue(request):
+    form = QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.review_queue(
+        request.user, status=filters.get("status", ""), query=filters.get("q", "")
+    )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "selfassess/queue.html", {"page": page, "form": form})
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    assessment = _assessment(request, pk)
+    if not services.can_review(request.user, assessment):
+        raise Http404
+    criteria_set = selectors.load_structure(assessment.criteria_set)
+    answers = {a.criterion_id: a for a in assessment.answers.all()}
+    evidence = {}
+    for item in assessment.evidence.all():
+        evidence.setdefault(item.criterion_id, []).append(item)
+    form = ReviewForm(request.POST or None)
+    typed_comments = {}
+    if request.method == "POST":
+        criteria = {c.pk: c for g in criteria_set.groups_list for c in g.criteria_list}
+        for key, value in request.POST.items():
+            if key.startswith("comment_") and key[8:].isdigit() and int(key[8:]) in criteria:
+                typed_comments[int(key[8:])] = value[:4000]
+        if form.is_valid():
+            try:
+                services.review(
+                    assessment=assessment,
+                    officer=request.user,
+                    decision=form.cleaned_data["decision"],
+                    note=form.cleaned_data["note"],
+                    comments={criteria[k]: v for k, v in typed_comments.items()},
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The decision is recorded and the business told."))
+                return redirect(assessment)
+    groups = [
+        {
+            "group": g,
+            "rows": [
+                {
+                    "criterion": c,
+                    "answer": answers.get(c.pk),
+                    "evidence": evidence.get(c.pk, []),
+                    "comment": typed_comments.get(c.pk, ""),
+                }
+                for c in g.criteria_list
+            ],
+        }
+        for g in criteria_set.groups_list
+        if g.criteria_list
+    ]
+    context = {
+        "assessment": assessment,
+        "groups": groups,
+        "form": form,
+        "score": selectors.score_of(assessment),
+        "can_decide": assessment.status in Assessment.REVIEWABLE,
+        "events": _history(assessment),
+    }
+    return render(request, "selfassess/review.html", context)
+
+
+def _qr_data_uri(url):
+    import qrcode
+
+    image = qrcode.make(url, box_size=6, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@login_required
+@require_GET
+def result_pdf(request, pk):
+    from django.conf import settings
+
+    assessment = _assessment(request, pk)
+    public_url = settings.SITE_URL + reverse(
+        "businesses:detail", kwargs={"tax_code": assessment.business.tax_code}
+    )
+    context = {
+        "assessment": assessment,
+        "business": assessment.business,
+        "criteria_set": assessment.criteria_set,
+        "score": selectors.score_of(assessment),
+        "public_url": public_url,
+        "qr": _qr_data_uri(public_url),
+        "printed_at": timezone.localtime(),
+    }
+    pdf = render_pdf("selfassess/pdf/result.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"ket-qua-tu-danh-gia-{assessment.business.tax_code}-{assessment.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+# --- Criteria sets ---------------------------------------------------------------------
+
+
+@require_GET
+def set_detail(request, set_pk):
+    criteria_set = get_object_or_404(
+        CriteriaSet.objects.visible_to(request.user).select_related("sector"), pk=set_pk
+    )
+    selectors.load_structure(criteria_set)
+    return render(request, "selfassess/set_detail.html", {"criteria_set": criteria_set})
+
+
+@require_GET
+def set_export(request, set_pk, fmt):
+    if fmt not in ("json", "yaml"):
+        raise Http404
+    criteria_set = get_object_or_404(CriteriaSet.objects.visible_to(request.user), pk=set_pk)
+    body = formats.dumps(formats.export_data(criteria_set), fmt)
+    content_type = "application/json" if fmt == "json" else "application/yaml"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    name = f"{criteria_set.code}-v{criteria_set.version}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@ministry_required
+@require_http_methods(["GET", "POST"])
+def set_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    file_errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = request.FILES["file"]
+        try:
+            criteria_set, created = services.import_file(form.cleaned_data["file"], upload.name)
+        except formats.CriteriaFileError as exc:
+            file_errors = exc.errors
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if created:
+                messages.success(request, _("The criteria set is imported as a new set."))
+            else:
+                messages.success(request, _("The criteria set is updated from the file."))
+            return redirect("selfassess:set_detail", set_pk=criteria_set.pk)
+    return render(request, "selfassess/set_import.html", {"form": form, "file_errors": file_errors})
+
+
+@ministry_required
+@require_POST
+def set_new_version(request, set_pk):
+    criteria_set = get_object_or_404(CriteriaSet, pk=set_pk)
+    copy = services.new_version(criteria_set)
+    messages.success(
+        request,
+        _("Version %(version)s is created as a draft; edit it in the back office.")
+        % {"version": copy.version},
+    )
+    return redirect("selfassess:set_detail", set_pk=copy.pk)
