@@ -1,2 +1,32 @@
+from django.urls import path
+
+from . import views
+
 app_name = "complaints"
-urlpatterns = []
+
+CODE = "<str:code>"
+
+urlpatterns = [
+    path("gui/", views.file_start, name="file"),
+    path("gui/da-gui/", views.file_done, name="file_done"),
+    path("gui/<slug:slug>/", views.file_step, name="file_step"),
+    path("tra-cuu/", views.track, name="track"),
+    path(f"tra-cuu/{CODE}/", views.track_detail, name="track_detail"),
+    path(f"tra-cuu/{CODE}/tep/<int:pk>/", views.track_attachment, name="track_attachment"),
+    path(f"tra-cuu/{CODE}/<slug:action>/", views.track_action, name="track_action"),
+    path("theo-doi/<str:token>/", views.track_token, name="track_token"),
+    path("cua-toi/", views.my_complaints, name="mine"),
+    path("thong-ke/", views.stats, name="stats"),
+    path("thong-ke/csv/", views.stats_csv, name="stats_csv"),
+    path("quan-ly/", views.staff_list, name="staff_list"),
+    path("quan-ly/nhap/", views.staff_new, name="staff_new"),
+    path(f"quan-ly/{CODE}/", views.staff_detail, name="staff_detail"),
+    path(f"quan-ly/{CODE}/xu-ly/", views.staff_action, name="staff_action"),
+    path(f"quan-ly/{CODE}/tep/<int:pk>/", views.staff_attachment, name="staff_attachment"),
+    path("doanh-nghiep/", views.business_inbox, name="business_inbox"),
+    path(f"doanh-nghiep/{CODE}/", views.business_detail, name="business_detail"),
+    path(f"doanh-nghiep/{CODE}/xu-ly/", views.business_action, name="business_action"),
+    path(
+        f"doanh-nghiep/{CODE}/tep/<int:pk>/", views.business_attachment, name="business_attachment"
+    ),
+]

@@ -1,0 +1,439 @@
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.files import IMAGES_AND_PDF, validate_upload
+from portal.models import Agency, Business, Province, Sector, validate_tax_code
+from portal.text import nfc
+
+from .models import Channel, Complaint, IssueCategory, RejectionGround, VulnerableGroup
+from .services import MAX_ATTACHMENTS
+
+# Mobile 0[35789]x xxx xxxx or landline 02xx xxx xxxx; +84 may replace the leading 0.
+PHONE_RE = re.compile(r"^(?:\+84|0)(?:[35789]\d{8}|2\d{9})$")
+MAX_FILE_BYTES = 10 * 1024 * 1024
+TEXT_LIMIT = 5000
+
+
+def clean_phone(value):
+    value = (value or "").strip()
+    if not value:
+        return ""
+    compact = re.sub(r"[\s.\-()]", "", value)
+    if not PHONE_RE.match(compact):
+        raise ValidationError(
+            _(
+                "Enter a Vietnamese phone number, for example 0912 345 678 or 024 3825 1234 "
+                "(+84 may replace the leading 0)."
+            ),
+            code="invalid_phone",
+        )
+    return compact
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, each checked by content and size."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.webp,.gif"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(files) > MAX_ATTACHMENTS:
+            raise ValidationError(_("You can attach at most 10 files."), code="too_many_files")
+        errors = []
+        for upload in files:
+            try:
+                validate_upload(upload, IMAGES_AND_PDF, MAX_FILE_BYTES)
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+
+# --- The public filing wizard -----------------------------------------------------------------
+
+
+class WhoForm(forms.Form):
+    complainant_name = forms.CharField(label=_("Full name"), max_length=150)
+    complainant_phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    complainant_email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("We send the tracking link to this address."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    complainant_address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    is_representative = forms.BooleanField(
+        label=_("I am filing on behalf of someone else (as their representative)"), required=False
+    )
+    represented_name = forms.CharField(
+        label=_("Name of the person represented"), max_length=150, required=False
+    )
+    vulnerable_group = forms.ChoiceField(
+        label=_("The consumer belongs to a vulnerable group (optional)"),
+        choices=[("", _("No / prefer not to say"))] + list(VulnerableGroup.choices),
+        required=False,
+        help_text=_("Law 19/2023/QH15, Article 8: these consumers receive priority support."),
+    )
+
+    def clean_complainant_phone(self):
+        return clean_phone(self.cleaned_data.get("complainant_phone"))
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not data.get("complainant_email")
+            and not data.get("complainant_phone")
+            and not (self.errors.get("complainant_email") or self.errors.get("complainant_phone"))
+        ):
+            raise ValidationError(
+                _("Give an e-mail address or a phone number so that we can reach you.")
+            )
+        if data.get("is_representative") and not (data.get("represented_name") or "").strip():
+            self.add_error("represented_name", _("Give the name of the consumer you represent."))
+        return data
+
+
+class BusinessStepForm(forms.Form):
+    business_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    business_search = forms.CharField(
+        label=_("Find a registered business by name or tax code"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "data-business-search": "",
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-controls": "business-suggestions",
+                "aria-expanded": "false",
+            }
+        ),
+        help_text=_("Pick a suggestion, or fill in the fields below yourself."),
+    )
+    business_name = forms.CharField(label=_("Business or seller name"), max_length=255)
+    business_tax_code = forms.CharField(
+        label=_("Tax code (if known)"),
+        max_length=14,
+        required=False,
+        validators=[validate_tax_code],
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    business_address = forms.CharField(label=_("Business address"), max_length=255, required=False)
+    business_website = forms.CharField(
+        label=_("Website, shop page or social-media page"), max_length=300, required=False
+    )
+    province = forms.ModelChoiceField(
+        label=_("Province or city"),
+        queryset=Province.objects.none(),
+        empty_label=_("Choose a province or city"),
+        help_text=_("Where the business is, or where you bought: it decides who handles it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = Province.objects.current().order_by("name")
+
+    def clean_business_tax_code(self):
+        return (self.cleaned_data.get("business_tax_code") or "").strip()
+
+    def clean(self):
+        data = super().clean()
+        business = None
+        if data.get("business_id"):
+            business = Business.objects.filter(pk=data["business_id"]).first()
+        elif data.get("business_tax_code"):
+            business = Business.objects.filter(tax_code=data["business_tax_code"]).first()
+        data["business"] = business
+        if business is not None:
+            data["business_id"] = business.pk
+            data["business_tax_code"] = business.tax_code
+        return data
+
+
+class WhatForm(forms.Form):
+    sector = forms.ModelChoiceField(
+        label=_("Sector"), queryset=Sector.objects.none(), empty_label=_("Choose a sector")
+    )
+    issue = forms.ModelChoiceField(
+        label=_("Kind of problem"),
+        queryset=IssueCategory.objects.none(),
+        required=False,
+        empty_label=_("Choose the kind of problem"),
+    )
+    transaction_date = forms.DateField(
+        label=_("Date of the purchase or transaction"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    amount = forms.IntegerField(
+        label=_("Amount paid (VND)"),
+        required=False,
+        min_value=0,
+        max_value=10**15,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    description = forms.CharField(
+        label=_("What happened"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("When, where, what you bought, what went wrong, what the seller said."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].queryset = Sector.objects.filter(is_active=True)
+        self.fields["issue"].queryset = IssueCategory.objects.filter(is_active=True).select_related(
+            "sector"
+        )
+
+    def clean_transaction_date(self):
+        value = self.cleaned_data.get("transaction_date")
+        if value and value > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("issue")
+            and data.get("sector")
+            and data["issue"].sector_id != data["sector"].pk
+        ):
+            self.add_error("issue", _("This kind of problem does not belong to the chosen sector."))
+        return data
+
+
+class AskForm(forms.Form):
+    request = forms.CharField(
+        label=_("What you ask the business to do"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For example: refund, exchange, repair, compensation, an apology."),
+    )
+
+
+class FilesForm(forms.Form):
+    files = MultipleFileField(
+        label=_("Receipts, photos, contracts (images or PDF)"),
+        required=False,
+        help_text=_("Up to 10 files, 10 MB each; images (JPG, PNG, WEBP, GIF) or PDF."),
+    )
+
+
+class ConsentForm(forms.Form):
+    consent_processing = forms.BooleanField(
+        label=_(
+            "I agree that the agencies handling my complaint and the business concerned process "
+            "the personal data I gave, only to handle this complaint."
+        ),
+        error_messages={"required": _("Your consent is needed to handle the complaint.")},
+    )
+    consent_publish = forms.BooleanField(
+        label=_(
+            "I agree that an anonymised summary (without my name or contacts) may be published."
+        ),
+        required=False,
+    )
+
+
+WIZARD_STEPS = [
+    ("nguoi-gui", _("About you"), WhoForm),
+    ("doanh-nghiep", _("The business"), BusinessStepForm),
+    ("noi-dung", _("What happened"), WhatForm),
+    ("yeu-cau", _("What you ask for"), AskForm),
+    ("tep", _("Files"), FilesForm),
+    ("xac-nhan", _("Review and send"), ConsentForm),
+]
+
+MODEL_FIELDS = {
+    "complainant_name",
+    "complainant_phone",
+    "complainant_email",
+    "complainant_address",
+    "is_representative",
+    "represented_name",
+    "vulnerable_group",
+    "business",
+    "business_name",
+    "business_tax_code",
+    "business_address",
+    "business_website",
+    "province",
+    "sector",
+    "issue",
+    "transaction_date",
+    "amount",
+    "description",
+    "request",
+    "consent_processing",
+    "consent_publish",
+}
+
+
+def complaint_data(cleaned):
+    """Model field values from the merged cleaned data of the steps."""
+    data = {k: v for k, v in cleaned.items() if k in MODEL_FIELDS}
+    for key, value in data.items():
+        if isinstance(value, str):
+            data[key] = nfc(value).strip()
+    if not data.get("is_representative"):
+        data["represented_name"] = ""
+    return data
+
+
+# --- Staff entry (hotline, post, walk-in) -----------------------------------------------------
+
+
+class StaffEntryForm(WhoForm, BusinessStepForm, WhatForm, AskForm):
+    channel = forms.ChoiceField(
+        label=_("Received through"),
+        choices=[c for c in Channel.choices if c[0] != Channel.WEB],
+    )
+    consent_processing = forms.BooleanField(
+        label=_("The consumer agreed to the processing of their personal data"),
+        error_messages={
+            "required": _("Record the consumer's consent before entering the complaint.")
+        },
+    )
+    consent_publish = forms.BooleanField(
+        label=_("The consumer agreed to publish an anonymised summary"), required=False
+    )
+    files = MultipleFileField(label=_("Scanned documents (images or PDF)"), required=False)
+
+    field_order = ["channel"]
+
+    def __init__(self, *args, provinces=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if provinces is not None:
+            self.fields["province"].queryset = provinces
+
+
+# --- Tracking and consumer actions ------------------------------------------------------------
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(
+        label=_("Complaint code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "KN-2026-000123", "autocomplete": "off"}),
+    )
+    contact = forms.CharField(label=_("E-mail or phone used when filing"), max_length=254)
+
+    def clean_code(self):
+        return (self.cleaned_data.get("code") or "").strip().upper()
+
+
+class AddInfoForm(forms.Form):
+    message = forms.CharField(
+        label=_("Information you add"),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    files = MultipleFileField(label=_("Files (images or PDF)"), required=False)
+
+
+class FeedbackForm(forms.Form):
+    satisfied = forms.TypedChoiceField(
+        label=_("Are you satisfied with the result?"),
+        choices=[("1", _("Yes")), ("0", _("No"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    message = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# --- Staff and business actions ---------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """One form for every workflow action; the service checks what each action needs."""
+
+    action = forms.CharField(widget=forms.HiddenInput)
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    internal = forms.BooleanField(label=_("Internal note (staff only)"), required=False)
+    ground = forms.ChoiceField(
+        label=_("Ground (Law 19/2023/QH15, Article 58)"),
+        choices=[("", "—")] + list(RejectionGround.choices),
+        required=False,
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.filter(is_active=True), required=False
+    )
+    other = forms.CharField(label=_("Other body"), max_length=255, required=False)
+    tax_code = forms.CharField(
+        label=_("Tax code of the registered business"),
+        max_length=14,
+        required=False,
+        validators=[validate_tax_code],
+    )
+    resolved = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("1", _("Agreement reached")), ("0", _("No agreement"))],
+        coerce=lambda v: v == "1",
+        required=False,
+    )
+    ended_on = forms.DateField(
+        label=_("Negotiation ended on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+
+    def clean_tax_code(self):
+        value = (self.cleaned_data.get("tax_code") or "").strip()
+        if value and not Business.objects.filter(tax_code=value).exists():
+            raise ValidationError(_("No registered business has this tax code."))
+        return value
+
+
+class AssignForm(forms.Form):
+    selected = forms.ModelMultipleChoiceField(queryset=Complaint.objects.none())
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None, required=False)
+
+    def __init__(self, *args, complaints, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["selected"].queryset = complaints
+        self.fields["assignee"].queryset = officers
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.email

@@ -1,0 +1,519 @@
+"""Complaints: intake, workflow, deadlines, attachments, timeline (DESIGN.md §5)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.files import PrivateUploadTo, private_storage
+from portal.models import Agency, BilingualNameMixin, Business, Province, Sector
+from portal.text import build_search_text, nfc
+
+# The version of the processing-consent text shown on the form. Bump it (and keep the old
+# text in CONSENT_TEXTS) whenever the wording changes: each complaint stores the version it
+# agreed to.
+CONSENT_VERSION = "2026-01"
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    NEEDS_INFO = "needs_info", _("Waiting for information from the consumer")
+    FORWARDED = "forwarded", _("Forwarded to the business")
+    REFERRED = "referred", _("Referred to another agency")
+    REJECTED = "rejected", _("Not accepted")
+    NEGOTIATING = "negotiating", _("Negotiating")
+    RESOLVED = "resolved", _("Resolved")
+    BUSINESS_DECLINED = "business_declined", _("Business declined to negotiate")
+    UNRESOLVED = "unresolved", _("Not resolved")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the consumer")
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.NEEDS_INFO, Status.FORWARDED, Status.NEGOTIATING)
+HANDLED_STATUSES = (
+    Status.REFERRED,
+    Status.REJECTED,
+    Status.RESOLVED,
+    Status.BUSINESS_DECLINED,
+    Status.UNRESOLVED,
+    Status.CLOSED,
+)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    HOTLINE = "hotline", _("Hotline")
+    EMAIL = "email", _("E-mail")
+    POST = "post", _("Post")
+    WALK_IN = "walk_in", _("In person")
+
+
+class RejectionGround(models.TextChoices):
+    # The five grounds of Luật 19/2023/QH15 Điều 58; the Vietnamese wording of the law is in
+    # the translation catalogue.
+    INCAPACITY = (
+        "incapacity",
+        _(
+            "The consumer is a minor, has lost or has limited civil capacity, or has difficulty "
+            "understanding or controlling their actions, and has no legal representative"
+        ),
+    )
+    NOT_CONSUMER = (
+        "not_consumer",
+        _("The person making the request is not a consumer or a consumer's legal representative"),
+    )
+    INSUFFICIENT = (
+        "insufficient",
+        _(
+            "Not enough information or documents to identify the business concerned or evidence "
+            "of the transaction"
+        ),
+    )
+    OUT_OF_SCOPE = (
+        "out_of_scope",
+        _("The matter is outside the competence of the agency or the scope of the organisation"),
+    )
+    ALREADY_HANDLED = (
+        "already_handled",
+        _(
+            "The request has already been handled by a competent state agency or a social "
+            "organisation"
+        ),
+    )
+
+
+class VulnerableGroup(models.TextChoices):
+    # Luật 19/2023/QH15 Điều 8.
+    ELDERLY = "elderly", _("Elderly person")
+    DISABLED = "disabled", _("Person with a disability")
+    CHILD = "child", _("Child")
+    ETHNIC_MINORITY = (
+        "ethnic_minority",
+        _(
+            "Ethnic minority, or living in an ethnic-minority, mountain, island or "
+            "disadvantaged area"
+        ),
+    )
+    PREGNANT = "pregnant", _("Pregnant or raising a child under 36 months")
+    SERIOUSLY_ILL = "seriously_ill", _("Person with a serious illness")
+    POOR_HOUSEHOLD = "poor_household", _("Member of a poor household")
+
+
+class Step(models.TextChoices):
+    FORWARD = "forward", _("Agency forwards the complaint")
+    ACKNOWLEDGE = "acknowledge", _("Business acknowledges receipt")
+    NEGOTIATE = "negotiate", _("Business negotiates")
+    REPORT = "report", _("Business reports the result")
+
+
+class Party(models.TextChoices):
+    AGENCY = "agency", _("Agency")
+    BUSINESS = "business", _("Business")
+
+
+# Working days allowed for each step and who owes it (Luật 19/2023 Điều 31 khoản 2,
+# Điều 57 khoản 4 và 5).
+STEP_RULES = {
+    Step.FORWARD: (7, Party.AGENCY),
+    Step.ACKNOWLEDGE: (3, Party.BUSINESS),
+    Step.NEGOTIATE: (7, Party.BUSINESS),
+    Step.REPORT: (5, Party.BUSINESS),
+}
+
+
+def month_key(moment):
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return local.year * 100 + local.month
+
+
+class IssueCategory(BilingualNameMixin, models.Model):
+    """A kind of problem within a sector ("hàng giả", "cước phí sai"...), managed in the
+    admin."""
+
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="issues"
+    )
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("issue category")
+        verbose_name_plural = _("issue categories")
+        ordering = ["sector__order", "order", "name"]
+
+    def __str__(self):
+        return self.display_name
+
+
+class CodeCounter(models.Model):
+    """The last complaint number issued in a year: one row per year, locked while a number
+    is taken, so that codes are unique and gap-free under concurrent filings."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("complaint code counter")
+        verbose_name_plural = _("complaint code counters")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff in scope and the business it is addressed to (once forwarded). Consumers
+        reach their own complaints through :meth:`owned_by` or the tracking check."""
+        from portal.roles import get_actor
+
+        actor = get_actor(user)
+        if actor.is_ministry:
+            return self.all()
+        condition = Q(pk__in=[])
+        if actor.province_ids:
+            condition |= Q(province_id__in=actor.province_ids)
+        if actor.business_ids:
+            condition |= Q(business_id__in=actor.business_ids) & Q(forwarded_at__isnull=False)
+        return self.filter(condition)
+
+    def owned_by(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(step_due__lt=today)
+
+
+class Complaint(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True, editable=False)
+    tracking_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # One filing per form session: a second POST of the same final step finds this.
+    submission_key = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    # YYYYMM of receipt in Viet Nam's time, so that monthly statistics group on a small
+    # indexed integer instead of truncating a timestamp on every row.
+    received_month = models.PositiveIntegerField(editable=False, default=0)
+
+    # Complainant
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    complainant_name = models.CharField(_("full name"), max_length=150)
+    complainant_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    complainant_email = models.EmailField(_("e-mail"), blank=True)
+    complainant_address = models.CharField(_("address"), max_length=255, blank=True)
+    is_representative = models.BooleanField(_("filed on behalf of someone else"), default=False)
+    represented_name = models.CharField(
+        _("name of the person represented"), max_length=150, blank=True
+    )
+    vulnerable_group = models.CharField(
+        _("vulnerable consumer"), max_length=20, choices=VulnerableGroup.choices, blank=True
+    )
+
+    # The business
+    business = models.ForeignKey(
+        Business,
+        verbose_name=_("registered business"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    business_name = models.CharField(_("business name"), max_length=255)
+    business_tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
+    business_address = models.CharField(_("business address"), max_length=255, blank=True)
+    business_website = models.CharField(_("website or seller page"), max_length=300, blank=True)
+
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        limit_choices_to={"is_active": True},
+    )
+    sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("sector"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    issue = models.ForeignKey(
+        IssueCategory,
+        verbose_name=_("issue"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    transaction_date = models.DateField(_("date of the transaction"), null=True, blank=True)
+    amount = models.PositiveBigIntegerField(_("amount (VND)"), null=True, blank=True)
+    description = models.TextField(_("what happened"))
+    request = models.TextField(_("what you ask for"))
+
+    consent_processing = models.BooleanField(_("consent to processing"), default=False)
+    consent_version = models.CharField(_("consent text version"), max_length=20)
+    consent_publish = models.BooleanField(
+        _("consent to publish an anonymised summary"), default=False
+    )
+
+    # Handling
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_complaints",
+    )
+    current_step = models.CharField(
+        _("current step"), max_length=12, choices=Step.choices, blank=True
+    )
+    # Due date of the current step; empty while the clock is paused or no step is running.
+    step_due = models.DateField(_("next deadline"), null=True, blank=True)
+    forwarded_at = models.DateTimeField(_("forwarded"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    is_late = models.BooleanField(_("a step was late"), default=False)
+    rejection_ground = models.CharField(
+        _("ground for not accepting"), max_length=20, choices=RejectionGround.choices, blank=True
+    )
+    referred_to = models.ForeignKey(
+        Agency,
+        verbose_name=_("referred to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referred_complaints",
+    )
+    referred_to_other = models.CharField(_("referred to (other body)"), max_length=255, blank=True)
+    negotiation_ended_on = models.DateField(_("negotiation ended on"), null=True, blank=True)
+    satisfied = models.BooleanField(_("consumer satisfied with the result"), null=True, blank=True)
+
+    search_text = models.TextField(editable=False, blank=True, default="")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ComplaintQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["received_at"]),
+            models.Index(fields=["received_month", "province"]),
+            models.Index(fields=["received_month", "sector"]),
+            models.Index(fields=["received_month", "status"]),
+            models.Index(fields=["province", "received_at"]),
+            models.Index(fields=["status", "received_at"]),
+            models.Index(fields=["sector", "received_at"]),
+            models.Index(fields=["business", "status"]),
+            models.Index(fields=["status", "step_due"]),
+            models.Index(fields=["assigned_to", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(complainant_email__gt="") | Q(complainant_phone__gt=""),
+                name="complaint_has_contact",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        for name in (
+            "complainant_name",
+            "complainant_address",
+            "represented_name",
+            "business_name",
+            "business_address",
+            "description",
+            "request",
+        ):
+            setattr(self, name, nfc(getattr(self, name) or "").strip())
+        self.received_month = month_key(self.received_at)
+        self.search_text = build_search_text(
+            self.code,
+            self.complainant_name,
+            self.complainant_email,
+            self.complainant_phone,
+            self.business_name,
+            self.business_tax_code,
+            self.description,
+            self.request,
+        )
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self):
+        return bool(self.is_open and self.step_due and self.step_due < timezone.localdate())
+
+    @property
+    def is_paused(self):
+        return self.status == Status.NEEDS_INFO
+
+
+class ComplaintStep(models.Model):
+    """One statutory step with its deadline; kept after completion so that timeliness per
+    business and per province can be counted."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="steps", verbose_name=_("complaint")
+    )
+    kind = models.CharField(_("step"), max_length=12, choices=Step.choices)
+    party = models.CharField(_("owed by"), max_length=10, choices=Party.choices)
+    # Copied from the complaint so that timeliness aggregates without a join.
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    business = models.ForeignKey(
+        Business, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_on = models.DateField(_("started"))
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    # Working days left when the clock was paused (waiting for the consumer).
+    paused_remaining = models.PositiveSmallIntegerField(null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    on_time = models.BooleanField(_("on time"), null=True, blank=True)
+    overdue_flagged_at = models.DateTimeField(_("flagged overdue"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline step")
+        verbose_name_plural = _("deadline steps")
+        ordering = ["started_on", "pk"]
+        indexes = [
+            models.Index(fields=["party", "completed_at"]),
+            models.Index(fields=["completed_at", "due_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=Q(completed_at__isnull=True),
+                name="complaint_one_open_step",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.complaint_id}:{self.kind}"
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Visible to the parties")
+    INTERNAL = "internal", _("Internal to staff")
+
+
+class ComplaintEvent(models.Model):
+    class Kind(models.TextChoices):
+        FILED = "filed", _("Filed")
+        STATUS = "status", _("Status changed")
+        MESSAGE = "message", _("Message")
+        INFO_ADDED = "info_added", _("Information added by the consumer")
+        ASSIGNED = "assigned", _("Assigned")
+        OVERDUE = "overdue", _("Deadline missed")
+        FEEDBACK = "feedback", _("Consumer's feedback on the result")
+        NOTE = "note", _("Internal note")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_role = models.CharField(max_length=12, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["complaint", "created_at"])]
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.kind}"
+
+
+class Attachment(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=PrivateUploadTo("complaints"), storage=private_storage)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class AccessLog(models.Model):
+    """Who looked at a complaint's personal data, and when (DESIGN.md §7)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed the complaint")
+        DOWNLOAD = "download", _("Downloaded an attachment")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="access_logs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("personal-data access")
+        verbose_name_plural = _("personal-data accesses")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["complaint", "at"]), models.Index(fields=["user", "at"])]
+
+    def __str__(self):
+        return f"{self.user_id} {self.action} {self.complaint_id}"

@@ -1,0 +1,657 @@
+import csv
+import os
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.files import private_storage, serve_private_file
+from portal.models import Business
+from portal.permissions import business_member_required, login_required, officer_required
+from portal.roles import get_actor, get_object_in_scope
+
+from . import selectors, services
+from .filters import StaffComplaintFilter
+from .forms import (
+    WIZARD_STEPS,
+    ActionForm,
+    AddInfoForm,
+    AssignForm,
+    FeedbackForm,
+    StaffEntryForm,
+    TrackForm,
+    WithdrawForm,
+    complaint_data,
+)
+from .models import AccessLog, Attachment, Complaint, IssueCategory
+
+DRAFT_KEY = "complaint_draft"
+FILED_KEY = "complaint_filed"
+ACCESS_KEY = "complaints_access"
+STEP_SLUGS = [slug for slug, _label, _form in WIZARD_STEPS]
+PAGE_SIZE = 25
+
+
+# --- Filing wizard ----------------------------------------------------------------------------
+
+
+def _draft(request):
+    draft = request.session.get(DRAFT_KEY)
+    if not draft:
+        draft = {"key": uuid.uuid4().hex, "data": {}, "files": []}
+    return draft
+
+
+def _save_draft(request, draft):
+    request.session[DRAFT_KEY] = draft
+    request.session.modified = True
+
+
+def _bind(form_class, draft, slug):
+    stored = draft["data"].get(slug)
+    if stored is None:
+        return None
+    return form_class(data=MultiValueDict(stored))
+
+
+def _first_incomplete(draft, upto):
+    """The first step before ``upto`` whose stored data does not validate."""
+    for slug, _label, form_class in WIZARD_STEPS[: STEP_SLUGS.index(upto)]:
+        if slug == "tep":
+            continue
+        form = _bind(form_class, draft, slug)
+        if form is None or not form.is_valid():
+            return slug
+    return None
+
+
+def _initial_for(request, slug):
+    user = request.user
+    if slug == "nguoi-gui" and user.is_authenticated:
+        return {"complainant_name": user.get_full_name(), "complainant_email": user.email}
+    return None
+
+
+def _step_context(slug, form, draft):
+    index = STEP_SLUGS.index(slug)
+    return {
+        "form": form,
+        "slug": slug,
+        "steps": [
+            {"slug": s, "label": label, "number": i + 1, "done": i < index, "current": i == index}
+            for i, (s, label, _f) in enumerate(WIZARD_STEPS)
+        ],
+        "step_number": index + 1,
+        "step_label": WIZARD_STEPS[index][1],
+        "previous": STEP_SLUGS[index - 1] if index else None,
+        "files": draft["files"],
+    }
+
+
+@require_GET
+def file_start(request):
+    draft = _draft(request)
+    missing = _first_incomplete(draft, "xac-nhan")
+    return redirect("complaints:file_step", missing or "nguoi-gui")
+
+
+def _rate_limited(request):
+    limit, window = getattr(settings, "COMPLAINTS_FILING_RATE", (10, 3600))
+    key = "complaints:filing:" + (request.META.get("REMOTE_ADDR") or "unknown")
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count > limit
+
+
+@require_http_methods(["GET", "POST"])
+def file_step(request, slug):
+    if slug not in STEP_SLUGS:
+        raise Http404
+    draft = _draft(request)
+    missing = _first_incomplete(draft, slug)
+    if missing:
+        if request.method == "POST" and slug == "xac-nhan" and request.session.get(FILED_KEY):
+            # A second click on "send" after the first one went through.
+            return redirect("complaints:file_done")
+        return redirect("complaints:file_step", missing)
+    form_class = WIZARD_STEPS[STEP_SLUGS.index(slug)][2]
+
+    if slug == "tep":
+        return _files_step(request, draft)
+    if slug == "xac-nhan":
+        return _review_step(request, draft)
+
+    if request.method == "POST":
+        form = form_class(data=request.POST)
+        # Keep what was typed even when it has errors: going back must not lose it.
+        draft["data"][slug] = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+        _save_draft(request, draft)
+        if form.is_valid():
+            if request.POST.get("go") == "back" and STEP_SLUGS.index(slug) > 0:
+                return redirect("complaints:file_step", STEP_SLUGS[STEP_SLUGS.index(slug) - 1])
+            return redirect("complaints:file_step", STEP_SLUGS[STEP_SLUGS.index(slug) + 1])
+    else:
+        form = _bind(form_class, draft, slug) or form_class(initial=_initial_for(request, slug))
+    context = _step_context(slug, form, draft)
+    if slug == "noi-dung":
+        # Issue id → sector id, so that the script can show only the chosen sector's issues.
+        context["issue_map"] = {
+            str(pk): sector_id
+            for pk, sector_id in IssueCategory.objects.filter(is_active=True).values_list(
+                "pk", "sector_id"
+            )
+        }
+    return render(request, "complaints/file_step.html", context)
+
+
+def _files_step(request, draft):
+    form_class = WIZARD_STEPS[STEP_SLUGS.index("tep")][2]
+    if request.method == "POST":
+        remove = request.POST.get("remove")
+        if remove is not None:
+            draft["files"] = [f for f in draft["files"] if f["id"] != remove]
+            _save_draft(request, draft)
+            return redirect("complaints:file_step", "tep")
+        form = form_class(data=request.POST, files=request.FILES)
+        if form.is_valid():
+            uploads = form.cleaned_data["files"]
+            if len(draft["files"]) + len(uploads) > services.MAX_ATTACHMENTS:
+                form.add_error("files", _("You can attach at most 10 files."))
+            else:
+                for upload in uploads:
+                    draft["files"].append(_store_draft_file(draft, upload))
+                _save_draft(request, draft)
+                if request.POST.get("go") == "back":
+                    return redirect("complaints:file_step", "yeu-cau")
+                if request.POST.get("go") == "upload":
+                    return redirect("complaints:file_step", "tep")
+                return redirect("complaints:file_step", "xac-nhan")
+    else:
+        form = form_class()
+    return render(request, "complaints/file_step.html", _step_context("tep", form, draft))
+
+
+def _store_draft_file(draft, upload):
+    from portal.files import sniff
+
+    mime = sniff(upload)
+    ext = {
+        "application/pdf": ".pdf",
+        "image/png": ".png",
+        "image/webp": ".webp",
+        "image/gif": ".gif",
+    }.get(mime, ".jpg")
+    file_id = uuid.uuid4().hex
+    path = private_storage.save(f"complaints/drafts/{draft['key']}/{file_id}{ext}", upload)
+    return {
+        "id": file_id,
+        "path": path,
+        "name": os.path.basename(upload.name or "tep")[:255],
+        "mime": mime,
+        "size": upload.size,
+    }
+
+
+def _review_step(request, draft):
+    form_class = WIZARD_STEPS[-1][2]
+    forms_by_step = {
+        slug: _bind(fc, draft, slug)
+        for slug, _l, fc in WIZARD_STEPS
+        if slug not in ("tep", "xac-nhan")
+    }
+    cleaned = {}
+    for form in forms_by_step.values():
+        form.is_valid()
+        cleaned.update(form.cleaned_data)
+    if request.method == "POST":
+        form = form_class(data=request.POST)
+        if request.POST.get("go") == "back":
+            return redirect("complaints:file_step", "tep")
+        if form.is_valid():
+            if _rate_limited(request):
+                return render(
+                    request,
+                    "complaints/rate_limited.html",
+                    status=429,
+                )
+            data = complaint_data({**cleaned, **form.cleaned_data})
+            try:
+                complaint, token = services.file_complaint(
+                    data=data,
+                    stored_files=draft["files"],
+                    user=request.user,
+                    submission_key=draft["key"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                request.session.pop(DRAFT_KEY, None)
+                if token or not request.session.get(FILED_KEY):
+                    request.session[FILED_KEY] = {"code": complaint.code, "token": token}
+                _grant_access(request, complaint)
+                return redirect("complaints:file_done")
+    else:
+        form = form_class()
+    context = _step_context("xac-nhan", form, draft)
+    context["summary"] = cleaned
+    return render(request, "complaints/file_review.html", context)
+
+
+@require_GET
+def file_done(request):
+    filed = request.session.get(FILED_KEY)
+    if not filed:
+        return redirect("complaints:file")
+    link = None
+    if filed.get("token"):
+        link = request.build_absolute_uri(reverse("complaints:track_token", args=[filed["token"]]))
+    return render(request, "complaints/file_done.html", {"code": filed["code"], "link": link})
+
+
+# --- Tracking by the consumer -----------------------------------------------------------------
+
+
+def _grant_access(request, complaint):
+    allowed = [pk for pk in request.session.get(ACCESS_KEY, []) if pk != complaint.pk]
+    request.session[ACCESS_KEY] = (allowed + [complaint.pk])[-20:]
+
+
+def _consumer_complaint(request, code):
+    """The complaint if this visitor proved they filed it (tracking check, secret link or
+    their account); 404 otherwise, exactly like a code that does not exist."""
+    complaint = selectors.complaint_detail_queryset().filter(code=code).first()
+    if complaint is None:
+        raise Http404
+    owner = request.user.is_authenticated and complaint.user_id == request.user.pk
+    if not owner and complaint.pk not in request.session.get(ACCESS_KEY, []):
+        raise Http404
+    return complaint
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    form = TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        limited_key = "complaints:track:" + (request.META.get("REMOTE_ADDR") or "unknown")
+        cache.add(limited_key, 0, 300)
+        if cache.incr(limited_key) > 30:
+            return render(request, "complaints/rate_limited.html", status=429)
+        complaint = services.find_for_tracking(
+            form.cleaned_data["code"], form.cleaned_data["contact"]
+        )
+        if complaint is not None:
+            _grant_access(request, complaint)
+            return redirect("complaints:track_detail", complaint.code)
+        form.add_error(
+            None,
+            _(
+                "No complaint matches this code with this e-mail or phone. "
+                "Check both and try again."
+            ),
+        )
+    return render(request, "complaints/track.html", {"form": form})
+
+
+@require_GET
+def track_token(request, token):
+    complaint = services.find_by_token(token)
+    if complaint is None:
+        raise Http404
+    _grant_access(request, complaint)
+    # Redirect so that the secret does not stay in the address bar or in Referer headers.
+    return redirect("complaints:track_detail", complaint.code)
+
+
+@require_GET
+def track_detail(request, code):
+    complaint = _consumer_complaint(request, code)
+    return render(
+        request,
+        "complaints/track_detail.html",
+        {
+            "complaint": complaint,
+            "events": selectors.timeline(complaint),
+            "step": selectors.current_step(complaint),
+            "info_form": AddInfoForm(),
+            "feedback_form": FeedbackForm(),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
+
+
+@require_POST
+def track_action(request, code, action):
+    complaint = _consumer_complaint(request, code)
+    user = request.user if request.user.is_authenticated else None
+    forms_by_action = {"bo-sung": AddInfoForm, "danh-gia": FeedbackForm, "rut": WithdrawForm}
+    if action not in forms_by_action:
+        raise Http404
+    form = forms_by_action[action](request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "bo-sung":
+                services.consumer_add_info(
+                    complaint, user=user, message=data["message"], files=data["files"]
+                )
+                messages.success(request, _("Your information has been added."))
+            elif action == "danh-gia":
+                services.give_feedback(
+                    complaint, user=user, satisfied=data["satisfied"], message=data["message"]
+                )
+                messages.success(request, _("Thank you for your feedback."))
+            else:
+                services.withdraw(complaint, user=user, message=data["message"])
+                messages.success(request, _("Your complaint has been withdrawn."))
+            return redirect("complaints:track_detail", complaint.code)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    messages.error(
+        request, _("The action could not be done: %(errors)s") % {"errors": _errors(form)}
+    )
+    return redirect("complaints:track_detail", complaint.code)
+
+
+def _errors(form):
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@require_GET
+def track_attachment(request, code, pk):
+    complaint = _consumer_complaint(request, code)
+    attachment = Attachment.objects.filter(complaint=complaint, pk=pk).first()
+    if attachment is None:
+        raise Http404
+    return serve_private_file(attachment.file, attachment.original_name)
+
+
+@login_required
+@require_GET
+def my_complaints(request):
+    page = Paginator(selectors.consumer_complaints(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "complaints/my_list.html", {"page": page})
+
+
+# --- Staff back office ------------------------------------------------------------------------
+
+
+def _officers_for(user):
+    from django.contrib.auth import get_user_model
+
+    actor = get_actor(user)
+    users = get_user_model().objects.filter(
+        is_active=True, memberships__status="approved", memberships__agency__isnull=False
+    )
+    if not actor.is_ministry:
+        users = users.filter(memberships__agency__province_id__in=actor.province_ids)
+    return users.distinct().order_by("last_name", "first_name", "email")
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def staff_list(request):
+    base = selectors.staff_list(request.user)
+    if request.method == "POST":
+        form = AssignForm(
+            request.POST,
+            complaints=Complaint.objects.visible_to(request.user),
+            officers=_officers_for(request.user),
+        )
+        if form.is_valid():
+            try:
+                count = services.assign(
+                    form.cleaned_data["selected"],
+                    actor=request.user,
+                    assignee=form.cleaned_data["assignee"],
+                )
+                messages.success(request, _("%(count)s complaint(s) assigned.") % {"count": count})
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        else:
+            messages.error(request, _("Tick at least one complaint and choose an officer."))
+        return redirect(request.get_full_path())
+    filterset = StaffComplaintFilter(request.GET or None, queryset=base, request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/staff_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "officers": _officers_for(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def staff_new(request):
+    actor = get_actor(request.user)
+    from portal.models import Province
+
+    provinces = Province.objects.current().order_by("name")
+    if not actor.is_ministry:
+        provinces = provinces.filter(pk__in=actor.province_ids)
+    form = StaffEntryForm(request.POST or None, request.FILES or None, provinces=provinces)
+    if request.method == "POST" and form.is_valid():
+        data = complaint_data(form.cleaned_data)
+        try:
+            complaint, _token = services.file_complaint(
+                data=data,
+                files=form.cleaned_data["files"],
+                channel=form.cleaned_data["channel"],
+                created_by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Complaint %(code)s entered.") % {"code": complaint.code})
+            return redirect("complaints:staff_detail", complaint.code)
+    return render(request, "complaints/staff_new.html", {"form": form})
+
+
+def _action_context(complaint, user):
+    return {
+        "complaint": complaint,
+        "step": selectors.current_step(complaint),
+        "action_form": ActionForm(),
+        "is_staff": services.is_staff_for(user, complaint),
+        "is_business": services.is_business_for(user, complaint),
+        "attachments": complaint.attachments.all(),
+    }
+
+
+@officer_required
+@require_GET
+def staff_detail(request, code):
+    complaint = get_object_in_scope(selectors.complaint_detail_queryset(), request.user, code=code)
+    services.log_access(request, complaint)
+    context = _action_context(complaint, request.user)
+    context["events"] = selectors.timeline(complaint, internal=True)
+    context["access_logs"] = complaint.access_logs.select_related("user")[:10]
+    return render(request, "complaints/staff_detail.html", context)
+
+
+def _do_action(request, complaint):
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return
+    data = form.cleaned_data
+    action = data["action"]
+    user = request.user
+    kwargs = {"actor": user, "message": data["message"]}
+    handlers = {
+        "request_info": lambda: services.request_info(complaint, **kwargs),
+        "forward": lambda: services.forward(
+            complaint,
+            business=Business.objects.filter(tax_code=data["tax_code"]).first()
+            if data["tax_code"]
+            else None,
+            **kwargs,
+        ),
+        "refer": lambda: services.refer(
+            complaint, agency=data["agency"], other=data["other"], **kwargs
+        ),
+        "reject": lambda: services.reject(complaint, ground=data["ground"], **kwargs),
+        "close": lambda: services.close(complaint, **kwargs),
+        "acknowledge": lambda: services.acknowledge(complaint, **kwargs),
+        "end_negotiation": lambda: services.end_negotiation(
+            complaint, ended_on=data["ended_on"], **kwargs
+        ),
+        "report_result": lambda: services.report_result(
+            complaint, resolved=bool(data["resolved"]), **kwargs
+        ),
+        "decline": lambda: services.decline(complaint, **kwargs),
+        "message": lambda: services.post_message(complaint, internal=data["internal"], **kwargs),
+    }
+    if action not in handlers:
+        raise Http404
+    try:
+        handlers[action]()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
+
+
+@officer_required
+@require_POST
+def staff_action(request, code):
+    complaint = get_object_in_scope(Complaint.objects, request.user, code=code)
+    _do_action(request, complaint)
+    return redirect("complaints:staff_detail", complaint.code)
+
+
+@officer_required
+@require_GET
+def staff_attachment(request, code, pk):
+    complaint = get_object_in_scope(Complaint.objects, request.user, code=code)
+    attachment = Attachment.objects.filter(complaint=complaint, pk=pk).first()
+    if attachment is None:
+        raise Http404
+    services.log_access(request, complaint, AccessLog.Action.DOWNLOAD, attachment.original_name)
+    return serve_private_file(attachment.file, attachment.original_name)
+
+
+# --- Business inbox ---------------------------------------------------------------------------
+
+
+def _business_complaint(request, code):
+    complaint = get_object_in_scope(selectors.business_inbox(request.user), request.user, code=code)
+    if not services.is_business_for(request.user, complaint):
+        raise Http404
+    return complaint
+
+
+@business_member_required
+@require_GET
+def business_inbox(request):
+    qs = selectors.business_inbox(request.user).filter(
+        business_id__in=get_actor(request.user).business_ids
+    )
+    status = request.GET.get("status", "")
+    if status == "open":
+        qs = qs.open()
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/business_inbox.html",
+        {"page": page, "status": status, "today": timezone.localdate()},
+    )
+
+
+@business_member_required
+@require_GET
+def business_detail(request, code):
+    complaint = _business_complaint(request, code)
+    services.log_access(request, complaint)
+    context = _action_context(complaint, request.user)
+    context["events"] = selectors.timeline(complaint)
+    return render(request, "complaints/business_detail.html", context)
+
+
+@business_member_required
+@require_POST
+def business_action(request, code):
+    complaint = _business_complaint(request, code)
+    if request.POST.get("action") not in (
+        "acknowledge",
+        "end_negotiation",
+        "report_result",
+        "decline",
+        "message",
+    ):
+        raise Http404
+    _do_action(request, complaint)
+    return redirect("complaints:business_detail", complaint.code)
+
+
+@business_member_required
+@require_GET
+def business_attachment(request, code, pk):
+    complaint = _business_complaint(request, code)
+    attachment = Attachment.objects.filter(complaint=complaint, pk=pk).first()
+    if attachment is None:
+        raise Http404
+    services.log_access(request, complaint, AccessLog.Action.DOWNLOAD, attachment.original_name)
+    return serve_private_file(attachment.file, attachment.original_name)
+
+
+# --- Public statistics ------------------------------------------------------------------------
+
+
+def _stats_year(request):
+    years = selectors.available_years()
+    try:
+        year = int(request.GET.get("nam", years[0]))
+    except (TypeError, ValueError):
+        year = years[0]
+    return year if year in years else years[0], years
+
+
+@require_GET
+def stats(request):
+    year, years = _stats_year(request)
+    data = selectors.public_statistics(year)
+    return render(request, "complaints/stats.html", {"stats": data, "years": years, "year": year})
+
+
+@require_GET
+def stats_csv(request):
+    year, _years = _stats_year(request)
+    data = selectors.public_statistics(year)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="thong-ke-khieu-nai-{year}.csv"'
+    response.write("\ufeff")  # so that spreadsheet software reads the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([_("Table"), _("Item"), _("Complaints"), _("Steps on time (%)")])
+    s = selectors.suppress
+    for row in data["by_month"]:
+        writer.writerow([_("Month"), row["label"], s(row["count"]), ""])
+    for row in data["by_status"]:
+        writer.writerow([_("Status"), row["label"], s(row["count"]), ""])
+    for row in data["by_province"]:
+        writer.writerow([_("Province"), row["name"], s(row["count"]), row["on_time_share"] or ""])
+    for row in data["by_sector"]:
+        writer.writerow([_("Sector"), row["name"], s(row["count"]), ""])
+    for row in data["by_business"]:
+        writer.writerow([_("Business"), row["name"], "", row["on_time_share"]])
+    return response

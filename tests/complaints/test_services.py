@@ -1,0 +1,256 @@
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from complaints import selectors, services, tasks
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintStep,
+    Status,
+    Step,
+    Visibility,
+)
+from portal.models import Agency
+from tests.complaints.factories import make_complaint, png
+
+pytestmark = pytest.mark.django_db
+
+
+def test_filing_gives_a_code_a_token_and_a_first_step(reference_data, run_on_commit):
+    with run_on_commit():
+        complaint = make_complaint(files=[png()])
+    assert re.fullmatch(r"KN-\d{4}-\d{6}", complaint.code)
+    assert complaint.token and len(complaint.token) >= 30
+    # Only a hash of the token is stored.
+    assert complaint.token not in complaint.tracking_hash
+    assert services.find_by_token(complaint.token) == complaint
+    assert services.find_by_token("wrong") is None
+    step = complaint.steps.get()
+    assert (step.kind, step.party) == (Step.FORWARD, "agency")
+    assert complaint.step_due == step.due_on
+    assert complaint.consent_version
+    assert complaint.attachments.count() == 1
+    assert complaint.events.get().kind == ComplaintEvent.Kind.FILED
+    confirmation = [m for m in mail.outbox if "hoa@example.vn" in m.to]
+    assert len(confirmation) == 1
+    assert f"/khieu-nai/theo-doi/{complaint.token}/" in confirmation[0].body
+
+
+def test_codes_increase_per_year(reference_data):
+    first = make_complaint()
+    second = make_complaint()
+    n1 = int(first.code.rsplit("-", 1)[1])
+    n2 = int(second.code.rsplit("-", 1)[1])
+    assert n2 == n1 + 1
+
+
+def test_consent_is_required(reference_data):
+    with pytest.raises(ValidationError):
+        make_complaint(consent_processing=False)
+    assert not Complaint.objects.exists()
+
+
+def test_tracking_needs_code_and_matching_contact(reference_data):
+    complaint = make_complaint(complainant_phone="0912 345 678")
+    assert services.find_for_tracking(complaint.code, "HOA@example.vn") == complaint
+    assert services.find_for_tracking(complaint.code.lower(), "+84912345678") == complaint
+    assert services.find_for_tracking(complaint.code, "khac@example.vn") is None
+    assert services.find_for_tracking(complaint.code, "") is None
+    assert services.find_for_tracking("KN-2000-000001", "hoa@example.vn") is None
+
+
+def test_full_workflow_forward_negotiate_resolve(
+    business, business_member, province_officer, run_on_commit
+):
+    complaint = make_complaint(business=business)
+    with run_on_commit():
+        services.forward(complaint, actor=province_officer, message="Chuyển doanh nghiệp")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.FORWARDED
+    assert complaint.current_step == Step.ACKNOWLEDGE
+    assert any(business_member.email in m.to for m in mail.outbox)
+    services.acknowledge(complaint, actor=business_member)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.NEGOTIATING
+    negotiate = complaint.steps.get(completed_at__isnull=True)
+    assert negotiate.kind == Step.NEGOTIATE
+    services.report_result(complaint, actor=business_member, resolved=True, message="Đã đổi hàng")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.RESOLVED
+    assert complaint.handled_at is not None
+    assert not complaint.steps.filter(completed_at__isnull=True).exists()
+    assert set(complaint.steps.values_list("on_time", flat=True)) == {True}
+    statuses = list(
+        complaint.events.filter(kind=ComplaintEvent.Kind.STATUS).values_list("to_status", flat=True)
+    )
+    assert statuses == [Status.FORWARDED, Status.NEGOTIATING, Status.RESOLVED]
+    services.give_feedback(complaint, satisfied=True)
+    services.close(complaint, actor=province_officer)
+    complaint.refresh_from_db()
+    assert complaint.satisfied is True
+    assert complaint.status == Status.CLOSED
+
+
+def test_transitions_are_checked(business, business_member, province_officer):
+    complaint = make_complaint(business=business)
+    # The business cannot act before the complaint is forwarded to it.
+    with pytest.raises(Http404):
+        services.acknowledge(complaint, actor=business_member)
+    with pytest.raises(services.TransitionError):
+        services.report_result(complaint, actor=province_officer, resolved=True, message="x")
+    with pytest.raises(ValidationError):
+        services.reject(complaint, actor=province_officer, ground="made-up")
+    services.reject(complaint, actor=province_officer, ground="insufficient")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.REJECTED
+    assert complaint.rejection_ground == "insufficient"
+    with pytest.raises(services.TransitionError):
+        services.forward(complaint, actor=province_officer)
+
+
+def test_other_province_officer_cannot_act(business, other_province_officer):
+    complaint = make_complaint(business=business)
+    with pytest.raises(Http404):
+        services.forward(complaint, actor=other_province_officer)
+
+
+def test_referral_records_where_and_tells_the_consumer(reference_data, province_officer):
+    complaint = make_complaint()
+    agency = Agency.objects.get(code="ubctqg")
+    services.refer(complaint, actor=province_officer, agency=agency)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.REFERRED
+    assert complaint.referred_to == agency
+    event = complaint.events.filter(kind=ComplaintEvent.Kind.STATUS).last()
+    assert event.visibility == Visibility.PUBLIC
+    assert agency.name in event.message
+
+
+def test_needs_info_pauses_the_clock(reference_data, province_officer):
+    complaint = make_complaint()
+    step = complaint.steps.get()
+    original_due = step.due_on
+    services.request_info(complaint, actor=province_officer, message="Gửi hóa đơn")
+    complaint.refresh_from_db()
+    step.refresh_from_db()
+    assert complaint.status == Status.NEEDS_INFO
+    assert complaint.step_due is None and step.due_on is None
+    assert step.paused_remaining == 7
+    # While paused nothing is overdue, whatever the date.
+    assert services.flag_overdue_steps(today=original_due + datetime.timedelta(days=60)) == 0
+    services.consumer_add_info(complaint, message="Hóa đơn đính kèm", files=[png()])
+    complaint.refresh_from_db()
+    step.refresh_from_db()
+    assert complaint.status == Status.SUBMITTED
+    assert step.paused_remaining is None
+    assert step.due_on == complaint.step_due
+    assert step.due_on >= original_due
+
+
+def test_pause_keeps_the_remaining_working_days(reference_data, province_officer, monkeypatch):
+    from django.utils import timezone
+
+    complaint = make_complaint()
+    step = complaint.steps.get()
+    step.started_on = datetime.date(2026, 2, 13)
+    step.due_on = datetime.date(2026, 3, 3)  # 7 working days across Tết
+    step.save()
+    monkeypatch.setattr(timezone, "localdate", lambda *a: datetime.date(2026, 2, 24))
+    services.request_info(complaint, actor=province_officer, message="Gửi hợp đồng")
+    step.refresh_from_db()
+    assert step.paused_remaining == 5  # 25, 26, 27/2, 2/3, 3/3
+    # The consumer answers ten days later: five working days from then.
+    monkeypatch.setattr(timezone, "localdate", lambda *a: datetime.date(2026, 3, 6))
+    services.consumer_add_info(complaint, message="Hợp đồng")
+    step.refresh_from_db()
+    assert step.due_on == datetime.date(2026, 3, 13)
+
+
+def test_overdue_job_flags_once_and_mails_whoever_owes_the_step(
+    business, business_member, province_officer, run_on_commit
+):
+    late = make_complaint()
+    forwarded = make_complaint(business=business)
+    services.forward(forwarded, actor=province_officer)
+    ComplaintStep.objects.update(due_on=datetime.date(2020, 1, 1))
+    Complaint.objects.update(step_due=datetime.date(2020, 1, 1))
+    mail.outbox.clear()
+    with run_on_commit():
+        assert tasks.flag_overdue_steps.delay().get() == 2
+    recipients = {address for m in mail.outbox for address in m.to}
+    assert province_officer.email in recipients
+    assert business_member.email in recipients
+    late.refresh_from_db()
+    assert late.is_late
+    assert late.events.filter(kind=ComplaintEvent.Kind.OVERDUE, visibility="internal").count() == 1
+    mail.outbox.clear()
+    with run_on_commit():
+        assert tasks.flag_overdue_steps.delay().get() == 0
+    assert mail.outbox == []
+
+
+def test_late_completion_is_recorded(business, business_member, province_officer):
+    complaint = make_complaint(business=business)
+    services.forward(complaint, actor=province_officer)
+    ComplaintStep.objects.filter(completed_at__isnull=True).update(due_on=datetime.date(2020, 1, 1))
+    services.acknowledge(complaint, actor=business_member)
+    complaint.refresh_from_db()
+    assert complaint.is_late
+    assert complaint.steps.get(kind=Step.ACKNOWLEDGE).on_time is False
+
+
+def test_withdraw_only_when_open(reference_data, province_officer):
+    complaint = make_complaint()
+    services.withdraw(complaint, message="Đã tự thỏa thuận")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.WITHDRAWN
+    assert complaint.steps.get().on_time is None
+    with pytest.raises(services.TransitionError):
+        services.withdraw(complaint)
+
+
+def test_bulk_assignment(reference_data, province_officer, other_province_officer, hcm):
+    mine = [make_complaint(), make_complaint()]
+    assert services.assign(mine, actor=province_officer, assignee=province_officer) == 2
+    assert Complaint.objects.filter(assigned_to=province_officer).count() == 2
+    with pytest.raises(ValidationError):
+        services.assign(mine, actor=province_officer, assignee=other_province_officer)
+    other = make_complaint(province=hcm)
+    with pytest.raises(Http404):
+        services.assign([other], actor=province_officer, assignee=province_officer)
+
+
+def test_report_figures(business, province_officer, hcm):
+    today = datetime.date.today()
+    handled = make_complaint(business=business)
+    services.reject(handled, actor=province_officer, ground="out_of_scope")
+    make_complaint(province=hcm)
+    figures = selectors.report_figures(start=today, end=today)
+    assert figures["received"] == 2
+    assert sum(figures["by_status"].values()) == 2
+    assert list(figures["by_channel"].values()) == [2]
+    assert figures["handled"] == 1 and figures["handled_on_time"] == 1
+    hanoi_only = selectors.report_figures(start=today, end=today, province=business.province)
+    assert hanoi_only["received"] == 1
+    by_province = selectors.report_figures_by_province(start=today, end=today)
+    assert by_province[business.province_id]["received"] == 1
+    assert by_province[hcm.pk]["handled"] == 0
+    empty = selectors.report_figures(
+        start=today - datetime.timedelta(days=400), end=today - datetime.timedelta(days=300)
+    )
+    assert empty["received"] == 0 and empty["by_status"] == {}
+
+
+def test_report_figures_constant_queries(reference_data, django_assert_max_num_queries):
+    today = datetime.date.today()
+    for _i in range(3):
+        make_complaint()
+    with django_assert_max_num_queries(6):
+        selectors.report_figures(start=today, end=today)
+    with django_assert_max_num_queries(6):
+        selectors.report_figures_by_province(start=today, end=today)
