@@ -1,8 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
-from django.templatetags.static import static
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from . import views
@@ -28,7 +26,7 @@ portal_patterns = (
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
-    path("favicon.ico", RedirectView.as_view(url=static("icons/icon-192.png"), permanent=True)),
+    path("favicon.ico", views.favicon),
 ]
 
 urlpatterns += i18n_patterns(

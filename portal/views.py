@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -41,6 +42,12 @@ def _home_blocks():
 @require_GET
 def home(request):
     return render(request, "portal/home.html", {"blocks": _home_blocks()})
+
+
+@require_GET
+def favicon(request):
+    # Resolved per request: the hashed static name only exists after collectstatic.
+    return redirect(static("icons/icon-192.png"), permanent=True)
 
 
 @require_GET
