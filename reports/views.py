@@ -1,5 +1,7 @@
 """Pages of the reports part at /bao-cao/. Thin: they check scope and call services."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -17,6 +19,19 @@ from portal.roles import get_actor, get_object_in_scope
 from . import selectors, services, tasks
 from .forms import NationalReportForm, ReviewForm, TaskProgressForm
 from .models import NationalReport, ProgressAttachment, ReportingYear, TaskProgress, UnitReport
+
+
+def hidden_from_public(view):
+    """Reports and their files answer 404 to the public, like to any other wrong role: a
+    login redirect would confirm that the address exists. Only the index invites a login."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _error_text(error):
@@ -82,6 +97,7 @@ def _detail_context(request, report, forms=None, review_form=None):
     }
 
 
+@hidden_from_public
 @require_GET
 @officer_required
 def unit_report(request, pk):
@@ -89,6 +105,7 @@ def unit_report(request, pk):
     return render(request, "reports/unit_report.html", _detail_context(request, report))
 
 
+@hidden_from_public
 @require_POST
 @officer_required
 def save_progress(request, pk, progress_pk):
@@ -131,6 +148,7 @@ def _render_with_form(request, report, progress, form):
     return render(request, "reports/unit_report.html", context, status=400)
 
 
+@hidden_from_public
 @require_POST
 @officer_required
 def delete_attachment(request, pk, attachment_pk):
@@ -150,6 +168,7 @@ def delete_attachment(request, pk, attachment_pk):
     return redirect(f"{report_url(report)}#task-{attachment.progress_id}")
 
 
+@hidden_from_public
 @require_POST
 @officer_required
 def submit(request, pk):
@@ -168,6 +187,7 @@ def submit(request, pk):
     return redirect(report_url(report))
 
 
+@hidden_from_public
 @require_POST
 @ministry_required
 def review(request, pk):
@@ -200,6 +220,7 @@ def _serve_pdf(request, obj, task, back_url):
     return serve_private_file(obj.pdf, obj.pdf.name.rsplit("/", 1)[-1])
 
 
+@hidden_from_public
 @require_GET
 @officer_required
 def unit_report_pdf(request, pk):
@@ -214,6 +235,7 @@ def _csv_response(content, filename):
     return response
 
 
+@hidden_from_public
 @require_GET
 @officer_required
 def unit_report_csv(request, pk):
@@ -222,6 +244,7 @@ def unit_report_csv(request, pk):
     return _csv_response(selectors.unit_report_csv(report), filename)
 
 
+@hidden_from_public
 @require_GET
 @officer_required
 def attachment(request, pk):
@@ -238,6 +261,7 @@ def _national(request, year):
     return reporting_year, national
 
 
+@hidden_from_public
 @require_GET
 @ministry_required
 def national_report(request, year):
@@ -249,6 +273,7 @@ def national_report(request, year):
     return render(request, "reports/national_report.html", context)
 
 
+@hidden_from_public
 @require_POST
 @ministry_required
 def national_edit(request, year):
@@ -274,6 +299,7 @@ def national_edit(request, year):
     return render(request, "reports/national_report.html", context, status=400)
 
 
+@hidden_from_public
 @require_POST
 @ministry_required
 def national_compile(request, year):
@@ -291,6 +317,7 @@ def national_compile(request, year):
     return redirect("reports:national_report", year=year)
 
 
+@hidden_from_public
 @require_POST
 @ministry_required
 def national_publish(request, year):
@@ -302,6 +329,7 @@ def national_publish(request, year):
     return redirect("reports:national_report", year=year)
 
 
+@hidden_from_public
 @require_GET
 @ministry_required
 def national_pdf(request, year):
@@ -314,6 +342,7 @@ def national_pdf(request, year):
     return _serve_pdf(request, national, tasks.render_national_report_pdf, back)
 
 
+@hidden_from_public
 @require_GET
 @ministry_required
 def national_csv(request, year):

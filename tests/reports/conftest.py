@@ -1,9 +1,6 @@
 """Fixtures of the reports tests: the action plan, and stand-ins for the parts whose
-``report_figures`` selectors the reports read (installed in ``sys.modules`` so that the
-adapter's lazy import finds them exactly as it would find the real ones)."""
-
-import sys
-import types
+``report_figures`` selectors the reports read (patched at the adapter's one import
+point)."""
 
 import pytest
 from django.core.management import call_command
@@ -76,21 +73,59 @@ PART_KEYS = {
 
 @pytest.fixture
 def fake_parts(monkeypatch):
-    """Install every part's selectors as fakes; returns {part: FakeFigures}."""
-    fakes = {}
-    for part, keys in PART_KEYS.items():
-        fake = FakeFigures(keys)
-        module = types.ModuleType(f"{part}.selectors")
-        module.report_figures = fake.report_figures
-        module.report_figures_by_province = fake.report_figures_by_province
-        monkeypatch.setitem(sys.modules, f"{part}.selectors", module)
-        fakes[part] = fake
+    """Every part's selectors replaced by fakes; returns {part: FakeFigures}. The adapter's
+    one import point is patched, so the real modules (used by their own pages) stay."""
+    from reports import figures
+
+    fakes = {part: FakeFigures(keys) for part, keys in PART_KEYS.items()}
+
+    def selector(module_name, function_name):
+        fake = fakes.get(module_name.split(".")[0])
+        return getattr(fake, function_name, None) if fake else None
+
+    monkeypatch.setattr(figures, "_selector", selector)
     return fakes
 
 
 @pytest.fixture
 def no_parts(monkeypatch):
     """Every part missing its selectors (the state before the other parts are built)."""
-    for part in PART_KEYS:
-        module = types.ModuleType(f"{part}.selectors")
-        monkeypatch.setitem(sys.modules, f"{part}.selectors", module)
+    from reports import figures
+
+    monkeypatch.setattr(figures, "_selector", lambda module_name, function_name: None)
+
+
+@pytest.fixture
+def opened_year(year_2026, fake_parts, hanoi, hcm):
+    """2026 opened with Hà Nội's figures set; returns the year."""
+    fake_parts["complaints"].set(
+        hanoi.pk,
+        received=1234,
+        handled=10,
+        handled_on_time=8,
+        by_status={"Đã giải quyết": 8, "Đang xử lý": 2},
+        by_channel={"web": 1000, "hotline": 234},
+    )
+    fake_parts["consumer_warnings"].set(hanoi.pk, issued=3, recalls=1)
+    fake_parts["complaints"].set(hcm.pk, received=50)
+    services.open_year(year_2026)
+    year_2026.refresh_from_db()
+    return year_2026
+
+
+@pytest.fixture
+def hanoi_report(opened_year, hanoi):
+    from reports.models import UnitReport
+
+    return UnitReport.objects.get(
+        reporting_year=opened_year, agency__kind="provincial_department", agency__province=hanoi
+    )
+
+
+@pytest.fixture
+def hcm_report(opened_year, hcm):
+    from reports.models import UnitReport
+
+    return UnitReport.objects.get(
+        reporting_year=opened_year, agency__kind="provincial_department", agency__province=hcm
+    )

@@ -1,0 +1,118 @@
+"""Who may see a unit report and its files: the unit's province and the ministry; everyone
+else gets 404 (never 403)."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from reports import services
+from tests.conftest import login
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def attachment(hanoi_report, province_officer):
+    progress = hanoi_report.progress.first()
+    return services.add_attachment(
+        progress=progress,
+        user=province_officer,
+        upload=SimpleUploadedFile("ke-hoach.pdf", PDF_BYTES, content_type="application/pdf"),
+    )
+
+
+def get_following_pdf(client, url, run_on_commit):
+    """A PDF that is not rendered yet is queued and the user is told to come back; the
+    after-commit dispatch runs the (eager) task, and the second request gets the file."""
+    with run_on_commit():
+        response = client.get(url)
+    if url.endswith("/pdf/") and response.status_code == 302:
+        response = client.get(url)
+    return response
+
+
+def urls_for(report, attachment):
+    return [
+        reverse("reports:unit_report", args=[report.pk]),
+        reverse("reports:unit_report_pdf", args=[report.pk]),
+        reverse("reports:unit_report_csv", args=[report.pk]),
+        reverse("reports:attachment", args=[attachment.pk]),
+    ]
+
+
+@pytest.mark.parametrize(
+    "who", ["other_province_officer", "business_member", "consumer", "anonymous"]
+)
+def test_outsiders_get_404_for_a_unit_report_and_its_files(
+    client, request, who, hanoi_report, attachment
+):
+    if who != "anonymous":
+        login(client, request.getfixturevalue(who))
+    for url in urls_for(hanoi_report, attachment):
+        assert client.get(url).status_code == 404, url
+    posts = [
+        reverse("reports:submit", args=[hanoi_report.pk]),
+        reverse("reports:save_progress", args=[hanoi_report.pk, attachment.progress_id]),
+    ]
+    for url in posts:
+        assert client.post(url, {}).status_code == 404, url
+    hanoi_report.refresh_from_db()
+    assert hanoi_report.status == "draft"
+
+
+def test_own_province_and_ministry_see_the_report_and_its_files(
+    client, province_officer, ministry_officer, hanoi_report, attachment, run_on_commit
+):
+    for user in (province_officer, ministry_officer):
+        login(client, user)
+        for url in urls_for(hanoi_report, attachment):
+            response = get_following_pdf(client, url, run_on_commit)
+            assert response.status_code == 200, (user, url)
+            if url.endswith("/pdf/"):
+                assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_the_national_report_is_for_the_ministry_only(
+    client, province_officer, ministry_officer, opened_year, run_on_commit
+):
+    services.compile_national(opened_year)
+    urls = [
+        reverse("reports:national_report", args=[2026]),
+        reverse("reports:national_csv", args=[2026]),
+        reverse("reports:national_pdf", args=[2026]),
+    ]
+    login(client, province_officer)
+    for url in urls:
+        assert client.get(url).status_code == 404
+    assert client.post(reverse("reports:national_publish", args=[2026])).status_code == 404
+    login(client, ministry_officer)
+    for url in urls:
+        assert get_following_pdf(client, url, run_on_commit).status_code == 200, url
+
+
+def test_a_province_officer_without_mfa_is_sent_to_set_it_up(client, hanoi_report, hanoi):
+    from portal.models import Agency
+    from tests.conftest import make_officer
+
+    agency = Agency.objects.get(kind="provincial_department", province=hanoi)
+    user = make_officer(agency, "khongmfa@example.vn", mfa=False)
+    login(client, user)
+    response = client.post(reverse("reports:submit", args=[hanoi_report.pk]))
+    assert response.status_code == 302
+    assert "mfa" in response.url or "totp" in response.url
+    hanoi_report.refresh_from_db()
+    assert hanoi_report.status == "draft"
+
+
+def test_index_shows_the_units_own_reports_and_the_ministry_dashboard(
+    client, province_officer, ministry_officer, hanoi_report
+):
+    login(client, province_officer)
+    response = client.get(reverse("reports:index"))
+    assert response.status_code == 200
+    assert list(response.context["own_reports"]) == [hanoi_report]
+    assert "rows" not in response.context
+    login(client, ministry_officer)
+    response = client.get(reverse("reports:index"))
+    assert response.context["counts"]["units"] == hanoi_report.reporting_year.unit_reports.count()
+    assert response.context["counts"]["missing"] == response.context["counts"]["units"]
