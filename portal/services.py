@@ -85,7 +85,7 @@ def can_decide(decider, membership):
 @transaction.atomic
 def decide_membership(*, membership, decider, approve, reason=""):
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("business", "agency")
         .get(pk=membership.pk)
     )
