@@ -1,0 +1,162 @@
+"""Who may see a complaint and its files: everyone else gets 404."""
+
+import pytest
+
+from complaints import services
+from complaints.models import AccessLog
+from tests.complaints.factories import make_complaint, png
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def forwarded(business, province_officer):
+    complaint = make_complaint(business=business, files=[png()])
+    token = complaint.token
+    services.forward(complaint, actor=province_officer)
+    complaint.token = token
+    return complaint
+
+
+def urls(complaint):
+    attachment = complaint.attachments.get()
+    return {
+        "staff": [
+            f"/khieu-nai/quan-ly/{complaint.code}/",
+            f"/khieu-nai/quan-ly/{complaint.code}/tep/{attachment.pk}/",
+        ],
+        "business": [
+            f"/khieu-nai/doanh-nghiep/{complaint.code}/",
+            f"/khieu-nai/doanh-nghiep/{complaint.code}/tep/{attachment.pk}/",
+        ],
+        "consumer": [
+            f"/khieu-nai/tra-cuu/{complaint.code}/",
+            f"/khieu-nai/tra-cuu/{complaint.code}/tep/{attachment.pk}/",
+        ],
+    }
+
+
+def test_each_party_reaches_its_own_pages(client, forwarded, province_officer, business_member):
+    paths = urls(forwarded)
+    login(client, province_officer)
+    for path in paths["staff"]:
+        assert client.get(path).status_code == 200, path
+    client.logout()
+    login(client, business_member)
+    for path in paths["business"]:
+        assert client.get(path).status_code == 200, path
+    client.logout()
+    response = client.get(f"/khieu-nai/theo-doi/{forwarded.token}/")
+    assert response.status_code == 302
+    for path in paths["consumer"]:
+        assert client.get(path).status_code == 200, path
+
+
+def test_ministry_officer_sees_every_province(client, forwarded, ministry_officer):
+    login(client, ministry_officer)
+    for path in urls(forwarded)["staff"]:
+        assert client.get(path).status_code == 200
+
+
+def test_other_province_officer_gets_404(client, forwarded, other_province_officer):
+    login(client, other_province_officer)
+    for path in urls(forwarded)["staff"]:
+        assert client.get(path).status_code == 404, path
+    response = client.post(f"/khieu-nai/quan-ly/{forwarded.code}/xu-ly/", {"action": "close"})
+    assert response.status_code == 404
+
+
+def test_other_business_gets_404(client, forwarded, other_business_member):
+    login(client, other_business_member)
+    for path in urls(forwarded)["business"]:
+        assert client.get(path).status_code == 404, path
+    response = client.post(
+        f"/khieu-nai/doanh-nghiep/{forwarded.code}/xu-ly/", {"action": "acknowledge"}
+    )
+    assert response.status_code == 404
+
+
+def test_business_does_not_see_a_complaint_before_it_is_forwarded(
+    client, business, business_member
+):
+    complaint = make_complaint(business=business, files=[png()])
+    login(client, business_member)
+    for path in urls(complaint)["business"]:
+        assert client.get(path).status_code == 404
+
+
+def test_stranger_with_code_and_wrong_email_gets_404(client, forwarded):
+    response = client.post(
+        "/khieu-nai/tra-cuu/", {"code": forwarded.code, "contact": "ke.la@example.vn"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    for path in urls(forwarded)["consumer"]:
+        assert client.get(path).status_code == 404, path
+    assert client.post(f"/khieu-nai/tra-cuu/{forwarded.code}/rut/").status_code == 404
+
+
+def test_right_code_and_contact_open_the_complaint(client, forwarded):
+    response = client.post(
+        "/khieu-nai/tra-cuu/", {"code": forwarded.code.lower(), "contact": "hoa@example.vn"}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert forwarded.code in page
+    # Public timeline only; the next deadline is shown.
+    assert "hạn" in page.lower() or "due" in page.lower()
+
+
+def test_wrong_token_gets_404(client, forwarded):
+    assert client.get("/khieu-nai/theo-doi/khong-dung/").status_code == 404
+
+
+def test_consumer_and_public_get_404_on_staff_and_business_pages(client, forwarded, consumer):
+    for path in urls(forwarded)["staff"] + urls(forwarded)["business"]:
+        assert client.get(path).status_code == 302  # anonymous: sign in first
+    login(client, consumer)
+    for path in urls(forwarded)["staff"] + urls(forwarded)["business"]:
+        assert client.get(path).status_code == 404, path
+    assert client.get("/khieu-nai/quan-ly/").status_code == 404
+    assert client.get("/khieu-nai/doanh-nghiep/").status_code == 404
+
+
+def test_business_member_cannot_use_staff_pages(client, forwarded, business_member):
+    login(client, business_member)
+    assert client.get("/khieu-nai/quan-ly/").status_code == 404
+    for path in urls(forwarded)["staff"]:
+        assert client.get(path).status_code == 404
+
+
+def test_staff_views_are_logged(client, forwarded, province_officer):
+    login(client, province_officer)
+    paths = urls(forwarded)["staff"]
+    client.get(paths[0])
+    client.get(paths[1])
+    actions = list(
+        AccessLog.objects.filter(complaint=forwarded, user=province_officer).values_list(
+            "action", flat=True
+        )
+    )
+    assert sorted(actions) == ["download", "view"]
+
+
+def test_admin_is_scoped(client, forwarded, other_province_officer, province_officer):
+    from django.contrib.auth.models import Group
+
+    from portal.roles import PROVINCE_GROUP
+
+    for user in (province_officer, other_province_officer):
+        user.is_staff = True
+        user.save()
+        user.groups.add(Group.objects.get(name=PROVINCE_GROUP))
+    login(client, other_province_officer)
+    url = f"/quan-tri/complaints/complaint/{forwarded.pk}/change/"
+    assert client.get(url).status_code == 404
+    assert forwarded.code not in client.get("/quan-tri/complaints/complaint/").content.decode()
+    client.logout()
+    login(client, province_officer)
+    assert client.get(url).status_code == 200
+    listing = client.get("/quan-tri/complaints/complaint/?q=hoa").content.decode()
+    assert forwarded.code in listing
