@@ -143,11 +143,11 @@ def save_warning(warning, *, user, provinces=(), note="", photo=None, photo_alt=
             add_photo(warning, photo, photo_alt)
         return warning
 
-    if not can_edit(user, warning):
-        raise PermissionDenied
     old = ConsumerWarning.objects.select_for_update().get(pk=warning.pk)
     if old.status == ConsumerWarning.Status.WITHDRAWN:
         raise ValidationError(_("A withdrawn warning cannot be changed."), code="withdrawn")
+    if not can_edit(user, old):
+        raise PermissionDenied
     old_provinces = list(old.provinces.order_by("pk"))
     warning.prepare()
     changes = _diff(old, warning, old_provinces, provinces)
@@ -265,7 +265,8 @@ def confirm_token(subscription):
 
 
 def unsubscribe_token(subscription):
-    return signing.dumps([subscription.pk, subscription.secret], salt=UNSUBSCRIBE_SALT)
+    # No timestamp: the link in a message keeps working for as long as the subscription.
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object([subscription.pk, subscription.secret])
 
 
 def unsubscribe_url(subscription):
@@ -278,7 +279,10 @@ def subscription_from_token(token, *, salt, max_age=None):
     """The subscription a signed token was made for, or ``None`` when the token is
     tampered with, expired, or belongs to no subscription (its secret must match)."""
     try:
-        pk, secret = signing.loads(token, salt=salt, max_age=max_age)
+        if salt == UNSUBSCRIBE_SALT:
+            pk, secret = signing.Signer(salt=salt).unsign_object(token)
+        else:
+            pk, secret = signing.loads(token, salt=salt, max_age=max_age)
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return Subscription.objects.filter(pk=pk, secret=secret).first()

@@ -1,0 +1,51 @@
+import unicodedata
+from pathlib import Path
+
+import polib
+import pytest
+from django.core.management import call_command
+
+from consumer_warnings.models import ConsumerWarning, WarningEvent
+
+LOCALE = Path(__file__).resolve().parents[2] / "consumer_warnings" / "locale"
+
+
+def test_vietnamese_catalogue_is_complete_and_nfc():
+    po = polib.pofile(str(LOCALE / "vi" / "LC_MESSAGES" / "django.po"))
+    assert len(po) > 100
+    assert po.untranslated_entries() == []
+    assert po.fuzzy_entries() == []
+    for entry in po.translated_entries():
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            assert unicodedata.is_normalized("NFC", text), entry.msgid
+    assert (LOCALE / "vi" / "LC_MESSAGES" / "django.mo").exists()
+    assert (LOCALE / "en" / "LC_MESSAGES" / "django.po").exists()
+
+
+def test_english_pages(client, reference_data):
+    response = client.get("/en/canh-bao/")
+    assert response.status_code == 200
+    assert "Warnings and recalls" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_seed_is_idempotent_and_keeps_sources(reference_data):
+    call_command("seed_consumer_warnings", verbosity=0)
+    call_command("seed_consumer_warnings", verbosity=0)
+    warnings = ConsumerWarning.objects.all()
+    assert warnings.count() == 11
+    assert all(w.source_url.startswith("http") for w in warnings)
+    assert all(w.status == "published" for w in warnings)
+    assert warnings.filter(kind="recall").count() == 5
+    assert WarningEvent.objects.filter(action="published").count() == 11
+    ford = warnings.get(title__contains="Ford Territory")
+    assert ford.business_name == "Công ty TNHH Ford Việt Nam"
+    assert "1800-588888" in ford.contact
+    assert ford.source_note  # the source's uncertainty is shown
+    honda = warnings.get(title__contains="Civic")
+    assert "MRHFC1670GT030003" in honda.batch
+    # No risk level is invented: the sources do not state one.
+    assert set(warnings.values_list("risk_level", flat=True)) == {""}
+    scam = warnings.get(title__contains="5 hình thức")
+    assert scam.issued_on.isoformat() == "2025-11-06"
+    assert "Giả mạo website" in scam.body_html
