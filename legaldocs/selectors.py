@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -113,14 +113,24 @@ def apply_filters(qs, filters):
     return qs
 
 
+# Documents whose dates are unknown sort by the year in their number, and last of all when
+# even that is unknown, on every database.
+NEWEST_FIRST = (
+    F("year").desc(nulls_last=True),
+    F("issue_date").desc(nulls_last=True),
+    "-pk",
+)
+OLDEST_FIRST = (F("year").asc(nulls_last=True), F("issue_date").asc(nulls_last=True), "pk")
+
+
 def _order(qs, sort, ranked):
     if sort == Sort.NEWEST or (sort == Sort.RELEVANCE and not ranked):
-        return qs.order_by("-issue_date", "-year", "-pk")
+        return qs.order_by(*NEWEST_FIRST)
     if sort == Sort.OLDEST:
-        return qs.order_by("issue_date", "year", "pk")
+        return qs.order_by(*OLDEST_FIRST)
     if sort == Sort.TITLE:
         return qs.order_by("title_search", "pk")
-    return qs.order_by("-rank", "-issue_date", "-pk")
+    return qs.order_by("-rank", *NEWEST_FIRST)
 
 
 def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
@@ -136,13 +146,15 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
     parsed = parse_query(query)
     qs = apply_filters(base_queryset(as_of), filters)
     if parsed.is_empty:
-        return SearchResult(_order(qs, sort, False), parsed, "all")
+        # Nothing to look for (empty, or only punctuation): show the library, and say why.
+        mode = "none" if parsed.text else "all"
+        return SearchResult(_order(qs, sort, False), parsed, mode)
     if parsed.number:
         by_number = qs.filter(_number_filter(parsed.number))
         if by_number.exists():
             return SearchResult(_order(by_number, sort, False), parsed, "number")
     if not parsed.needles:
-        return SearchResult(qs.none(), parsed, "none")
+        return SearchResult(qs.none(), parsed, "text")
     matched = qs.filter(_text_filter(parsed.needles)).annotate(
         rank=Case(
             When(_text_filter(parsed.needles, "title_search"), then=Value(2)),
@@ -210,7 +222,8 @@ def _match_spans(text, needles):
     spans.sort()
     merged = []
     for start, end in spans:
-        if merged and start <= merged[-1][1]:
+        # Words next to each other (only spaces between) are marked as one run.
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1] : start].strip()):
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((start, end))
@@ -436,9 +449,7 @@ def recently_changed(limit=50):
 def home_block():
     """The home page's library block: the total and the five latest documents (2 queries)."""
     latest = list(
-        annotate_status(Document.objects.select_related("issuing_body")).order_by(
-            "-issue_date", "-pk"
-        )[:5]
+        annotate_status(Document.objects.select_related("issuing_body")).order_by(*NEWEST_FIRST)[:5]
     )
     if not latest:
         return None

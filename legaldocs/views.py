@@ -53,7 +53,7 @@ def index(request):
             "result": result,
             "notices": notices,
             "as_of": args["as_of"],
-            "has_query": bool(args["query"].strip()),
+            "has_query": result.mode not in ("all", "none"),
         },
     )
 

@@ -1,0 +1,122 @@
+import datetime
+
+import pytest
+
+from legaldocs import selectors
+from legaldocs.selectors import Sort, highlight, parse_query, search, snippet
+
+
+def numbers(query, **kwargs):
+    return [d.number for d in search(query, **kwargs).queryset]
+
+
+def test_diacritics_and_case_do_not_matter(library):
+    variants = [
+        "bao ve quyen loi nguoi tieu dung",
+        "BẢO VỆ QUYỀN LỢI",
+        "bảo vệ quyền lợi",
+        "bao ve quyen loi",
+    ]
+    results = [set(numbers(q)) for q in variants]
+    assert results[0]
+    assert "19/2023/QH15" in results[0]
+    assert all(r == results[0] for r in results)
+
+
+def test_d_with_stroke_and_tone_placement(library):
+    assert set(numbers("Điều")) == set(numbers("dieu")) != set()
+    assert set(numbers("hoà giải")) == set(numbers("hòa giải")) >= {"2306/QĐ-BCT"}
+    assert set(numbers('"hoà giải"')) == set(numbers('"hòa giải"')) == {"2306/QĐ-BCT"}
+    assert "03/2023/NĐ-CP" in numbers("uy ban canh tranh quoc gia")
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("19/2023/QH15", ["19/2023/QH15"]),
+        ("19/2023", ["19/2023/QH15"]),
+        ("55/2024/nđ-cp", ["55/2024/NĐ-CP"]),
+        ("55/2024/ND-CP", ["55/2024/NĐ-CP"]),
+        (" 59 / 2010 / qh12 ", ["59/2010/QH12"]),
+        ("30-CT/TW", ["30-CT/TW"]),
+        ("1035/QĐ-TTg", ["1035/QĐ-TTg"]),
+    ],
+)
+def test_number_lookup_is_exact(library, query, expected):
+    result = search(query)
+    assert result.mode == "number"
+    assert [d.number for d in result.queryset] == expected
+
+
+def test_number_prefix_does_not_match_a_longer_number(library):
+    # "19/2023" must not find 19/2023X or 119/2023; only numbers starting "19/2023/".
+    found = numbers("19/2023")
+    assert "19/2025/QĐ-TTg" not in found
+
+
+def test_phrase_in_quotes(library):
+    loose = set(numbers("nguoi tieu dung bao ve"))
+    phrase = set(numbers('"nguoi tieu dung bao ve"'))
+    assert phrase < loose or not phrase
+    assert set(numbers('"bảo vệ dữ liệu cá nhân"')) >= {"91/2025/QH15", "13/2023/NĐ-CP"}
+
+
+def test_title_matches_rank_first(library):
+    ranked = list(search('"hoa giai" nguoi tieu dung').queryset)
+    # Only 2306's body mentions mediation; a title match is ranked above body matches.
+    assert ranked[0].number == "2306/QĐ-BCT"
+    results = list(search("bao ve quyen loi nguoi tieu dung").queryset)
+    ranks = [r.rank for r in results]
+    assert ranks == sorted(ranks, reverse=True)
+    assert ranks[0] == 2
+
+
+def test_filters_and_sorting(library):
+    laws = numbers("", filters={"doc_type": "luat"}, sort=Sort.OLDEST)
+    assert laws == ["59/2010/QH12", "35/2018/QH14", "19/2023/QH15", "91/2025/QH15"]
+    assert numbers("", filters={"doc_type": "luat"}, sort=Sort.NEWEST) == laws[::-1]
+    expired = numbers("", filters={"status": "expired"}, as_of=datetime.date(2025, 1, 1))
+    assert "59/2010/QH12" in expired and "19/2023/QH15" not in expired
+    in_force_2020 = numbers("", filters={"status": "in_force"}, as_of=datetime.date(2020, 1, 1))
+    assert "59/2010/QH12" in in_force_2020
+    recent = list(search("", filters={"year_from": 2025, "year_to": 2025}).queryset)
+    assert len(recent) >= 8 and {d.year for d in recent} == {2025}
+    bodies = {
+        d.issuing_body.slug
+        for d in search("", filters={"issuing_body": library["19/2023/QH15"].issuing_body}).queryset
+    }
+    assert bodies == {"quoc-hoi"}
+
+
+def test_highlight_escapes_html_and_marks_matches():
+    html = highlight("Luật <b>Bảo vệ</b> & quyền lợi", ["bao ve", "quyen"])
+    assert "<b>" not in html
+    assert "&lt;b&gt;" in html
+    assert "<mark>Bảo vệ</mark>" in html
+    assert "<mark>quyền</mark>" in html
+    assert "&amp;" in html
+
+
+def test_snippet_centres_on_the_first_match():
+    text = "mở đầu " * 100 + "tổ chức hòa giải tranh chấp " + "kết thúc " * 100
+    html = snippet(text, ["hoa giai"])
+    assert "<mark>hòa giải</mark>" in html
+    assert html.startswith("…") and html.endswith("…")
+    assert len(html) < 400
+
+
+def test_query_parsing_is_bounded():
+    parsed = parse_query("x" * 5000)
+    assert parsed.truncated and len(parsed.text) == selectors.MAX_QUERY_LENGTH
+    assert parse_query("!!! ??? ...").is_empty
+    assert parse_query('"bảo vệ" người').phrases == ["bao ve"]
+    assert parse_query("19/2023").number == "19/2023"
+    assert parse_query("luat bao ve").number == ""
+
+
+def test_sql_fragment_is_only_text(library):
+    from legaldocs.models import Document
+
+    before = Document.objects.count()
+    assert numbers("'; DROP TABLE legaldocs_document; --") == []
+    assert Document.objects.count() == before
