@@ -401,6 +401,9 @@ class Answer(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.criterion.code}: {self.value or '—'}"
+
 
 class Evidence(models.Model):
     assessment = models.ForeignKey(
@@ -436,6 +439,9 @@ class Evidence(models.Model):
         verbose_name_plural = _("evidence files")
         ordering = ["uploaded_at", "pk"]
 
+    def __str__(self):
+        return self.original_name
+
 
 class AssessmentEvent(models.Model):
     """The history of an assessment: who did what, when, with the reason given."""
@@ -469,6 +475,9 @@ class AssessmentEvent(models.Model):
         verbose_name_plural = _("assessment events")
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%d/%m/%Y %H:%M}"
+
 
 class ReviewComment(models.Model):
     """An officer's comment on one criterion, attached to the review decision."""
@@ -488,3 +497,6 @@ class ReviewComment(models.Model):
         verbose_name = _("review comment")
         verbose_name_plural = _("review comments")
         ordering = ["event", "criterion__group__order", "criterion__order"]
+
+    def __str__(self):
+        return self.text[:60]

@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("code")
-        parser.add_argument("--version", dest="set_version", type=int, default=None)
+        parser.add_argument("--set-version", dest="set_version", type=int, default=None)
         parser.add_argument("--format", choices=("json", "yaml"), default="yaml")
 
     def handle(self, *args, **options):

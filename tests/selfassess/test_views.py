@@ -1,0 +1,365 @@
+import csv
+import io
+import shutil
+import subprocess
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from portal.models import Business
+from selfassess import services
+from selfassess.models import Answer, Assessment, CriteriaSet
+from tests.conftest import login
+
+from .conftest import PDF_BYTES, fill_all, pdf_upload
+from .factories import criterion
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(func):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        func()
+    return len(context.captured_queries)
+
+
+def urls_of(assessment):
+    evidence = assessment.evidence.first()
+    group = assessment.criteria_set.groups.get(code="A")
+    return [
+        reverse("selfassess:detail", args=[assessment.pk]),
+        reverse("selfassess:fill", args=[assessment.pk, group.pk]),
+        reverse("selfassess:review", args=[assessment.pk]),
+        reverse("selfassess:pdf", args=[assessment.pk]),
+        reverse("selfassess:submit", args=[assessment.pk]),
+        reverse("selfassess:evidence", args=[assessment.pk, evidence.pk]),
+    ]
+
+
+@pytest.mark.parametrize("who", ["other_business_member", "consumer", "other_province_officer"])
+def test_wrong_role_gets_404_on_assessment_answers_and_evidence(client, submitted, who, request):
+    login(client, request.getfixturevalue(who))
+    for url in urls_of(submitted):
+        assert client.get(url).status_code == 404, url
+    a1 = criterion(submitted.criteria_set, "A1")
+    response = client.post(
+        reverse("selfassess:autosave", args=[submitted.pk]), {"criterion": a1.pk, "value": "no"}
+    )
+    assert response.status_code == 404
+    assert Answer.objects.get(assessment=submitted, criterion=a1).value == "yes"
+
+
+def test_officers_do_not_see_a_draft(client, assessment, business_member, province_officer):
+    fill_all(assessment, business_member)
+    login(client, province_officer)
+    assert client.get(reverse("selfassess:detail", args=[assessment.pk])).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client, submitted):
+    response = client.get(reverse("selfassess:detail", args=[submitted.pk]))
+    assert response.status_code == 302 and "/tai-khoan/login/" in response["Location"]
+
+
+def test_officer_in_scope_sees_answers_and_evidence(client, submitted, province_officer):
+    login(client, province_officer)
+    page = client.get(reverse("selfassess:review", args=[submitted.pk]))
+    assert page.status_code == 200
+    evidence = submitted.evidence.get()
+    download = client.get(reverse("selfassess:evidence", args=[submitted.pk, evidence.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF_BYTES
+    assert download["Cache-Control"] == "private, no-store"
+
+
+def test_member_starts_and_fills_without_javascript(client, small_set, business_member):
+    login(client, business_member)
+    index = client.get(reverse("selfassess:index"))
+    assert small_set.title in index.content.decode()
+    response = client.post(
+        reverse("selfassess:start"),
+        {"criteria_set": small_set.pk, "business": business_member.memberships.get().business_id},
+    )
+    assessment = Assessment.objects.get()
+    group_a = small_set.groups.get(code="A")
+    assert response["Location"].endswith(
+        reverse("selfassess:fill", args=[assessment.pk, small_set.groups.get(code="S").pk])
+    )
+    a1, a2 = criterion(small_set, "A1"), criterion(small_set, "A2")
+    url = reverse("selfassess:fill", args=[assessment.pk, group_a.pk])
+    response = client.post(
+        url,
+        {
+            f"answer_{a1.pk}": "yes",
+            f"note_{a1.pk}": "Niêm yết tại quầy",
+            f"answer_{a2.pk}": "implemented",
+            f"evidence_{a2.pk}": pdf_upload("Kế hoạch.pdf"),
+            "save_next": "1",
+        },
+    )
+    group_b = small_set.groups.get(code="B")
+    assert response["Location"].endswith(
+        reverse("selfassess:fill", args=[assessment.pk, group_b.pk])
+    )
+    assert Answer.objects.get(criterion=a1).note == "Niêm yết tại quầy"
+    assert assessment.evidence.get().original_name == "Kế hoạch.pdf"
+    page = client.get(url).content.decode()
+    assert "Kế hoạch.pdf" in page and 'value="implemented" checked' in page
+
+
+def test_bad_upload_keeps_the_typed_answers_and_explains(client, assessment, business_member):
+    login(client, business_member)
+    group_a = assessment.criteria_set.groups.get(code="A")
+    a1, a2 = criterion(assessment.criteria_set, "A1"), criterion(assessment.criteria_set, "A2")
+    response = client.post(
+        reverse("selfassess:fill", args=[assessment.pk, group_a.pk]),
+        {
+            f"answer_{a1.pk}": "no",
+            f"note_{a2.pk}": "Ghi chú đang gõ",
+            f"evidence_{a2.pk}": SimpleUploadedFile("virus.pdf", b"MZ\x90\x00binary" * 20),
+        },
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "virus.pdf" in body and "Ghi chú đang gõ" in body
+    assert not assessment.evidence.exists()
+    assert Answer.objects.get(criterion=a1).value == "no"
+
+
+def test_bad_answer_value_is_reported_not_crashed(client, assessment, business_member):
+    login(client, business_member)
+    group_a = assessment.criteria_set.groups.get(code="A")
+    a1 = criterion(assessment.criteria_set, "A1")
+    url = reverse("selfassess:fill", args=[assessment.pk, group_a.pk])
+    assert client.post(url, {f"answer_{a1.pk}": "maybe"}).status_code == 200
+    autosave = reverse("selfassess:autosave", args=[assessment.pk])
+    assert client.post(autosave, {"criterion": "x"}).status_code == 400
+    assert client.post(autosave, {"criterion": a1.pk, "value": "maybe"}).status_code == 400
+    assert client.post(autosave, {"criterion": 999999, "value": "yes"}).status_code == 400
+    assert not Answer.objects.filter(value="maybe").exists()
+
+
+def test_autosave_saves_and_reports_progress(client, assessment, business_member):
+    login(client, business_member)
+    a1 = criterion(assessment.criteria_set, "A1")
+    url = reverse("selfassess:autosave", args=[assessment.pk])
+    first = client.post(url, {"criterion": a1.pk, "value": "yes", "note": "tab một"}).json()
+    second = client.post(url, {"criterion": a1.pk, "value": "no", "note": "tab hai"}).json()
+    assert first["ok"] and second["ok"]
+    assert (second["answered"], second["total"], second["progress"]) == (1, 5, 20)
+    answer = Answer.objects.get(assessment=assessment, criterion=a1)
+    assert (answer.value, answer.note) == ("no", "tab hai")
+
+
+def test_screening_failure_stops_with_an_explanation(client, assessment, business_member):
+    login(client, business_member)
+    s1 = criterion(assessment.criteria_set, "S1")
+    url = reverse("selfassess:autosave", args=[assessment.pk])
+    assert client.post(url, {"criterion": s1.pk, "value": "fail"}).json()["screening_failed"]
+    group_a = assessment.criteria_set.groups.get(code="A")
+    page = client.get(reverse("selfassess:fill", args=[assessment.pk, group_a.pk]))
+    body = page.content.decode()
+    assert "data-screening-alert" in body
+    assert f'name="answer_{criterion(assessment.criteria_set, "A1").pk}"' not in body
+
+
+def test_submit_page_lists_missing_items_first(client, assessment, business_member):
+    login(client, business_member)
+    fill_all(assessment, business_member)
+    assessment.evidence.all().delete()
+    url = reverse("selfassess:submit", args=[assessment.pk])
+    page = client.get(url).content.decode()
+    assert "A2." in page and 'type="submit">' not in page.split("Submit for review")[0][-40:]
+    client.post(url)
+    assessment.refresh_from_db()
+    assert assessment.status == "draft"
+    services.add_evidence(
+        assessment=assessment,
+        criterion=criterion(assessment.criteria_set, "A2"),
+        upload=pdf_upload(),
+        user=business_member,
+    )
+    assert client.post(url).status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted"
+
+
+def test_officer_asks_for_changes_with_comments(client, submitted, province_officer):
+    login(client, province_officer)
+    b1 = criterion(submitted.criteria_set, "B1")
+    url = reverse("selfassess:review", args=[submitted.pk])
+    response = client.post(url, {"decision": "reject", "note": "", f"comment_{b1.pk}": "Thiếu"})
+    assert response.status_code == 200 and "Thiếu" in response.content.decode()
+    response = client.post(url, {"decision": "changes", f"comment_{b1.pk}": "Bổ sung ảnh"})
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == "changes_requested"
+    assert submitted.events.last().comments.get().text == "Bổ sung ảnh"
+
+
+def test_the_member_sees_officer_comments_on_the_fill_page(
+    client, submitted, province_officer, business_member
+):
+    b1 = criterion(submitted.criteria_set, "B1")
+    services.review(
+        assessment=submitted,
+        officer=province_officer,
+        decision="changes",
+        comments={b1: "Bổ sung ảnh tổng đài"},
+    )
+    login(client, business_member)
+    page = client.get(reverse("selfassess:fill", args=[submitted.pk, b1.group_id]))
+    assert "Bổ sung ảnh tổng đài" in page.content.decode()
+
+
+def _verify(assessment, officer):
+    services.review(assessment=assessment, officer=officer, decision="verify")
+
+
+def test_public_list_shows_only_verified_and_never_answers(client, submitted, province_officer):
+    b1 = criterion(submitted.criteria_set, "B1")
+    Answer.objects.filter(criterion=b1).update(note="GHI-CHU-BI-MAT")
+    assert "Bình An" not in client.get(reverse("businesses:index")).content.decode()
+    _verify(submitted, province_officer)
+    body = client.get(reverse("businesses:index")).content.decode()
+    assert "Công ty Cổ phần Bình An Hà Nội" in body and "Hạng Vàng" in body
+    detail = client.get(reverse("businesses:detail", args=["0100000001"])).content.decode()
+    for page in (body, detail):
+        assert "GHI-CHU-BI-MAT" not in page
+        assert "minh-chung" not in page
+        assert b1.text not in page
+
+
+def test_public_search_without_diacritics_and_filters(
+    client, submitted, province_officer, hanoi, hcm
+):
+    _verify(submitted, province_officer)
+    index = reverse("businesses:index")
+    for query in ("binh an", "BÌNH AN", "0100000001", "ha noi binh"):
+        assert "Bình An" in client.get(index, {"q": query}).content.decode(), query
+    assert "Bình An" not in client.get(index, {"q": "sai gon"}).content.decode()
+    assert "Bình An" in client.get(index, {"province": hanoi.pk}).content.decode()
+    assert "Bình An" not in client.get(index, {"province": hcm.pk}).content.decode()
+    assert "Bình An" in client.get(index, {"band": "vang", "year": 2025}).content.decode()
+    # Nonsense filters are ignored with a message, never a crash.
+    bad = client.get(index, {"province": "abc", "year": "x", "band": "<b>", "page": "-1"})
+    assert bad.status_code == 200 and "Bình An" in bad.content.decode()
+
+
+def test_public_csv_export(client, submitted, province_officer):
+    _verify(submitted, province_officer)
+    response = client.get(reverse("businesses:export_csv"), {"q": "binh an"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][:2] == ["Công ty Cổ phần Bình An Hà Nội", "0100000001"]
+    assert rows[1][6] == "Hạng Vàng"
+    assert len(rows) == 2
+
+
+def test_public_profile_of_a_business_without_result(client, business):
+    response = client.get(reverse("businesses:detail", args=[business.tax_code]))
+    assert response.status_code == 200
+    assert client.get(reverse("businesses:detail", args=["9999999999"])).status_code == 404
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext missing")
+def test_result_pdf_keeps_vietnamese_text(client, submitted, business_member, settings):
+    login(client, business_member)
+    response = client.get(reverse("selfassess:pdf", args=[submitted.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Công ty Cổ phần Bình An Hà Nội" in text
+    assert "Bộ tiêu chí thử nghiệm Đồng Khởi" in text
+    assert "/doanh-nghiep/0100000001/" in text
+
+
+def test_import_view_reports_errors_and_imports(client, ministry_officer, province_officer):
+    from tests.selfassess.test_formats import BAD_YAML
+
+    url = reverse("selfassess:set_import")
+    login(client, province_officer)
+    assert client.get(url).status_code == 404
+    login(client, ministry_officer)
+    bad = client.post(url, {"file": SimpleUploadedFile("bo.yaml", BAD_YAML.encode())})
+    body = bad.content.decode()
+    assert bad.status_code == 200 and "A1" in body and "12" in body and "22" in body
+    good = BAD_YAML.replace(
+        "  - code: A1\n    group: A\n    text: Trùng mã",
+        "  - code: A2\n    group: A\n    text: Trùng mã",
+    ).replace("group: Z", "group: A")
+    good = good.replace("points: -3", "points: 3")
+    response = client.post(url, {"file": SimpleUploadedFile("bo.yaml", good.encode())})
+    assert response.status_code == 302
+    assert CriteriaSet.objects.get(code="bo-loi").criteria.count() == 4
+
+
+def test_export_view(client, small_set):
+    response = client.get(reverse("selfassess:set_export", args=[small_set.pk, "yaml"]))
+    assert "Đồng Khởi" in response.content.decode()
+    assert (
+        client.get(reverse("selfassess:set_export", args=[small_set.pk, "exe"])).status_code == 404
+    )
+
+
+def test_public_list_query_count_is_constant(client, django_assert_num_queries, small_set, hanoi):
+    from tests.factories import BusinessFactory
+
+    def add(n, start):
+        for i in range(n):
+            b = BusinessFactory(tax_code=f"{4000000000 + start + i}", province=hanoi)
+            a = Assessment.objects.create(business=b, criteria_set=small_set, status="verified")
+            Assessment.objects.filter(pk=a.pk).update(is_public=True)
+
+    add(5, 0)
+    client.get(reverse("businesses:index"))
+    n = count_queries(lambda: client.get(reverse("businesses:index")))
+    add(10, 100)
+    with django_assert_num_queries(n):
+        body = client.get(reverse("businesses:index")).content.decode()
+    assert body.count("<tr>") == 16
+
+
+def test_queue_query_count_is_constant(
+    client, django_assert_num_queries, small_set, hanoi, province_officer
+):
+    from django.utils import timezone
+
+    from tests.factories import BusinessFactory
+
+    def add(n, start):
+        for i in range(n):
+            b = BusinessFactory(tax_code=f"{5000000000 + start + i}", province=hanoi)
+            Assessment.objects.create(
+                business=b,
+                criteria_set=small_set,
+                status="submitted",
+                first_submitted_at=timezone.now(),
+                submitted_at=timezone.now(),
+            )
+
+    login(client, province_officer)
+    add(3, 0)
+    client.get(reverse("selfassess:queue"))
+    n = count_queries(lambda: client.get(reverse("selfassess:queue")))
+    add(9, 100)
+    with django_assert_num_queries(n):
+        body = client.get(reverse("selfassess:queue")).content.decode()
+    assert body.count("<tr>") == 13
+
+
+def test_member_without_assessments_sees_helpful_empty_states(client, business_member):
+    login(client, business_member)
+    body = client.get("/en/tu-danh-gia/").content.decode()
+    assert "No criteria set can be used right now." in body
+    assert "You have not started any assessment yet." in body
+
+
+def test_member_sees_start_form_when_a_set_is_active(client, small_set, business_member):
+    login(client, business_member)
+    body = client.get(reverse("selfassess:index")).content.decode()
+    assert reverse("selfassess:start") in body
+    assert Business.objects.get(tax_code="0100000001").name in body
