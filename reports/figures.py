@@ -83,6 +83,8 @@ def normalise(raw, keys):
         value = raw.get(key)
         if isinstance(value, dict):
             result[key] = {str(label): _count(count) for label, count in value.items()}
+        elif key.startswith("by_"):
+            result[key] = {}
         else:
             result[key] = _count(value)
     return result

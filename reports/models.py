@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.files import PrivateUploadTo, UploadValidator, private_storage
@@ -99,7 +100,7 @@ class ReportingYearQuerySet(models.QuerySet):
 
 class ReportingYear(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("reporting year status", "Open")
         LOCKED = "locked", _("Units locked")
         COMPILED = "compiled", _("Compiled")
         PUBLISHED = "published", _("Published")

@@ -86,8 +86,19 @@ def _detail_context(request, report, forms=None, review_form=None):
         for row in progress:
             row.form = forms.get(row.pk) or TaskProgressForm(instance=row)
     actor = get_actor(request.user)
+    unsaved = []
+    if not editable:
+        # A refused save (the report was submitted meanwhile): show what the user typed
+        # so that nothing is lost.
+        for form in forms.values():
+            for name in ("done", "products", "difficulties", "proposals"):
+                value = form.data.get(form.add_prefix(name), "")
+                if value:
+                    unsaved.append({"label": form.fields[name].label, "value": value})
     return {
         **document,
+        "unsaved": unsaved,
+        "unsaved_errors": [e for form in forms.values() for e in form.non_field_errors()],
         "editable": editable,
         "is_own_unit": report.agency_id in actor.agency_ids,
         "can_review": actor.is_ministry and report.status == UnitReport.Status.SUBMITTED,
