@@ -89,6 +89,13 @@ class MembershipAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         # Memberships are requested by users and decided here; admins add officers.
         return request.user.is_superuser
 
+    def get_readonly_fields(self, request, obj=None):
+        # Officers decide with the actions (which check scope and notify); only admins may
+        # edit who belongs where.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [f.name for f in self.model._meta.fields if f.name != "decision_note"]
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.sync_staff_status(obj.user)

@@ -139,3 +139,34 @@ def test_anonymous_is_sent_to_login(client, business):
     response = client.get(reverse("portal:business_detail", args=[business.pk]))
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+def test_province_officer_cannot_move_a_membership_elsewhere(
+    client, province_officer, business, other_business
+):
+    member = make_member(business, "doi@example.vn", status=Membership.Status.PENDING)
+    membership = member.memberships.get()
+    login(client, province_officer)
+    url = reverse("admin:portal_membership_change", args=[membership.pk])
+    response = client.post(
+        url,
+        {"business": other_business.pk, "status": "approved", "decision_note": "ghi chú"},
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.business == business
+    assert membership.status == Membership.Status.PENDING
+    assert membership.decision_note == "ghi chú"
+
+
+def test_admin_action_approves_only_in_scope(client, province_officer, business, other_business):
+    mine = make_member(business, "a@example.vn", status=Membership.Status.PENDING)
+    theirs = make_member(other_business, "b@example.vn", status=Membership.Status.PENDING)
+    login(client, province_officer)
+    ids = [mine.memberships.get().pk, theirs.memberships.get().pk]
+    client.post(
+        reverse("admin:portal_membership_changelist"),
+        {"action": "approve", "_selected_action": ids},
+    )
+    assert mine.memberships.get().status == Membership.Status.APPROVED
+    assert theirs.memberships.get().status == Membership.Status.PENDING
