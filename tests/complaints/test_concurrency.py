@@ -1,0 +1,118 @@
+"""200 filings sent in parallel to a running server: 200 complaints, 200 distinct codes.
+
+Each client walks the form with its own cookie jar, then all send the final step at once.
+Runs on PostgreSQL in CI (row locks on the year's counter); on SQLite the writes are
+serialised by the database and nothing may be lost either."""
+
+import http.cookiejar
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from complaints.models import Complaint
+from portal.models import Province, Sector
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+
+CLIENTS = 200
+TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the test reads the Location itself: half the requests
+
+
+class FormClient:
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
+        )
+        self.token = None
+
+    def get(self, path):
+        with self.opener.open(self.base_url + path, timeout=60) as response:
+            return response.read().decode()
+
+    def post(self, path, data):
+        if self.token is None:
+            # One light page view for the CSRF token, reused for every later step.
+            self.token = TOKEN_RE.search(self.get("/khieu-nai/tra-cuu/")).group(1)
+        data = {**data, "csrfmiddlewaretoken": self.token}
+        request = urllib.request.Request(
+            self.base_url + path, data=urllib.parse.urlencode(data).encode(), method="POST"
+        )
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, "", response.read().decode()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 302:
+                raise
+            return exc.code, exc.headers["Location"], ""
+
+
+def prepare(client, index, province, sector):
+    steps = [
+        (
+            "nguoi-gui",
+            {
+                "complainant_name": f"Người tiêu dùng {index}",
+                "complainant_phone": f"09{index:08d}",
+                "complainant_email": f"nguoi{index}@example.vn",
+            },
+        ),
+        ("doanh-nghiep", {"business_name": f"Cửa hàng {index}", "province": province}),
+        ("noi-dung", {"sector": sector, "description": "Hàng lỗi, không được đổi."}),
+        ("yeu-cau", {"request": "Đổi hàng mới."}),
+        ("tep", {"go": "next"}),
+    ]
+    for slug, data in steps:
+        status, location, _body = client.post(f"/khieu-nai/gui/{slug}/", data)
+        assert status == 302 and f"/gui/{slug}/" not in location, (slug, location)
+
+
+def test_parallel_filings_all_arrive_with_distinct_codes(live_server, settings, reference_data):
+    settings.COMPLAINTS_FILING_RATE = (100_000, 60)
+    # pytest-django's SQLite test database lives in shared-cache memory, whose table locks
+    # fail at once instead of waiting: there the requests are sent one after the other.
+    parallel = connection.vendor != "sqlite"
+    workers = 50 if parallel else 1
+    province = Province.objects.get(code="01").pk
+    sector = Sector.objects.get(code="ban-le").pk
+    clients = [FormClient(live_server.url) for _ in range(CLIENTS)]
+    with ThreadPoolExecutor(max_workers=16 if parallel else 1) as pool:
+        list(pool.map(lambda pair: prepare(pair[1], pair[0], province, sector), enumerate(clients)))
+
+    barrier = threading.Barrier(workers)
+
+    def send(client):
+        if parallel:
+            # Release the final posts together, in waves of ``workers``.
+            try:
+                barrier.wait(timeout=30)
+            except threading.BrokenBarrierError:
+                pass
+        status, location, _body = client.post(
+            "/khieu-nai/gui/xac-nhan/", {"consent_processing": "on", "go": "send"}
+        )
+        return status, location, client.get(location) if status == 302 else ""
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(send, clients))
+
+    assert all(status == 302 and url.endswith("/gui/da-gui/") for status, url, _b in results)
+    shown_codes = {re.search(r"KN-\d{4}-\d{6}", body).group(0) for _s, _u, body in results}
+    assert len(shown_codes) == CLIENTS
+    codes = set(Complaint.objects.values_list("code", flat=True))
+    assert Complaint.objects.count() == CLIENTS
+    assert codes == shown_codes
+    numbers = sorted(int(code.rsplit("-", 1)[1]) for code in codes)
+    assert numbers == list(range(numbers[0], numbers[0] + CLIENTS))
