@@ -162,7 +162,8 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
             output_field=IntegerField(),
         )
     )
-    if connection.vendor == "postgresql" and not matched.exists():
+    # An exact phrase asked for in quotes gets no approximate answers.
+    if connection.vendor == "postgresql" and not parsed.phrases and not matched.exists():
         similar = _similar_titles(qs, parsed)
         if similar is not None:
             return SearchResult(similar, parsed, "similar")
@@ -172,15 +173,18 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
 def _similar_titles(qs, parsed):
     """Typo tolerance: titles whose words are close to the query (pg_trgm ``%>``, served
     by the trigram index on ``title_search``)."""
-    from django.contrib.postgres.search import TrigramWordSimilarity
+    from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 
     text = " ".join(parsed.needles)
     if len(text) < 3:
         return None
     return (
         qs.filter(title_search__trigram_word_similar=text)
-        .annotate(rank=TrigramWordSimilarity(Value(text), "title_search"))
-        .order_by("-rank", "-pk")
+        .annotate(
+            rank=TrigramWordSimilarity(Value(text), "title_search"),
+            closeness=TrigramSimilarity("title_search", Value(text)),
+        )
+        .order_by("-rank", "-closeness", "-pk")
     )
 
 

@@ -1,0 +1,45 @@
+import datetime
+from pathlib import Path
+
+import polib
+from django.utils import translation
+
+from legaldocs import selectors
+from portal.models import Province
+
+LOCALE = Path(__file__).resolve().parents[2] / "legaldocs" / "locale"
+
+
+def test_vietnamese_catalogue_is_complete():
+    po = polib.pofile(str(LOCALE / "vi" / "LC_MESSAGES" / "django.po"))
+    assert len(po) > 100
+    assert po.untranslated_entries() == []
+    assert po.fuzzy_entries() == []
+    assert (LOCALE / "en" / "LC_MESSAGES" / "django.po").exists()
+
+
+def test_report_figures(library):
+    today = datetime.date.today()
+    with translation.override("vi"):
+        figures = selectors.report_figures(start=today, end=today)
+    assert figures["added"] == len(library)
+    assert figures["by_type"]["Luật"] == 4
+    assert sum(figures["by_type"].values()) == figures["added"]
+    assert (
+        selectors.report_figures(start=datetime.date(2000, 1, 1), end=datetime.date(2000, 12, 31))[
+            "added"
+        ]
+        == 0
+    )
+    year_2024 = selectors.report_figures(
+        start=datetime.date(2024, 1, 1), end=datetime.date(2024, 12, 31)
+    )
+    assert year_2024["issued"] == 2  # 55/2024/NĐ-CP and 07/2024/QĐ-TTg
+
+
+def test_report_figures_by_province(library, provinces, django_assert_max_num_queries):
+    today = datetime.date.today()
+    with django_assert_max_num_queries(4):
+        by_province = selectors.report_figures_by_province(start=today, end=today)
+    assert set(by_province) == set(Province.objects.current().values_list("pk", flat=True))
+    assert all(v["added"] == len(library) for v in by_province.values())
