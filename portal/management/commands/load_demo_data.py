@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from portal import services
 from portal.models import Agency, Business, Membership, Province, Sector
@@ -167,6 +168,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION and not options["force"]:
             raise CommandError("Demo data is not loaded in production (use --force to insist).")
+        # The demo's notifications would flood the console: nobody is there to read them.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self.load(options)
+        self.print_logins()
+
+    def load(self, options):
         if not Province.objects.exists():
             call_command("load_reference_data", stdout=self.stdout)
         with transaction.atomic():
@@ -183,7 +190,6 @@ class Command(BaseCommand):
             ):
                 if name in available:
                     call_command(name, stdout=self.stdout, stderr=self.stderr)
-        self.print_logins()
 
     def create_businesses(self):
         provinces = {p.code: p for p in Province.objects.current()}
