@@ -109,7 +109,8 @@ def unit_report_document(report, progress=None):
         "province_name": province_name,
         "place": province_name or "Hà Nội",
         "parent_body": ("Ủy ban nhân dân " + full_name) if full_name else "Bộ Công Thương",
-        "number": "      /BC-" + (unit.get("short_name") or unit["code"]).upper(),
+        "number": "……/BC-"
+        + ("SCT" if province_name else (unit.get("short_name") or unit["code"]).upper()),
         "start": start,
         "end": end,
         "frozen": snapshot is not None,
