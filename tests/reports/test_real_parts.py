@@ -1,0 +1,66 @@
+"""Real rows of the other parts show up in the unit reports, through their own
+``report_figures`` selectors (no fakes here)."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from portal.models import Agency
+from reports import figures, services
+from reports.models import UnitReport
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def report_of(reporting_year, province):
+    return UnitReport.objects.get(
+        reporting_year=reporting_year,
+        agency__kind=Agency.Kind.PROVINCIAL_DEPARTMENT,
+        agency__province=province,
+    )
+
+
+def test_every_part_now_provides_its_figures():
+    for _name, module, _keys in figures.SOURCES:
+        assert figures._selector(module, "report_figures") is not None, module
+        assert figures._selector(module, "report_figures_by_province") is not None, module
+
+
+def test_a_real_complaint_counts_in_its_province_report(plan, hanoi, hcm):
+    from tests.complaints.factories import make_complaint
+
+    make_complaint(province=hanoi)
+    make_complaint(province=hanoi)
+    make_complaint(province=hcm)
+    # Complaints are filed "today" (22/11/2026): inside the window of reporting year 2027.
+    reporting_year = services.ensure_year(2027)
+    services.open_year(reporting_year)
+    hanoi_figures = report_of(reporting_year, hanoi).figures["sections"]["complaints"]
+    assert hanoi_figures["available"] is True
+    assert hanoi_figures["figures"]["received"] == 2
+    assert (
+        report_of(reporting_year, hcm).figures["sections"]["complaints"]["figures"]["received"] == 1
+    )
+    ubctqg = UnitReport.objects.get(reporting_year=reporting_year, agency__code="ubctqg")
+    assert ubctqg.figures["sections"]["complaints"]["figures"]["received"] == 3
+    # and not in the previous year's window
+    previous = services.ensure_year(2026)
+    services.open_year(previous)
+    assert report_of(previous, hanoi).figures["sections"]["complaints"]["figures"]["received"] == 0
+
+
+def test_a_real_warning_counts_in_its_province_report(plan, hanoi, hcm):
+    from tests.consumer_warnings.factories import WarningFactory
+
+    WarningFactory(owner_province=hanoi, published_at=datetime.datetime(2026, 3, 2, 10, tzinfo=TZ))
+    reporting_year = services.ensure_year(2026)
+    services.open_year(reporting_year)
+    assert (
+        report_of(reporting_year, hanoi).figures["sections"]["consumer_warnings"]["figures"][
+            "issued"
+        ]
+        == 1
+    )
+    assert (
+        report_of(reporting_year, hcm).figures["sections"]["consumer_warnings"]["figures"]["issued"]
+        == 0
+    )
