@@ -20,7 +20,7 @@ def test_index_lists_the_library(client, library):
     response = client.get(INDEX)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Thư viện văn bản" in body
+    assert '<h1 class="h2 mb-1">Văn bản pháp luật</h1>' in body
     assert "19/2023/QH15" in body
 
 
