@@ -401,6 +401,7 @@ class Subscription(models.Model):
     status = models.CharField(
         _("status"), max_length=15, choices=Status.choices, default=Status.PENDING
     )
+    consent_text = models.TextField(_("consent given (text shown)"), blank=True)
     secret = models.CharField(max_length=64, default=_new_secret, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)

@@ -59,6 +59,7 @@ TRACKED_FIELDS = (
 CONFIRM_SALT = "consumer_warnings.subscription.confirm"
 UNSUBSCRIBE_SALT = "consumer_warnings.subscription.unsubscribe"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
+UNSUBSCRIBED_RETENTION_DAYS = 30
 
 
 # --- Lifecycle ------------------------------------------------------------------------------
@@ -303,7 +304,7 @@ def _mail(subscription, prefix, context):
 
 
 @transaction.atomic
-def subscribe(*, email, sector=None, kind="", keyword="", language="vi"):
+def subscribe(*, email, sector=None, kind="", keyword="", language="vi", consent_text=""):
     """Record a subscription waiting for confirmation and send the confirmation link
     (double opt-in). Asking again for the same alerts re-sends the link."""
     email = (email or "").strip().lower()
@@ -315,7 +316,12 @@ def subscribe(*, email, sector=None, kind="", keyword="", language="vi"):
     )
     if subscription is None:
         subscription = Subscription.objects.create(
-            email=email, sector=sector, kind=kind or "", keyword=keyword, language=language
+            email=email,
+            sector=sector,
+            kind=kind or "",
+            keyword=keyword,
+            language=language,
+            consent_text=consent_text,
         )
     confirm_url = _absolute(
         "consumer_warnings:confirm", [confirm_token(subscription)], subscription.language
@@ -330,6 +336,21 @@ def _fold(text):
     from portal.text import fold
 
     return fold(text)
+
+
+def purge_subscriptions(now=None):
+    """Personal data is kept no longer than needed (Luật 91/2025/QH15): unconfirmed
+    requests go once their link has expired, unsubscribed addresses after 30 days."""
+    now = now or timezone.now()
+    expired = Subscription.objects.filter(
+        status=Subscription.Status.PENDING,
+        created_at__lt=now - datetime.timedelta(seconds=CONFIRM_MAX_AGE),
+    )
+    gone = Subscription.objects.filter(
+        status=Subscription.Status.UNSUBSCRIBED,
+        unsubscribed_at__lt=now - datetime.timedelta(days=UNSUBSCRIBED_RETENTION_DAYS),
+    )
+    return expired.delete()[0] + gone.delete()[0]
 
 
 def confirm(subscription):

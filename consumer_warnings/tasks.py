@@ -12,4 +12,5 @@ def send_alerts(warning_pk):
 
 @shared_task
 def send_weekly_digest():
+    services.purge_subscriptions()
     return services.send_weekly_digest()

@@ -217,6 +217,7 @@ def subscribe(request):
             kind=data["kind"],
             keyword=data["keyword"],
             language=(get_language() or "vi")[:2],
+            consent_text=str(form.fields["consent"].label),
         )
         return render(request, "consumer_warnings/subscribe_sent.html", {"email": data["email"]})
     return render(request, "consumer_warnings/subscribe.html", {"form": form})

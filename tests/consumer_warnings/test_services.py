@@ -273,3 +273,18 @@ def test_report_figures_query_count(hanoi, django_assert_num_queries):
         selectors.report_figures(start=start, end=end, province=hanoi)
     with django_assert_num_queries(3):
         selectors.report_figures_by_province(start=start, end=end)
+
+
+def test_expired_and_unsubscribed_addresses_are_purged(reference_data):
+    now = timezone.now()
+    keep_active = SubscriptionFactory(created_at=now - datetime.timedelta(days=400))
+    keep_pending = SubscriptionFactory(
+        status="pending", created_at=now - datetime.timedelta(days=2)
+    )
+    SubscriptionFactory(status="pending", created_at=now - datetime.timedelta(days=8))
+    SubscriptionFactory(status="unsubscribed", unsubscribed_at=now - datetime.timedelta(days=31))
+    keep_recent = SubscriptionFactory(
+        status="unsubscribed", unsubscribed_at=now - datetime.timedelta(days=3)
+    )
+    assert services.purge_subscriptions(now) == 2
+    assert set(Subscription.objects.all()) == {keep_active, keep_pending, keep_recent}

@@ -49,3 +49,28 @@ def test_seed_is_idempotent_and_keeps_sources(reference_data):
     scam = warnings.get(title__contains="5 hình thức")
     assert scam.issued_on.isoformat() == "2025-11-06"
     assert "Giả mạo website" in scam.body_html
+
+
+def test_demo_warnings_are_fictional_and_idempotent(client, reference_data):
+    call_command("demo_consumer_warnings", verbosity=0)
+    call_command("demo_consumer_warnings", verbosity=0)
+    demo = ConsumerWarning.objects.filter(reference_number__startswith="DEMO-")
+    assert demo.count() == 4
+    assert all(w.title.startswith("[Dữ liệu mẫu]") for w in demo)
+    assert all("hư cấu" in w.source_note for w in demo)
+    listed = client.get("/canh-bao/").context["page"].paginator.count
+    assert listed == 2  # the draft and the withdrawn one are not listed
+    withdrawn = demo.get(status="withdrawn")
+    assert list(withdrawn.events.values_list("action", flat=True)) == [
+        "drafted",
+        "published",
+        "withdrawn",
+    ]
+
+
+def test_demo_refused_in_production(settings, reference_data):
+    from django.core.management.base import CommandError
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("demo_consumer_warnings", verbosity=0)

@@ -354,6 +354,7 @@ def test_subscribe_form_sends_a_confirmation(client, reference_data, run_on_comm
         )
     assert response.status_code == 200
     assert Subscription.objects.get().status == "pending"
+    assert "đồng ý" in Subscription.objects.get().consent_text
     assert len(mail.outbox) == 1
     link = [w for w in mail.outbox[0].body.split() if "/dang-ky/xac-nhan/" in w][0]
     path = link.replace("http://127.0.0.1:8000", "").replace("http://testserver", "")

@@ -58,6 +58,8 @@ def fields_for(item, sectors):
     recall = record["loai"] == "thu_hoi"
     issued_on, date_note = parse_date(record.get("ngay"))
     notes = [n for n in (record.get("ghi_chu"), date_note) if n]
+    if issued_on is None:
+        notes.append("Nguồn không ghi rõ ngày thông báo; ngày đăng trên cổng là ngày nạp dữ liệu.")
     if record.get("uncertain"):
         notes.append("Một số chi tiết trong nguồn chưa được xác minh đầy đủ.")
     fields = {
