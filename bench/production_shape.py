@@ -89,7 +89,7 @@ def main():
             str(out / "celerybeat-schedule"),
         ],
     }
-    logs = {name: open(out / f"{name}.log", "w") for name in procs}
+    logs = {name: open(out / f"{name}.log", "w") for name in procs}  # noqa: SIM115
     running = {
         name: subprocess.Popen(
             cmd,
@@ -142,7 +142,7 @@ def main():
                 capture_output=True,
                 text=True,
             )
-            done = check.stdout.strip() == "True"
+            done = check.stdout.strip().endswith("True")
             time.sleep(1)
         print(f"worker ran a task sent through Redis: {done}")
         if not done:
