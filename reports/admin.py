@@ -47,6 +47,10 @@ def _remind_now(reporting_year):
     return services.send_unit_reminders(reporting_year, timezone.localdate().strftime("%m-%d"))
 
 
+def _refresh(reporting_year):
+    return services.refresh_figures(reporting_year) or None
+
+
 class PlanGroupInline(admin.TabularInline):
     model = PlanGroup
     extra = 0
@@ -82,8 +86,16 @@ class ReportingYearAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = ["status", "opened_at", "locked_at", "compiled_at", "published_at"]
     exclude = ["national_figures"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"data_start", "data_end"} & set(form.changed_data):
+            # A new data window: the drafts' figures follow it until the lock.
+            services.refresh_figures(obj)
+
     actions = [
         _step(_("Open the year and create the unit drafts"), services.open_year),
+        _step(_("Recompute the figures of the drafts (before the lock)"), _refresh),
         _step(_("Remind units that have not submitted (today)"), _remind_now),
         _step(_("Lock the unit figures"), services.lock_year),
         _step(_("Compile the national draft"), services.compile_national),

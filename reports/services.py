@@ -220,6 +220,9 @@ def open_year(reporting_year, now=None):
         return None
     now = now or timezone.now()
     with transaction.atomic():
+        if reporting_year.plan_id is None:
+            reporting_year.plan = plan_for_year(reporting_year.year)
+            reporting_year.save(update_fields=["plan"])
         agencies = reporting_units(reporting_year.plan)
         existing = set(reporting_year.unit_reports.values_list("agency_id", flat=True))
         live, _national = _figures_for_units(reporting_year, agencies)

@@ -1,0 +1,65 @@
+import datetime
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from portal.models import JobRun
+from reports.models import NationalReport, ReportingYear, UnitReport
+from tests.conftest import login
+
+
+def test_officers_run_the_calendar_steps_from_the_admin(client, ministry_officer, no_parts, plan):
+    reporting_year = ReportingYear.objects.create(year=2026, **ReportingYear.default_dates(2026))
+    login(client, ministry_officer)
+    url = reverse("admin:reports_reportingyear_changelist")
+    data = {"action": "step_open_year", "_selected_action": [reporting_year.pk]}
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    count = UnitReport.objects.filter(reporting_year=reporting_year).count()
+    assert count > 34
+    client.post(url, data, follow=True)  # a second run changes nothing
+    assert UnitReport.objects.filter(reporting_year=reporting_year).count() == count
+    assert JobRun.objects.filter(name="reports.open_year").count() == 1
+    for action in ("step_lock_year", "step_compile_national"):
+        client.post(url, {"action": action, "_selected_action": [reporting_year.pk]})
+    reporting_year.refresh_from_db()
+    assert reporting_year.status == ReportingYear.Status.COMPILED
+    assert NationalReport.objects.filter(reporting_year=reporting_year).exists()
+
+
+def test_province_officers_cannot_run_the_steps(client, province_officer, plan):
+    login(client, province_officer)
+    response = client.get(reverse("admin:reports_reportingyear_changelist"))
+    assert response.status_code in (403, 404)
+
+
+def test_changing_the_window_recomputes_the_drafts(fake_parts, opened_year, hanoi_report, hanoi):
+    from reports import services
+
+    fake_parts["complaints"].set(hanoi.pk, received=5)
+    opened_year.data_start = datetime.date(2025, 12, 1)
+    opened_year.save()
+    services.refresh_figures(opened_year)
+    hanoi_report.refresh_from_db()
+    assert hanoi_report.figures["sections"]["complaints"]["figures"]["received"] == 5
+    assert fake_parts["complaints"].calls[-1][1] == datetime.date(2025, 12, 1)
+
+
+def test_demo_reports_is_idempotent(reference_data):
+    call_command("demo_reports", verbosity=0)
+    first = list(
+        UnitReport.objects.order_by("pk").values("pk", "status", "is_late", "content_version")
+    )
+    national = NationalReport.objects.get(reporting_year__year=2026)
+    call_command("demo_reports", verbosity=0)
+    assert (
+        list(UnitReport.objects.order_by("pk").values("pk", "status", "is_late", "content_version"))
+        == first
+    )
+    reporting_year = ReportingYear.objects.get(year=2026)
+    assert reporting_year.status == ReportingYear.Status.COMPILED
+    submitted = UnitReport.objects.filter(status="submitted")
+    assert submitted.count() == 2
+    assert submitted.filter(is_late=True).count() == 1
+    national.refresh_from_db()
+    assert national.snapshot["submitted_count"] == 2
