@@ -1,0 +1,59 @@
+import unicodedata
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from complaints.models import Complaint, IssueCategory, Status
+
+LOCALE = Path(settings.BASE_DIR) / "complaints" / "locale"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_catalogue_has_no_fuzzy_entry(language):
+    po = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+    assert po.fuzzy_entries() == []
+    if language == "vi":
+        assert po.untranslated_entries() == []
+        for entry in po.translated_entries():
+            text = entry.msgstr or "".join(entry.msgstr_plural.values())
+            assert unicodedata.normalize("NFC", text) == text
+
+
+@pytest.mark.django_db
+def test_pages_are_vietnamese_first(client, reference_data):
+    page = client.get("/khieu-nai/gui/nguoi-gui/").content.decode()
+    assert "Thông tin người gửi" in page and "Họ và tên" in page
+    page = client.get("/en/khieu-nai/gui/nguoi-gui/").content.decode()
+    assert "About you" in page
+
+
+@pytest.mark.django_db
+def test_seed_is_idempotent_and_keeps_admin_edits(reference_data):
+    call_command("seed_complaints", verbosity=0)
+    count = IssueCategory.objects.count()
+    assert count > 40
+    assert IssueCategory.objects.filter(sector__code="vien-thong").exists()
+    edited = IssueCategory.objects.first()
+    edited.name = "Tên đã sửa"
+    edited.save()
+    call_command("seed_complaints", verbosity=0)
+    assert IssueCategory.objects.count() == count
+    edited.refresh_from_db()
+    assert edited.name == "Tên đã sửa"
+
+
+@pytest.mark.django_db
+def test_demo_complaints(reference_data):
+    call_command("load_demo_data", "--portal-only", verbosity=0)
+    call_command("seed_complaints", verbosity=0)
+    call_command("demo_complaints", verbosity=0)
+    count = Complaint.objects.count()
+    assert count >= 10
+    statuses = set(Complaint.objects.values_list("status", flat=True))
+    assert {Status.SUBMITTED, Status.NEGOTIATING, Status.RESOLVED, Status.REJECTED} <= statuses
+    assert Complaint.objects.values("province").distinct().count() >= 5
+    call_command("demo_complaints", verbosity=0)
+    assert Complaint.objects.count() == count
