@@ -1,11 +1,15 @@
 import importlib
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,7 +29,20 @@ HOME_BLOCKS = [
 ]
 
 
+# The home page is the busiest page and its blocks are public summaries: render each one
+# once a minute per language rather than on every request.
+HOME_BLOCK_SECONDS = 60
+
+
+def _render_block(func):
+    block = func()
+    if not block:
+        return ""
+    return render_to_string(block["template"], {"block": block})
+
+
 def _home_blocks():
+    language = get_language()
     blocks = []
     for dotted in HOME_BLOCKS:
         module_name, func_name = dotted.rsplit(".", 1)
@@ -33,9 +50,14 @@ def _home_blocks():
             func = getattr(importlib.import_module(module_name), func_name)
         except (ImportError, AttributeError):
             continue
-        block = func()
-        if block:
-            blocks.append(block)
+        html = cache.get_or_set(
+            f"home-block:{dotted}:{language}",
+            lambda func=func: _render_block(func),
+            HOME_BLOCK_SECONDS,
+        )
+        if html:
+            # Rendered by our own templates (autoescaped) before it was cached.
+            blocks.append(mark_safe(html))
     return blocks
 
 

@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 
 from tests.conftest import login
@@ -127,6 +128,7 @@ def test_home_query_count_same_for_small_and_large(client, reference_data, consu
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        cache.clear()  # the home blocks are cached for a minute
         with CaptureQueriesContext(connection) as ctx:
             assert client.get("/").status_code == 200
         counts.append(len(ctx))
@@ -150,3 +152,16 @@ def test_admin_list_query_counts_are_constant(client, ministry_officer, hanoi):
             counts.setdefault(name, []).append(len(ctx))
     for name, (small, large) in counts.items():
         assert small == large, (name, small, large)
+
+
+def test_home_blocks_are_cached(client, reference_data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/")
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get("/").status_code == 200
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get("/").status_code == 200
+    assert len(warm) < len(cold)
