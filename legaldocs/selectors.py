@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models.functions import Length
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -19,6 +20,7 @@ MAX_QUERY_LENGTH = 200
 _PHRASE = re.compile(r"[\"“”„«»]([^\"“”„«»]+)[\"“”„«»]")
 _NUMBER_LIKE = re.compile(r"^\d+[a-zđ]?(?:\s*[/\-]\s*[0-9a-zđ\-]+)*$", re.IGNORECASE)
 _WORD_CHARS = re.compile(r"[^0-9a-z]+")
+_MARKUP = re.compile(r"\*\*|__|^#+\s*", re.MULTILINE)
 
 
 # --- Query parsing ---------------------------------------------------------------------
@@ -130,7 +132,7 @@ def _order(qs, sort, ranked):
         return qs.order_by(*OLDEST_FIRST)
     if sort == Sort.TITLE:
         return qs.order_by("title_search", "pk")
-    return qs.order_by("-rank", *NEWEST_FIRST)
+    return qs.order_by("-rank", "title_length", *NEWEST_FIRST)
 
 
 def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
@@ -155,12 +157,15 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
             return SearchResult(_order(by_number, sort, False), parsed, "number")
     if not parsed.needles:
         return SearchResult(qs.none(), parsed, "text")
+    # Ranking: the words as typed, next to each other in the title; then all of them
+    # somewhere in the title; then anywhere. Shorter titles first within a tier.
+    tiers = []
+    if len(parsed.terms) > 1 and not parsed.phrases:
+        tiers.append(When(title_search__contains=" ".join(parsed.terms), then=Value(3)))
+    tiers.append(When(_text_filter(parsed.needles, "title_search"), then=Value(2)))
     matched = qs.filter(_text_filter(parsed.needles)).annotate(
-        rank=Case(
-            When(_text_filter(parsed.needles, "title_search"), then=Value(2)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
+        rank=Case(*tiers, default=Value(1), output_field=IntegerField()),
+        title_length=Length("title_search"),
     )
     # An exact phrase asked for in quotes gets no approximate answers.
     if connection.vendor == "postgresql" and not parsed.phrases and not matched.exists():
@@ -285,7 +290,7 @@ def decorate(documents, parsed):
         document.title_html = highlight(document.title, needles)
         body = document.summary
         if needles and not _match_spans(body, needles):
-            plain = strip_tags(document.body)
+            plain = _MARKUP.sub("", strip_tags(document.body)).replace("\t", " ")
             if _match_spans(plain[:20000], needles):
                 body = plain[:20000]
         document.snippet_html = snippet(body, needles)

@@ -68,7 +68,11 @@ def test_title_matches_rank_first(library):
     results = list(search("bao ve quyen loi nguoi tieu dung").queryset)
     ranks = [r.rank for r in results]
     assert ranks == sorted(ranks, reverse=True)
-    assert ranks[0] == 2
+    # The words as typed, together in a short title, come first: the law itself.
+    assert [r.number for r in results[:2]] == ["19/2023/QH15", "59/2010/QH12"]
+    assert ranks[0] == 3
+    scattered = search("nguoi tieu dung bao ve").queryset
+    assert {r.rank for r in scattered} <= {1, 2}
 
 
 def test_filters_and_sorting(library):
@@ -95,6 +99,13 @@ def test_highlight_escapes_html_and_marks_matches():
     assert "<mark>Bảo vệ</mark>" in html
     assert "<mark>quyền</mark>" in html
     assert "&amp;" in html
+
+
+def test_snippet_drops_markup_of_the_full_text(library):
+    result = search('"hoa giai"')
+    document = selectors.decorate(list(result.queryset), result.parsed)[0]
+    assert "**" not in document.snippet_html
+    assert "<mark>hòa giải</mark>" in document.snippet_html
 
 
 def test_snippet_centres_on_the_first_match():
