@@ -46,7 +46,7 @@ class ConsumerWarningAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     @admin.display(description=_("Staff page"))
     def manage(self, obj):
         url = reverse("consumer_warnings:preview", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Open"))
+        return format_html('<a href="{}">{}</a>', url, _("Open the staff page"))
 
 
 @admin.register(Subscription)

@@ -1,3 +1,5 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +10,10 @@ from .images import process_photo
 from .models import ConsumerWarning
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _row(*names):
+    return Row(*(Column(name, css_class="col-md") for name in names))
 
 
 class WarningForm(forms.ModelForm):
@@ -109,12 +115,63 @@ class WarningForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["title"].label = _("Title of the warning")
         self.fields["sector"].queryset = Sector.objects.filter(is_active=True)
+        correcting = self.instance.pk and self.instance.status == ConsumerWarning.Status.PUBLISHED
+        if not correcting:
+            del self.fields["update_note"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            *(
+                [Fieldset(_("What changed"), "update_note", css_class="alert alert-info")]
+                if correcting
+                else []
+            ),
+            Fieldset(
+                _("The warning"),
+                "kind",
+                "title",
+                "summary",
+                "body",
+                _row("sector", "hazard", "risk_level"),
+                "measures",
+            ),
+            Fieldset(
+                _("Product identity"),
+                "product_name",
+                _row("brand", "model_number"),
+                _row("batch", "gtin"),
+                _row("production_from", "production_to", "production_note"),
+                _row("quantity", "origin_country"),
+                _row("business_tax_code", "business_name"),
+                "provinces",
+            ),
+            Fieldset(
+                _("For consumers"),
+                "how_to_check",
+                "photo",
+                "photo_alt",
+            ),
+            Fieldset(
+                _("Recall notice (required for a recall, Decree 55/2024)"),
+                "defect_group",
+                "defect",
+                "risk_description",
+                "identification",
+                "recall_time_place",
+                "remedy",
+                "contact",
+            ),
+            Fieldset(
+                _("Source"),
+                _row("source_agency", "reference_number"),
+                _row("source_url", "issued_on"),
+            ),
+        )
         self.fields["gtin"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
         if self.instance.pk and self.instance.business_id:
             self.initial.setdefault("business_tax_code", self.instance.business.tax_code)
-        if self.instance.pk:
-            self.initial.setdefault("update_note", "")
         self.processed_photo = None
 
     def clean_photo(self):

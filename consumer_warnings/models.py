@@ -284,6 +284,10 @@ class ConsumerWarning(models.Model):
         return self.kind == self.Kind.RECALL
 
     @property
+    def is_about_product(self):
+        return self.kind in (self.Kind.UNSAFE_PRODUCT, self.Kind.RECALL)
+
+    @property
     def is_high_risk(self):
         return self.risk_level in self.HIGH_RISKS
 
