@@ -1,6 +1,7 @@
 """One filter for the public list, the feeds and the exports: the same query string gives
 the same warnings everywhere. Unknown values are dropped with a message, never an error."""
 
+import re
 from dataclasses import dataclass, field
 
 from django import forms
@@ -12,6 +13,14 @@ from portal.text import search_terms
 
 from .gtin import gtin_key, is_valid_gtin, normalise_gtin
 from .models import ConsumerWarning
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(value):
+    """Drop control characters: they cannot appear in XML (feeds) nor help anyone."""
+    return _CONTROL.sub("", str(value or ""))
+
 
 FILTER_KEYS = ("q", "gtin", "kind", "sector", "hazard", "risk", "province", "date_from", "date_to")
 
@@ -69,6 +78,9 @@ class WarningFilterForm(forms.Form):
                 if public in data and name not in data:
                     data[name] = data[public]
         super().__init__(data, **kwargs)
+
+    def clean_q(self):
+        return printable(self.cleaned_data.get("q", "")).strip()
 
     def clean_gtin(self):
         value = self.cleaned_data.get("gtin", "")
@@ -161,12 +173,12 @@ def parse_filters(params):
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else name
         if name == "gtin":
-            ignored.append(str(errors[0]))
+            ignored.append(printable(errors[0]))
             continue
         ignored.append(
             gettext(
                 "The filter “%(label)s” has a value we do not know (“%(value)s”); it was ignored."
             )
-            % {"label": label, "value": str(form.data.get(name, ""))[:60]}
+            % {"label": label, "value": printable(form.data.get(name, ""))[:60]}
         )
     return WarningFilter(values=values, ignored=ignored, form=form)

@@ -1,6 +1,7 @@
 """Warnings and recalls (DESIGN.md §5): the notice, its photos, its dated lifecycle, and the
 e-mail subscriptions with one row per message sent."""
 
+import re
 import secrets
 
 from django.conf import settings
@@ -16,6 +17,9 @@ from portal.text import build_search_text, nfc, slugify_vi
 
 from .gtin import gtin_key, normalise_gtin, validate_gtin
 from .markup import render_markdown
+
+# Control characters other than tab and new lines cannot appear in XML feeds.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class WarningQuerySet(models.QuerySet):
@@ -260,8 +264,18 @@ class ConsumerWarning(models.Model):
             "identification",
             "how_to_check",
             "update_note",
+            "production_note",
+            "quantity",
+            "reference_number",
+            "source_note",
+            "defect",
+            "risk_description",
+            "recall_time_place",
+            "remedy",
+            "contact",
+            "withdrawal_reason",
         ):
-            setattr(self, name, nfc(getattr(self, name) or "").strip())
+            setattr(self, name, _CONTROL.sub("", nfc(getattr(self, name) or "")).strip())
         self.slug = slugify_vi(self.title, max_length=100) or "canh-bao"
         self.gtin = normalise_gtin(self.gtin)
         self.gtin_key = gtin_key(self.gtin)

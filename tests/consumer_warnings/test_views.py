@@ -500,3 +500,25 @@ def test_home_block(client, published):
     block = home_block()
     assert block["warnings"] == [published]
     assert published.title in client.get("/").content.decode()
+
+
+def test_control_characters_never_break_pages_or_feeds(client, reference_data):
+    warning = WarningFactory(title="Tiêu đề\x01 lạ\x0b", summary="Tóm\x00 tắt")
+    assert warning.title == "Tiêu đề lạ"
+    for url in (ATOM_URL, RSS_URL, INDEX):
+        response = client.get(url, {"province": "\x00\x01", "q": "tieu\x02 de"})
+        assert response.status_code == 200
+    root = parse_xml(client.get(ATOM_URL, {"q": "tieu\x02", "kind": "\x07"}).content)
+    assert root.find(f"{ATOM}entry") is not None
+
+
+def test_hostile_urls_do_not_crash(client, reference_data):
+    huge = "9" * 30
+    for url in (
+        f"{INDEX}{huge}/",
+        f"{INDEX}{huge}.json",
+        reverse("consumer_warnings:photo", args=[10**25]),
+    ):
+        assert client.get(url).status_code == 404
+    assert client.get(INDEX, {"page": huge, "q": "đ" * 5000}).status_code == 200
+    assert client.get(JSON_URL, {"page": "-1"}).status_code == 200
