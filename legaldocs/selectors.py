@@ -3,8 +3,9 @@ data, the home block and the annual-report figures."""
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import Length
@@ -125,14 +126,12 @@ NEWEST_FIRST = (
 OLDEST_FIRST = (F("year").asc(nulls_last=True), F("issue_date").asc(nulls_last=True), "pk")
 
 
-def _order(qs, sort, ranked):
-    if sort == Sort.NEWEST or (sort == Sort.RELEVANCE and not ranked):
-        return qs.order_by(*NEWEST_FIRST)
+def _order(qs, sort):
     if sort == Sort.OLDEST:
         return qs.order_by(*OLDEST_FIRST)
     if sort == Sort.TITLE:
         return qs.order_by("title_search", "pk")
-    return qs.order_by("-rank", "title_length", *NEWEST_FIRST)
+    return qs.order_by(*NEWEST_FIRST)
 
 
 def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
@@ -150,29 +149,110 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
     if parsed.is_empty:
         # Nothing to look for (empty, or only punctuation): show the library, and say why.
         mode = "none" if parsed.text else "all"
-        return SearchResult(_order(qs, sort, False), parsed, mode)
+        return SearchResult(_order(qs, sort), parsed, mode)
     if parsed.number:
         by_number = qs.filter(_number_filter(parsed.number))
         if by_number.exists():
-            return SearchResult(_order(by_number, sort, False), parsed, "number")
+            return SearchResult(_order(by_number, sort), parsed, "number")
     if not parsed.needles:
         return SearchResult(qs.none(), parsed, "text")
-    # Ranking: the words as typed, next to each other in the title; then all of them
-    # somewhere in the title; then anywhere. Shorter titles first within a tier.
-    tiers = []
-    if len(parsed.terms) > 1 and not parsed.phrases:
-        tiers.append(When(title_search__contains=" ".join(parsed.terms), then=Value(3)))
-    tiers.append(When(_text_filter(parsed.needles, "title_search"), then=Value(2)))
-    matched = qs.filter(_text_filter(parsed.needles)).annotate(
-        rank=Case(*tiers, default=Value(1), output_field=IntegerField()),
-        title_length=Length("title_search"),
-    )
+    matched = qs.filter(_text_filter(parsed.needles))
     # An exact phrase asked for in quotes gets no approximate answers.
     if connection.vendor == "postgresql" and not parsed.phrases and not matched.exists():
         similar = _similar_titles(qs, parsed)
         if similar is not None:
             return SearchResult(similar, parsed, "similar")
-    return SearchResult(_order(matched, sort, True), parsed, "text")
+    if sort != Sort.RELEVANCE:
+        return SearchResult(_order(matched, sort), parsed, "text")
+    # Ranking: the words as typed, next to each other in the title (3); all of them
+    # somewhere in the title (2); anywhere else (1). Shorter titles first within a tier.
+    # Title matches and the others are two queries, so that the second one can walk the
+    # date index and stop after one page instead of ranking every match of a common word.
+    in_title = _text_filter(parsed.needles, "title_search")
+    tiers = []
+    if len(parsed.terms) > 1 and not parsed.phrases:
+        tiers.append(When(title_search__contains=" ".join(parsed.terms), then=Value(3)))
+    first = (
+        matched.filter(in_title)
+        .annotate(
+            rank=Case(*tiers, default=Value(2), output_field=IntegerField()),
+            title_length=Length("title_search"),
+        )
+        .order_by("-rank", "title_length", *NEWEST_FIRST)
+    )
+    rest = (
+        matched.exclude(in_title)
+        .annotate(rank=Value(1, output_field=IntegerField()))
+        .order_by(*NEWEST_FIRST)
+    )
+    return SearchResult(TieredResults(first, rest), parsed, "text")
+
+
+class TieredResults:
+    """Two ordered querysets read as one list, for :class:`CappedPaginator`: the first
+    tier's rows, then the second's. Slicing costs one count and at most two queries."""
+
+    def __init__(self, first, rest):
+        self.first, self.rest = first, rest
+        self._first_count = None
+
+    @property
+    def first_count(self):
+        if self._first_count is None:
+            self._first_count = self.first.count()
+        return self._first_count
+
+    def capped_count(self, limit):
+        if self.first_count >= limit:
+            return self.first_count
+        return self.first_count + self.rest.order_by()[: limit - self.first_count].count()
+
+    def count(self):
+        return self.capped_count(COUNT_CAP + 1)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop = key.start or 0, key.stop
+        split = self.first_count
+        rows = []
+        if start < split:
+            rows += list(self.first[start : split if stop is None else min(stop, split)])
+        if stop is None or stop > split:
+            rest_stop = None if stop is None else stop - split
+            rows += list(self.rest[max(0, start - split) : rest_stop])
+        return rows
+
+    def __iter__(self):
+        yield from self.first
+        yield from self.rest
+
+
+# Counting every match of a common word at 100,000 documents costs more than the page;
+# past this many, the page says "more than" and asks for a narrower search.
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """A paginator that stops counting at ``cap`` rows (``None``: count them all)."""
+
+    capped = False
+
+    def __init__(self, object_list, per_page, cap=COUNT_CAP, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self):
+        if self.cap is None:
+            return self.object_list.count()
+        limit = self.cap + 1
+        if isinstance(self.object_list, TieredResults):
+            found = self.object_list.capped_count(limit)
+        else:
+            found = self.object_list.order_by()[:limit].count()
+        self.capped = found > self.cap
+        return min(found, self.cap)
 
 
 def _similar_titles(qs, parsed):

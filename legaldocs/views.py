@@ -3,7 +3,6 @@
 import csv
 
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +28,10 @@ def index(request):
     form = SearchForm(request.GET or None)
     args = form.search_args() if request.GET else SearchForm({}).search_args()
     result = selectors.search(**args)
-    paginator = Paginator(result.queryset, PAGE_SIZE)
+    # The whole library is cheap to count; a search is counted up to a cap.
+    browsing = result.mode == "all" and not any(args["filters"].values())
+    cap = None if browsing else selectors.COUNT_CAP
+    paginator = selectors.CappedPaginator(result.queryset, PAGE_SIZE, cap=cap)
     page = paginator.get_page(request.GET.get("page"))
     selectors.decorate(page.object_list, result.parsed)
     notices = []

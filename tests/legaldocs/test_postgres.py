@@ -17,6 +17,7 @@ def test_trigram_indexes_exist(db):
     assert "gin_trgm_ops" in indexes["legaldocs_document_search_trgm"]
     assert "gin_trgm_ops" in indexes["legaldocs_document_title_trgm"]
     assert "varchar_pattern_ops" in indexes["legaldocs_document_number_pattern"]
+    assert "NULLS LAST" in indexes["legaldocs_document_newest_first"]
 
 
 def test_typo_falls_back_to_similar_titles(library):

@@ -131,3 +131,32 @@ def test_sql_fragment_is_only_text(library):
     before = Document.objects.count()
     assert numbers("'; DROP TABLE legaldocs_document; --") == []
     assert Document.objects.count() == before
+
+
+def test_tiered_results_page_across_title_and_body_matches(library, make_document):
+    for i in range(3):
+        make_document(title=f"Quy định số {i} về tổ chức hòa giải")
+    body_only = [
+        make_document(title=f"Văn bản khác {i}", summary="Có nói về hòa giải tranh chấp.")
+        for i in range(4)
+    ]
+    result = search('"hoa giai"')
+    rows = list(result.queryset)
+    ranks = [r.rank for r in rows]
+    assert ranks == sorted(ranks, reverse=True)
+    assert ranks.count(2) == 3
+    assert {d.pk for d in body_only} <= {d.pk for d in rows}
+    assert selectors.CappedPaginator(result.queryset, 20).count == len(rows) == 8
+    # Pages that cross the boundary between the two tiers hold the right rows.
+    paginator = selectors.CappedPaginator(result.queryset, 2)
+    paged = [d.pk for n in paginator.page_range for d in paginator.page(n).object_list]
+    assert paged == [d.pk for d in rows]
+
+
+def test_count_is_capped_for_a_search(library, make_document, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 5)
+    result = search("bao ve quyen loi")
+    paginator = selectors.CappedPaginator(result.queryset, 2, cap=5)
+    assert paginator.count == 5 and paginator.capped
+    whole = selectors.CappedPaginator(search("").queryset, 2, cap=None)
+    assert whole.count == len(library) and not whole.capped
