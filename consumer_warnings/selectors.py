@@ -1,12 +1,13 @@
 """Reads: the public list (also behind feeds and exports), one warning, the home block, and
 the figures for the annual reports. Every read here runs a constant number of queries."""
 
-import datetime
+from dataclasses import replace
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q
-from django.utils import timezone
 
 from portal.models import Province
+from portal.text import fold
 
 from .models import ConsumerWarning, WarningEvent, WarningPhoto
 
@@ -26,6 +27,27 @@ def listed_warnings(warning_filter=None):
     if warning_filter is not None:
         queryset = warning_filter.apply(queryset)
     return _with_relations(queryset.order_by("-published_at", "-pk"))
+
+
+def similar_warnings(warning_filter):
+    """Typo tolerance on PostgreSQL: when a search finds nothing, the published warnings
+    whose words are closest to the query (pg_trgm word similarity, served by the trigram
+    index). ``None`` when not applicable (no query, or another database)."""
+    query = fold(warning_filter.values.get("q", ""))
+    if not query or connection.vendor != "postgresql":
+        return None
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    without_query = replace(
+        warning_filter, values={k: v for k, v in warning_filter.values.items() if k != "q"}
+    )
+    queryset = (
+        without_query.apply(ConsumerWarning.objects.listed())
+        .filter(search_text__trigram_word_similar=query)
+        .annotate(similarity=TrigramWordSimilarity(query, "search_text"))
+        .order_by("-similarity", "-published_at", "-pk")
+    )
+    return _with_relations(queryset)
 
 
 def feed_warnings(warning_filter=None):
@@ -190,8 +212,3 @@ def report_figures_by_province(*, start, end):
         kind = row["consumerwarning__kind"]
         bucket[kind] = bucket.get(kind, 0) + row["n"]
     return {pk: _figures_from_counts(kinds) for pk, kinds in counts.items()}
-
-
-def default_period():
-    today = timezone.localdate()
-    return datetime.date(today.year, 1, 1), today

@@ -46,6 +46,13 @@ def index(request):
     _report_ignored(request, warning_filter)
     paginator = Paginator(selectors.listed_warnings(warning_filter), PAGE_SIZE)
     page = paginator.get_page(_page_number(request))
+    similar = False
+    if not paginator.count:
+        approximate = selectors.similar_warnings(warning_filter)
+        if approximate is not None:
+            paginator = Paginator(approximate, PAGE_SIZE)
+            page = paginator.get_page(_page_number(request))
+            similar = bool(paginator.count)
     query = warning_filter.query_string()
     return render(
         request,
@@ -56,6 +63,7 @@ def index(request):
             "filtered": bool(warning_filter.values),
             "query": query,
             "gtin_searched": warning_filter.values.get("gtin", ""),
+            "similar": similar,
         },
     )
 

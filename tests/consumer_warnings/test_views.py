@@ -12,7 +12,7 @@ from django.utils import timezone
 from consumer_warnings import services
 from consumer_warnings.models import ConsumerWarning, Subscription
 from portal.models import Sector
-from tests.conftest import login
+from tests.conftest import login, postgres_only
 
 from .conftest import jpeg_bytes
 from .factories import SubscriptionFactory, WarningFactory
@@ -522,3 +522,13 @@ def test_hostile_urls_do_not_crash(client, reference_data):
         assert client.get(url).status_code == 404
     assert client.get(INDEX, {"page": huge, "q": "đ" * 5000}).status_code == 200
     assert client.get(JSON_URL, {"page": "-1"}).status_code == 200
+
+
+@postgres_only
+def test_typo_in_search_finds_close_warnings_on_postgresql(client, reference_data):
+    WarningFactory(title="Sạc dự phòng Bùng Nổ bị phồng pin")
+    WarningFactory(title="Mũ bảo hiểm kém chất lượng")
+    response = client.get(INDEX, {"q": "sac du phongg"})
+    assert titles(response) == ["Sạc dự phòng Bùng Nổ bị phồng pin"]
+    assert response.context["similar"]
+    assert client.get(INDEX, {"q": "xyzxyzxyz"}).context["page"].paginator.count == 0
