@@ -532,3 +532,53 @@ def test_typo_in_search_finds_close_warnings_on_postgresql(client, reference_dat
     assert titles(response) == ["Sạc dự phòng Bùng Nổ bị phồng pin"]
     assert response.context["similar"]
     assert client.get(INDEX, {"q": "xyzxyzxyz"}).context["page"].paginator.count == 0
+
+
+def test_province_officer_drafts_and_publishes_for_own_province(
+    client, province_officer, hanoi, settings
+):
+    login(client, province_officer)
+    client.post(reverse("consumer_warnings:create"), form_data())
+    warning = ConsumerWarning.objects.get()
+    assert warning.owner_province == hanoi
+    settings.WARNINGS_PROVINCE_PUBLISHING = False
+    preview = client.get(reverse("consumer_warnings:preview", args=[warning.pk]))
+    assert "Cán bộ cấp Bộ sẽ đăng cảnh báo này" in preview.content.decode()
+    assert client.post(reverse("consumer_warnings:publish", args=[warning.pk])).status_code == 404
+    settings.WARNINGS_PROVINCE_PUBLISHING = True
+    client.post(reverse("consumer_warnings:publish", args=[warning.pk]))
+    warning.refresh_from_db()
+    assert warning.status == "published"
+    manage = client.get(reverse("consumer_warnings:manage"))
+    assert warning.title in manage.content.decode()
+
+
+def test_other_province_cannot_manage_a_published_warning(
+    client, other_province_officer, province_officer
+):
+    login(client, province_officer)
+    client.post(reverse("consumer_warnings:create"), form_data())
+    warning = ConsumerWarning.objects.get()
+    client.post(reverse("consumer_warnings:publish", args=[warning.pk]))
+    login(client, other_province_officer)
+    assert client.get(warning.get_absolute_url()).status_code == 200  # public now
+    for name in ("preview", "edit"):
+        assert (
+            client.get(reverse(f"consumer_warnings:{name}", args=[warning.pk])).status_code == 404
+        )
+    response = client.post(
+        reverse("consumer_warnings:withdraw", args=[warning.pk]), {"reason": "x"}
+    )
+    assert response.status_code == 404
+    assert warning.title not in client.get(reverse("consumer_warnings:manage")).content.decode()
+
+
+def test_registered_business_is_linked_by_tax_code(client, ministry_officer, business):
+    login(client, ministry_officer)
+    url = reverse("consumer_warnings:create")
+    response = client.post(url, form_data(business_tax_code="0999999999", business_name=""))
+    assert "business_tax_code" in response.context["form"].errors
+    client.post(url, form_data(business_tax_code=business.tax_code, business_name=""))
+    warning = ConsumerWarning.objects.get()
+    assert warning.business == business
+    assert warning.responsible == business.name
