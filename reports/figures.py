@@ -9,7 +9,7 @@ in a snapshot and rendered identically later.
 
 import importlib
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # (section, selectors module, figure keys in display order)
 SOURCES = (
@@ -26,28 +26,30 @@ SECTION_NAMES = [name for name, _module, _keys in SOURCES]
 # Parts whose figures do not depend on the province: shown once, nationwide.
 NATIONWIDE_ONLY = {"legaldocs"}
 
+# Labels have their own context so that another part's catalogue, translating the same
+# English words differently, never changes the reports' wording.
 SECTION_LABELS = {
-    "complaints": _("Consumer complaints"),
-    "selfassess": _("Business self-assessments"),
-    "consumer_warnings": _("Warnings and recalls"),
-    "legaldocs": _("Legal documents added to the library"),
+    "complaints": pgettext_lazy("report figure", "Consumer complaints"),
+    "selfassess": pgettext_lazy("report figure", "Business self-assessments"),
+    "consumer_warnings": pgettext_lazy("report figure", "Warnings and recalls"),
+    "legaldocs": pgettext_lazy("report figure", "Legal documents added to the library"),
 }
 FIGURE_LABELS = {
-    "received": _("Complaints received"),
-    "handled": _("Complaints handled"),
-    "handled_on_time": _("Handled on time"),
-    "on_time_share": _("Share handled on time"),
-    "by_status": _("By status"),
-    "by_sector": _("By sector"),
-    "by_channel": _("By channel"),
-    "submitted": _("Self-assessments submitted"),
-    "verified": _("Self-assessments verified"),
-    "by_band": _("By score band"),
-    "issued": _("Warnings issued"),
-    "recalls": _("Recalls"),
-    "by_kind": _("By kind"),
-    "added": _("Documents added"),
-    "by_type": _("By type"),
+    "received": pgettext_lazy("report figure", "Complaints received"),
+    "handled": pgettext_lazy("report figure", "Complaints handled"),
+    "handled_on_time": pgettext_lazy("report figure", "Handled on time"),
+    "on_time_share": pgettext_lazy("report figure", "Share handled on time"),
+    "by_status": pgettext_lazy("report figure", "By status"),
+    "by_sector": pgettext_lazy("report figure", "By sector"),
+    "by_channel": pgettext_lazy("report figure", "By channel"),
+    "submitted": pgettext_lazy("report figure", "Self-assessments submitted"),
+    "verified": pgettext_lazy("report figure", "Self-assessments verified"),
+    "by_band": pgettext_lazy("report figure", "By score band"),
+    "issued": pgettext_lazy("report figure", "Warnings issued"),
+    "recalls": pgettext_lazy("report figure", "Recalls"),
+    "by_kind": pgettext_lazy("report figure", "By kind"),
+    "added": pgettext_lazy("report figure", "Documents added"),
+    "by_type": pgettext_lazy("report figure", "By type"),
 }
 # The scalar figures shown in the per-province table of the national report.
 PROVINCE_COLUMNS = (
