@@ -237,6 +237,7 @@ class SubscriptionForm(forms.Form):
         queryset=Sector.objects.filter(is_active=True),
         required=False,
         empty_label=_("Any sector"),
+        to_field_name="code",
     )
     kind = forms.ChoiceField(
         label=_("Kind"),

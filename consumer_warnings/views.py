@@ -7,6 +7,7 @@ from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -64,8 +65,19 @@ def index(request):
             "query": query,
             "gtin_searched": warning_filter.values.get("gtin", ""),
             "similar": similar,
+            "subscribe_query": _subscribe_query(warning_filter),
         },
     )
+
+
+def _subscribe_query(warning_filter):
+    values = warning_filter.values
+    params = {
+        "sector": values["sector"].code if values.get("sector") else "",
+        "kind": values.get("kind", ""),
+        "q": values.get("q", ""),
+    }
+    return urlencode({k: v for k, v in params.items() if v})
 
 
 @require_GET
@@ -216,7 +228,13 @@ def export_csv(request):
 
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
-    form = SubscriptionForm(request.POST or None, initial=request.GET.dict() or None)
+    # The list's "alert me about these" link passes its sector, kind and search words.
+    initial = {
+        "sector": request.GET.get("sector", "")[:60],
+        "kind": request.GET.get("kind", "")[:30],
+        "keyword": request.GET.get("q", "")[:100],
+    }
+    form = SubscriptionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.subscribe(

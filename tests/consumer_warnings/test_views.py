@@ -348,7 +348,7 @@ def test_subscribe_form_sends_a_confirmation(client, reference_data, run_on_comm
             url,
             {
                 "email": "an@example.vn",
-                "sector": Sector.objects.get(code="thuc-pham").pk,
+                "sector": "thuc-pham",
                 "consent": "on",
             },
         )
@@ -582,3 +582,15 @@ def test_registered_business_is_linked_by_tax_code(client, ministry_officer, bus
     warning = ConsumerWarning.objects.get()
     assert warning.business == business
     assert warning.responsible == business.name
+
+
+def test_list_offers_alerts_for_its_filters(client, reference_data):
+    response = client.get(INDEX, {"sector": "thuc-pham", "q": "sữa", "kind": "recall"})
+    link = reverse("consumer_warnings:subscribe") + "?"
+    body = response.content.decode()
+    assert link in body
+    form = client.get(
+        reverse("consumer_warnings:subscribe"), {"sector": "thuc-pham", "q": "sữa"}
+    ).context["form"]
+    assert form["sector"].value() == "thuc-pham"
+    assert form["keyword"].value() == "sữa"
