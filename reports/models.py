@@ -100,10 +100,10 @@ class ReportingYearQuerySet(models.QuerySet):
 
 class ReportingYear(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", pgettext_lazy("reporting year status", "Open")
-        LOCKED = "locked", _("Units locked")
-        COMPILED = "compiled", _("Compiled")
-        PUBLISHED = "published", _("Published")
+        OPEN = "open", pgettext_lazy("reports status", "Open")
+        LOCKED = "locked", pgettext_lazy("reports status", "Units locked")
+        COMPILED = "compiled", pgettext_lazy("reports status", "Compiled")
+        PUBLISHED = "published", pgettext_lazy("reports status", "Published")
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     plan = models.ForeignKey(
@@ -171,10 +171,10 @@ class UnitReportQuerySet(models.QuerySet):
 
 class UnitReport(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        ACCEPTED = "accepted", _("Accepted")
-        RETURNED = "returned", _("Returned for changes")
+        DRAFT = "draft", pgettext_lazy("reports status", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("reports status", "Submitted")
+        ACCEPTED = "accepted", pgettext_lazy("reports status", "Accepted")
+        RETURNED = "returned", pgettext_lazy("reports status", "Returned for changes")
 
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
@@ -330,8 +330,8 @@ class NationalReportQuerySet(models.QuerySet):
 
 class NationalReport(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+        DRAFT = "draft", pgettext_lazy("reports status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("reports status", "Published")
 
     reporting_year = models.OneToOneField(
         ReportingYear,

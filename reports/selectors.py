@@ -7,6 +7,7 @@ import io
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portal.roles import get_actor
 
@@ -198,7 +199,7 @@ def unit_report_csv(report):
     writer.writerow([_("Data window"), doc["start"].isoformat(), doc["end"].isoformat()])
     writer.writerow([_("Status"), report.get_status_display()])
     writer.writerow([])
-    writer.writerow([_("Section"), _("Figure"), _("Item"), _("Value")])
+    writer.writerow([_("Section"), _("Figure"), pgettext("reports", "Item"), _("Value")])
     _write_sections(writer, doc["sections"])
     writer.writerow([])
     writer.writerow(
@@ -243,23 +244,25 @@ def national_report_csv(national):
     writer = csv.writer(out)
     writer.writerow([_("National report"), doc["year"]])
     writer.writerow([])
-    writer.writerow([_("Section"), _("Figure"), _("Item"), _("Value")])
+    writer.writerow([_("Section"), _("Figure"), pgettext("reports", "Item"), _("Value")])
     _write_sections(writer, doc["sections"])
     writer.writerow([])
-    writer.writerow([_("Figure"), doc["year"], doc["previous_year"], _("Change")])
+    writer.writerow([_("Figure"), doc["year"], doc["previous_year"], pgettext("reports", "Change")])
     for row in doc["comparison"]:
         writer.writerow(
             [row["label"], _value(row["current"]), _value(row["previous"]), _value(row["change"])]
         )
     writer.writerow([])
-    writer.writerow([_("Code"), _("Province"), *doc["columns"], _("Status"), _("Late")])
+    writer.writerow(
+        [_("Code"), _("Province"), *doc["columns"], _("Status"), pgettext("reports", "Late")]
+    )
     for row in doc["provinces"]:
         writer.writerow(
             [
                 row["code"],
                 row["name"],
                 *[_value(v) for v in row["values"]],
-                doc["status_labels"].get(row["status"], _("Missing")),
+                doc["status_labels"].get(row["status"], pgettext("reports", "Missing")),
                 _("Yes") if row["late"] else "",
             ]
         )
