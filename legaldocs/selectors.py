@@ -172,8 +172,10 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
     tiers = []
     if len(parsed.terms) > 1 and not parsed.phrases:
         tiers.append(When(title_search__contains=" ".join(parsed.terms), then=Value(3)))
+    # The folded title is part of the folded search text: a title match needs no scan of
+    # the (long) full text.
     first = (
-        matched.filter(in_title)
+        qs.filter(in_title)
         .annotate(
             rank=Case(*tiers, default=Value(2), output_field=IntegerField()),
             title_length=Length("title_search"),

@@ -161,8 +161,9 @@ def flag_dependents(parent):
 
 
 def resolve_flags(flags, user):
+    # By primary key: ``request.user`` is a lazy object that ``update()`` cannot save.
     return flags.filter(resolved_at__isnull=True).update(
-        resolved_at=timezone.now(), resolved_by=user
+        resolved_at=timezone.now(), resolved_by_id=getattr(user, "pk", None)
     )
 
 

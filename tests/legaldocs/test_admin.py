@@ -198,3 +198,23 @@ def test_attachments_are_checked_by_content(make_document):
     first.refresh_from_db()
     assert not first.is_authoritative and second.is_authoritative
     assert Attachment.objects.filter(document=document, is_authoritative=True).count() == 1
+
+
+def test_librarian_pages_render(client, ministry_officer, library):
+    login(client, ministry_officer)
+    assert client.get(ADD_URL).status_code == 200
+    law = library["59/2010/QH12"]
+    page = client.get(f"/quan-tri/legaldocs/document/{law.pk}/change/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "19/2023/QH15" in body  # the incoming replacement, shown read-only
+    assert client.get("/quan-tri/legaldocs/reviewflag/").status_code == 200
+    flags = ReviewFlag.objects.filter(parent=law)
+    response = client.post(
+        "/quan-tri/legaldocs/reviewflag/",
+        {"action": "mark_reviewed", "_selected_action": [f.pk for f in flags]},
+    )
+    assert response.status_code == 302
+    assert not flags.filter(resolved_at__isnull=True).exists()
+    resolved = ReviewFlag.objects.filter(parent=law)
+    assert {flag.resolved_by for flag in resolved} == {ministry_officer}
