@@ -144,12 +144,7 @@ def fill(request, pk, group_pk):
     group = next((g for g in criteria_set.groups_list if g.pk == group_pk), None)
     if group is None:
         raise Http404
-    answers = {
-        a.criterion_id: a
-        for a in assessment.answers.filter(criterion__group=group).only(
-            "criterion_id", "value", "note"
-        )
-    }
+    answers = {a.criterion_id: a for a in assessment.answers.filter(criterion__group=group)}
     typed, errors = {}, {}
     if request.method == "POST":
         if not assessment.is_editable:
@@ -167,12 +162,7 @@ def fill(request, pk, group_pk):
                     return redirect("selfassess:submit", pk=assessment.pk)
             return redirect("selfassess:fill", pk=assessment.pk, group_pk=target.pk)
         messages.error(request, _("Some answers could not be saved; see the messages below."))
-        answers = {
-            a.criterion_id: a
-            for a in assessment.answers.filter(criterion__group=group).only(
-                "criterion_id", "value", "note"
-            )
-        }
+        answers = {a.criterion_id: a for a in assessment.answers.filter(criterion__group=group)}
     score = selectors.score_of(assessment)
     evidence = {}
     for item in assessment.evidence.filter(criterion__group=group).order_by("uploaded_at"):

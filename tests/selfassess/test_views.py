@@ -363,3 +363,77 @@ def test_member_sees_start_form_when_a_set_is_active(client, small_set, business
     body = client.get(reverse("selfassess:index")).content.decode()
     assert reverse("selfassess:start") in body
     assert Business.objects.get(tax_code="0100000001").name in body
+
+
+def test_fill_and_review_query_counts_do_not_grow_with_criteria(
+    client, reference_data, business, business_member, province_officer
+):
+    from .factories import make_set
+
+    def page_queries(code, n):
+        cset = make_set(
+            code=code,
+            criteria=[
+                {"code": f"A{i}", "group": "A", "kind": "yes_no", "points": 1, "text": f"Câu {i}"}
+                for i in range(n)
+            ],
+        )
+        assessment = services.start_assessment(
+            user=business_member, business=business, criteria_set=cset
+        )
+        group = cset.groups.get(code="A")
+        for c in group.criteria.all():
+            services.save_answer(assessment=assessment, criterion=c, value="yes")
+            services.add_evidence(
+                assessment=assessment, criterion=c, upload=pdf_upload(), user=business_member
+            )
+        url = reverse("selfassess:fill", args=[assessment.pk, group.pk])
+        client.get(url)
+        detail_url = reverse("selfassess:detail", args=[assessment.pk])
+        counts = [
+            count_queries(lambda: client.get(url)),
+            count_queries(lambda: client.get(detail_url)),
+        ]
+        services.submit(assessment=assessment, user=business_member)
+        review_url = reverse("selfassess:review", args=[assessment.pk])
+        officer_client.get(review_url)
+        counts.append(count_queries(lambda: officer_client.get(review_url)))
+        return counts
+
+    from django.test import Client
+
+    login(client, business_member)
+    officer_client = login(Client(), province_officer)
+    small, large = page_queries("nho", 3), page_queries("lon", 9)
+    assert small == large
+
+
+def test_home_page_shows_the_block(client, submitted, province_officer):
+    services.review(assessment=submitted, officer=province_officer, decision="verify")
+    from django.core.cache import cache
+
+    cache.clear()
+    body = client.get("/").content.decode()
+    assert reverse("businesses:index") in body
+
+
+def test_english_pages_render(client, submitted, province_officer, business_member):
+    services.review(assessment=submitted, officer=province_officer, decision="verify")
+    assert (
+        "Businesses with a verified self-assessment"
+        in client.get("/en/doanh-nghiep/").content.decode()
+    )
+    login(client, business_member)
+    body = client.get(f"/en/tu-danh-gia/{submitted.pk}/").content.decode()
+    assert "Verified" in body and "See the answers" in body
+
+
+def test_set_detail_is_public_but_drafts_are_not(client, small_set, ministry_officer):
+    assert (
+        small_set.title
+        in client.get(reverse("selfassess:set_detail", args=[small_set.pk])).content.decode()
+    )
+    draft = services.new_version(small_set)
+    assert client.get(reverse("selfassess:set_detail", args=[draft.pk])).status_code == 404
+    login(client, ministry_officer)
+    assert client.get(reverse("selfassess:set_detail", args=[draft.pk])).status_code == 200

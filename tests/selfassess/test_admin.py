@@ -1,0 +1,54 @@
+import pytest
+from django.urls import reverse
+
+from portal.services import sync_staff_status
+from selfassess.models import CriteriaSet
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_ministry(ministry_officer):
+    sync_staff_status(ministry_officer)
+    ministry_officer.refresh_from_db()
+    return ministry_officer
+
+
+def test_ministry_edits_an_unused_set_with_inlines(client, small_set, staff_ministry):
+    login(client, staff_ministry)
+    url = reverse("admin:selfassess_criteriaset_change", args=[small_set.pk])
+    body = client.get(url).content.decode()
+    assert 'name="groups-0-title"' in body and 'name="bands-0-label"' in body
+    group = small_set.groups.get(code="A")
+    body = client.get(reverse("admin:selfassess_criteriagroup_change", args=[group.pk]))
+    assert 'name="criteria-0-text"' in body.content.decode()
+
+
+def test_a_frozen_set_is_read_only_in_the_admin(client, assessment, staff_ministry):
+    login(client, staff_ministry)
+    cset = assessment.criteria_set
+    body = client.get(reverse("admin:selfassess_criteriaset_change", args=[cset.pk]))
+    text = body.content.decode()
+    assert 'name="title"' not in text and 'name="groups-0-title"' not in text
+    assert 'name="status"' in text
+
+
+def test_new_version_admin_action(client, assessment, staff_ministry):
+    login(client, staff_ministry)
+    cset = assessment.criteria_set
+    client.post(
+        reverse("admin:selfassess_criteriaset_changelist"),
+        {"action": "make_new_version", "_selected_action": [cset.pk]},
+    )
+    assert CriteriaSet.objects.filter(code=cset.code, version=2, status="draft").exists()
+
+
+def test_province_officer_sees_only_their_province_in_the_admin(
+    client, submitted, other_province_officer
+):
+    sync_staff_status(other_province_officer)
+    other_province_officer.refresh_from_db()
+    login(client, other_province_officer)
+    url = reverse("admin:selfassess_assessment_change", args=[submitted.pk])
+    assert client.get(url).status_code == 404
