@@ -148,7 +148,10 @@ def test_tokens_are_bound_to_their_subscription_and_purpose(reference_data):
     # A confirmation token cannot unsubscribe, a tampered token finds nothing.
     assert services.subscription_from_token(token, salt=services.CONFIRM_SALT) is None
     assert (
-        services.subscription_from_token(token[:-2] + "xx", salt=services.UNSUBSCRIBE_SALT) is None
+        services.subscription_from_token(
+            token[:-1] + ("B" if token.endswith("A") else "A"), salt=services.UNSUBSCRIBE_SALT
+        )
+        is None
     )
     two.secret = "rotated"
     two.save()
