@@ -197,7 +197,8 @@ def test_withdrawn_warning_leaves_lists_and_feeds_but_its_page_says_so(
     page = client.get(published.get_absolute_url())
     assert page.status_code == 200
     text = page.content.decode()
-    date = timezone.localtime(published.withdrawn_at if published.withdrawn_at else timezone.now())
+    published.refresh_from_db()
+    date = timezone.localtime(published.withdrawn_at)
     assert f"Cảnh báo này đã được gỡ bỏ ngày {date:%d/%m/%Y}" in text
     assert "Kết quả kiểm nghiệm lại đạt" in text
 
