@@ -146,6 +146,7 @@ class BusinessStepForm(forms.Form):
     province = forms.ModelChoiceField(
         label=_("Province or city"),
         queryset=Province.objects.none(),
+        required=False,
         empty_label=_("Choose a province or city"),
         help_text=_("Where the business is, or where you bought: it decides who handles it."),
     )
@@ -168,6 +169,10 @@ class BusinessStepForm(forms.Form):
         if business is not None:
             data["business_id"] = business.pk
             data["business_tax_code"] = business.tax_code
+            if not data.get("province") and "province" not in self.errors:
+                data["province"] = business.province
+        if not data.get("province") and "province" not in self.errors:
+            self.add_error("province", _("Choose the province or city."))
         return data
 
 
@@ -242,12 +247,15 @@ class FilesForm(forms.Form):
     )
 
 
+CONSENT_TEXT = _(
+    "I agree that the agencies handling my complaint and the business concerned process "
+    "the personal data I gave, only to handle this complaint."
+)
+
+
 class ConsentForm(forms.Form):
     consent_processing = forms.BooleanField(
-        label=_(
-            "I agree that the agencies handling my complaint and the business concerned process "
-            "the personal data I gave, only to handle this complaint."
-        ),
+        label=CONSENT_TEXT,
         error_messages={"required": _("Your consent is needed to handle the complaint.")},
     )
     consent_publish = forms.BooleanField(
@@ -289,6 +297,7 @@ MODEL_FIELDS = {
     "request",
     "consent_processing",
     "consent_publish",
+    "consent_text",
 }
 
 

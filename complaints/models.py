@@ -275,6 +275,8 @@ class Complaint(models.Model):
 
     consent_processing = models.BooleanField(_("consent to processing"), default=False)
     consent_version = models.CharField(_("consent text version"), max_length=20)
+    # The exact sentence the consumer agreed to, in the language it was shown in.
+    consent_text = models.TextField(_("consent text"), blank=True)
     consent_publish = models.BooleanField(
         _("consent to publish an anonymised summary"), default=False
     )

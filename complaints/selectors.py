@@ -305,13 +305,12 @@ def report_figures_by_province(*, start, end):
 
 
 def home_block():
+    """Public summary for the home page (rendered without a request and cached there)."""
     year = timezone.localdate().year
     stats = public_statistics(year)
     return {
         "template": "complaints/_home_block.html",
-        "complaint_stats": {
-            "year": year,
-            "total": stats["total"],
-            "resolved_share": stats["resolved_share"],
-        },
+        "year": year,
+        "total": stats["total"],
+        "resolved_share": stats["resolved_share"],
     }

@@ -63,6 +63,13 @@ def format_code(year, number):
     return f"KN-{year}-{number:06d}"
 
 
+def consent_sentence():
+    """The processing-consent sentence of the current version (shown on the form)."""
+    from .forms import CONSENT_TEXT
+
+    return CONSENT_TEXT
+
+
 # --- Filing -----------------------------------------------------------------------------------
 
 
@@ -85,6 +92,8 @@ def file_complaint(
         existing = Complaint.objects.filter(submission_key=submission_key).first()
         if existing:
             return existing, None
+    data = dict(data)
+    consent_text = data.pop("consent_text", "") or str(consent_sentence())
     files = list(files)
     stored_files = list(stored_files)
     if len(files) + len(stored_files) > MAX_ATTACHMENTS:
@@ -105,6 +114,7 @@ def file_complaint(
                 created_by=created_by,
                 received_at=now,
                 consent_version=CONSENT_VERSION,
+                consent_text=consent_text,
             )
             if not complaint.consent_processing:
                 raise ValidationError(_("Consent to processing is required."))
@@ -642,3 +652,35 @@ def log_access(request, complaint, action=AccessLog.Action.VIEW, detail=""):
     return AccessLog.objects.create(
         complaint=complaint, user=request.user, action=action, detail=detail[:255], ip_address=ip
     )
+
+
+# --- Abandoned form drafts -------------------------------------------------------------------
+
+
+def purge_abandoned_drafts(days=2):
+    """Delete files uploaded in form sessions that were never sent, after ``days`` days:
+    personal data is not kept longer than the process needs it."""
+    import shutil
+    from pathlib import Path
+
+    from portal.files import private_storage
+
+    root = Path(private_storage.path("complaints/drafts"))
+    if not root.is_dir():
+        return 0
+    used = set(
+        Attachment.objects.filter(file__startswith="complaints/drafts/").values_list(
+            "file", flat=True
+        )
+    )
+    cutoff = timezone.now().timestamp() - days * 86400
+    removed = 0
+    for folder in root.iterdir():
+        if not folder.is_dir() or folder.stat().st_mtime > cutoff:
+            continue
+        prefix = f"complaints/drafts/{folder.name}/"
+        if any(name.startswith(prefix) for name in used):
+            continue  # sent: the files belong to a complaint now
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed

@@ -94,4 +94,7 @@ def flag_overdue_steps():
     (``portal.jobs.claim``), not the day, so a failed run can simply be repeated."""
     from . import services
 
-    return services.flag_overdue_steps()
+    flagged = services.flag_overdue_steps()
+    # The same daily pass removes files of form sessions abandoned before sending.
+    services.purge_abandoned_drafts()
+    return flagged

@@ -105,9 +105,10 @@ def file_start(request):
     return redirect("complaints:file_step", missing or "nguoi-gui")
 
 
-def _rate_limited(request):
-    limit, window = getattr(settings, "COMPLAINTS_FILING_RATE", (10, 3600))
-    key = "complaints:filing:" + (request.META.get("REMOTE_ADDR") or "unknown")
+def _over_limit(name, request, limit, window):
+    """Count a hit for this client in the cache; True once ``limit`` hits in ``window``
+    seconds are exceeded."""
+    key = f"complaints:{name}:" + (request.META.get("REMOTE_ADDR") or "unknown")
     cache.add(key, 0, window)
     try:
         count = cache.incr(key)
@@ -115,6 +116,12 @@ def _rate_limited(request):
         cache.set(key, 1, window)
         count = 1
     return count > limit
+
+
+def _rate_limited(request):
+    # (filings, seconds) per client address; the concurrency test raises it.
+    limit, window = getattr(settings, "COMPLAINTS_FILING_RATE", (10, 3600))
+    return _over_limit("filing", request, limit, window)
 
 
 @require_http_methods(["GET", "POST"])
@@ -228,7 +235,13 @@ def _review_step(request, draft):
                     "complaints/rate_limited.html",
                     status=429,
                 )
-            data = complaint_data({**cleaned, **form.cleaned_data})
+            data = complaint_data(
+                {
+                    **cleaned,
+                    **form.cleaned_data,
+                    "consent_text": str(form.fields["consent_processing"].label),
+                }
+            )
             try:
                 complaint, token = services.file_complaint(
                     data=data,
@@ -286,9 +299,8 @@ def _consumer_complaint(request, code):
 def track(request):
     form = TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        limited_key = "complaints:track:" + (request.META.get("REMOTE_ADDR") or "unknown")
-        cache.add(limited_key, 0, 300)
-        if cache.incr(limited_key) > 30:
+        # Guessing codes and contacts must stay slow.
+        if _over_limit("track", request, 30, 300):
             return render(request, "complaints/rate_limited.html", status=429)
         complaint = services.find_for_tracking(
             form.cleaned_data["code"], form.cleaned_data["contact"]
@@ -451,7 +463,10 @@ def staff_new(request):
         provinces = provinces.filter(pk__in=actor.province_ids)
     form = StaffEntryForm(request.POST or None, request.FILES or None, provinces=provinces)
     if request.method == "POST" and form.is_valid():
-        data = complaint_data(form.cleaned_data)
+        # The consumer agreed (by phone, letter or in person) to the same sentence as online.
+        data = complaint_data(
+            {**form.cleaned_data, "consent_text": str(services.consent_sentence())}
+        )
         try:
             complaint, _token = services.file_complaint(
                 data=data,

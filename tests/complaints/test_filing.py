@@ -188,3 +188,65 @@ def test_english_interface(client, reference_data):
     assert "File a complaint" in page
     page_vi = client.get(STEP_URL.format("nguoi-gui")).content.decode()
     assert "Gửi khiếu nại" in page_vi or "Họ và tên" in page_vi
+
+
+def test_consent_text_is_stored_with_the_complaint(client, reference_data):
+    file_via_wizard(client)
+    complaint = Complaint.objects.get()
+    assert complaint.consent_processing and complaint.consent_version
+    # The sentence as shown, in Vietnamese.
+    assert "đồng ý" in complaint.consent_text
+
+
+def test_province_comes_from_the_chosen_business(client, business):
+    data = step_data(business)
+    client.post(STEP_URL.format("nguoi-gui"), data["nguoi-gui"])
+    response = client.post(
+        STEP_URL.format("doanh-nghiep"), {**data["doanh-nghiep"], "province": ""}
+    )
+    assert response.status_code == 302
+    # Without a business, the province must be chosen.
+    response = client.post(
+        STEP_URL.format("doanh-nghiep"), {"business_name": "Shop lạ", "province": ""}
+    )
+    assert response.status_code == 200
+    assert "province" in response.context["form"].errors
+
+
+def test_abandoned_draft_files_are_purged(client, reference_data, settings):
+    import os
+    from pathlib import Path
+
+    from complaints import services
+
+    fill_until_files(client)
+    client.post(STEP_URL.format("tep"), {"files": [png()], "go": "upload"})
+    key = client.session["complaint_draft"]["key"]
+    from portal.files import private_storage
+
+    folder = Path(private_storage.path(f"complaints/drafts/{key}"))
+    assert folder.is_dir()
+    assert services.purge_abandoned_drafts() == 0  # too recent
+    old = folder.stat().st_mtime - 3 * 86400
+    os.utime(folder, (old, old))
+    assert services.purge_abandoned_drafts() == 1
+    assert not folder.exists()
+
+
+def test_sent_draft_files_are_kept(client, reference_data, settings):
+    import os
+
+    from complaints import services
+
+    file_via_wizard(client, files=[png()])
+    attachment = Complaint.objects.get().attachments.get()
+    folder = os.path.dirname(attachment.file.path)
+    old = os.stat(folder).st_mtime - 3 * 86400
+    os.utime(folder, (old, old))
+    assert services.purge_abandoned_drafts() == 0
+    assert os.path.exists(attachment.file.path)
+
+
+def test_home_page_shows_the_complaints_block(client, reference_data):
+    page = client.get("/").content.decode()
+    assert "/khieu-nai/thong-ke/" in page
