@@ -122,12 +122,12 @@ def _diff(old, new, old_provinces, new_provinces):
 
 
 @transaction.atomic
-def save_warning(warning, *, user, provinces=(), note="", photo=None, photo_alt=""):
+def save_warning(warning, *, user, provinces=None, note="", photo=None, photo_alt=""):
     """Create or change a warning. A change after publication needs ``note`` (shown to the
     public as "updated on … : note") and records the fields that changed. ``photo`` is the
-    ``(file, width, height)`` from :func:`consumer_warnings.images.process_photo`."""
+    ``(file, width, height)`` from :func:`consumer_warnings.images.process_photo`;
+    ``provinces`` ``None`` keeps the affected provinces unchanged."""
     actor = get_actor(user)
-    provinces = list(provinces)
     now = timezone.now()
     if warning.pk is None:
         if not actor.is_officer:
@@ -138,7 +138,7 @@ def save_warning(warning, *, user, provinces=(), note="", photo=None, photo_alt=
         if not actor.is_ministry:
             warning.owner_province_id = min(actor.province_ids)
         warning.save()
-        warning.provinces.set(provinces)
+        warning.provinces.set(provinces or [])
         WarningEvent.objects.create(warning=warning, action=WarningEvent.Action.DRAFTED, by=user)
         if photo:
             add_photo(warning, photo, photo_alt)
@@ -150,6 +150,8 @@ def save_warning(warning, *, user, provinces=(), note="", photo=None, photo_alt=
     if not can_edit(user, old):
         raise PermissionDenied
     old_provinces = list(old.provinces.order_by("pk"))
+    # ``None`` keeps the affected provinces as they are.
+    provinces = old_provinces if provinces is None else list(provinces)
     warning.prepare()
     changes = _diff(old, warning, old_provinces, provinces)
     if photo:

@@ -106,6 +106,15 @@ def detail_json(request, pk):
     if warning.status == ConsumerWarning.Status.DRAFT:
         raise Http404  # open data is public data only
     data = selectors.as_dict(warning, request.build_absolute_uri)
+    data["history"] = [
+        {
+            "action": event.action,
+            "at": event.at.isoformat(),
+            "note": event.note,
+            "changed_fields": [c["field"] for c in event.changes.get("fields", [])],
+        }
+        for event in selectors.public_events(warning)
+    ]
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 

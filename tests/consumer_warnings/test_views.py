@@ -309,7 +309,7 @@ def test_feed_query_count_is_constant(client, reference_data):
     assert (count(ATOM_URL), count(RSS_URL), count(JSON_URL)) == few
 
 
-def test_json_export_and_detail(client, published, hanoi):
+def test_json_export_and_detail(client, published, hanoi, ministry_officer):
     published.provinces.set([hanoi])
     data = json.loads(client.get(JSON_URL, {"kind": "unsafe_product", "bad": "1"}).content)
     assert data["count"] == 1
@@ -322,6 +322,15 @@ def test_json_export_and_detail(client, published, hanoi):
     )
     assert detail["id"] == published.pk
     assert detail["product"]["name"] == published.product_name
+    assert detail["history"] == []  # the factory records no events
+    published.summary = "Đã sửa"
+    services.save_warning(published, user=ministry_officer, note="Sửa tóm tắt")
+    detail = json.loads(
+        client.get(reverse("consumer_warnings:detail_json", args=[published.pk])).content
+    )
+    assert detail["history"][0]["action"] == "updated"
+    assert detail["history"][0]["changed_fields"] == ["summary"]
+    assert detail["update_note"] == "Sửa tóm tắt"
     assert json.loads(client.get(JSON_URL, {"kind": "oops"}).content)["ignored_filters"]
 
 
