@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 import json
 
@@ -200,3 +201,25 @@ def test_english_pages(client, library):
     body = client.get("/en/van-ban/", {"q": "bao ve"}).content.decode()
     assert "Legal library" in body
     assert "In force" in body
+
+
+def test_document_page_query_count_does_not_grow_with_relations(client, make_document):
+    document = make_document()
+
+    def add_related(n):
+        for _ in range(n):
+            other = make_document()
+            services.add_relation(source=other, kind="guides", target=document)
+            services.add_event(document=other, date=datetime.date(2023, 1, 1), kind="amended")
+
+    add_related(2)
+    client.get(document.get_absolute_url())
+    with CaptureQueriesContext(connection) as few:
+        client.get(document.get_absolute_url())
+        client.get(document.get_absolute_url() + "json/")
+    add_related(6)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(document.get_absolute_url())
+        client.get(document.get_absolute_url() + "json/")
+    assert len(many) == len(few)
+    assert page.content.decode().count('data-relation="guides"') == 8
