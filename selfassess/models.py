@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.files import PrivateUploadTo, UploadValidator, private_storage
 from portal.models import Business, Sector
@@ -38,7 +39,7 @@ class CriteriaSet(models.Model):
         PORTAL = "portal", _("Made by the portal for practice")
 
     code = models.SlugField(_("code"), max_length=60)
-    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    version = models.PositiveSmallIntegerField(pgettext_lazy("criteria set", "version"), default=1)
     title = models.CharField(_("title"), max_length=255)
     title_en = models.CharField(_("English title"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -448,7 +449,7 @@ class AssessmentEvent(models.Model):
 
     class Kind(models.TextChoices):
         STARTED = "started", _("Started")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("assessment event", "Submitted")
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")

@@ -236,7 +236,9 @@ def missing_items(assessment, score=None):
                 missing.append(
                     (criterion, _("Screening criterion not met: the business cannot take part."))
                 )
-            needs_file = criterion.evidence_required and value not in ("no", "none", "fail")
+            # Evidence backs a positive answer; "no" needs none and "not answered" is
+            # already listed.
+            needs_file = criterion.evidence_required and value in ("yes", "plan", "implemented")
             if needs_file and criterion.pk not in with_evidence:
                 missing.append((criterion, _("Evidence is required: attach at least one file.")))
     return missing

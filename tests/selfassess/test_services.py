@@ -234,3 +234,17 @@ def test_business_email_is_included_in_decision_mail(submitted, province_officer
     with run_on_commit():
         services.review(assessment=submitted, officer=province_officer, decision="verify")
     assert "lienhe@binhan.example.vn" in mail.outbox[-1].to
+
+
+def test_an_unanswered_criterion_is_listed_once(assessment, business_member):
+    missing = services.missing_items(assessment)
+    codes = [c.code for c, _m in missing]
+    assert codes == ["S1", "A1", "A2", "B1", "B2"]
+    services.save_answer(
+        assessment=assessment,
+        criterion=criterion(assessment.criteria_set, "A2"),
+        value="none",
+        user=business_member,
+    )
+    # "No plan" needs no evidence.
+    assert "A2" not in [c.code for c, _m in services.missing_items(assessment)]
