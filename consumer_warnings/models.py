@@ -377,6 +377,21 @@ class WarningEvent(models.Model):
     def __str__(self):
         return f"{self.warning_id} {self.action} {self.at:%Y-%m-%d}"
 
+    @property
+    def change_list(self):
+        """The recorded changes with field labels in the reader's language."""
+        from django.core.exceptions import FieldDoesNotExist
+
+        items = []
+        for change in self.changes.get("fields", []):
+            name = change.get("field", "")
+            try:
+                label = ConsumerWarning._meta.get_field(name).verbose_name
+            except FieldDoesNotExist:
+                label = _("photos") if name == "photos" else change.get("label", name)
+            items.append({**change, "label": label})
+        return items
+
 
 def _new_secret():
     return secrets.token_urlsafe(24)

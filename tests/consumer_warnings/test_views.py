@@ -210,6 +210,9 @@ def test_updated_warning_shows_update_and_what_changed(client, published, minist
     assert "Cập nhật ngày" in text
     assert "Chỉnh tóm tắt" in text
     assert "Tóm tắt đã chỉnh" in text
+    assert "tóm tắt: <del>" in text
+    english = client.get("/en" + published.get_absolute_url()).content.decode()
+    assert "summary: <del>" in english
 
 
 # --- Photos ----------------------------------------------------------------------------------
