@@ -45,6 +45,12 @@ class StaffComplaintFilter(django_filters.FilterSet):
         model = Complaint
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        from .forms import sort_by_name
+
+        super().__init__(*args, **kwargs)
+        sort_by_name(self.form.fields["province"])
+
     def filter_search(self, queryset, name, value):
         value = (value or "").strip()
         if not value:

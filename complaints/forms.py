@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.files import IMAGES_AND_PDF, validate_upload
 from portal.models import Agency, Business, Province, Sector, validate_tax_code
-from portal.text import nfc
+from portal.text import fold, nfc
 
 from .models import Channel, Complaint, IssueCategory, RejectionGround, VulnerableGroup
 from .services import MAX_ATTACHMENTS
@@ -16,6 +16,14 @@ from .services import MAX_ATTACHMENTS
 PHONE_RE = re.compile(r"^(?:\+84|0)(?:[35789]\d{8}|2\d{9})$")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 TEXT_LIMIT = 5000
+
+
+def sort_by_name(field):
+    """Show a model choice field's options in Vietnamese alphabetical order ("Đà Nẵng"
+    next to "Cần Thơ", not after "Yên Bái"); validation still uses the queryset."""
+    objects = sorted(field.queryset, key=lambda obj: fold(str(obj)))
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.widget.choices = empty + [(obj.pk, str(obj)) for obj in objects]
 
 
 def clean_phone(value):
@@ -154,6 +162,7 @@ class BusinessStepForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = Province.objects.current().order_by("name")
+        sort_by_name(self.fields["province"])
 
     def clean_business_tax_code(self):
         return (self.cleaned_data.get("business_tax_code") or "").strip()
@@ -337,6 +346,7 @@ class StaffEntryForm(WhoForm, BusinessStepForm, WhatForm, AskForm):
         super().__init__(*args, **kwargs)
         if provinces is not None:
             self.fields["province"].queryset = provinces
+            sort_by_name(self.fields["province"])
 
 
 # --- Tracking and consumer actions ------------------------------------------------------------

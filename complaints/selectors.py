@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from portal.models import Province, Sector
+from portal.text import fold
 
 from .models import (
     HANDLED_STATUSES,
@@ -156,7 +157,7 @@ def _compute_statistics(year):
         .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
     }
     by_province = []
-    for province in Province.objects.current().order_by("name"):
+    for province in sorted(Province.objects.current(), key=lambda p: fold(p.display_name)):
         row = province_rows.get(province.pk, {"n": 0, "resolved": 0})
         steps = agency_steps.get(province.pk, {"n": 0, "on_time": 0})
         by_province.append(

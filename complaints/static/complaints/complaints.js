@@ -95,3 +95,14 @@
     });
   });
 })();
+
+/* Show "name of the person represented" only when filing on someone's behalf. */
+(function () {
+  "use strict";
+  var box = document.querySelector("input[name=is_representative]");
+  var field = document.getElementById("div_id_represented_name");
+  if (!box || !field) { return; }
+  var sync = function () { field.hidden = !box.checked; };
+  box.addEventListener("change", sync);
+  sync();
+})();
