@@ -23,6 +23,7 @@ def answer_for(criterion):
 
 
 def autosave_click(page, selector):
+    page.wait_for_selector("form[data-autosave-ready]", state="attached")
     with page.expect_response(lambda r: "/luu/" in r.url and r.status == 200):
         page.click(selector)
 

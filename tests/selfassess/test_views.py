@@ -437,3 +437,49 @@ def test_set_detail_is_public_but_drafts_are_not(client, small_set, ministry_off
     assert client.get(reverse("selfassess:set_detail", args=[draft.pk])).status_code == 404
     login(client, ministry_officer)
     assert client.get(reverse("selfassess:set_detail", args=[draft.pk])).status_code == 200
+
+
+def test_member_removes_evidence_and_the_file_goes(client, assessment, business_member):
+    a2 = criterion(assessment.criteria_set, "A2")
+    evidence = services.add_evidence(
+        assessment=assessment, criterion=a2, upload=pdf_upload(), user=business_member
+    )
+    path = evidence.file.path
+    login(client, business_member)
+    url = reverse("selfassess:fill", args=[assessment.pk, a2.group_id])
+    assert client.post(url, {"delete_evidence": evidence.pk}).status_code == 302
+    assert not assessment.evidence.exists()
+    import os
+
+    assert not os.path.exists(path)
+
+
+def test_bad_input_gives_404_or_a_message_never_a_crash(client, assessment, business_member):
+    login(client, business_member)
+    assert client.get(f"/tu-danh-gia/{assessment.pk}/nhom/999999/").status_code == 404
+    assert client.get("/tu-danh-gia/999999/").status_code == 404
+    assert client.get("/doanh-nghiep/?page=abc&q=" + "x" * 500).status_code == 200
+    assert client.get("/tu-danh-gia/bo-tieu-chi/999999/").status_code == 404
+    response = client.post(reverse("selfassess:start"), {"criteria_set": "x", "business": "y"})
+    assert response.status_code == 302
+    assert not Assessment.objects.exclude(pk=assessment.pk).exists()
+
+
+def test_import_of_a_binary_file_explains(client, ministry_officer):
+    login(client, ministry_officer)
+    response = client.post(
+        reverse("selfassess:set_import"),
+        {"file": SimpleUploadedFile("bo.yaml", b"\xff\xfe\x00binary\x00")},
+    )
+    assert response.status_code == 200
+    assert not CriteriaSet.objects.exists()
+
+
+def test_a_new_assessment_can_follow_a_rejected_one(
+    submitted, business, business_member, province_officer
+):
+    services.review(assessment=submitted, officer=province_officer, decision="reject", note="Thiếu")
+    again = services.start_assessment(
+        user=business_member, business=business, criteria_set=submitted.criteria_set
+    )
+    assert again.pk != submitted.pk and again.status == "draft"

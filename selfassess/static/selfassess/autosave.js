@@ -77,4 +77,6 @@
       });
     }
   });
+  // Lets tests and assistive scripts know that answers now save on change.
+  form.setAttribute("data-autosave-ready", "1");
 })();
