@@ -62,6 +62,14 @@ def dashboard_counts(rows):
     }
 
 
+# The dashboard's filters (?loc=…): which units to list.
+DASHBOARD_FILTERS = {
+    "submitted": lambda r: not r.is_editable,
+    "late": lambda r: not r.is_editable and r.is_late,
+    "missing": lambda r: r.is_editable,
+}
+
+
 def days_left(deadline, today=None):
     today = today or timezone.localdate()
     return (deadline - today).days

@@ -70,8 +70,14 @@ def index(request):
         context["selected_year"] = selected
         if selected is not None:
             rows = selectors.dashboard_rows(selected)
-            context["rows"] = rows
             context["counts"] = selectors.dashboard_counts(rows)
+            shown = request.GET.get("loc", "")
+            if shown in selectors.DASHBOARD_FILTERS:
+                rows = [r for r in rows if selectors.DASHBOARD_FILTERS[shown](r)]
+            else:
+                shown = ""
+            context["rows"] = rows
+            context["shown"] = shown
             context["national"] = NationalReport.objects.filter(reporting_year=selected).first()
             context["days_to_unit_deadline"] = selectors.days_left(selected.unit_deadline, today)
     return render(request, "reports/index.html", context)

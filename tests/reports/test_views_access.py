@@ -116,3 +116,19 @@ def test_index_shows_the_units_own_reports_and_the_ministry_dashboard(
     response = client.get(reverse("reports:index"))
     assert response.context["counts"]["units"] == hanoi_report.reporting_year.unit_reports.count()
     assert response.context["counts"]["missing"] == response.context["counts"]["units"]
+
+
+def test_dashboard_filters_late_and_missing_units(
+    client, ministry_officer, province_officer, hanoi_report, hcm_report
+):
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    late = datetime.datetime(2026, 11, 20, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    services.submit_report(report=hanoi_report, user=province_officer, now=late)
+    login(client, ministry_officer)
+    url = reverse("reports:index") + "?nam=2026&loc="
+    assert [r.pk for r in client.get(url + "late").context["rows"]] == [hanoi_report.pk]
+    missing = client.get(url + "missing").context["rows"]
+    assert hcm_report in missing and hanoi_report not in missing
+    assert len(client.get(url + "bogus").context["rows"]) == len(missing) + 1
