@@ -139,3 +139,30 @@ def test_retail_assessment_from_filling_to_public_list(
     expect(row).to_contain_text("0100000001")
     expect(page.locator("body")).not_to_contain_text("Tuyên bố niêm yết tại cửa hàng")
     context.close()
+
+
+def test_two_tabs_saving_the_same_answer_last_write_wins(
+    page, business, business_member, e2e_login
+):
+    from selfassess import services
+    from selfassess.models import Answer
+
+    call_command("seed_selfassess", verbosity=0)
+    retail = CriteriaSet.objects.get(code="dnvntd-ban-le")
+    assessment = services.start_assessment(
+        user=business_member, business=business, criteria_set=retail
+    )
+    criterion = retail.criteria.get(code="9.1")
+    url = f"/tu-danh-gia/{assessment.pk}/nhom/{criterion.group_id}/"
+    e2e_login(page, business_member)
+    first = page
+    second = page.context.new_page()
+    first.goto(url)
+    second.goto(url)
+    autosave_click(first, f"#answer_{criterion.pk}_yes")
+    autosave_click(second, f"#answer_{criterion.pk}_no")
+    answers = Answer.objects.filter(assessment=assessment, criterion=criterion)
+    assert [a.value for a in answers] == ["no"]
+    # The first tab, reloaded, shows the later answer.
+    first.reload()
+    expect(first.locator(f"#answer_{criterion.pk}_no")).to_be_checked()
