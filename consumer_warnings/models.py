@@ -183,6 +183,12 @@ class ConsumerWarning(models.Model):
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     source_note = models.TextField(_("note on the source"), blank=True)
     issued_on = models.DateField(_("date of the notice"), null=True, blank=True)
+    imported = models.BooleanField(
+        _("imported from an earlier notice"),
+        default=False,
+        editable=False,
+        help_text=_("Loaded from the reference data: the portal's date is not the notice's."),
+    )
 
     # Fields a recall notice must carry (Luật 19/2023 Điều 33; Nghị định 55/2024 Điều 18–19).
     defect_group = models.CharField(

@@ -29,7 +29,7 @@ def test_english_pages(client, reference_data):
 
 
 @pytest.mark.django_db
-def test_seed_is_idempotent_and_keeps_sources(reference_data):
+def test_seed_is_idempotent_and_keeps_sources(reference_data, client):
     call_command("seed_consumer_warnings", verbosity=0)
     call_command("seed_consumer_warnings", verbosity=0)
     warnings = ConsumerWarning.objects.all()
@@ -46,9 +46,17 @@ def test_seed_is_idempotent_and_keeps_sources(reference_data):
     assert "MRHFC1670GT030003" in honda.batch
     # No risk level is invented: the sources do not state one.
     assert set(warnings.values_list("risk_level", flat=True)) == {""}
+    assert warnings.filter(imported=True).count() == 11
+    assert not ford.issued_on  # "15/9 (năm 2025 theo mã bài; chưa xác minh)" is no date
+    assert "không ghi rõ ngày" in ford.source_note
+    chevrolet = warnings.get(title__contains="Chevrolet")
+    assert chevrolet.issued_on.isoformat() == "2021-10-25"
+    assert "ngày bắt đầu thu hồi" in chevrolet.source_note
     scam = warnings.get(title__contains="5 hình thức")
     assert scam.issued_on.isoformat() == "2025-11-06"
     assert "Giả mạo website" in scam.body_html
+    card = client.get("/canh-bao/", {"q": "ford territory"}).content.decode()
+    assert "không rõ ngày thông báo gốc" in card
 
 
 def test_demo_warnings_are_fictional_and_idempotent(client, reference_data):

@@ -59,7 +59,15 @@ def fields_for(item, sectors):
     issued_on, date_note = parse_date(record.get("ngay"))
     notes = [n for n in (record.get("ghi_chu"), date_note) if n]
     if issued_on is None:
-        notes.append("Nguồn không ghi rõ ngày thông báo; ngày đăng trên cổng là ngày nạp dữ liệu.")
+        # A recall that states its start date was announced by then at the latest.
+        issued_on, start_note = parse_date(record.get("ngay_bat_dau"))
+        if issued_on and not start_note:
+            notes.append("Ngày ghi theo ngày bắt đầu thu hồi nêu trong nguồn.")
+        else:
+            issued_on = None
+            notes.append(
+                "Nguồn không ghi rõ ngày thông báo; ngày đăng trên cổng là ngày nạp dữ liệu."
+            )
     if record.get("uncertain"):
         notes.append("Một số chi tiết trong nguồn chưa được xác minh đầy đủ.")
     fields = {
@@ -72,6 +80,7 @@ def fields_for(item, sectors):
         "source_agency": record.get("co_quan") or "",
         "issued_on": issued_on,
         "source_note": " ".join(notes),
+        "imported": True,
     }
     if recall:
         quantity = record.get("so_luong")
@@ -149,14 +158,16 @@ class Command(BaseCommand):
                     created += 1
                 for name, value in fields.items():
                     setattr(warning, name, value)
+                # Dated notices carry their own date; undated ones the day they were
+                # first loaded (and say so). A notice staff withdrew stays withdrawn.
+                if fields["issued_on"]:
+                    warning.published_at = timezone.make_aware(
+                        datetime.datetime.combine(fields["issued_on"], datetime.time(9))
+                    )
+                elif warning.published_at is None:
+                    warning.published_at = timezone.now()
                 if warning.status == ConsumerWarning.Status.DRAFT:
                     warning.status = ConsumerWarning.Status.PUBLISHED
-                    if fields["issued_on"]:
-                        warning.published_at = timezone.make_aware(
-                            datetime.datetime.combine(fields["issued_on"], datetime.time(9))
-                        )
-                    else:
-                        warning.published_at = timezone.now()
                 warning.save()
                 if not warning.events.filter(action=WarningEvent.Action.PUBLISHED).exists():
                     WarningEvent.objects.create(
