@@ -122,7 +122,9 @@ class WhoForm(forms.Form):
 
 
 class BusinessStepForm(forms.Form):
-    business_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Set by the suggestion script; a tampered value is ignored rather than shown as an error
+    # on a field the user cannot see.
+    business_id = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     business_search = forms.CharField(
         label=_("Find a registered business by name or tax code"),
         required=False,
@@ -170,8 +172,9 @@ class BusinessStepForm(forms.Form):
     def clean(self):
         data = super().clean()
         business = None
-        if data.get("business_id"):
-            business = Business.objects.filter(pk=data["business_id"]).first()
+        business_id = (data.get("business_id") or "").strip()
+        if business_id.isdigit():
+            business = Business.objects.filter(pk=int(business_id)).first()
         elif data.get("business_tax_code"):
             business = Business.objects.filter(tax_code=data["business_tax_code"]).first()
         data["business"] = business

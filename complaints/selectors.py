@@ -78,6 +78,54 @@ def complaint_detail_queryset():
     ).prefetch_related("attachments")
 
 
+def export_for_consumer(complaint):
+    fields = [
+        "code",
+        "status",
+        "channel",
+        "complainant_name",
+        "complainant_phone",
+        "complainant_email",
+        "complainant_address",
+        "is_representative",
+        "represented_name",
+        "vulnerable_group",
+        "business_name",
+        "business_tax_code",
+        "business_address",
+        "business_website",
+        "amount",
+        "description",
+        "request",
+        "consent_processing",
+        "consent_version",
+        "consent_text",
+        "consent_publish",
+        "satisfied",
+    ]
+    data = {name: getattr(complaint, name) for name in fields}
+    data["received_at"] = complaint.received_at.isoformat()
+    data["transaction_date"] = (
+        complaint.transaction_date.isoformat() if complaint.transaction_date else None
+    )
+    data["province"] = complaint.province.name
+    data["sector"] = complaint.sector.name if complaint.sector_id else None
+    data["attachments"] = [
+        {"name": a.original_name, "type": a.content_type, "size": a.size}
+        for a in complaint.attachments.all()
+    ]
+    data["timeline"] = [
+        {
+            "time": e.created_at.isoformat(),
+            "kind": e.kind,
+            "status": e.to_status,
+            "message": e.message,
+        }
+        for e in timeline(complaint)
+    ]
+    return data
+
+
 def current_step(complaint):
     return complaint.steps.filter(completed_at__isnull=True).first()
 

@@ -572,6 +572,9 @@ def consumer_add_info(complaint, *, user=None, message, files=()):
     for upload in files:
         add_attachment(complaint, upload, user=user)
     _event(complaint, ComplaintEvent.Kind.INFO_ADDED, actor=user, message=(message or "").strip())
+    from . import tasks
+
+    enqueue(tasks.notify_consumer_reply, complaint.pk)
     if complaint.status == Status.NEEDS_INFO:
         _move(complaint, Status.SUBMITTED, actor=user, allowed_from=[Status.NEEDS_INFO])
         _resume_clock(complaint, timezone.localdate())

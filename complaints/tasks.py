@@ -39,6 +39,23 @@ def notify_new_complaint(complaint_pk):
     )
 
 
+@shared_task
+def notify_consumer_reply(complaint_pk):
+    """Tell whoever handles the complaint now that the consumer added information."""
+    complaint = Complaint.objects.filter(pk=complaint_pk).first()
+    if complaint is None:
+        return 0
+    if complaint.forwarded_at and complaint.business_id:
+        recipients = _business_emails(complaint.business_id)
+        path = _url("complaints:business_detail", complaint.code)
+    else:
+        recipients = officers_for_province(complaint.province_id)
+        path = _url("complaints:staff_detail", complaint.code)
+    return send_templated_mail(
+        "complaints/email/consumer_reply", recipients, {"complaint": complaint, "path": path}
+    )
+
+
 def _business_emails(business_id):
     return list(
         Membership.objects.approved()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tra-cuu/", views.track, name="track"),
     path(f"tra-cuu/{CODE}/", views.track_detail, name="track_detail"),
     path(f"tra-cuu/{CODE}/tep/<int:pk>/", views.track_attachment, name="track_attachment"),
+    path(f"tra-cuu/{CODE}/du-lieu.json", views.track_export, name="track_export"),
     path(f"tra-cuu/{CODE}/<slug:action>/", views.track_action, name="track_action"),
     path("theo-doi/<str:token>/", views.track_token, name="track_token"),
     path("cua-toi/", views.my_complaints, name="mine"),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -380,6 +380,18 @@ def track_action(request, code, action):
 
 def _errors(form):
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@require_GET
+def track_export(request, code):
+    """Everything the portal holds about the consumer in this complaint, as JSON (the right
+    to see and export one's data, Luật 91/2025/QH15)."""
+    complaint = _consumer_complaint(request, code)
+    data = selectors.export_for_consumer(complaint)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{complaint.code}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET

@@ -160,3 +160,16 @@ def test_admin_is_scoped(client, forwarded, other_province_officer, province_off
     assert client.get(url).status_code == 200
     listing = client.get("/quan-tri/complaints/complaint/?q=hoa").content.decode()
     assert forwarded.code in listing
+
+
+def test_consumer_exports_their_data(client, forwarded, other_province_officer):
+    url = f"/khieu-nai/tra-cuu/{forwarded.code}/du-lieu.json"
+    assert client.get(url).status_code == 404
+    client.get(f"/khieu-nai/theo-doi/{forwarded.token}/")
+    response = client.get(url)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["code"] == forwarded.code
+    assert data["complainant_email"] == "hoa@example.vn"
+    assert data["attachments"][0]["name"] == "hoa-don.png"
+    assert [e["status"] for e in data["timeline"] if e["kind"] == "status"] == ["forwarded"]

@@ -254,3 +254,19 @@ def test_report_figures_constant_queries(reference_data, django_assert_max_num_q
         selectors.report_figures(start=today, end=today)
     with django_assert_max_num_queries(6):
         selectors.report_figures_by_province(start=today, end=today)
+
+
+def test_consumer_reply_reaches_whoever_handles_it(
+    business, business_member, province_officer, run_on_commit
+):
+    complaint = make_complaint()
+    mail.outbox.clear()
+    with run_on_commit():
+        services.consumer_add_info(complaint, message="Thêm hóa đơn")
+    assert [m.to for m in mail.outbox] == [[province_officer.email]]
+    forwarded = make_complaint(business=business)
+    services.forward(forwarded, actor=province_officer)
+    mail.outbox.clear()
+    with run_on_commit():
+        services.consumer_add_info(forwarded, message="Số tài khoản nhận hoàn tiền")
+    assert [m.to for m in mail.outbox] == [[business_member.email]]
