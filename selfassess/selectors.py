@@ -83,6 +83,11 @@ def startable_sets():
     )
 
 
+def practice_set():
+    """The active practice set (the portal's quick check), latest version."""
+    return CriteriaSet.objects.active().filter(is_practice=True).order_by("-version", "-pk").first()
+
+
 def public_results(*, query="", province=None, sector=None, criteria_set=None, year=None, band=""):
     """Businesses whose latest decided assessment is verified, with what may be public."""
     qs = Assessment.objects.public().select_related(

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("bat-dau/", views.start, name="start"),
     path("tham-dinh/", views.queue, name="queue"),
+    path("kiem-tra-nhanh/", views.quick_check, name="quick_check"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/nhom/<int:group_pk>/", views.fill, name="fill"),
     path("<int:pk>/luu/", views.autosave, name="autosave"),

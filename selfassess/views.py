@@ -424,6 +424,28 @@ def result_pdf(request, pk):
     return response
 
 
+@require_http_methods(["GET", "POST"])
+def quick_check(request):
+    """The practice set for anyone, signed in or not: the result is computed on the spot
+    and nothing is stored."""
+    from .scoring import compute_score
+
+    criteria_set = selectors.practice_set()
+    if criteria_set is None:
+        return render(request, "selfassess/quick_check.html", {"criteria_set": None})
+    selectors.load_structure(criteria_set)
+    answers, score = {}, None
+    if request.method == "POST":
+        for group in criteria_set.groups_list:
+            for criterion in group.criteria_list:
+                value = request.POST.get(f"answer_{criterion.pk}", "")
+                if value in criterion.choices:
+                    answers[criterion.pk] = value
+        score = compute_score(criteria_set, criteria_set.groups_list, answers)
+    context = {"criteria_set": criteria_set, "answers": answers, "score": score}
+    return render(request, "selfassess/quick_check.html", context)
+
+
 # --- Criteria sets ---------------------------------------------------------------------
 
 

@@ -483,3 +483,20 @@ def test_a_new_assessment_can_follow_a_rejected_one(
         user=business_member, business=business, criteria_set=submitted.criteria_set
     )
     assert again.pk != submitted.pk and again.status == "draft"
+
+
+def test_quick_check_for_anyone_stores_nothing(client, reference_data):
+    from django.core.management import call_command
+
+    call_command("seed_selfassess", verbosity=0)
+    quick = CriteriaSet.objects.get(code="kiem-tra-nhanh")
+    page = client.get(reverse("selfassess:quick_check"))
+    assert page.status_code == 200 and quick.title in page.content.decode()
+    ids = list(quick.criteria.order_by("group__order", "order").values_list("pk", flat=True))
+    # 8 of 10 questions answered "yes" (10 points each): 80% → the top practice band.
+    data = {f"answer_{pk}": "yes" for pk in ids[:8]} | {f"answer_{ids[8]}": "no"}
+    data[f"answer_{ids[9]}"] = "maybe"
+    body = client.post(reverse("selfassess:quick_check"), data).content.decode()
+    assert "80%" in body and "Tốt (mức của bộ câu hỏi thử)" in body
+    assert f'id="q_{ids[0]}_yes" value="yes" checked' in body
+    assert not Assessment.objects.exists() and not Answer.objects.exists()
