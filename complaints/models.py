@@ -322,6 +322,9 @@ class Complaint(models.Model):
     negotiation_ended_on = models.DateField(_("negotiation ended on"), null=True, blank=True)
     satisfied = models.BooleanField(_("consumer satisfied with the result"), null=True, blank=True)
 
+    # Set when personal data was erased after the retention period; figures stay.
+    anonymised_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+
     search_text = models.TextField(editable=False, blank=True, default="")
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -346,7 +349,9 @@ class Complaint(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(complainant_email__gt="") | Q(complainant_phone__gt=""),
+                condition=Q(complainant_email__gt="")
+                | Q(complainant_phone__gt="")
+                | Q(anonymised_at__isnull=False),
                 name="complaint_has_contact",
             ),
         ]

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -687,3 +687,56 @@ def purge_abandoned_drafts(days=2):
         shutil.rmtree(folder, ignore_errors=True)
         removed += 1
     return removed
+
+
+# --- Retention -------------------------------------------------------------------------------
+
+ERASED = "—"
+
+
+def erase_expired_personal_data(now=None):
+    """Erase the personal data of complaints finished more than
+    ``COMPLAINTS_RETENTION_YEARS`` years ago (default 5): names, contacts, narrative,
+    attachments and their history go; status, dates, province, sector and business stay for
+    the statistics. Idempotent."""
+    import datetime
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    years = getattr(settings, "COMPLAINTS_RETENTION_YEARS", 5)
+    cutoff = now - datetime.timedelta(days=365 * years)
+    expired = (
+        Complaint.objects.exclude(status__in=OPEN_STATUSES)
+        .filter(anonymised_at__isnull=True)
+        .filter(
+            models.Q(closed_at__lt=cutoff) | models.Q(closed_at__isnull=True, handled_at__lt=cutoff)
+        )
+        .values_list("pk", flat=True)
+    )
+    erased = 0
+    for pk in list(expired[:5000]):
+        with transaction.atomic():
+            complaint = Complaint.objects.select_for_update().get(pk=pk)
+            for attachment in complaint.attachments.all():
+                attachment.file.delete(save=False)
+                attachment.delete()
+            for name in ("complainant_name", "description", "request"):
+                setattr(complaint, name, ERASED)
+            for name in (
+                "complainant_phone",
+                "complainant_email",
+                "complainant_address",
+                "represented_name",
+                "business_address",
+                "business_website",
+                "consent_text",
+            ):
+                setattr(complaint, name, "")
+            complaint.user = None
+            complaint.anonymised_at = now
+            complaint.save()
+            complaint.history.all().delete()
+            complaint.events.update(message="")
+        erased += 1
+    return erased

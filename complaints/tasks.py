@@ -112,6 +112,8 @@ def flag_overdue_steps():
     from . import services
 
     flagged = services.flag_overdue_steps()
-    # The same daily pass removes files of form sessions abandoned before sending.
+    # The same daily pass removes files of form sessions abandoned before sending and
+    # erases personal data past its retention period.
     services.purge_abandoned_drafts()
+    services.erase_expired_personal_data()
     return flagged

@@ -270,3 +270,31 @@ def test_consumer_reply_reaches_whoever_handles_it(
     with run_on_commit():
         services.consumer_add_info(forwarded, message="Số tài khoản nhận hoàn tiền")
     assert [m.to for m in mail.outbox] == [[business_member.email]]
+
+
+def test_personal_data_is_erased_after_the_retention_period(business, province_officer, settings):
+    from django.utils import timezone
+
+    from complaints.models import Attachment
+
+    settings.COMPLAINTS_RETENTION_YEARS = 5
+    old = make_complaint(business=business, files=[png()])
+    services.reject(old, actor=province_officer, ground="insufficient", message="Thiếu hóa đơn")
+    fresh = make_complaint()
+    path = old.attachments.get().file.path
+    assert services.erase_expired_personal_data() == 0
+    later = timezone.now() + datetime.timedelta(days=5 * 365 + 2)
+    assert services.erase_expired_personal_data(now=later) == 1
+    old.refresh_from_db()
+    assert old.anonymised_at and old.complainant_email == "" and old.complainant_phone == ""
+    assert "Hoa" not in old.complainant_name and "hoa" not in old.search_text
+    assert not Attachment.objects.filter(complaint=old).exists()
+    import os
+
+    assert not os.path.exists(path)
+    assert old.history.count() == 0  # past versions held the same personal data
+    # Figures survive; open complaints are untouched; a second run does nothing.
+    assert old.status == Status.REJECTED and old.province_id == business.province_id
+    fresh.refresh_from_db()
+    assert fresh.complainant_email == "hoa@example.vn"
+    assert services.erase_expired_personal_data(now=later) == 0
