@@ -85,11 +85,20 @@ class PublicFilterForm(forms.Form):
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Business name or tax code"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False)
+    province = forms.ModelChoiceField(
+        label=_("Province"),
+        queryset=Province.objects.current(),
+        required=False,
+        empty_label=_("All provinces"),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, nationwide=False, **kwargs):
         from .models import Assessment
 
         super().__init__(*args, **kwargs)
+        if not nationwide:
+            # A province officer sees one province: no choice to offer.
+            del self.fields["province"]
         self.fields["status"].choices = [("", _("All"))] + [
             c for c in Assessment.Status.choices if c[0] != Assessment.Status.DRAFT
         ]

@@ -322,10 +322,14 @@ def submit(request, pk):
 @officer_required
 @require_GET
 def queue(request):
-    form = QueueFilterForm(request.GET or None)
+    form = QueueFilterForm(request.GET or None, nationwide=get_actor(request.user).is_ministry)
     filters = form.cleaned_data if form.is_valid() else {}
+    province = filters.get("province")
     qs = selectors.review_queue(
-        request.user, status=filters.get("status", ""), query=filters.get("q", "")
+        request.user,
+        status=filters.get("status", ""),
+        query=filters.get("q", ""),
+        province_id=province.pk if province else None,
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "selfassess/queue.html", {"page": page, "form": form})

@@ -500,3 +500,33 @@ def test_quick_check_for_anyone_stores_nothing(client, reference_data):
     assert "80%" in body and "Tốt (mức của bộ câu hỏi thử)" in body
     assert f'id="q_{ids[0]}_yes" value="yes" checked' in body
     assert not Assessment.objects.exists() and not Answer.objects.exists()
+
+
+def test_queue_filters_and_scope(
+    client,
+    submitted,
+    other_business,
+    other_business_member,
+    ministry_officer,
+    province_officer,
+    other_province_officer,
+    hcm,
+):
+    from .conftest import fill_all
+
+    theirs = services.start_assessment(
+        user=other_business_member, business=other_business, criteria_set=submitted.criteria_set
+    )
+    services.submit(assessment=fill_all(theirs, other_business_member), user=other_business_member)
+    url = reverse("selfassess:queue")
+    login(client, province_officer)
+    body = client.get(url).content.decode()
+    assert "Bình An" in body and "Sài Gòn Đỏ" not in body
+    assert 'name="province"' not in body
+    login(client, ministry_officer)
+    body = client.get(url, {"province": hcm.pk}).content.decode()
+    assert "Sài Gòn Đỏ" in body and "Bình An" not in body
+    assert "Bình An" in client.get(url, {"q": "binh an"}).content.decode()
+    assert client.get(url, {"province": "x", "status": "<>"}).status_code == 200
+    login(client, other_province_officer)
+    assert "Bình An" not in client.get(url).content.decode()
