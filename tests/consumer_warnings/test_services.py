@@ -19,7 +19,7 @@ from .factories import SubscriptionFactory, WarningFactory
 def new_warning(**fields):
     values = {
         "kind": ConsumerWarning.Kind.RECALL,
-        "title": "Thu hồi nồi cơm điện Thử Nghiệm lô 2026-01",
+        "title": "Thu hồi nồi cơm điện Thử Nghiệm lô 2026-01 & 02",
         "summary": "Dây nguồn có thể quá nhiệt.",
         "sector": Sector.objects.get(code="dien-may-gia-dung"),
         "hazard": ConsumerWarning.Hazard.FIRE,
@@ -36,7 +36,7 @@ def test_officer_drafts_with_a_photo(ministry_officer, hanoi):
         new_warning(), user=ministry_officer, provinces=[hanoi], photo=photo, photo_alt="Hộp"
     )
     assert warning.status == ConsumerWarning.Status.DRAFT
-    assert warning.slug == "thu-hoi-noi-com-dien-thu-nghiem-lo-2026-01"
+    assert warning.slug == "thu-hoi-noi-com-dien-thu-nghiem-lo-2026-01-02"
     assert warning.owner_province is None
     assert list(warning.provinces.all()) == [hanoi]
     assert warning.photos.get().alt_text == "Hộp"
@@ -185,6 +185,12 @@ def test_high_risk_publication_alerts_matching_subscribers_once(
             services.unsubscribe_url(Subscription.objects.get(email=message.to[0])) in message.body
         )
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # Plain text is not HTML-escaped; the HTML part is.
+    assert "lô 2026-01 & 02" in mail.outbox[0].subject
+    assert "lô 2026-01 & 02" in mail.outbox[0].body
+    html = mail.outbox[0].alternatives[0][0]
+    assert "lô 2026-01 &amp; 02" in html
+    assert "/canh-bao/huy-dang-ky/" in html
     # The job running again (a retry, a second worker) sends nothing more.
     assert services.send_alerts(warning.pk) == 0
     assert len(mail.outbox) == 2
