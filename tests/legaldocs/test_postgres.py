@@ -14,7 +14,8 @@ def test_trigram_indexes_exist(db):
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'legaldocs_document'"
         )
         indexes = dict(cursor.fetchall())
-    assert "gin_trgm_ops" in indexes["legaldocs_document_search_trgm"]
+    assert "to_tsvector" in indexes["legaldocs_document_fulltext"]
+    assert "legaldocs_document_search_trgm" not in indexes
     assert "gin_trgm_ops" in indexes["legaldocs_document_title_trgm"]
     assert "varchar_pattern_ops" in indexes["legaldocs_document_number_pattern"]
     assert "NULLS LAST" in indexes["legaldocs_document_newest_first"]
@@ -29,13 +30,29 @@ def test_typo_falls_back_to_similar_titles(library):
     assert exact.mode == "text"
 
 
-def test_text_search_uses_the_trigram_index(library):
+def test_word_search_uses_the_full_text_index(library):
+    result = search("hoa giai")
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        cursor.execute(
-            "EXPLAIN SELECT id FROM legaldocs_document WHERE search_text LIKE %s",
-            ["%bao ve quyen%"],
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        plan = result.queryset.rest.all()[:20].explain()
         cursor.execute("SET enable_seqscan = on")
-    assert "legaldocs_document_search_trgm" in plan
+    assert "legaldocs_document_fulltext" in plan or "legaldocs_document_newest_first" in plan
+    rare = search("hoa giai").queryset.rest.all().order_by("title_search")[:20]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = rare.explain()
+        cursor.execute("SET enable_seqscan = on")
+    assert "legaldocs_document_fulltext" in plan
+
+
+def test_full_text_finds_a_subset_of_the_portable_path(library):
+    from legaldocs.models import Document
+    from legaldocs.selectors import _text_filter, parse_query
+
+    for query in ["bao ve quyen loi", "dieu", "hoà giải", '"du lieu ca nhan"', "uy ban canh tranh"]:
+        parsed = parse_query(query)
+        portable = Document.objects.filter(_text_filter(parsed.needles))
+        like = set(portable.values_list("pk", flat=True))
+        full_text = {d.pk for d in search(query).queryset}
+        # Full text matches whole words; LIKE also matches inside words ("uy" in "quy").
+        assert full_text and full_text <= like, query
