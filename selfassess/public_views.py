@@ -17,6 +17,12 @@ from .forms import PublicFilterForm
 PAGE_SIZE = 25
 
 
+def _cell(value):
+    """A CSV cell that a spreadsheet will not run as a formula (names are user input)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _filtered(request):
     form = PublicFilterForm(request.GET or None, choices=selectors.public_filter_choices())
     form.is_valid()
@@ -62,7 +68,8 @@ def export_csv(request):
     for row in qs.iterator(chunk_size=2000):
         business = row.business
         writer.writerow(
-            [
+            _cell(v)
+            for v in [
                 business.name,
                 business.tax_code,
                 business.province.name,

@@ -530,3 +530,11 @@ def test_queue_filters_and_scope(
     assert client.get(url, {"province": "x", "status": "<>"}).status_code == 200
     login(client, other_province_officer)
     assert "Bình An" not in client.get(url).content.decode()
+
+
+def test_csv_cells_never_start_a_formula(client, submitted, province_officer):
+    Business.objects.filter(pk=submitted.business_id).update(name='=HYPERLINK("x")')
+    services.review(assessment=submitted, officer=province_officer, decision="verify")
+    response = client.get(reverse("businesses:export_csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == '\'=HYPERLINK("x")'
