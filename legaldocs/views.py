@@ -141,6 +141,7 @@ CSV_HEADER = [
     "ngay_hieu_luc",
     "linh_vuc",
     "tinh_trang",
+    "tinh_trang_ten",
     "chua_xac_minh",
     "duong_dan",
 ]
@@ -167,6 +168,7 @@ def library_csv(request):
                     document.effective_date.isoformat() if document.effective_date else "",
                     document.field.name if document.field else "",
                     document.validity,
+                    Status(document.validity).label,
                     "1" if document.is_uncertain else "0",
                     base + document.get_absolute_url(),
                 ]

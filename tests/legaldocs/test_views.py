@@ -165,6 +165,7 @@ def test_csv_export(client, library):
     assert len(rows) == len(library)
     by_number = {r["so_ky_hieu"]: r for r in rows}
     assert by_number["59/2010/QH12"]["tinh_trang"] == "expired"
+    assert by_number["59/2010/QH12"]["tinh_trang_ten"] == "Hết hiệu lực"
     assert by_number["19/2023/QH15"]["trich_yeu"] == "Luật Bảo vệ quyền lợi người tiêu dùng"
 
 

@@ -55,6 +55,8 @@ class Command(BaseCommand):
                 part_affected=item.get("part_affected", ""),
                 note=item.get("note", ""),
             )
+        if options["verbosity"] == 0:
+            return
         self.stdout.write(
             f"Legal library: {len(documents)} documents ({created} new, {changed} updated), "
             f"{len(data['relations'])} relations, {len(data['events'])} events."
