@@ -382,6 +382,17 @@ def _submission_counts(reporting_year):
 # --- Unit reports ------------------------------------------------------------------------
 
 
+def is_authority(user):
+    """An officer of the consumer-protection authority (or a superuser): the one who
+    reviews the units' reports. Other ministry units read them but do not review."""
+    from portal.roles import get_actor
+
+    actor = get_actor(user)
+    if actor.is_superuser:
+        return True
+    return Agency.objects.filter(code=AUTHORITY_CODE, pk__in=actor.agency_ids).exists()
+
+
 def can_edit(report, user):
     from portal.roles import get_actor
 
@@ -466,10 +477,8 @@ def record_submission(report, user, now):
 @transaction.atomic
 def review_report(*, report, user, accept, comment="", now=None):
     """The authority accepts a submitted report or returns it with a comment."""
-    from portal.roles import get_actor
-
     report = UnitReport.objects.select_for_update().get(pk=report.pk)
-    if not get_actor(user).is_ministry:
+    if not is_authority(user):
         raise ReportError(_("Only the authority reviews unit reports."), code="role")
     if report.status != UnitReport.Status.SUBMITTED:
         raise ReportError(_("Only a submitted report can be reviewed."), code="state")

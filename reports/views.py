@@ -107,7 +107,8 @@ def _detail_context(request, report, forms=None, review_form=None):
         "unsaved_errors": [e for form in forms.values() for e in form.non_field_errors()],
         "editable": editable,
         "is_own_unit": report.agency_id in actor.agency_ids,
-        "can_review": actor.is_ministry and report.status == UnitReport.Status.SUBMITTED,
+        "can_review": report.status == UnitReport.Status.SUBMITTED
+        and services.is_authority(request.user),
         "review_form": review_form or ReviewForm(),
         "days_left": selectors.days_left(report.reporting_year.unit_deadline),
         "filled_count": sum(1 for row in progress if row.is_filled),
@@ -219,10 +220,10 @@ def review(request, pk):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            messages.error(request, _error_text(error))
         else:
             messages.success(request, _("The review has been recorded."))
-            return redirect(report_url(report))
+        return redirect(report_url(report))
     context = _detail_context(request, report, review_form=form)
     return render(request, "reports/unit_report.html", context, status=400)
 

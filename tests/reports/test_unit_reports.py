@@ -229,3 +229,22 @@ def test_unit_page_query_count_does_not_grow_with_tasks(
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_only_the_authority_reviews(client, province_officer, hanoi_report):
+    from tests.conftest import make_officer
+
+    chemicals = make_officer(Agency.objects.get(code="cuc-hoa-chat"), "hoachat@example.vn")
+    services.submit_report(report=hanoi_report, user=province_officer)
+    with pytest.raises(services.ReportError):
+        services.review_report(report=hanoi_report, user=chemicals, accept=True)
+    login(client, chemicals)
+    page = client.get(reverse("reports:unit_report", args=[hanoi_report.pk]))
+    assert page.status_code == 200  # a ministry unit reads every report
+    assert page.context["can_review"] is False
+    response = client.post(
+        reverse("reports:review", args=[hanoi_report.pk]), {"decision": "accept"}, follow=True
+    )
+    assert "Chỉ cơ quan đầu mối mới xem xét" in response.content.decode()
+    hanoi_report.refresh_from_db()
+    assert hanoi_report.status == "submitted"

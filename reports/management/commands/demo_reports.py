@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal.models import Agency
+from portal.models import Agency, Membership
 from reports import services
 from reports.models import Plan, UnitReport
 
@@ -75,5 +75,11 @@ class Command(BaseCommand):
             for field, value in text.items():
                 setattr(progress, field, value)
             progress.save()
-        services.record_submission(report, None, when)
+        officer = (
+            Membership.objects.approved()
+            .filter(agency_id=report.agency_id)
+            .select_related("user")
+            .first()
+        )
+        services.record_submission(report, officer.user if officer else None, when)
         return True
