@@ -224,3 +224,14 @@ def test_document_page_query_count_does_not_grow_with_relations(client, make_doc
         client.get(document.get_absolute_url() + "json/")
     assert len(many) == len(few)
     assert page.content.decode().count('data-relation="guides"') == 8
+
+
+def test_same_number_from_two_issuers_gets_two_permalinks(client, make_document):
+    from legaldocs.models import IssuingBody
+
+    other = IssuingBody.objects.create(slug="ubnd-tinh-thu", name="UBND tỉnh Thử")
+    first = make_document(doc_type="quyet-dinh", number="07/2023/QĐ-UBND")
+    second = make_document(doc_type="quyet-dinh", number="07/2023/QĐ-UBND", issuing_body=other)
+    assert first.get_absolute_url() == "/van-ban/quyet-dinh/2022/07-2023-qd-ubnd/"
+    assert second.get_absolute_url() == "/van-ban/quyet-dinh/2022/07-2023-qd-ubnd-ubnd-tinh-thu/"
+    assert client.get(second.get_absolute_url()).context["document"] == second
