@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TITLE = "Thu hồi bình nóng lạnh Thử Nghiệm E2E lô 2026"
 
 
-def test_officer_publishes_a_recall_with_a_photo(page, ministry_officer, e2e_login, tmp_path):
+def test_officer_publishes_a_recall_with_a_photo(
+    page, browser, live_server, ministry_officer, e2e_login, tmp_path
+):
     appliances = Sector.objects.get(code="dien-may-gia-dung")
     subscriber = Subscription.objects.create(
         email="theodoi@example.vn", sector=appliances, status=Subscription.Status.ACTIVE
@@ -57,7 +59,7 @@ def test_officer_publishes_a_recall_with_a_photo(page, ministry_officer, e2e_log
     assert warning.status == "draft"
     assert warning.photos.count() == 1
     # Still a draft: not on the public list.
-    anonymous = page.context.browser.new_context(base_url=page.url.split("/canh-bao")[0])
+    anonymous = browser.new_context(locale="vi-VN", base_url=live_server.url)
     public = anonymous.new_page()
     public.goto("/canh-bao/")
     expect(public.locator("main")).not_to_contain_text(TITLE)
