@@ -167,6 +167,16 @@ def national_report_document(national):
     columns = [
         figures_adapter.FIGURE_LABELS[key] for _section, key in figures_adapter.PROVINCE_COLUMNS
     ]
+    status_labels = dict(UnitReport.Status.choices)
+    provinces = [
+        {
+            **row,
+            "status_label": status_labels[row["status"]]
+            if row.get("status") in (UnitReport.Status.SUBMITTED, UnitReport.Status.ACCEPTED)
+            else pgettext("reports", "Missing"),
+        }
+        for row in snapshot.get("provinces", [])
+    ]
     window = snapshot.get("window") or [None, None]
     return {
         "national": national,
@@ -182,7 +192,7 @@ def national_report_document(national):
         "comparison": comparison,
         "previous_year": previous.get("year"),
         "columns": columns,
-        "provinces": snapshot.get("provinces", []),
+        "provinces": provinces,
         "tasks": snapshot.get("tasks", []),
         "unit_count": snapshot.get("unit_count", 0),
         "submitted_count": snapshot.get("submitted_count", 0),
@@ -270,7 +280,7 @@ def national_report_csv(national):
                 row["code"],
                 row["name"],
                 *[_value(v) for v in row["values"]],
-                doc["status_labels"].get(row["status"], pgettext("reports", "Missing")),
+                row["status_label"],
                 _("Yes") if row["late"] else "",
             ]
         )
