@@ -117,7 +117,7 @@ def unit_report_document(report, progress=None):
         "unit_name": unit_name,
         "province_name": province_name,
         "place": province_name or "Hà Nội",
-        "parent_body": ("Ủy ban nhân dân " + full_name) if full_name else "Bộ Công Thương",
+        "parent_body": ("UBND " + full_name) if full_name else "Bộ Công Thương",
         "number": "……/BC-"
         + ("SCT" if province_name else (unit.get("short_name") or unit["code"]).upper()),
         "start": start,
