@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from legaldocs.models import Document, IssuingBody, LegalField
 from legaldocs.services import save_document
@@ -10,6 +11,14 @@ PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    """URLs and labels built outside a request use the portal's default language, whatever
+    language an earlier test's request left active."""
+    with translation.override("vi"):
+        yield
 
 
 @pytest.fixture
