@@ -325,13 +325,26 @@ def subscribe(*, email, sector=None, kind="", keyword="", language="vi", consent
             language=language,
             consent_text=consent_text,
         )
+    from .tasks import send_confirmation
+
+    enqueue(send_confirmation, subscription.pk)
+    return subscription
+
+
+def send_confirmation(subscription_pk):
+    """The double opt-in message with its signed confirmation link (valid 7 days)."""
+    # Sent again to an active subscriber who asks again: confirming twice is harmless.
+    subscription = (
+        Subscription.objects.filter(pk=subscription_pk)
+        .exclude(status=Subscription.Status.UNSUBSCRIBED)
+        .first()
+    )
+    if subscription is None:
+        return 0
     confirm_url = _absolute(
         "consumer_warnings:confirm", [confirm_token(subscription)], subscription.language
     )
-    transaction.on_commit(
-        lambda: _mail(subscription, "consumer_warnings/email/confirm", {"confirm_url": confirm_url})
-    )
-    return subscription
+    return _mail(subscription, "consumer_warnings/email/confirm", {"confirm_url": confirm_url})
 
 
 def _fold(text):

@@ -11,6 +11,11 @@ def send_alerts(warning_pk):
 
 
 @shared_task
+def send_confirmation(subscription_pk):
+    return services.send_confirmation(subscription_pk)
+
+
+@shared_task
 def send_weekly_digest():
     services.purge_subscriptions()
     return services.send_weekly_digest()
