@@ -103,7 +103,7 @@ INSERT INTO complaints_complaint (
     is_representative, represented_name, vulnerable_group,
     business_id, business_name, business_tax_code, business_address, business_website,
     province_id, sector_id, description, request,
-    consent_processing, consent_version, consent_publish,
+    consent_processing, consent_version, consent_text, consent_publish,
     current_step, forwarded_at, handled_at, is_late, rejection_ground, referred_to_other,
     search_text, updated_at)
 SELECT code, md5(code) || md5(code || 'x'), status,
@@ -119,7 +119,7 @@ SELECT code, md5(code) || md5(code || 'x'), status,
        (%(provinces)s::bigint[])[1 + (i * 7) %% %(n_provinces)s],
        (%(sectors)s::bigint[])[1 + (i * 11) %% %(n_sectors)s],
        (%(stories)s::text[])[1 + i %% %(n_stories)s], 'Hoàn tiền (dữ liệu hư cấu).',
-       true, 'bench', false, '',
+       true, 'bench', '', false, '',
        CASE WHEN reach > 0 THEN received_at + interval '3 days' END,
        CASE WHEN reach = 2 OR status IN ('rejected', 'referred')
             THEN received_at + interval '12 days' END,
