@@ -393,6 +393,10 @@ class FeedbackForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I want to withdraw this complaint; it will no longer be handled."),
+        error_messages={"required": _("Tick the box to confirm the withdrawal.")},
+    )
     message = forms.CharField(
         label=_("Reason (optional)"),
         max_length=2000,

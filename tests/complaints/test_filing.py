@@ -250,3 +250,17 @@ def test_sent_draft_files_are_kept(client, reference_data, settings):
 def test_home_page_shows_the_complaints_block(client, reference_data):
     page = client.get("/").content.decode()
     assert "/khieu-nai/thong-ke/" in page
+
+
+def test_withdrawal_needs_confirmation(client, reference_data):
+    from tests.complaints.factories import make_complaint
+
+    complaint = make_complaint()
+    client.get(f"/khieu-nai/theo-doi/{complaint.token}/")
+    url = f"/khieu-nai/tra-cuu/{complaint.code}/rut/"
+    client.post(url, {"message": "nhầm"})
+    complaint.refresh_from_db()
+    assert complaint.status == "submitted"
+    client.post(url, {"confirm": "on", "message": "Đã tự thỏa thuận"})
+    complaint.refresh_from_db()
+    assert complaint.status == "withdrawn"
