@@ -272,6 +272,8 @@ def file_done(request):
     link = None
     if filed.get("token"):
         link = request.build_absolute_uri(reverse("complaints:track_token", args=[filed["token"]]))
+        # Shown once: the secret does not stay in the session store (it was also e-mailed).
+        request.session[FILED_KEY] = {"code": filed["code"], "token": None}
     return render(request, "complaints/file_done.html", {"code": filed["code"], "link": link})
 
 

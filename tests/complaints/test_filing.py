@@ -23,6 +23,10 @@ def test_anonymous_filing_end_to_end(client, business, issues, run_on_commit):
     done = client.get(response["Location"]).content.decode()
     assert complaint.code in done
     assert "/khieu-nai/theo-doi/" in done
+    # The secret is shown once and not kept in the session afterwards.
+    again = client.get(response["Location"]).content.decode()
+    assert complaint.code in again and "/khieu-nai/theo-doi/" not in again
+    assert client.session["complaint_filed"]["token"] is None
     assert any("lan.tran@example.vn" in m.to for m in mail.outbox)
 
 
