@@ -4,6 +4,7 @@ and scoped like the views."""
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_mixins import ScopedAdminMixin
 
@@ -60,7 +61,7 @@ class CriterionInline(FrozenInlineMixin, admin.StackedInline):
 
 
 @admin.register(CriteriaSet)
-class CriteriaSetAdmin(admin.ModelAdmin):
+class CriteriaSetAdmin(SimpleHistoryAdmin):
     list_display = ("title", "code", "version", "year", "status", "origin", "is_incomplete")
     list_filter = ("status", "origin", "is_practice", "is_incomplete")
     search_fields = ("code", "title")

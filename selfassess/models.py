@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from portal.files import PrivateUploadTo, UploadValidator, private_storage
 from portal.models import Business, Sector
@@ -91,6 +92,8 @@ class CriteriaSet(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = CriteriaSetQuerySet.as_manager()
+    # Who changed a set's wording or points, and when (DESIGN §7).
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("criteria set")
@@ -222,6 +225,8 @@ class Criterion(models.Model):
     legal_basis = models.TextField(_("legal basis"), blank=True)
     source = models.TextField(_("source"), blank=True)
     is_incomplete = models.BooleanField(_("published text incomplete"), default=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("criterion")

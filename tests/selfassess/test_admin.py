@@ -52,3 +52,12 @@ def test_province_officer_sees_only_their_province_in_the_admin(
     login(client, other_province_officer)
     url = reverse("admin:selfassess_assessment_change", args=[submitted.pk])
     assert client.get(url).status_code == 404
+
+
+def test_changes_to_a_set_are_kept_in_its_history(small_set):
+    from selfassess import services
+
+    services.set_status(small_set, "retired")
+    statuses = list(small_set.history.order_by("history_id").values_list("status", flat=True))
+    assert statuses[-2:] == ["active", "retired"]
+    assert small_set.criteria.first().history.exists()
