@@ -93,3 +93,28 @@ def test_officer_publishes_a_recall_with_a_photo(
     assert [m.to for m in mail.outbox] == [[subscriber.email]]
     assert TITLE in mail.outbox[0].subject
     assert "/canh-bao/huy-dang-ky/" in mail.outbox[0].body
+
+
+def test_consumer_subscribes_confirms_and_unsubscribes(page, live_server, reference_data):
+    mail.outbox.clear()
+    page.goto("/canh-bao/?sector=thuc-pham")
+    page.get_by_role("link", name=re.compile("Nhận thư về các cảnh báo này")).click()
+    expect(page.locator("#id_sector")).to_have_value("thuc-pham")
+    page.fill("#id_email", "nguoidan@example.vn")
+    page.get_by_role("button", name="Đăng ký").click()
+    # Consent is required; what was typed is kept.
+    expect(page.locator("#id_email")).to_have_value("nguoidan@example.vn")
+    page.get_by_label(re.compile("Tôi đồng ý")).check()
+    page.get_by_role("button", name="Đăng ký").click()
+    expect(page.locator("h1")).to_have_text("Kiểm tra hộp thư của bạn")
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    confirm = re.search(r"https?://\S+/dang-ky/xac-nhan/\S+/", body).group(0)
+    unsubscribe = re.search(r"https?://\S+/huy-dang-ky/\S+/", body).group(0)
+    page.goto(re.sub(r"^https?://[^/]+", "", confirm))
+    expect(page.locator("h1")).to_have_text("Đã xác nhận đăng ký")
+    assert Subscription.objects.get().status == "active"
+    page.goto(re.sub(r"^https?://[^/]+", "", unsubscribe))
+    page.get_by_role("button", name="Hủy đăng ký").click()
+    expect(page.locator("h1")).to_have_text("Đã hủy đăng ký")
+    assert Subscription.objects.get().status == "unsubscribed"
