@@ -158,6 +158,10 @@ def test_admin_is_scoped(client, forwarded, other_province_officer, province_off
     client.logout()
     login(client, province_officer)
     assert client.get(url).status_code == 200
+    assert AccessLog.objects.filter(
+        complaint=forwarded, user=province_officer, detail="admin"
+    ).exists()
+    assert not AccessLog.objects.filter(user=other_province_officer).exists()
     listing = client.get("/quan-tri/complaints/complaint/?q=hoa").content.decode()
     assert forwarded.code in listing
 
