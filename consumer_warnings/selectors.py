@@ -59,7 +59,7 @@ def warning_for(user, pk):
     from portal.roles import get_object_in_scope
 
     queryset = _with_relations(ConsumerWarning.objects.all()).prefetch_related(
-        Prefetch("events", queryset=WarningEvent.objects.order_by("at", "pk"))
+        Prefetch("events", queryset=WarningEvent.objects.select_related("by").order_by("at", "pk"))
     )
     return get_object_in_scope(queryset, user, pk=pk)
 
