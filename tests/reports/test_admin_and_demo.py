@@ -63,3 +63,27 @@ def test_demo_reports_is_idempotent(reference_data):
     assert submitted.filter(is_late=True).count() == 1
     national.refresh_from_db()
     assert national.snapshot["submitted_count"] == 2
+
+
+def test_editing_the_window_in_the_admin_recomputes_the_drafts(
+    client, ministry_officer, fake_parts, opened_year, hanoi_report, hanoi
+):
+    fake_parts["complaints"].set(hanoi.pk, received=42)
+    login(client, ministry_officer)
+    url = reverse("admin:reports_reportingyear_change", args=[opened_year.pk])
+    response = client.post(
+        url,
+        {
+            "year": 2026,
+            "plan": opened_year.plan_id,
+            "data_start": "01/12/2025",
+            "data_end": "31/10/2026",
+            "unit_deadline": "15/11/2026",
+            "national_deadline": "15/12/2026",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    opened_year.refresh_from_db()
+    assert opened_year.data_start == datetime.date(2025, 12, 1)
+    hanoi_report.refresh_from_db()
+    assert hanoi_report.figures["sections"]["complaints"]["figures"]["received"] == 42

@@ -132,3 +132,20 @@ def test_dashboard_filters_late_and_missing_units(
     missing = client.get(url + "missing").context["rows"]
     assert hcm_report in missing and hanoi_report not in missing
     assert len(client.get(url + "bogus").context["rows"]) == len(missing) + 1
+
+
+def test_the_index_is_for_officers(client, business_member, consumer, hanoi_report):
+    url = reverse("reports:index")
+    assert client.get(url).status_code == 302  # the public is invited to sign in
+    for user in (business_member, consumer):
+        login(client, user)
+        assert client.get(url).status_code == 404
+
+
+def test_the_pages_work_in_english(client, province_officer, hanoi_report):
+    login(client, province_officer)
+    response = client.get(f"/en/bao-cao/don-vi/{hanoi_report.pk}/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Complaints received" in content
+    assert "Submit the report" in content
