@@ -1,9 +1,9 @@
 """Complaints: filing, tracking and the public statistics at scale.
 
-``generate`` bulk-creates fictional complaints (and their deadline steps) in batches:
-1,000,000 rows take a few minutes on PostgreSQL. Statistics aggregate in the database on
-indexed columns (``received_month`` with province, sector, status) and are cached for five
-minutes, so the page stays fast at that scale; ``count_queries`` shows a constant count.
+``generate`` creates fictional complaints and their deadline steps (one INSERT … SELECT on
+PostgreSQL, bulk_create in batches elsewhere). The statistics page aggregates in the database
+with an index-only scan of ``complaint_stats_cover`` and caches the figures for five
+minutes, so it stays fast at 1,000,000 rows; ``count_queries`` shows a constant count.
 
 The filing form needs a session and a CSRF token, which ``bench/run.py``'s fixed POST bodies
 do not carry; ``file_complaints`` walks the real form with one cookie jar per client:
