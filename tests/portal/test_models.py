@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 
 from portal.forms import BusinessRegistrationForm
 from portal.models import Agency, Business, Province, validate_tax_code
+from tests.conftest import postgres_only
 
 
 @pytest.mark.parametrize("code", ["0101234567", "0101234567-001", "9999999999"])
@@ -74,3 +75,29 @@ def test_business_search_text_is_folded(hanoi):
         tax_code="0101234567", name="Công ty Đại Phát", address="Hà Nội", province=hanoi
     )
     assert business.search_text == "cong ty dai phat 0101234567"
+
+
+@postgres_only
+def test_business_search_has_a_trigram_index(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'portal_business_search_trgm'"
+        )
+        row = cursor.fetchone()
+    assert row and "gin_trgm_ops" in row[0]
+
+
+def test_business_search_matches_without_diacritics(hanoi):
+    from portal.selectors import search_businesses
+
+    wanted = Business.objects.create(
+        tax_code="0101234500", name="Công ty Điện Máy Hoà Phát", address="Hà Nội", province=hanoi
+    )
+    Business.objects.create(
+        tax_code="0101234501", name="Công ty Thực phẩm An Bình", address="Hà Nội", province=hanoi
+    )
+    for query in ("dien may hoa phat", "ĐIỆN MÁY HÒA", "hoà phát", "0101234500"):
+        assert list(search_businesses(query)) == [wanted], query
+    assert not search_businesses("").exists()
