@@ -23,6 +23,7 @@ from portal.text import build_search_text, fold, nfc
 UNKNOWN_YEAR_SLUG = "khong-ro-nam"
 _YEAR_IN_NUMBER = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 _NUMBER_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
 _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "\\": "/"})
 
 # The signed PDF, and Word files for editing (DOC/DOCX), judged by content.
@@ -50,6 +51,23 @@ def normalize_number(value):
     """The form a document number is matched on: folded (đ → d, lower case), without
     spaces, with one kind of dash. ``"55/2024/NĐ-CP"`` → ``"55/2024/nd-cp"``."""
     return _NUMBER_SPACES.sub("", fold(value).translate(_DASHES))
+
+
+def folded_words(*parts):
+    """The folded text reduced to its words, one space apart: "19/2023/QH15, Điều 1." →
+    "19 2023 qh15 dieu 1". The same words for ``LIKE`` (SQLite) and for PostgreSQL's
+    full-text parser, which would otherwise keep "19/2023/qh15" as one token."""
+    return " ".join(_NON_WORD.split(build_search_text(*parts))).strip()
+
+
+def search_columns(doc_type, number, title, summary, body):
+    """``(title_search, search_text)`` for a document. The type's slug is its folded
+    Vietnamese name ("nghi-dinh"), so "nghi dinh 55 2024" finds Nghị định 55/2024/NĐ-CP."""
+    kind = (doc_type or "").replace("-", " ")
+    return (
+        folded_words(kind, number, title),
+        folded_words(kind, number, title, summary, strip_tags(body)),
+    )
 
 
 def year_from_number(number):
@@ -253,9 +271,8 @@ class Document(models.Model):
             or (self.effective_date.year if self.effective_date else None)
         )
         self.year_slug = str(self.year) if self.year else UNKNOWN_YEAR_SLUG
-        self.title_search = build_search_text(self.number, self.title)
-        self.search_text = build_search_text(
-            self.number, self.title, self.summary, strip_tags(self.body)
+        self.title_search, self.search_text = search_columns(
+            self.doc_type, self.number, self.title, self.summary, self.body
         )
 
     @property

@@ -160,3 +160,9 @@ def test_count_is_capped_for_a_search(library, make_document, monkeypatch):
     assert paginator.count == 5 and paginator.capped
     whole = selectors.CappedPaginator(search("").queryset, 2, cap=None)
     assert whole.count == len(library) and not whole.capped
+
+
+def test_words_of_a_number_are_searchable_as_text(library):
+    assert "19/2023/QH15" in numbers("luat 19 2023")
+    assert "55/2024/NĐ-CP" in numbers("nghi dinh 55 2024")
+    assert library["19/2023/QH15"].search_text.startswith("luat 19 2023 qh15 luat bao ve")
