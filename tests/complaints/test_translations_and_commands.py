@@ -57,3 +57,41 @@ def test_demo_complaints(reference_data):
     assert Complaint.objects.values("province").distinct().count() >= 5
     call_command("demo_complaints", verbosity=0)
     assert Complaint.objects.count() == count
+
+
+def test_grounds_and_vulnerable_groups_use_the_wording_of_the_law():
+    """The Vietnamese labels are the text of Luật 19/2023/QH15 Điều 58 and Điều 8, as copied
+    with its source into complaints/data/complaint_rules.json."""
+    import json
+
+    from django.utils import translation
+
+    from complaints.models import RejectionGround, VulnerableGroup
+
+    rules = json.loads(
+        (Path(settings.BASE_DIR) / "complaints" / "data" / "complaint_rules.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    with translation.override("vi"):
+        grounds = [str(label) for _value, label in RejectionGround.choices]
+        groups = [str(label) for _value, label in VulnerableGroup.choices]
+    assert grounds == rules["rejection_grounds"]
+    assert groups == rules["vulnerable_consumers"]
+
+
+def test_step_deadlines_match_the_law():
+    import json
+
+    from complaints.models import STEP_RULES, Step
+
+    rules = json.loads(
+        (Path(settings.BASE_DIR) / "complaints" / "data" / "complaint_rules.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    days = {item["ma"]: item["so_ngay"] for item in rules["deadlines"]}
+    assert STEP_RULES[Step.FORWARD][0] == days["CQ_CHUYEN_YEU_CAU"] == 7
+    assert STEP_RULES[Step.ACKNOWLEDGE][0] == days["DN_THONG_BAO_TIEP_NHAN"] == 3
+    assert STEP_RULES[Step.NEGOTIATE][0] == days["DN_THUONG_LUONG_SAU_CHUYEN"] == 7
+    assert STEP_RULES[Step.REPORT][0] == days["DN_BAO_KET_QUA"] == 5
