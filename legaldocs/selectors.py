@@ -178,11 +178,17 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
     if not parsed.needles:
         return SearchResult(qs.none(), parsed, "text")
     matched = _full_text(qs, parsed)
-    # An exact phrase asked for in quotes gets no approximate answers.
-    if connection.vendor == "postgresql" and not parsed.phrases and not matched.exists():
-        similar = _similar_titles(qs, parsed)
-        if similar is not None:
-            return SearchResult(similar, parsed, "similar")
+    # No document has every word: PostgreSQL first tries titles close to the query (typos);
+    # then, on any database, documents with most of the words. An exact phrase asked for in
+    # quotes gets no approximate answers.
+    if not parsed.phrases and not matched.exists():
+        if connection.vendor == "postgresql":
+            similar = _similar_titles(qs, parsed)
+            if similar is not None and similar.exists():
+                return SearchResult(similar, parsed, "similar")
+        relaxed = _most_words(qs, parsed)
+        if relaxed is not None:
+            return SearchResult(relaxed, parsed, "relaxed")
     if sort != Sort.RELEVANCE:
         return SearchResult(_order(matched, sort), parsed, "text")
     # Ranking: the words as typed, next to each other in the title (3); all of them
@@ -276,6 +282,25 @@ class CappedPaginator(Paginator):
             found = self.object_list.order_by()[:limit].count()
         self.capped = found > self.cap
         return min(found, self.cap)
+
+
+def _most_words(qs, parsed):
+    """Documents holding at least 60% of the words (and two or more), most words first:
+    long questions such as "Luật bảo vệ quyền lợi người tiêu dùng năm 2010 (nêu trong
+    nguồn)" still find their law."""
+    import math
+
+    if len(parsed.terms) < 3:
+        return None
+    score = sum(
+        (
+            Case(When(search_text__contains=term, then=Value(1)), default=Value(0))
+            for term in parsed.terms
+        ),
+        Value(0),
+    )
+    needed = max(2, math.ceil(len(parsed.terms) * 0.6))
+    return qs.annotate(rank=score).filter(rank__gte=needed).order_by("-rank", *NEWEST_FIRST)
 
 
 def _similar_titles(qs, parsed):

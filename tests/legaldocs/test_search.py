@@ -166,3 +166,16 @@ def test_words_of_a_number_are_searchable_as_text(library):
     assert "19/2023/QH15" in numbers("luat 19 2023")
     assert "55/2024/NĐ-CP" in numbers("nghi dinh 55 2024")
     assert library["19/2023/QH15"].search_text.startswith("luat 19 2023 qh15 luat bao ve")
+
+
+def test_long_question_falls_back_to_documents_with_most_words(library, client):
+    # No document holds "xyzabc": the ones with most of the other words are shown.
+    query = "Luật bảo vệ quyền lợi người tiêu dùng năm 2010 xyzabc"
+    result = search(query)
+    assert result.mode in ("relaxed", "similar")
+    found = [d.number for d in result.queryset]
+    assert "59/2010/QH12" in found[:3]
+    assert search('"nêu trong nguồn xyzabc" luật').queryset.count() == 0  # phrases stay exact
+    body = client.get("/van-ban/", {"q": query}).content.decode()
+    assert "59/2010/QH12" in body
+    assert search("xyzabc qwerty").queryset.count() == 0
