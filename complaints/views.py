@@ -462,6 +462,7 @@ def staff_list(request):
             "page": page,
             "officers": _officers_for(request.user),
             "today": timezone.localdate(),
+            "overdue_count": base.overdue().count(),
         },
     )
 
@@ -550,6 +551,7 @@ def _do_action(request, complaint):
         ),
         "decline": lambda: services.decline(complaint, **kwargs),
         "message": lambda: services.post_message(complaint, internal=data["internal"], **kwargs),
+        "assign_me": lambda: services.assign([complaint], actor=user, assignee=user),
     }
     if action not in handlers:
         raise Http404

@@ -153,3 +153,16 @@ def test_workflow_through_the_pages(client, business, business_member, province_
     )
     complaint.refresh_from_db()
     assert complaint.status == Status.RESOLVED
+
+
+def test_assign_to_me_and_overdue_banner(client, province_officer, hanoi):
+    complaint = make_complaint(province=hanoi)
+    login(client, province_officer)
+    client.post(f"/khieu-nai/quan-ly/{complaint.code}/xu-ly/", {"action": "assign_me"})
+    complaint.refresh_from_db()
+    assert complaint.assigned_to == province_officer
+    assert client.get(LIST).context["overdue_count"] == 0
+    Complaint.objects.filter(pk=complaint.pk).update(step_due="2020-01-01")
+    response = client.get(LIST)
+    assert response.context["overdue_count"] == 1
+    assert "?overdue=on" in response.content.decode()
