@@ -55,6 +55,7 @@ def test_demo_complaints(reference_data):
     statuses = set(Complaint.objects.values_list("status", flat=True))
     assert {Status.SUBMITTED, Status.NEGOTIATING, Status.RESOLVED, Status.REJECTED} <= statuses
     assert Complaint.objects.values("province").distinct().count() >= 5
+    assert Complaint.objects.filter(user__email="nguoitieudung@demo.dnvntd.vn").count() == 2
     call_command("demo_complaints", verbosity=0)
     assert Complaint.objects.count() == count
 

@@ -175,17 +175,20 @@ class Command(BaseCommand):
         if staff is None:
             self.stdout.write("demo_complaints: run load_demo_data first (no demo officer).")
             return
+        consumer = users.filter(email="nguoitieudung@demo.dnvntd.vn").first()
         created = 0
         for index, row in enumerate(DEMO, start=1):
             key = f"demo-complaint-{index:03d}"
             if Complaint.objects.filter(submission_key=key).exists():
                 continue
             with transaction.atomic():
-                self.create(key, row, staff)
+                # The demo consumer filed the first two while signed in ("my complaints").
+                owner = consumer if index <= 2 else None
+                self.create(key, row, staff, owner)
             created += 1
         self.stdout.write(f"Demo complaints: {created} created.")
 
-    def create(self, key, row, staff):
+    def create(self, key, row, staff, owner=None):
         name, phone, email, tax_code, sector_code, days_ago, state, description, request = row
         business = Business.objects.select_related("province").filter(tax_code=tax_code).first()
         if business is None:
@@ -212,6 +215,7 @@ class Command(BaseCommand):
                 "consent_publish": days_ago % 2 == 0,
             },
             submission_key=key,
+            user=owner,
         )
         flow = {
             "submitted": [],
