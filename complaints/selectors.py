@@ -52,6 +52,21 @@ def staff_list(user):
     )
 
 
+def officers_in_scope(user):
+    """Officers a complaint in ``user``'s scope may be assigned to."""
+    from django.contrib.auth import get_user_model
+
+    from portal.roles import get_actor
+
+    actor = get_actor(user)
+    users = get_user_model().objects.filter(
+        is_active=True, memberships__status="approved", memberships__agency__isnull=False
+    )
+    if not actor.is_ministry:
+        users = users.filter(memberships__agency__province_id__in=actor.province_ids)
+    return users.distinct().order_by("last_name", "first_name", "email")
+
+
 def business_inbox(user):
     return (
         Complaint.objects.visible_to(user)

@@ -417,18 +417,6 @@ def my_complaints(request):
 # --- Staff back office ------------------------------------------------------------------------
 
 
-def _officers_for(user):
-    from django.contrib.auth import get_user_model
-
-    actor = get_actor(user)
-    users = get_user_model().objects.filter(
-        is_active=True, memberships__status="approved", memberships__agency__isnull=False
-    )
-    if not actor.is_ministry:
-        users = users.filter(memberships__agency__province_id__in=actor.province_ids)
-    return users.distinct().order_by("last_name", "first_name", "email")
-
-
 @officer_required
 @require_http_methods(["GET", "POST"])
 def staff_list(request):
@@ -437,7 +425,7 @@ def staff_list(request):
         form = AssignForm(
             request.POST,
             complaints=Complaint.objects.visible_to(request.user),
-            officers=_officers_for(request.user),
+            officers=selectors.officers_in_scope(request.user),
         )
         if form.is_valid():
             try:
@@ -460,7 +448,7 @@ def staff_list(request):
         {
             "filter": filterset,
             "page": page,
-            "officers": _officers_for(request.user),
+            "officers": selectors.officers_in_scope(request.user),
             "today": timezone.localdate(),
             "overdue_count": base.overdue().count(),
         },
