@@ -48,6 +48,16 @@ def _eager_celery(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _vietnamese_by_default(settings):
+    """A request to /en/… leaves English active in the test thread; start every test in the
+    site's default language so URLs and messages do not depend on test order."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits live in the cache: start every test with a clean one."""
     from django.core.cache import cache
