@@ -14,7 +14,6 @@ from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from .text import slugify_vi
@@ -34,11 +33,25 @@ DOCUMENTS = {**IMAGES, **PDF, **OFFICE}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls container
 
 
-class PrivateStorage(LazyObject):
-    def _setup(self):
+@deconstructible(path="portal.files.PrivateStorage")
+class PrivateStorage(FileSystemStorage):
+    """The private file store. Its folder is read from the settings when used (and again
+    when tests change them), so migrations never record a machine's path."""
+
+    def __init__(self):
+        super().__init__(location=None, base_url=None)
+
+    @property
+    def base_location(self):
         from django.conf import settings
 
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+        return self._value_or_setting(None, settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        import os
+
+        return os.path.abspath(self.base_location)
 
 
 private_storage = PrivateStorage()

@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/private_media')), upload_to=portal.files.PrivateUploadTo('complaints'))),
+                ('file', models.FileField(storage=portal.files.PrivateStorage(), upload_to=portal.files.PrivateUploadTo('complaints'))),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),

@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
             name='WarningPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.FileField(storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/private_media')), upload_to=portal.files.PrivateUploadTo('warnings'), verbose_name='photo')),
+                ('image', models.FileField(storage=portal.files.PrivateStorage(), upload_to=portal.files.PrivateUploadTo('warnings'), verbose_name='photo')),
                 ('alt_text', models.CharField(blank=True, max_length=255, verbose_name='description of the photo')),
                 ('width', models.PositiveIntegerField(default=0)),
                 ('height', models.PositiveIntegerField(default=0)),
