@@ -650,8 +650,9 @@ def flag_overdue_steps(today=None):
 
 
 def log_access(request, complaint, action=AccessLog.Action.VIEW, detail=""):
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = (forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")) or None
+    # REMOTE_ADDR is the client's address (portal.middleware.ClientIPMiddleware handles
+    # proxies); X-Forwarded-For as sent by the client could be anything.
+    ip = request.META.get("REMOTE_ADDR") or None
     return AccessLog.objects.create(
         complaint=complaint, user=request.user, action=action, detail=detail[:255], ip_address=ip
     )

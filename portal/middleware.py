@@ -1,3 +1,7 @@
+import contextlib
+import ipaddress
+
+from django.conf import settings
 from django.contrib import messages
 from django.db import connection
 from django.http import JsonResponse
@@ -42,4 +46,25 @@ class StaffMFAMiddleware:
                 _("Staff accounts must set up two-step verification before continuing."),
             )
             return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class ClientIPMiddleware:
+    """Behind ``TRUSTED_PROXY_COUNT`` reverse proxies, the client's address is the one the
+    outermost trusted proxy saw: rewrite REMOTE_ADDR from X-Forwarded-For so that rate
+    limits and access logs see the citizen, not the proxy. Addresses the client itself
+    wrote into the header (further left) are never trusted."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.count = settings.TRUSTED_PROXY_COUNT
+
+    def __call__(self, request):
+        if self.count:
+            hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+            hops = [h for h in hops if h]
+            if len(hops) >= self.count:
+                candidate = hops[-self.count]
+                with contextlib.suppress(ValueError):  # a malformed hop: keep the peer
+                    request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(candidate))
         return self.get_response(request)

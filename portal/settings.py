@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that /healthz answers without sessions, host checks or redirects.
     "portal.middleware.HealthCheckMiddleware",
+    "portal.middleware.ClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -275,6 +276,16 @@ PORTAL_HOTLINE = "1800 6838"
 # public holidays the `holidays` package knows, for working-day deadlines.
 PORTAL_EXTRA_DAYS_OFF = env_list("PORTAL_EXTRA_DAYS_OFF")
 PORTAL_EXTRA_WORKING_DAYS = env_list("PORTAL_EXTRA_WORKING_DAYS")
+# Complaint filing: at most COUNT filings per client address in SECONDS; personal data of
+# closed complaints is erased after RETENTION_YEARS.
+COMPLAINTS_FILING_RATE = (
+    int(env("COMPLAINTS_FILING_RATE_COUNT", "10")),
+    int(env("COMPLAINTS_FILING_RATE_SECONDS", "3600")),
+)
+COMPLAINTS_RETENTION_YEARS = int(env("COMPLAINTS_RETENTION_YEARS", "5"))
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: none, the
+# connection's address is the client's).
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 # Whether province officers may publish warnings for their own province.
 WARNINGS_PROVINCE_PUBLISHING = env_bool("WARNINGS_PROVINCE_PUBLISHING", True)
 

@@ -165,3 +165,25 @@ def test_home_blocks_are_cached(client, reference_data):
     with CaptureQueriesContext(connection) as cold:
         assert client.get("/").status_code == 200
     assert len(warm) < len(cold)
+
+
+def test_client_ip_comes_from_the_trusted_proxy_only(rf, settings):
+    from portal.middleware import ClientIPMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen["ip"] = request.META["REMOTE_ADDR"]
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    middleware = ClientIPMiddleware(view)
+    # The client forged the first hop; the proxy appended the real address last.
+    middleware(rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="10.0.0.2"))
+    assert seen["ip"] == "203.0.113.9"
+    middleware(rf.get("/", HTTP_X_FORWARDED_FOR="not-an-ip", REMOTE_ADDR="10.0.0.2"))
+    assert seen["ip"] == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 0
+    ClientIPMiddleware(view)(
+        rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="198.51.100.7")
+    )
+    assert seen["ip"] == "198.51.100.7"
