@@ -126,13 +126,29 @@ def hammer(port, method, path, body, duration, concurrency):
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
 
+    def csrf(conn):
+        """A form POST needs the CSRF cookie and token a browser would get from the page."""
+        conn.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = conn.getresponse()
+        response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie" and value.startswith("csrftoken="):
+                token = value.split(";", 1)[0].split("=", 1)[1]
+                return {"Cookie": f"csrftoken={token}"}, f"&csrfmiddlewaretoken={token}"
+        return {}, ""
+
     def worker():
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         local = []
+        own_headers, own_body = dict(headers), body
+        if method == "POST":
+            extra, token = csrf(conn)
+            own_headers.update(extra)
+            own_body = (body or "") + token
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
-                conn.request(method, path, body=body, headers=headers)
+                conn.request(method, path, body=own_body, headers=own_headers)
                 response = conn.getresponse()
                 response.read()
                 ok = response.status < 500
