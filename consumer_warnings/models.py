@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.files import PrivateUploadTo, private_storage
 from portal.models import Business, Province, Sector
@@ -419,7 +420,7 @@ class Subscription(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for confirmation")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("subscription", "Active")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
 
     email = models.EmailField(_("e-mail"))

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_mixins import ScopedAdminMixin
@@ -233,7 +233,7 @@ class DocumentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         )
         return queryset.filter(condition), False
 
-    @admin.display(description=_("title"))
+    @admin.display(description=pgettext_lazy("legal document", "title"))
     def short_title(self, obj):
         return obj.title[:90] + ("…" if len(obj.title) > 90 else "")
 

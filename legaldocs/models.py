@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.files import OFFICE, PDF, PrivateUploadTo, private_storage, validate_upload
@@ -142,7 +143,7 @@ class Document(models.Model):
         _("normalised number"), max_length=60, blank=True, editable=False, db_index=True
     )
     doc_type = models.CharField(_("type"), max_length=30, choices=DocumentType.choices)
-    title = models.TextField(_("title"))
+    title = models.TextField(pgettext_lazy("legal document", "title"))
     issuing_body = models.ForeignKey(
         IssuingBody,
         verbose_name=_("issuing body"),

@@ -53,7 +53,7 @@ class Province(BilingualNameMixin, models.Model):
     code = models.CharField(_("code"), max_length=2, unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
-    full_name = models.CharField(_("full name"), max_length=150)
+    full_name = models.CharField(_("official full name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     is_active = models.BooleanField(_("current unit"), default=True)

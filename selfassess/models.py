@@ -353,7 +353,9 @@ class Assessment(models.Model):
         related_name="+",
     )
     # The business's latest decided assessment, when verified: the public result.
-    is_public = models.BooleanField(_("published"), default=False, editable=False)
+    is_public = models.BooleanField(
+        pgettext_lazy("assessment", "published"), default=False, editable=False
+    )
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -429,7 +431,7 @@ class Evidence(models.Model):
         validators=[UploadValidator("documents", EVIDENCE_MAX_BYTES)],
     )
     original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("type"), max_length=100)
+    content_type = models.CharField(pgettext_lazy("file", "type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

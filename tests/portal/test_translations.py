@@ -39,3 +39,18 @@ def test_portal_strings_render_in_vietnamese():
         assert translation.gettext("File a complaint") == "Gửi khiếu nại"
     with translation.override("en"):
         assert translation.gettext("File a complaint") == "File a complaint"
+
+
+def test_catalogues_agree_on_shared_strings():
+    """Django merges every catalogue into one, so the same msgid (and context) must mean
+    the same in every part; where the meaning differs, the part gives it a context."""
+    seen = {}
+    disagreements = []
+    for path in CATALOGUES + [ROOT / "locale_vendor" / "vi" / "LC_MESSAGES" / "django.po"]:
+        for entry in polib.pofile(str(path)).translated_entries():
+            key = (entry.msgctxt, entry.msgid)
+            value = entry.msgstr_plural.get(0) if entry.msgid_plural else entry.msgstr
+            if key in seen and seen[key][1] != value:
+                disagreements.append((key, seen[key], (path.parts[-5], value)))
+            seen.setdefault(key, (path.parts[-5], value))
+    assert not disagreements, disagreements[:10]
