@@ -351,6 +351,20 @@ class StaffEntryForm(WhoForm, BusinessStepForm, WhatForm, AskForm):
             self.fields["province"].queryset = provinces
             sort_by_name(self.fields["province"])
 
+    def clean(self):
+        data = super().clean()
+        # The province may come from the chosen business: it must still be one the officer
+        # handles, or the complaint would land where they cannot see it.
+        province = data.get("province")
+        if (
+            province is not None
+            and not self.fields["province"].queryset.filter(pk=province.pk).exists()
+        ):
+            self.add_error(
+                "province", _("You can only enter complaints for the provinces you handle.")
+            )
+        return data
+
 
 # --- Tracking and consumer actions ------------------------------------------------------------
 

@@ -4,7 +4,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
@@ -18,7 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.files import private_storage, serve_private_file
 from portal.models import Business
 from portal.permissions import business_member_required, login_required, officer_required
+from portal.ratelimit import client_over_limit
 from portal.roles import get_actor, get_object_in_scope
+from portal.text import csv_safe
 
 from . import selectors, services
 from .filters import StaffComplaintFilter
@@ -106,16 +107,7 @@ def file_start(request):
 
 
 def _over_limit(name, request, limit, window):
-    """Count a hit for this client in the cache; True once ``limit`` hits in ``window``
-    seconds are exceeded."""
-    key = f"complaints:{name}:" + (request.META.get("REMOTE_ADDR") or "unknown")
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
+    return client_over_limit(f"complaints:{name}", request, limit, window)
 
 
 def _rate_limited(request):
@@ -672,5 +664,5 @@ def stats_csv(request):
     for row in data["by_sector"]:
         writer.writerow([_("Sector"), row["name"], s(row["count"]), ""])
     for row in data["by_business"]:
-        writer.writerow([_("Business"), row["name"], "", row["on_time_share"]])
+        writer.writerow([_("Business"), csv_safe(row["name"]), "", row["on_time_share"]])
     return response

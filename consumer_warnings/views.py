@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.files import serve_private_file
 from portal.permissions import officer_required
+from portal.ratelimit import client_over_limit, over_limit
 from portal.roles import get_actor, get_object_in_scope
 
 from . import selectors, services
@@ -246,6 +247,12 @@ def subscribe(request):
     form = SubscriptionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # Each sign-up sends an e-mail: keep the form from being used to flood an inbox.
+        if client_over_limit("alerts:ip", request, 10, 3600) or over_limit(
+            "alerts:email", data["email"].lower(), 3, 86400
+        ):
+            form.add_error(None, _("Too many sign-ups were made in a short time. Try again later."))
+            return render(request, "consumer_warnings/subscribe.html", {"form": form}, status=429)
         services.subscribe(
             email=data["email"],
             sector=data["sector"],

@@ -276,7 +276,10 @@ class DocumentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         for relation in document.relations_out.filter(kind=Relation.Kind.REPLACES):
             services.flag_dependents(relation.target)
 
-    @admin.action(description=_("Mark review flags of the selected documents as reviewed"))
+    @admin.action(
+        description=_("Mark review flags of the selected documents as reviewed"),
+        permissions=["change"],
+    )
     def mark_reviewed(self, request, queryset):
         count = services.resolve_flags(
             ReviewFlag.objects.filter(document__in=queryset.values("pk")), request.user
@@ -300,7 +303,7 @@ class ReviewFlagAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Mark as reviewed"))
+    @admin.action(description=_("Mark as reviewed"), permissions=["change"])
     def mark_reviewed(self, request, queryset):
         count = services.resolve_flags(queryset, request.user)
         self.message_user(

@@ -1,11 +1,32 @@
 """Back-office scoping shared by every app's admin: the same ``visible_to`` as the views."""
 
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .roles import get_actor
 
 
-class ScopedAdminMixin:
+class ReadOnlyHistoryMixin:
+    """django-simple-history's pages look records up without the admin's queryset and let a
+    POST revert a record to an old version with only view permission. Here both pages go
+    through ``get_object`` (404 outside the user's scope) and reverting is refused: changes
+    are made forward, through the change form and the services."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedAdminMixin(ReadOnlyHistoryMixin):
     """Limits the change list, the change form and foreign-key choices to what the user may
     see. Another province's object gives 404 in the admin too."""
 

@@ -70,16 +70,16 @@ def request_to_join(*, user, business, role=Membership.Role.EDITOR, note=""):
 
 
 def can_decide(decider, membership):
-    """Province officers decide for businesses (and their own agency) in their province;
-    ministry officers decide everything."""
+    """Province officers decide for businesses of their province, ministry officers for
+    everything; nobody decides their own request."""
+    if membership.user_id == decider.pk:
+        return False  # nobody approves their own request
     actor = get_actor(decider)
     if actor.is_ministry:
         return True
-    if not actor.is_province_officer:
-        return False
-    if membership.business_id:
-        return membership.business.province_id in actor.province_ids
-    return membership.agency_id in actor.agency_ids
+    if not actor.is_province_officer or not membership.business_id:
+        return False  # officers of agencies are appointed by the ministry
+    return membership.business.province_id in actor.province_ids
 
 
 @transaction.atomic

@@ -51,3 +51,10 @@ def search_terms(query, max_terms=12, max_length=200):
 def build_search_text(*parts):
     """The folded copy of a row's searchable text, stored beside it."""
     return fold(" ".join(str(p) for p in parts if p))
+
+
+def csv_safe(value):
+    """A CSV cell that spreadsheet software will not run as a formula: user-written text
+    (business names, titles) starting with = + - @ is prefixed with an apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -61,7 +61,7 @@ class CriterionInline(FrozenInlineMixin, admin.StackedInline):
 
 
 @admin.register(CriteriaSet)
-class CriteriaSetAdmin(SimpleHistoryAdmin):
+class CriteriaSetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "code", "version", "year", "status", "origin", "is_incomplete")
     list_filter = ("status", "origin", "is_practice", "is_incomplete")
     search_fields = ("code", "title")
@@ -74,7 +74,7 @@ class CriteriaSetAdmin(SimpleHistoryAdmin):
             return [f.name for f in obj._meta.fields if f.name != "status"]
         return ()
 
-    @admin.action(description=_("Make a new version (copy as a draft)"))
+    @admin.action(description=_("Make a new version (copy as a draft)"), permissions=["change"])
     def make_new_version(self, request, queryset):
         for criteria_set in queryset:
             copy = services.new_version(criteria_set)
@@ -101,12 +101,12 @@ class CriteriaSetAdmin(SimpleHistoryAdmin):
     def export_json(self, request, queryset):
         return self._export(queryset, "json")
 
-    @admin.action(description=_("Activate"))
+    @admin.action(description=_("Activate"), permissions=["change"])
     def activate(self, request, queryset):
         for criteria_set in queryset:
             services.set_status(criteria_set, CriteriaSet.Status.ACTIVE)
 
-    @admin.action(description=_("Retire"))
+    @admin.action(description=_("Retire"), permissions=["change"])
     def retire(self, request, queryset):
         for criteria_set in queryset:
             services.set_status(criteria_set, CriteriaSet.Status.RETIRED)

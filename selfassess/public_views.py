@@ -10,17 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal.models import Business
+from portal.text import csv_safe as _cell
 
 from . import selectors
 from .forms import PublicFilterForm
 
 PAGE_SIZE = 25
-
-
-def _cell(value):
-    """A CSV cell that a spreadsheet will not run as a formula (names are user input)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _filtered(request):

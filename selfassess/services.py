@@ -272,6 +272,8 @@ def submit(*, assessment, user):
 
 def can_review(user, assessment):
     actor = get_actor(user)
+    if assessment.business_id in actor.business_ids:
+        return False  # an officer who is also a member of the business does not review it
     return actor.is_officer and actor.can_see_province(assessment.business.province_id)
 
 
