@@ -9,6 +9,8 @@ page makes. It prints figures; it asserts nothing.
 
     .venv/bin/python bench/run.py --scale 10000 --duration 10 --concurrency 8
     .venv/bin/python bench/run.py --targets complaints --scale 1000000 --skip-load
+    .venv/bin/python bench/run.py --targets complaints,selfassess,consumer_warnings,reports \
+        --counts complaints=1000000,selfassess=100000,consumer_warnings=100000 --skip-load
 
 Targets are modules in bench/targets/ defining ``generate(count, stdout)``, ``urls()`` →
 [(label, path)] and optionally ``posts()`` → [(label, path, form_data)].
@@ -36,6 +38,11 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=10_000, help="rows per target generator")
     parser.add_argument("--targets", default="", help="comma-separated (default: all)")
+    parser.add_argument(
+        "--counts",
+        default="",
+        help="per-target rows, e.g. complaints=1000000,selfassess=100000 (overrides --scale)",
+    )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per URL")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
@@ -190,12 +197,15 @@ def main():
 
     django.setup()
     targets = load_targets(args.targets)
+    counts = dict(item.split("=", 1) for item in args.counts.split(",") if "=" in item)
     if not args.skip_generate:
         for target in targets:
+            name = target.__name__.rsplit(".", 1)[1]
+            count = int(counts.get(name, args.scale))
             started = time.perf_counter()
-            target.generate(args.scale, sys.stdout)
+            target.generate(count, sys.stdout)
             took = time.perf_counter() - started
-            print(f"generated {target.__name__.rsplit('.', 1)[1]}: {args.scale} in {took:.1f}s")
+            print(f"generated {name}: {count} in {took:.1f}s")
     count_queries(targets)
     if args.skip_load:
         return
