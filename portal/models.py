@@ -219,7 +219,11 @@ class Business(models.Model):
         verbose_name = _("business")
         verbose_name_plural = _("businesses")
         ordering = ["name"]
-        indexes = [models.Index(fields=["province", "name"])]
+        indexes = [
+            models.Index(fields=["province", "name"]),
+            # Public lists are ordered by name: walking this index stops after one page.
+            models.Index(fields=["name", "id"], name="portal_business_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(tax_code__regex=TAX_CODE_PATTERN), name="business_tax_code_format"
