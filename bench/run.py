@@ -158,7 +158,7 @@ def hammer(port, method, path, body, duration, concurrency):
                 conn.request(method, path, body=own_body, headers=own_headers)
                 response = conn.getresponse()
                 response.read()
-                ok = response.status < 500
+                ok = response.status < 400  # a refused POST (403) is not a success
             except OSError:
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
