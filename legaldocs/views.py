@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from portal.files import serve_private_file
 from portal.roles import get_object_in_scope
+from portal.text import csv_safe
 
 from . import selectors
 from .forms import SearchForm
@@ -156,17 +157,19 @@ def library_csv(request):
     def rows():
         yield "\ufeff" + writer.writerow(CSV_HEADER)
         for document in selectors.library_rows():
+            # Titles, numbers and names are typed in the back office: none of them may
+            # reach a spreadsheet as a formula.
             yield writer.writerow(
                 [
                     document.pk,
-                    document.number,
+                    csv_safe(document.number),
                     document.get_doc_type_display(),
-                    document.title,
-                    document.issuing_body.name,
-                    document.signer,
+                    csv_safe(document.title),
+                    csv_safe(document.issuing_body.name),
+                    csv_safe(document.signer),
                     document.issue_date.isoformat() if document.issue_date else "",
                     document.effective_date.isoformat() if document.effective_date else "",
-                    document.field.name if document.field else "",
+                    csv_safe(document.field.name if document.field else ""),
                     document.validity,
                     Status(document.validity).label,
                     "1" if document.is_uncertain else "0",

@@ -169,6 +169,15 @@ def test_csv_export(client, library):
     assert by_number["19/2023/QH15"]["trich_yeu"] == "Luật Bảo vệ quyền lợi người tiêu dùng"
 
 
+def test_csv_export_does_not_pass_formulas_to_spreadsheets(client, make_document):
+    make_document(title='=HYPERLINK("http://x","Bấm vào đây")', signer="+Nguyễn Văn A")
+    response = client.get(reverse("legaldocs:csv"))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    (row,) = csv.DictReader(io.StringIO(text))
+    assert row["trich_yeu"] == '\'=HYPERLINK("http://x","Bấm vào đây")'
+    assert row["nguoi_ky"] == "'+Nguyễn Văn A"
+
+
 def test_atom_feed(client, library):
     response = client.get(reverse("legaldocs:feed"))
     assert response.status_code == 200
