@@ -17,6 +17,7 @@ from portal.files import serve_private_file
 from portal.permissions import officer_required
 from portal.ratelimit import client_over_limit, over_limit
 from portal.roles import get_actor, get_object_in_scope
+from portal.text import csv_safe
 
 from . import selectors, services
 from .filters import parse_filters
@@ -190,7 +191,8 @@ CSV_COLUMNS = (
 
 
 def _csv_row(warning, absolute):
-    return [
+    # Titles, names and sources are typed by people: no cell may start a formula.
+    cells = [
         warning.pk,
         absolute(warning.get_absolute_url()),
         warning.kind,
@@ -214,6 +216,7 @@ def _csv_row(warning, absolute):
         warning.published_at.isoformat() if warning.published_at else "",
         warning.updated_at.isoformat() if warning.updated_at else "",
     ]
+    return [csv_safe(cell) for cell in cells]
 
 
 @require_GET

@@ -347,6 +347,17 @@ def test_csv_export(client, published):
     assert len(rows) == 2
 
 
+def test_csv_export_does_not_start_formulas(client, published):
+    published.business_name = '=HYPERLINK("http://example.com","Xem")'
+    published.brand = "+84 Thương hiệu"
+    published.save(update_fields=["business_name", "brand"])
+    content = b"".join(client.get(CSV_URL).streaming_content).decode("utf-8-sig")
+    row = dict(zip(*list(csv.reader(io.StringIO(content)))[:2], strict=True))
+    assert row["responsible_business"] == '\'=HYPERLINK("http://example.com","Xem")'
+    assert row["brand"] == "'+84 Thương hiệu"
+    assert row["title"] == published.title
+
+
 # --- Subscriptions ---------------------------------------------------------------------------
 
 
