@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from portal.roles import get_actor
+from portal.text import csv_safe
 
 from . import figures as figures_adapter
 from .models import ProgressAttachment, ReportingYear, TaskProgress, UnitReport
@@ -208,10 +209,24 @@ def _value(value):
     return "" if value is None else value
 
 
+class _SafeWriter:
+    """A ``csv.writer`` whose text cells go through :func:`portal.text.csv_safe`: the
+    units' own text (progress, names) must never run as a spreadsheet formula. Numbers
+    stay numbers (a negative change is not a formula)."""
+
+    def __init__(self, out):
+        self._writer = csv.writer(out)
+
+    def writerow(self, row):
+        self._writer.writerow(
+            [cell if isinstance(cell, int | float) else csv_safe(cell) for cell in row]
+        )
+
+
 def unit_report_csv(report):
     doc = unit_report_document(report)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _SafeWriter(out)
     writer.writerow([_("Unit"), doc["unit_name"]])
     writer.writerow([_("Year"), doc["year"]])
     writer.writerow([_("Data window"), doc["start"].isoformat(), doc["end"].isoformat()])
@@ -259,7 +274,7 @@ def _write_sections(writer, sections):
 def national_report_csv(national):
     doc = national_report_document(national)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _SafeWriter(out)
     writer.writerow([_("National report"), doc["year"]])
     writer.writerow([])
     writer.writerow([_("Section"), _("Figure"), pgettext("reports", "Item"), _("Value")])

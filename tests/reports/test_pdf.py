@@ -109,3 +109,22 @@ def test_unit_report_csv_has_the_figures(client, province_officer, hanoi_report)
     text = response.content.decode("utf-8-sig")
     assert "Khiếu nại tiếp nhận,,1234" in text
     assert "Theo kênh tiếp nhận,web,1000" in text
+
+
+def test_csv_cells_written_by_a_unit_never_run_as_formulas(
+    client, province_officer, ministry_officer, hanoi_report
+):
+    progress = hanoi_report.progress.first()
+    services.save_progress(
+        progress=progress,
+        user=province_officer,
+        data={"done": '=HYPERLINK("http://evil.example","x")', "proposals": "+1-2"},
+    )
+    login(client, province_officer)
+    text = client.get(reverse("reports:unit_report_csv", args=[hanoi_report.pk])).content.decode(
+        "utf-8-sig"
+    )
+    assert "'=HYPERLINK" in text
+    assert "'+1-2" in text
+    assert ',"=HYPERLINK' not in text and ",=HYPERLINK" not in text
+    assert "Khiếu nại tiếp nhận,,1234" in text  # numbers stay numbers
