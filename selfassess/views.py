@@ -224,8 +224,8 @@ def _save_group(request, assessment, group):
         services.save_answers(assessment=assessment, items=items, user=request.user)
     except ValidationError as exc:
         errors.setdefault(None, []).append(_error_text(exc))
-    remove = request.POST.get("delete_evidence")
-    if remove:
+    remove = request.POST.get("delete_evidence", "")
+    if remove.isdigit():
         evidence = Evidence.objects.filter(assessment=assessment, pk=remove).first()
         if evidence is not None:
             services.delete_evidence(evidence=evidence)

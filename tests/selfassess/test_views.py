@@ -465,6 +465,15 @@ def test_bad_input_gives_404_or_a_message_never_a_crash(client, assessment, busi
     assert not Assessment.objects.exclude(pk=assessment.pk).exists()
 
 
+def test_a_bad_evidence_id_to_remove_keeps_the_answers(client, assessment, business_member):
+    a1 = criterion(assessment.criteria_set, "A1")
+    login(client, business_member)
+    url = reverse("selfassess:fill", args=[assessment.pk, a1.group_id])
+    response = client.post(url, {f"answer_{a1.pk}": "yes", "delete_evidence": "abc"})
+    assert response.status_code == 302
+    assert Answer.objects.get(assessment=assessment, criterion=a1).value == "yes"
+
+
 def test_import_of_a_binary_file_explains(client, ministry_officer):
     login(client, ministry_officer)
     response = client.post(
