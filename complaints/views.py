@@ -390,10 +390,17 @@ def track_export(request, code):
 
 @require_GET
 def track_attachment(request, code, pk):
-    complaint = _consumer_complaint(request, code)
+    return _serve_attachment(request, _consumer_complaint(request, code), pk, log=False)
+
+
+def _serve_attachment(request, complaint, pk, *, log=True):
+    """Stream one of ``complaint``'s files; the caller has already checked the complaint's
+    scope. Staff and business downloads are written to the access log."""
     attachment = Attachment.objects.filter(complaint=complaint, pk=pk).first()
     if attachment is None:
         raise Http404
+    if log:
+        services.log_access(request, complaint, AccessLog.Action.DOWNLOAD, attachment.original_name)
     return serve_private_file(attachment.file, attachment.original_name)
 
 
@@ -555,11 +562,7 @@ def staff_action(request, code):
 @require_GET
 def staff_attachment(request, code, pk):
     complaint = get_object_in_scope(Complaint.objects, request.user, code=code)
-    attachment = Attachment.objects.filter(complaint=complaint, pk=pk).first()
-    if attachment is None:
-        raise Http404
-    services.log_access(request, complaint, AccessLog.Action.DOWNLOAD, attachment.original_name)
-    return serve_private_file(attachment.file, attachment.original_name)
+    return _serve_attachment(request, complaint, pk)
 
 
 # --- Business inbox ---------------------------------------------------------------------------
@@ -618,12 +621,7 @@ def business_action(request, code):
 @business_member_required
 @require_GET
 def business_attachment(request, code, pk):
-    complaint = _business_complaint(request, code)
-    attachment = Attachment.objects.filter(complaint=complaint, pk=pk).first()
-    if attachment is None:
-        raise Http404
-    services.log_access(request, complaint, AccessLog.Action.DOWNLOAD, attachment.original_name)
-    return serve_private_file(attachment.file, attachment.original_name)
+    return _serve_attachment(request, _business_complaint(request, code), pk)
 
 
 # --- Public statistics ------------------------------------------------------------------------
