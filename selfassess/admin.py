@@ -2,7 +2,6 @@
 and scoped like the views."""
 
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -85,21 +84,13 @@ class CriteriaSetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 messages.SUCCESS,
             )
 
-    def _export(self, queryset, fmt):
-        criteria_set = queryset.first()
-        body = formats.dumps(formats.export_data(criteria_set), fmt)
-        response = HttpResponse(body, content_type=f"application/{fmt}; charset=utf-8")
-        name = f"{criteria_set.code}-v{criteria_set.version}.{fmt}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-
     @admin.action(description=_("Export the first selected set as YAML"))
     def export_yaml(self, request, queryset):
-        return self._export(queryset, "yaml")
+        return formats.download(queryset.first(), "yaml")
 
     @admin.action(description=_("Export the first selected set as JSON"))
     def export_json(self, request, queryset):
-        return self._export(queryset, "json")
+        return formats.download(queryset.first(), "json")
 
     @admin.action(description=_("Activate"), permissions=["change"])
     def activate(self, request, queryset):

@@ -434,3 +434,14 @@ def dumps(data, fmt):
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def download(criteria_set, fmt):
+    """The set as a file to download, ``<code>-v<version>.json|yaml`` (site and admin)."""
+    from django.http import HttpResponse
+
+    body = dumps(export_data(criteria_set), fmt)
+    response = HttpResponse(body, content_type=f"application/{fmt}; charset=utf-8")
+    name = f"{criteria_set.code}-v{criteria_set.version}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -467,12 +467,7 @@ def set_export(request, set_pk, fmt):
     if fmt not in ("json", "yaml"):
         raise Http404
     criteria_set = get_object_or_404(CriteriaSet.objects.visible_to(request.user), pk=set_pk)
-    body = formats.dumps(formats.export_data(criteria_set), fmt)
-    content_type = "application/json" if fmt == "json" else "application/yaml"
-    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
-    name = f"{criteria_set.code}-v{criteria_set.version}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return formats.download(criteria_set, fmt)
 
 
 @ministry_required

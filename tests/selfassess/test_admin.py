@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -42,6 +44,18 @@ def test_new_version_admin_action(client, assessment, staff_ministry):
         {"action": "make_new_version", "_selected_action": [cset.pk]},
     )
     assert CriteriaSet.objects.filter(code=cset.code, version=2, status="draft").exists()
+
+
+def test_export_admin_action_downloads_the_set(client, small_set, staff_ministry):
+    login(client, staff_ministry)
+    response = client.post(
+        reverse("admin:selfassess_criteriaset_changelist"),
+        {"action": "export_json", "_selected_action": [small_set.pk]},
+    )
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    name = f"{small_set.code}-v{small_set.version}.json"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert json.loads(response.content)["code"] == small_set.code
 
 
 def test_province_officer_sees_only_their_province_in_the_admin(
