@@ -5,9 +5,9 @@ from .roles import get_actor
 
 
 def portal(request):
-    user = getattr(request, "user", None)
+    actor = get_actor(getattr(request, "user", None))
     return {
-        "main_nav": main_nav(),
-        "actor": get_actor(user) if user is not None else None,
+        "main_nav": main_nav(actor),
+        "actor": actor,
         "hotline": settings.PORTAL_HOTLINE,
     }

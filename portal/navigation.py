@@ -1,23 +1,55 @@
-"""The main navigation. A part whose URL does not exist yet is simply left out."""
+"""The main navigation and the workspace shortcuts, per role. A part whose URL does not
+exist yet is simply left out."""
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+# (URL name, label, icon, who sees it): "all", "officer", "business" or "user" (signed in).
 MAIN_NAV = [
-    ("complaints:file", _("File a complaint"), "bi-megaphone"),
-    ("complaints:track", _("Track a complaint"), "bi-search"),
-    ("consumer_warnings:index", _("Warnings"), "bi-exclamation-triangle"),
-    ("legaldocs:index", _("Legal library"), "bi-journal-text"),
-    ("businesses:index", _("Businesses"), "bi-building-check"),
-    ("selfassess:index", _("Self-assessment"), "bi-clipboard-check"),
-    ("complaints:stats", _("Statistics"), "bi-bar-chart"),
-    ("reports:index", _("Reports"), "bi-file-earmark-bar-graph"),
+    ("complaints:file", _("File a complaint"), "bi-megaphone", "all"),
+    ("complaints:track", _("Track a complaint"), "bi-search", "all"),
+    ("consumer_warnings:index", _("Warnings"), "bi-exclamation-triangle", "all"),
+    ("legaldocs:index", _("Legal library"), "bi-journal-text", "all"),
+    ("businesses:index", _("Businesses"), "bi-building-check", "all"),
+    ("selfassess:index", _("Self-assessment"), "bi-clipboard-check", "all"),
+    ("complaints:stats", _("Statistics"), "bi-bar-chart", "all"),
+    ("reports:index", _("Reports"), "bi-file-earmark-bar-graph", "officer"),
+]
+
+SHORTCUTS = [
+    ("complaints:staff_list", _("Handle complaints"), "bi-inboxes", "officer"),
+    ("selfassess:queue", _("Review self-assessments"), "bi-clipboard-check", "officer"),
+    ("consumer_warnings:create", _("Draft a warning"), "bi-exclamation-triangle", "officer"),
+    ("reports:index", _("Annual reports"), "bi-file-earmark-bar-graph", "officer"),
+    ("portal:membership_requests", _("Membership requests"), "bi-people", "officer"),
+    ("admin:index", _("Back office"), "bi-gear", "officer"),
+    (
+        "complaints:business_inbox",
+        _("Complaints addressed to my business"),
+        "bi-envelope-exclamation",
+        "business",
+    ),
+    ("selfassess:index", _("My self-assessments"), "bi-clipboard-check", "business"),
+    ("complaints:mine", _("My complaints"), "bi-chat-left-text", "user"),
+    ("complaints:file", _("File a complaint"), "bi-megaphone", "user"),
 ]
 
 
-def _resolve(entries):
+def _allowed(who, actor):
+    if who == "officer":
+        return actor.is_officer
+    if who == "business":
+        return actor.is_business_member
+    if who == "user":
+        return actor.is_authenticated
+    return True
+
+
+def _resolve(entries, actor):
     items = []
-    for name, label, icon in entries:
+    for name, label, icon, who in entries:
+        if not _allowed(who, actor):
+            continue
         try:
             items.append({"url": reverse(name), "label": label, "icon": icon, "name": name})
         except NoReverseMatch:
@@ -25,5 +57,9 @@ def _resolve(entries):
     return items
 
 
-def main_nav():
-    return _resolve(MAIN_NAV)
+def main_nav(actor):
+    return _resolve(MAIN_NAV, actor)
+
+
+def shortcuts(actor):
+    return _resolve(SHORTCUTS, actor)

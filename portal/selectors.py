@@ -6,28 +6,22 @@ from .models import Business, Membership
 from .text import search_terms
 
 
-def search_businesses(query, queryset=None, limit=None):
+def search_businesses(query):
     """Businesses whose name or tax code matches ``query`` without regard to diacritics or
-    case. Portable: the folded ``search_text`` column works on SQLite and PostgreSQL."""
-    qs = Business.objects.all() if queryset is None else queryset
+    case. Portable: the folded ``search_text`` column works on SQLite and PostgreSQL (where
+    a trigram index serves it)."""
+    qs = Business.objects.all()
     query = (query or "").strip()
-    if not query:
-        return qs.none()
     digits = query.replace(" ", "")
-    if digits.replace("-", "").isdigit():
-        return (
-            qs.filter(tax_code__startswith=digits)[:limit]
-            if limit
-            else qs.filter(tax_code__startswith=digits)
-        )
+    if digits and digits.replace("-", "").isdigit():
+        return qs.filter(tax_code__startswith=digits)
     terms = search_terms(query)
     if not terms:
         return qs.none()
     condition = Q()
     for term in terms:
         condition &= Q(search_text__contains=term)
-    qs = qs.filter(condition)
-    return qs[:limit] if limit else qs
+    return qs.filter(condition)
 
 
 def business_suggestions(query, limit=10):

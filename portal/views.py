@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors, services
+from . import navigation, selectors, services
 from .forms import BusinessRegistrationForm, DecisionForm, JoinBusinessForm
 from .models import Business, Membership
 from .permissions import login_required, officer_required
@@ -85,6 +85,7 @@ def business_suggest(request):
 def dashboard(request):
     actor = get_actor(request.user)
     context = {
+        "shortcuts": navigation.shortcuts(actor),
         "memberships": selectors.memberships_of(request.user),
         "pending_count": (
             selectors.pending_memberships_for(request.user).count() if actor.is_officer else 0

@@ -72,8 +72,9 @@ def test_manifest_is_valid_json_with_icons():
 
 def test_nav_lists_only_built_parts(client, reference_data):
     from portal.navigation import main_nav
+    from portal.roles import ANONYMOUS
 
-    for item in main_nav():
+    for item in main_nav(ANONYMOUS):
         assert client.get(item["url"]).status_code in (200, 302)
 
 
@@ -187,3 +188,21 @@ def test_client_ip_comes_from_the_trusted_proxy_only(rf, settings):
         rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="198.51.100.7")
     )
     assert seen["ip"] == "198.51.100.7"
+
+
+def test_navigation_and_shortcuts_follow_the_role(
+    client, consumer, business_member, province_officer
+):
+    reports = reverse("reports:index")
+    inbox = reverse("complaints:business_inbox")
+    staff = reverse("complaints:staff_list")
+    login(client, consumer)
+    body = client.get(reverse("portal:dashboard")).content.decode()
+    assert f'href="{reports}"' not in body and inbox not in body and staff not in body
+    assert reverse("complaints:mine") in body
+    login(client, business_member)
+    body = client.get(reverse("portal:dashboard")).content.decode()
+    assert inbox in body and staff not in body
+    login(client, province_officer)
+    body = client.get(reverse("portal:dashboard")).content.decode()
+    assert f'href="{reports}"' in body and staff in body and inbox not in body
