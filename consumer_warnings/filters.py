@@ -1,7 +1,6 @@
 """One filter for the public list, the feeds and the exports: the same query string gives
 the same warnings everywhere. Unknown values are dropped with a message, never an error."""
 
-import re
 from dataclasses import dataclass, field
 
 from django import forms
@@ -12,15 +11,7 @@ from portal.models import Province, Sector
 from portal.text import search_terms
 
 from .gtin import gtin_key, is_valid_gtin, normalise_gtin
-from .models import ConsumerWarning
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def printable(value):
-    """Drop control characters: they cannot appear in XML (feeds) nor help anyone."""
-    return _CONTROL.sub("", str(value or ""))
-
+from .models import ConsumerWarning, printable
 
 FILTER_KEYS = ("q", "gtin", "kind", "sector", "hazard", "risk", "province", "date_from", "date_to")
 

@@ -23,6 +23,11 @@ from .markup import render_markdown
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def printable(value):
+    """Drop control characters: they cannot appear in XML (feeds) nor help anyone."""
+    return _CONTROL.sub("", str(value or ""))
+
+
 class WarningQuerySet(models.QuerySet):
     def listed(self):
         """What the public lists, feeds and exports show: published, not withdrawn."""
@@ -282,7 +287,7 @@ class ConsumerWarning(models.Model):
             "contact",
             "withdrawal_reason",
         ):
-            setattr(self, name, _CONTROL.sub("", nfc(getattr(self, name) or "")).strip())
+            setattr(self, name, printable(nfc(getattr(self, name) or "")).strip())
         self.slug = slugify_vi(self.title, max_length=100) or "canh-bao"
         self.gtin = normalise_gtin(self.gtin)
         self.gtin_key = gtin_key(self.gtin)
