@@ -273,7 +273,12 @@ def attachment(request, pk):
     return serve_private_file(item.file, item.original_name)
 
 
-def _national(request, year):
+def _national(request, year, manage=False):
+    """The reporting year and its national report (or None). ``manage``: the caller
+    compiles, edits or publishes, which only the authority does (other ministry units
+    read), so anyone else gets 404 like any other wrong role."""
+    if manage and not services.is_authority(request.user):
+        raise Http404
     reporting_year = get_object_in_scope(ReportingYear.objects, request.user, year=year)
     national = NationalReport.objects.filter(reporting_year=reporting_year).first()
     return reporting_year, national
@@ -284,7 +289,11 @@ def _national(request, year):
 @ministry_required
 def national_report(request, year):
     reporting_year, national = _national(request, year)
-    context = {"reporting_year": reporting_year, "national_obj": national}
+    context = {
+        "reporting_year": reporting_year,
+        "national_obj": national,
+        "can_manage": services.is_authority(request.user),
+    }
     if national is not None:
         context.update(selectors.national_report_document(national))
         context["form"] = NationalReportForm(instance=national)
@@ -295,7 +304,7 @@ def national_report(request, year):
 @require_POST
 @ministry_required
 def national_edit(request, year):
-    reporting_year, national = _national(request, year)
+    reporting_year, national = _national(request, year, manage=True)
     if national is None:
         raise Http404
     form = NationalReportForm(request.POST, instance=national)
@@ -312,7 +321,12 @@ def national_edit(request, year):
             messages.success(request, _("The narrative has been saved."))
             return redirect("reports:national_report", year=year)
     national.refresh_from_db()
-    context = {"reporting_year": reporting_year, "national_obj": national, "form": form}
+    context = {
+        "reporting_year": reporting_year,
+        "national_obj": national,
+        "form": form,
+        "can_manage": True,
+    }
     context.update(selectors.national_report_document(national))
     return render(request, "reports/national_report.html", context, status=400)
 
@@ -321,7 +335,7 @@ def national_edit(request, year):
 @require_POST
 @ministry_required
 def national_compile(request, year):
-    reporting_year, national = _national(request, year)
+    reporting_year, national = _national(request, year, manage=True)
     try:
         if national is None:
             services.recompile_national(
@@ -339,7 +353,7 @@ def national_compile(request, year):
 @require_POST
 @ministry_required
 def national_publish(request, year):
-    reporting_year, _national_report = _national(request, year)
+    reporting_year, _national_report = _national(request, year, manage=True)
     if services.publish_national(reporting_year) is None:
         messages.info(request, _("This report had already been published."))
     else:

@@ -103,3 +103,26 @@ def test_reminder_mail_is_in_vietnamese_with_the_link(plan, no_parts, province_o
     message = next(m for m in mail.outbox if m.to == [province_officer.email])
     assert "Nhắc việc" in message.subject and "15/11/2026" in message.subject
     assert "/bao-cao/don-vi/" in message.body
+
+
+def test_other_ministry_units_read_the_national_report_but_only_the_authority_changes_it(
+    client, opened_year
+):
+    from portal.models import Agency
+    from tests.conftest import make_officer
+
+    services.compile_national(opened_year)
+    chemicals = make_officer(Agency.objects.get(code="cuc-hoa-chat"), "hoachat@example.vn")
+    login(client, chemicals)
+    page = client.get(reverse("reports:national_report", args=[2026]))
+    assert page.status_code == 200  # a ministry unit reads it
+    assert page.context["can_manage"] is False
+    assert reverse("reports:national_publish", args=[2026]) not in page.content.decode()
+    for name in ("national_edit", "national_compile", "national_publish"):
+        response = client.post(
+            reverse(f"reports:{name}", args=[2026]), {"number": "1/BC", "narrative": "x"}
+        )
+        assert response.status_code == 404, name
+    national = NationalReport.objects.get(reporting_year=opened_year)
+    assert national.status == NationalReport.Status.DRAFT
+    assert national.narrative == "" and national.number == ""
