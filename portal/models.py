@@ -355,7 +355,7 @@ class Membership(models.Model):
         return self.business or self.agency
 
     @property
-    def province_id(self):
+    def organisation_province_id(self):
         if self.business_id:
             return self.business.province_id
         return self.agency.province_id if self.agency_id else None

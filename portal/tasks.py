@@ -27,7 +27,7 @@ def notify_membership_request(membership_id):
     )
     if membership is None or membership.status != Membership.Status.PENDING:
         return 0
-    recipients = officers_for_province(membership.province_id)
+    recipients = officers_for_province(membership.organisation_province_id)
     return send_templated_mail(
         "portal/email/membership_request", recipients, {"membership": membership}
     )
