@@ -1,7 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 
 from . import views
 
@@ -40,6 +39,5 @@ urlpatterns += i18n_patterns(
     path("van-ban/", include("legaldocs.urls")),
     path("canh-bao/", include("consumer_warnings.urls")),
     path("bao-cao/", include("reports.urls")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=False,
 )
