@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_mixins import ScopedAdminMixin
 from portal.files import sniff
-from portal.text import fold
+from portal.text import search_terms
 
 from . import services
 from .models import (
@@ -22,6 +22,7 @@ from .models import (
     Relation,
     ReviewFlag,
     ValidityEvent,
+    normalize_number,
 )
 from .validity import ENDING, Status, annotate_status
 
@@ -222,15 +223,12 @@ class DocumentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        # Fold the term like the public search does (diacritics and đ ignored).
+        # Split and fold the term like the public search does (diacritics, đ and
+        # punctuation ignored): "Luật 19/2023/QH15" finds the law by its title words.
         if not search_term.strip():
             return queryset, False
-        from .models import normalize_number
-
-        folded = fold(search_term)
-        condition = Q(number_normalized__startswith=normalize_number(search_term)) | Q(
-            *[Q(title_search__contains=word) for word in folded.split()]
-        )
+        words = Q(*[Q(title_search__contains=word) for word in search_terms(search_term)])
+        condition = Q(number_normalized__startswith=normalize_number(search_term)) | words
         return queryset.filter(condition), False
 
     @admin.display(description=pgettext_lazy("legal document", "title"))

@@ -179,6 +179,14 @@ def test_admin_search_is_folded(client, ministry_officer, library):
     assert "59/2010/QH12" in response.content.decode()
 
 
+def test_admin_search_ignores_punctuation(client, ministry_officer, library):
+    login(client, ministry_officer)
+    for term in ("Luật 19/2023/QH15", "bảo vệ, quyền lợi (người tiêu dùng)"):
+        response = client.get("/quan-tri/legaldocs/document/", {"q": term})
+        assert response.status_code == 200
+        assert "19/2023/QH15" in response.content.decode(), term
+
+
 def test_attachments_are_checked_by_content(make_document):
     document = make_document()
     fake = SimpleUploadedFile("gia-mao.pdf", b"MZ\x90\x00 not a pdf at all" * 10)
