@@ -59,3 +59,37 @@ def test_build_search_text():
     assert (
         build_search_text("Công ty Đại Phát", None, "0101234567") == "cong ty dai phat 0101234567"
     )
+
+
+def test_every_project_text_file_is_nfc():
+    """Data files, templates, code and catalogues keep Vietnamese precomposed (NFC)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    folders = [
+        "portal",
+        "complaints",
+        "selfassess",
+        "legaldocs",
+        "consumer_warnings",
+        "reports",
+        "templates",
+        "locale",
+        "locale_vendor",
+        "tests",
+        "bench",
+        "docs",
+    ]
+    suffixes = {".py", ".html", ".txt", ".json", ".yaml", ".yml", ".po", ".md", ".js", ".css"}
+    checked, bad = 0, []
+    for folder in folders:
+        for path in (root / folder).rglob("*"):
+            if "out" in path.relative_to(root).parts[:2]:
+                continue  # bench/out: generated, git-ignored
+            if path.suffix in suffixes and path.is_file():
+                text = path.read_text(encoding="utf-8")
+                checked += 1
+                if unicodedata.normalize("NFC", text) != text:
+                    bad.append(str(path.relative_to(root)))
+    assert checked > 100
+    assert not bad, bad
