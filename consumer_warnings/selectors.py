@@ -54,11 +54,13 @@ def feed_warnings(warning_filter=None):
     return list(listed_warnings(warning_filter)[:FEED_SIZE])
 
 
-def warning_for(user, pk):
-    """One warning as ``user`` may see it (404 otherwise), with what its page shows."""
+def warning_for(user, pk, *, managed=False):
+    """One warning as ``user`` may see it (404 otherwise), with what its page shows;
+    ``managed``: only among those the user may edit (the staff preview)."""
     from portal.roles import get_object_in_scope
 
-    queryset = _with_relations(ConsumerWarning.objects.all()).prefetch_related(
+    base = ConsumerWarning.objects.managed_by(user) if managed else ConsumerWarning.objects.all()
+    queryset = _with_relations(base).prefetch_related(
         Prefetch("events", queryset=WarningEvent.objects.select_related("by").order_by("at", "pk"))
     )
     return get_object_in_scope(queryset, user, pk=pk)

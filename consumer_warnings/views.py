@@ -122,7 +122,7 @@ def detail_json(request, pk):
 
 @require_GET
 def photo(request, pk):
-    item = get_object_or_404(WarningPhoto.objects.select_related("warning"), pk=pk)
+    item = get_object_or_404(WarningPhoto.objects.only("image", "warning_id"), pk=pk)
     # The photo is as public as its warning: drafts only to staff in scope.
     warning = get_object_in_scope(ConsumerWarning.objects.all(), request.user, pk=item.warning_id)
     response = serve_private_file(item.image, item.image.name, inline=True)
@@ -379,9 +379,7 @@ def edit(request, pk):
 @officer_required
 @require_GET
 def preview(request, pk):
-    warning = selectors.warning_for(request.user, pk)
-    if not ConsumerWarning.objects.managed_by(request.user).filter(pk=pk).exists():
-        raise Http404
+    warning = selectors.warning_for(request.user, pk, managed=True)
     return render(
         request,
         "consumer_warnings/detail.html",
