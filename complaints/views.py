@@ -14,7 +14,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.files import private_storage, serve_private_file
+from portal.files import IMAGES_AND_PDF, private_storage, serve_private_file, sniff
 from portal.models import Business
 from portal.permissions import business_member_required, login_required, officer_required
 from portal.ratelimit import client_over_limit
@@ -185,17 +185,12 @@ def _files_step(request, draft):
 
 
 def _store_draft_file(draft, upload):
-    from portal.files import sniff
-
+    # The form has already checked the bytes; this names the file by that same kind.
     mime = sniff(upload)
-    ext = {
-        "application/pdf": ".pdf",
-        "image/png": ".png",
-        "image/webp": ".webp",
-        "image/gif": ".gif",
-    }.get(mime, ".jpg")
     file_id = uuid.uuid4().hex
-    path = private_storage.save(f"complaints/drafts/{draft['key']}/{file_id}{ext}", upload)
+    path = private_storage.save(
+        f"complaints/drafts/{draft['key']}/{file_id}.{IMAGES_AND_PDF[mime]}", upload
+    )
     return {
         "id": file_id,
         "path": path,
