@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import DocumentType, IssuingBody, LegalField
 from .selectors import MAX_QUERY_LENGTH, Sort
-from .validity import Status
+from .validity import DATE_FORMATS, Status
 
 SORT_CHOICES = [
     (Sort.RELEVANCE, _("Most relevant")),
@@ -14,7 +14,6 @@ SORT_CHOICES = [
     (Sort.OLDEST, _("Oldest first")),
     (Sort.TITLE, _("Title A–Z")),
 ]
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
 
 
 class SearchForm(forms.Form):

@@ -172,9 +172,13 @@ def replacement_creates_cycle(source_id, target_id, exclude_pk=None):
     return False
 
 
+# How a day may be typed, on the document page and in the search form.
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y")
+
+
 def parse_day(value):
     """A date from ``dd/mm/yyyy`` or ``yyyy-mm-dd``; ``None`` when it is not a real date."""
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+    for fmt in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(value.strip(), fmt).date()
         except (ValueError, AttributeError):
