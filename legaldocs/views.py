@@ -27,7 +27,7 @@ PAGE_SIZE = 20
 @require_GET
 def index(request):
     form = SearchForm(request.GET or None)
-    args = form.search_args() if request.GET else SearchForm({}).search_args()
+    args = form.search_args()
     result = selectors.search(**args)
     # The whole library is cheap to count; a search is counted up to a cap.
     browsing = result.mode == "all" and not any(args["filters"].values())
