@@ -199,7 +199,6 @@ def national_report_document(national):
         "submitted_count": snapshot.get("submitted_count", 0),
         "late_units": snapshot.get("late_units", []),
         "missing_units": snapshot.get("missing_units", []),
-        "status_labels": dict(UnitReport.Status.choices),
         "role_labels": dict(TaskProgress.Role.choices),
         "document_date": _document_date(national.published_at, national.compiled_at),
     }

@@ -711,37 +711,38 @@ def _tasks():
     return tasks
 
 
-def store_unit_pdf(report):
+def _store_pdf(obj, template_name, document, filename):
+    """Render ``obj``'s PDF, replace the stored file and record the content version it
+    was rendered from (a unit report and the national report alike)."""
     from portal.pdf import render_pdf
 
+    version = obj.content_version
+    content = render_pdf(template_name, document)
+    if obj.pdf:
+        obj.pdf.delete(save=False)
+    obj.pdf.save(filename, ContentFile(content), save=False)
+    obj.pdf_version = version
+    obj.save(update_fields=["pdf", "pdf_version"])
+    return obj
+
+
+def store_unit_pdf(report):
     from .selectors import unit_report_document
 
-    version = report.content_version
-    content = render_pdf("reports/pdf/unit_report.html", unit_report_document(report))
-    if report.pdf:
-        report.pdf.delete(save=False)
-    report.pdf.save(
+    return _store_pdf(
+        report,
+        "reports/pdf/unit_report.html",
+        unit_report_document(report),
         f"bao-cao-{report.reporting_year.year}-{report.agency.code}.pdf",
-        ContentFile(content),
-        save=False,
     )
-    report.pdf_version = version
-    report.save(update_fields=["pdf", "pdf_version"])
-    return report
 
 
 def store_national_pdf(national):
-    from portal.pdf import render_pdf
-
     from .selectors import national_report_document
 
-    version = national.content_version
-    content = render_pdf("reports/pdf/national_report.html", national_report_document(national))
-    if national.pdf:
-        national.pdf.delete(save=False)
-    national.pdf.save(
-        f"bao-cao-quoc-gia-{national.reporting_year.year}.pdf", ContentFile(content), save=False
+    return _store_pdf(
+        national,
+        "reports/pdf/national_report.html",
+        national_report_document(national),
+        f"bao-cao-quoc-gia-{national.reporting_year.year}.pdf",
     )
-    national.pdf_version = version
-    national.save(update_fields=["pdf", "pdf_version"])
-    return national
