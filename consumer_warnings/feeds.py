@@ -12,7 +12,9 @@ from .filters import parse_filters
 
 class WarningFeed(Feed):
     feed_type = Atom1Feed
-    author_name = "Ủy ban Cạnh tranh Quốc gia – Bộ Công Thương"
+
+    def author_name(self):
+        return _("National Competition Commission – Ministry of Industry and Trade")
 
     def get_object(self, request, *args, **kwargs):
         return parse_filters(request.GET)
@@ -65,7 +67,7 @@ class WarningFeed(Feed):
         return [str(item.get_kind_display()), item.sector.name]
 
     def item_author_name(self, item):
-        return item.source_agency or self.author_name
+        return item.source_agency or self.author_name()
 
 
 class WarningRssFeed(WarningFeed):

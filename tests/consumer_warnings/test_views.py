@@ -252,6 +252,8 @@ def test_atom_feed_is_valid(client, published):
     for name in ("id", "title", "updated"):
         assert root.find(f"{ATOM}{name}") is not None
     assert root.find(f"{ATOM}author/{ATOM}name") is not None
+    author = root.findtext(f"{ATOM}author/{ATOM}name")
+    assert author == "Ủy ban Cạnh tranh Quốc gia – Bộ Công Thương"
     assert root.find(f"{ATOM}link[@rel='self']") is not None
     entry = root.find(f"{ATOM}entry")
     for name in ("id", "title", "updated", "link", "summary"):
