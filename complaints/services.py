@@ -672,19 +672,18 @@ def purge_abandoned_drafts(days=2):
     root = Path(private_storage.path("complaints/drafts"))
     if not root.is_dir():
         return 0
-    used = set(
-        Attachment.objects.filter(file__startswith="complaints/drafts/").values_list(
-            "file", flat=True
-        )
-    )
+    # Draft folders whose files belong to a complaint now (paths are drafts/<key>/<file>).
+    sent = {
+        name.split("/")[2]
+        for name in Attachment.objects.filter(file__startswith="complaints/drafts/")
+        .values_list("file", flat=True)
+        .iterator()
+    }
     cutoff = timezone.now().timestamp() - days * 86400
     removed = 0
     for folder in root.iterdir():
-        if not folder.is_dir() or folder.stat().st_mtime > cutoff:
+        if not folder.is_dir() or folder.stat().st_mtime > cutoff or folder.name in sent:
             continue
-        prefix = f"complaints/drafts/{folder.name}/"
-        if any(name.startswith(prefix) for name in used):
-            continue  # sent: the files belong to a complaint now
         shutil.rmtree(folder, ignore_errors=True)
         removed += 1
     return removed
