@@ -3,6 +3,7 @@ figures of the annual reports. Every aggregate runs in the database, in a consta
 of queries."""
 
 import datetime
+from collections import Counter
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -174,9 +175,6 @@ def public_statistics(year):
 
 
 def _compute_statistics(year):
-    import datetime
-    from collections import Counter
-
     months = Q(received_month__gte=year * 100 + 1, received_month__lte=year * 100 + 12)
     # One pass over the covering index (received_month, province, sector, status): every
     # breakdown below is summed from these groups in Python (at most 12 × 34 × 20 × 11).
