@@ -74,20 +74,6 @@ class IncomingRelationInline(admin.TabularInline):
         return False
 
 
-class AttachmentForm(forms.ModelForm):
-    class Meta:
-        model = Attachment
-        fields = ("file", "is_authoritative", "description")
-
-    def clean(self):
-        data = super().clean()
-        upload = data.get("file")
-        is_new_upload = upload and hasattr(upload, "content_type")
-        if is_new_upload and data.get("is_authoritative") and sniff(upload) != "application/pdf":
-            self.add_error("is_authoritative", _("Only a PDF file can be the authoritative copy."))
-        return data
-
-
 class AttachmentFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
@@ -103,8 +89,8 @@ class AttachmentFormSet(forms.BaseInlineFormSet):
 
 
 class AttachmentInline(admin.TabularInline):
+    # Attachment.clean refuses a file that is not a PDF as the authoritative copy.
     model = Attachment
-    form = AttachmentForm
     formset = AttachmentFormSet
     extra = 0
     fields = ("file", "is_authoritative", "description", "original_name", "size")

@@ -78,6 +78,24 @@ def test_librarian_adds_a_document_with_inline_relation_event_and_pdf(
     assert ReviewFlag.objects.filter(document=guide, parent=parent).exists()
 
 
+def test_admin_refuses_a_word_file_as_the_authoritative_copy(client, ministry_officer, body):
+    word = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
+    login(client, ministry_officer)
+    data = payload(
+        body,
+        **{
+            "attachments-TOTAL_FORMS": "1",
+            "attachments-0-file": SimpleUploadedFile("ban-ky.doc", word),
+            "attachments-0-is_authoritative": "on",
+        },
+    )
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "Chỉ tệp PDF mới được là bản chính thức" in response.content.decode()
+    assert not Attachment.objects.exists()
+    assert not Document.objects.filter(number="88/2022/NĐ-CP").exists()
+
+
 @pytest.mark.parametrize(
     "fields, message",
     [
