@@ -104,9 +104,10 @@ class CriteriaSetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(CriteriaGroup)
-class CriteriaGroupAdmin(admin.ModelAdmin):
+class CriteriaGroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "criteria_set", "order")
-    list_filter = ("criteria_set",)
+    list_filter = (("criteria_set", admin.RelatedOnlyFieldListFilter),)
+    scoped_foreign_keys = ("criteria_set",)
     inlines = (CriterionInline,)
 
     def get_readonly_fields(self, request, obj=None):

@@ -159,6 +159,12 @@ class Band(models.Model):
         return self.label
 
 
+class CriteriaGroupQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # The groups of the sets the user may see (drafts: ministry staff only).
+        return self.filter(criteria_set__in=CriteriaSet.objects.visible_to(user))
+
+
 class CriteriaGroup(models.Model):
     criteria_set = models.ForeignKey(
         CriteriaSet,
@@ -179,6 +185,8 @@ class CriteriaGroup(models.Model):
     is_incomplete = models.BooleanField(_("published text incomplete"), default=False)
     source = models.TextField(_("source"), blank=True)
     note = models.TextField(_("note"), blank=True)
+
+    objects = CriteriaGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("criteria group")

@@ -68,6 +68,23 @@ def test_province_officer_sees_only_their_province_in_the_admin(
     assert client.get(url).status_code == 404
 
 
+def test_province_staff_do_not_see_the_groups_of_a_draft_set(client, small_set, province_officer):
+    from selfassess import services
+
+    draft = services.new_version(small_set)
+    sync_staff_status(province_officer)
+    province_officer.refresh_from_db()
+    login(client, province_officer)
+    draft_group = draft.groups.get(code="A")
+    url = reverse("admin:selfassess_criteriagroup_change", args=[draft_group.pk])
+    assert client.get(url).status_code == 404
+    listing = client.get(reverse("admin:selfassess_criteriagroup_changelist"))
+    assert listing.context["cl"].result_count == small_set.groups.count()
+    published = small_set.groups.get(code="A")
+    url = reverse("admin:selfassess_criteriagroup_change", args=[published.pk])
+    assert client.get(url).status_code == 200
+
+
 def test_changes_to_a_set_are_kept_in_its_history(small_set):
     from selfassess import services
 
