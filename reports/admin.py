@@ -87,6 +87,16 @@ class ReportingYearAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["status", "opened_at", "locked_at", "compiled_at", "published_at"]
     exclude = ["national_figures"]
 
+    # The calendar and the deadlines are the authority's: other ministry units read them.
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and services.is_authority(request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not services.is_authority(request.user):
+            actions = {name: a for name, a in actions.items() if not name.startswith("step_")}
+        return actions
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and {"data_start", "data_end"} & set(form.changed_data):

@@ -87,3 +87,23 @@ def test_editing_the_window_in_the_admin_recomputes_the_drafts(
     assert opened_year.data_start == datetime.date(2025, 12, 1)
     hanoi_report.refresh_from_db()
     assert hanoi_report.figures["sections"]["complaints"]["figures"]["received"] == 42
+
+
+def test_other_ministry_units_cannot_run_the_steps_or_move_the_dates(client, no_parts, plan):
+    from portal.models import Agency
+    from tests.conftest import make_officer
+
+    reporting_year = ReportingYear.objects.create(year=2026, **ReportingYear.default_dates(2026))
+    chemicals = make_officer(Agency.objects.get(code="cuc-hoa-chat"), "hoachat@example.vn")
+    login(client, chemicals)
+    url = reverse("admin:reports_reportingyear_changelist")
+    assert client.get(url).status_code == 200  # they read the calendar
+    data = {"action": "step_publish_national", "_selected_action": [reporting_year.pk]}
+    client.post(url, data, follow=True)
+    change = reverse("admin:reports_reportingyear_change", args=[reporting_year.pk])
+    client.post(change, {"year": 2026, "data_start": "01/12/2025", "data_end": "31/10/2026"})
+    reporting_year.refresh_from_db()
+    assert reporting_year.status == ReportingYear.Status.OPEN
+    assert reporting_year.data_start == datetime.date(2025, 11, 1)
+    assert not NationalReport.objects.exists()
+    assert not JobRun.objects.filter(name__startswith="reports.").exists()
