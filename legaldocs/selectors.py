@@ -466,31 +466,24 @@ def find_by_permalink(doc_type, year_slug, slug):
 def relations_of(document, day=None):
     """Both directions of every relation of ``document``, as rows ``{label, kind,
     document, status}`` grouped by label; uses prefetched data (no extra queries)."""
-    rows = []
-    for relation in document.relations_out.all():
-        other = relation.target
-        rows.append(
-            {
-                "label": relation.get_kind_display(),
-                "kind": relation.kind,
-                "direction": "out",
-                "document": other,
-                "note": relation.note,
-                "status": status_on(other, day, list(other.events.all())),
-            }
-        )
-    for relation in document.relations_in.all():
-        other = relation.source
-        rows.append(
-            {
-                "label": relation.reverse_label,
-                "kind": relation.kind,
-                "direction": "in",
-                "document": other,
-                "note": relation.note,
-                "status": status_on(other, day, list(other.events.all())),
-            }
-        )
+    edges = [
+        (relation, "out", relation.target, relation.get_kind_display())
+        for relation in document.relations_out.all()
+    ] + [
+        (relation, "in", relation.source, relation.reverse_label)
+        for relation in document.relations_in.all()
+    ]
+    rows = [
+        {
+            "label": label,
+            "kind": relation.kind,
+            "direction": direction,
+            "document": other,
+            "note": relation.note,
+            "status": status_on(other, day, list(other.events.all())),
+        }
+        for relation, direction, other, label in edges
+    ]
     order = {kind: i for i, kind in enumerate(Relation.Kind.values)}
     rows.sort(key=lambda r: (order[r["kind"]], r["direction"], str(r["document"])))
     for row in rows:
@@ -527,7 +520,7 @@ def document_as_dict(document, request=None, day=None):
         "language": document.language,
         "summary": document.summary,
         "has_full_text": bool(document.body),
-        "status": status.value if hasattr(status, "value") else status,
+        "status": status.value,
         "status_label": str(Status(status).label),
         "facts_uncertain": document.is_uncertain,
         "note": document.note,
