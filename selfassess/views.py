@@ -24,7 +24,15 @@ from portal.roles import get_actor, get_object_in_scope
 
 from . import formats, selectors, services
 from .forms import ImportForm, QueueFilterForm, ReviewForm, StartForm
-from .models import Assessment, AssessmentEvent, CriteriaSet, Criterion, Evidence, ReviewComment
+from .models import (
+    EVIDENCE_MAX_BYTES,
+    Assessment,
+    AssessmentEvent,
+    CriteriaSet,
+    Criterion,
+    Evidence,
+    ReviewComment,
+)
 
 
 def _assessment(request, pk, *, member=False):
@@ -132,8 +140,8 @@ def _latest_comments(assessment):
         .first()
     )
     if event is None:
-        return None, {}
-    return event, {c.criterion_id: c.text for c in event.comments.all()}
+        return {}
+    return {c.criterion_id: c.text for c in event.comments.all()}
 
 
 @business_member_required
@@ -167,7 +175,7 @@ def fill(request, pk, group_pk):
     evidence = {}
     for item in assessment.evidence.filter(criterion__group=group).order_by("uploaded_at"):
         evidence.setdefault(item.criterion_id, []).append(item)
-    _event, comments = _latest_comments(assessment)
+    comments = _latest_comments(assessment)
     rows = []
     for criterion in group.criteria_list:
         answer = answers.get(criterion.pk)
@@ -196,7 +204,7 @@ def fill(request, pk, group_pk):
         "stopped": stopped,
         "next_group": _next_group(criteria_set, group),
         "editable": assessment.is_editable,
-        "max_mb": 20,
+        "max_mb": EVIDENCE_MAX_BYTES // (1024 * 1024),
     }
     return render(request, "selfassess/fill.html", context)
 
