@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_mixins import ScopedAdminMixin
-from portal.text import search_terms
 
 from . import services
 from .models import AccessLog, Complaint, ComplaintEvent, ComplaintStep, IssueCategory
@@ -106,14 +104,7 @@ class ComplaintAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["business", "issue", "assigned_to"]
 
     def get_search_results(self, request, queryset, search_term):
-        terms = search_terms(search_term)
-        if not terms:
-            return queryset, False
-        condition = Q(code__iexact=search_term.strip())
-        folded = Q()
-        for term in terms:
-            folded &= Q(search_text__contains=term)
-        return queryset.filter(condition | folded), False
+        return queryset.search(search_term), False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)

@@ -1,13 +1,10 @@
 import django_filters
 from django import forms
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Province, Sector
-from portal.text import search_terms
 
-from .models import OPEN_STATUSES, Channel, Complaint, Status
+from .models import Channel, Complaint, Status
 
 
 class StaffComplaintFilter(django_filters.FilterSet):
@@ -52,20 +49,10 @@ class StaffComplaintFilter(django_filters.FilterSet):
         sort_by_name(self.form.fields["province"])
 
     def filter_search(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        if value.upper().startswith("KN-"):
-            return queryset.filter(code__iexact=value)
-        condition = Q()
-        for term in search_terms(value):
-            condition &= Q(search_text__contains=term)
-        return queryset.filter(condition)
+        return queryset.search(value)
 
     def filter_overdue(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(status__in=OPEN_STATUSES, step_due__lt=timezone.localdate())
+        return queryset.overdue() if value else queryset
 
     def filter_mine(self, queryset, name, value):
         if not value:

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.files import PrivateUploadTo, private_storage
 from portal.models import Agency, BilingualNameMixin, Business, Province, Sector
-from portal.text import build_search_text, nfc
+from portal.text import build_search_text, nfc, search_terms
 
 # The version of the processing-consent text shown on the form. Bump it (and keep the old
 # text in CONSENT_TEXTS) whenever the wording changes: each complaint stores the version it
@@ -192,6 +192,17 @@ class ComplaintQuerySet(models.QuerySet):
     def overdue(self, today=None):
         today = today or timezone.localdate()
         return self.open().filter(step_due__lt=today)
+
+    def search(self, query):
+        """A complaint code finds that complaint; other words must each appear in the
+        folded ``search_text`` (so diacritics may be left out)."""
+        query = (query or "").strip()
+        if query.upper().startswith("KN-"):
+            return self.filter(code__iexact=query)
+        condition = Q()
+        for term in search_terms(query):
+            condition &= Q(search_text__contains=term)
+        return self.filter(condition)
 
 
 class Complaint(models.Model):

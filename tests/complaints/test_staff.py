@@ -166,3 +166,19 @@ def test_assign_to_me_and_overdue_banner(client, province_officer, hanoi):
     response = client.get(LIST)
     assert response.context["overdue_count"] == 1
     assert "?overdue=on" in response.content.decode()
+
+
+def test_admin_search_finds_a_code_or_folded_words(client, province_officer, hanoi):
+    from django.contrib.auth.models import Group
+
+    from portal.roles import PROVINCE_GROUP
+
+    wanted = make_complaint(province=hanoi, business_name="Điện máy Đông Á")
+    other = make_complaint(province=hanoi, business_name="Siêu thị Bình Minh")
+    province_officer.is_staff = True
+    province_officer.save()
+    province_officer.groups.add(Group.objects.get(name=PROVINCE_GROUP))
+    login(client, province_officer)
+    for query in (wanted.code.lower(), "dong a"):
+        page = client.get("/quan-tri/complaints/complaint/", {"q": query}).content.decode()
+        assert wanted.code in page and other.code not in page
