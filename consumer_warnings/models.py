@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal.files import PrivateUploadTo, private_storage
 from portal.models import Business, Province, Sector
-from portal.text import build_search_text, nfc, slugify_vi
+from portal.text import build_search_text, fold, nfc, search_terms, slugify_vi
 
 from .gtin import gtin_key, normalise_gtin, validate_gtin
 from .markup import render_markdown
@@ -464,8 +464,6 @@ class Subscription(models.Model):
         return self.email
 
     def save(self, *args, **kwargs):
-        from portal.text import fold
-
         self.keyword = nfc(self.keyword or "").strip()
         self.keyword_folded = fold(self.keyword)
         self.email = (self.email or "").strip().lower()
@@ -477,8 +475,6 @@ class Subscription(models.Model):
         if self.kind and self.kind != warning.kind:
             return False
         if self.keyword_folded:
-            from portal.text import search_terms
-
             return all(term in warning.search_text for term in search_terms(self.keyword))
         return True
 

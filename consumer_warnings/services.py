@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.jobs import enqueue
 from portal.notifications import send_templated_mail
 from portal.roles import get_actor
+from portal.text import fold
 
 from .models import ConsumerWarning, Delivery, Subscription, WarningEvent, WarningPhoto
 
@@ -313,7 +314,7 @@ def subscribe(*, email, sector=None, kind="", keyword="", language="vi", consent
     subscription = (
         Subscription.objects.filter(email=email, sector=sector, kind=kind or "")
         .exclude(status=Subscription.Status.UNSUBSCRIBED)
-        .filter(keyword_folded=_fold(keyword))
+        .filter(keyword_folded=fold(keyword))
         .first()
     )
     if subscription is None:
@@ -345,12 +346,6 @@ def send_confirmation(subscription_pk):
         "consumer_warnings:confirm", [confirm_token(subscription)], subscription.language
     )
     return _mail(subscription, "consumer_warnings/email/confirm", {"confirm_url": confirm_url})
-
-
-def _fold(text):
-    from portal.text import fold
-
-    return fold(text)
 
 
 def purge_subscriptions(now=None):
