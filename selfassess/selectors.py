@@ -38,11 +38,9 @@ def answers_map(assessment):
     return dict(Answer.objects.filter(assessment=assessment).values_list("criterion_id", "value"))
 
 
-def score_of(assessment, answers=None):
+def score_of(assessment):
     criteria_set = load_structure(assessment.criteria_set)
-    if answers is None:
-        answers = answers_map(assessment)
-    return compute_score(criteria_set, criteria_set.groups_list, answers)
+    return compute_score(criteria_set, criteria_set.groups_list, answers_map(assessment))
 
 
 def assessments_of_user(user):

@@ -50,9 +50,9 @@ def _fill_set(criteria_set, data):
 
 
 @transaction.atomic
-def import_criteria_set(data, *, update_existing=True):
+def import_criteria_set(data):
     """Create (or, while it has no assessments, replace) a set from validated file data.
-    Returns (criteria_set, created). A frozen set is left alone: make a new version."""
+    Returns (criteria_set, created). A frozen set raises FrozenSet: make a new version."""
     values = formats.normalise(data)
     fields = dict(values["set"])
     sector_code = fields.pop("sector_code")
@@ -75,8 +75,6 @@ def import_criteria_set(data, *, update_existing=True):
                 )
                 % {"version": existing.version, "code": existing.code}
             )
-        if not update_existing:
-            return existing, False
         for key, value in fields.items():
             setattr(existing, key, value)
         existing.sector = sector
@@ -220,7 +218,7 @@ def delete_evidence(*, evidence):
     evidence.delete()
 
 
-def missing_items(assessment, score=None):
+def missing_items(assessment):
     """What stops a submission: unanswered criteria, required evidence not attached, a
     failed screening criterion. A list of (criterion, message)."""
     criteria_set = selectors.load_structure(assessment.criteria_set)

@@ -300,7 +300,7 @@ def evidence_file(request, pk, evidence_pk):
 def submit(request, pk):
     assessment = _assessment(request, pk, member=True)
     score = selectors.score_of(assessment)
-    missing = services.missing_items(assessment, score) if assessment.is_editable else []
+    missing = services.missing_items(assessment) if assessment.is_editable else []
     if request.method == "POST":
         try:
             services.submit(assessment=assessment, user=request.user)
