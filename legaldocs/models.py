@@ -17,7 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from portal.files import OFFICE, PDF, PrivateUploadTo, private_storage, validate_upload
+from portal.files import (
+    OFFICE,
+    PDF,
+    PrivateUploadTo,
+    private_storage,
+    sniff,
+    validate_upload,
+)
 from portal.models import BilingualNameMixin
 from portal.text import build_search_text, fold, nfc
 
@@ -28,13 +35,11 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "\\": "/"})
 
 # The signed PDF, and Word files for editing (DOC/DOCX), judged by content.
-LEGAL_FILES = {
-    **PDF,
-    "application/msword": "doc",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": OFFICE[
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    ],
-}
+WORD = (
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
+LEGAL_FILES = {**PDF, **{mime: OFFICE[mime] for mime in WORD}}
 MAX_FILE_BYTES = 30 * 1024 * 1024
 
 
@@ -506,8 +511,6 @@ class Attachment(models.Model):
 
     def clean(self):
         super().clean()
-        from portal.files import sniff
-
         if self.file and not getattr(self.file, "_committed", True):
             mime = sniff(self.file)
             if mime not in LEGAL_FILES:
