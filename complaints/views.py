@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.files import IMAGES_AND_PDF, private_storage, serve_private_file, sniff
-from portal.models import Business
+from portal.models import Business, Province
 from portal.permissions import business_member_required, login_required, officer_required
 from portal.ratelimit import client_over_limit
 from portal.roles import get_actor, get_object_in_scope
@@ -453,8 +453,6 @@ def staff_list(request):
 @require_http_methods(["GET", "POST"])
 def staff_new(request):
     actor = get_actor(request.user)
-    from portal.models import Province
-
     provinces = Province.objects.current().order_by("name")
     if not actor.is_ministry:
         provinces = provinces.filter(pk__in=actor.province_ids)
@@ -486,7 +484,6 @@ def _action_context(complaint, user):
         "action_form": ActionForm(),
         "is_staff": services.is_staff_for(user, complaint),
         "is_business": services.is_business_for(user, complaint),
-        "attachments": complaint.attachments.all(),
     }
 
 
