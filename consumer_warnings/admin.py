@@ -58,13 +58,7 @@ class SubscriptionAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
+class DeliveryAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("subscription", "kind", "warning", "period", "sent_at", "warning_count")
     list_filter = ("kind",)
     list_select_related = ("subscription", "warning")
-
-    def get_queryset(self, request):
-        from portal.roles import get_actor
-
-        queryset = super().get_queryset(request)
-        return queryset if get_actor(request.user).is_ministry else queryset.none()

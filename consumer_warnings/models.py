@@ -479,6 +479,13 @@ class Subscription(models.Model):
         return True
 
 
+class DeliveryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.roles import get_actor
+
+        return self.all() if get_actor(user).is_ministry else self.none()
+
+
 class Delivery(models.Model):
     """One message sent to one subscription: the unique constraints make a second run of
     the same job send nothing."""
@@ -497,6 +504,8 @@ class Delivery(models.Model):
     period = models.CharField(max_length=20, blank=True, default="")
     sent_at = models.DateTimeField(default=timezone.now)
     warning_count = models.PositiveIntegerField(default=1)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("e-mail sent")

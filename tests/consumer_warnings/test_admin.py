@@ -24,3 +24,22 @@ def test_back_office_lists_are_scoped_and_read_only(
     assert draft.title not in client.get(changelist).content.decode()
     login(client, province_officer)
     assert client.get(change).status_code == 200
+
+
+def test_sent_e_mails_are_for_the_ministry_only(
+    client, ministry_officer, province_officer, published
+):
+    from consumer_warnings.models import Delivery
+    from tests.consumer_warnings.factories import SubscriptionFactory
+
+    delivery = Delivery.objects.create(
+        subscription=SubscriptionFactory(), kind=Delivery.Kind.ALERT, warning=published
+    )
+    changelist = reverse("admin:consumer_warnings_delivery_changelist")
+    change = reverse("admin:consumer_warnings_delivery_change", args=[delivery.pk])
+    login(client, ministry_officer)
+    assert client.get(change).status_code == 200
+    assert change in client.get(changelist).content.decode()
+    login(client, province_officer)
+    assert client.get(change).status_code in (403, 404)
+    assert change not in client.get(changelist).content.decode()
