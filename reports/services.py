@@ -159,16 +159,13 @@ def assigned_tasks(plan, agency_ids):
 
 
 def officer_emails(agency_ids):
-    return sorted(
-        set(
-            Membership.objects.approved()
-            .filter(agency_id__in=agency_ids, user__is_active=True)
-            .values_list("user__email", flat=True)
-        )
-    )
+    """Every approved, active officer e-mail of the units ``agency_ids``, once each."""
+    by_agency = _officer_emails_by_agency(agency_ids)
+    return sorted({email for emails in by_agency.values() for email in emails})
 
 
 def _officer_emails_by_agency(agency_ids):
+    agency_ids = list(agency_ids)
     result = {pk: [] for pk in agency_ids}
     rows = (
         Membership.objects.approved()
@@ -361,7 +358,7 @@ def remind_authority(reporting_year):
     counts = _submission_counts(reporting_year)
     sent = send_templated_mail(
         "reports/email/authority_reminder",
-        officer_emails(Agency.objects.filter(code=AUTHORITY_CODE).values("pk")),
+        officer_emails(Agency.objects.filter(code=AUTHORITY_CODE).values_list("pk", flat=True)),
         {"reporting_year": reporting_year, **counts},
     )
     finish(run, sent=sent, **counts)

@@ -180,3 +180,14 @@ def test_beat_schedule_points_at_the_calendar_task(settings):
     assert entry["task"] == "reports.tasks.run_reporting_calendar"
     assert entry["task"] in app.tasks
     assert settings.CELERY_TIMEZONE == "Asia/Ho_Chi_Minh"
+
+
+def test_the_authority_reminder_goes_to_the_authoritys_officers_only(
+    plan, no_parts, ministry_officer, province_officer
+):
+    reporting_year = services.ensure_year(2026)
+    services.open_year(reporting_year)
+    mail.outbox.clear()
+    assert services.remind_authority(reporting_year)["sent"] == 1
+    assert [m.to for m in mail.outbox] == [[ministry_officer.email]]
+    assert services.officer_emails([]) == []
