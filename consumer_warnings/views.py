@@ -137,9 +137,9 @@ def export_json(request):
     paginator = Paginator(selectors.listed_warnings(warning_filter), EXPORT_PAGE_SIZE)
     page = paginator.get_page(_page_number(request))
     absolute = request.build_absolute_uri
+    query = warning_filter.query_string()
     next_url = None
     if page.has_next():
-        query = warning_filter.query_string()
         next_url = absolute(
             reverse("consumer_warnings:export_json")
             + "?"
@@ -150,7 +150,7 @@ def export_json(request):
         "page": page.number,
         "pages": paginator.num_pages,
         "next": next_url,
-        "filters": warning_filter.query_string(),
+        "filters": query,
         "ignored_filters": warning_filter.ignored,
         "generated_at": timezone.now().isoformat(),
         "licence": _("Open data of the Businesses for Consumers portal; cite the source."),
