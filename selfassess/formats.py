@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import yaml
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 KINDS = ("screening", "yes_no", "plan_evidence")
@@ -438,8 +439,6 @@ def dumps(data, fmt):
 
 def download(criteria_set, fmt):
     """The set as a file to download, ``<code>-v<version>.json|yaml`` (site and admin)."""
-    from django.http import HttpResponse
-
     body = dumps(export_data(criteria_set), fmt)
     response = HttpResponse(body, content_type=f"application/{fmt}; charset=utf-8")
     name = f"{criteria_set.code}-v{criteria_set.version}.{fmt}"

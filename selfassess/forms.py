@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Business, Province, Sector
 
 from .formats import MAX_FILE_BYTES
-from .models import CriteriaSet
+from .models import Assessment, CriteriaSet
 
 
 class StartForm(forms.Form):
@@ -93,8 +93,6 @@ class QueueFilterForm(forms.Form):
     )
 
     def __init__(self, *args, nationwide=False, **kwargs):
-        from .models import Assessment
-
         super().__init__(*args, **kwargs)
         if not nationwide:
             # A province officer sees one province: no choice to offer.

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.files import PrivateUploadTo, UploadValidator, private_storage
@@ -152,8 +152,6 @@ class Band(models.Model):
 
     @property
     def display_label(self):
-        from django.utils.translation import get_language
-
         if (get_language() or "vi").startswith("en") and self.label_en:
             return self.label_en
         return self.label

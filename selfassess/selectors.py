@@ -7,6 +7,7 @@ from datetime import datetime, time
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from portal.roles import get_actor
 from portal.text import search_terms
 
 from .models import Answer, Assessment, Band, CriteriaGroup, CriteriaSet, Criterion
@@ -45,8 +46,6 @@ def score_of(assessment):
 
 def assessments_of_user(user):
     """The assessments of the businesses the user belongs to."""
-    from portal.roles import get_actor
-
     actor = get_actor(user)
     return (
         Assessment.objects.filter(business_id__in=actor.business_ids)

@@ -1,6 +1,7 @@
 import base64
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.files import serve_private_file
 from portal.models import Business
 from portal.pdf import render_pdf
 from portal.permissions import (
@@ -33,6 +35,7 @@ from .models import (
     Evidence,
     ReviewComment,
 )
+from .scoring import compute_score
 
 
 def _assessment(request, pk, *, member=False):
@@ -288,8 +291,6 @@ def autosave(request, pk):
 @login_required
 @require_GET
 def evidence_file(request, pk, evidence_pk):
-    from portal.files import serve_private_file
-
     assessment = _assessment(request, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_pk, assessment=assessment)
     return serve_private_file(evidence.file, evidence.original_name)
@@ -414,8 +415,6 @@ def _qr_data_uri(url):
 @login_required
 @require_GET
 def result_pdf(request, pk):
-    from django.conf import settings
-
     assessment = _assessment(request, pk)
     public_url = settings.SITE_URL + reverse(
         "businesses:detail", kwargs={"tax_code": assessment.business.tax_code}
@@ -440,8 +439,6 @@ def result_pdf(request, pk):
 def quick_check(request):
     """The practice set for anyone, signed in or not: the result is computed on the spot
     and nothing is stored."""
-    from .scoring import compute_score
-
     criteria_set = selectors.practice_set()
     if criteria_set is None:
         return render(request, "selfassess/quick_check.html", {"criteria_set": None})
