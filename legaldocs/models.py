@@ -11,19 +11,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.deconstruct import deconstructible
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.files import (
-    OFFICE,
     PDF,
+    PDF_AND_WORD,
     PrivateUploadTo,
+    UploadValidator,
     private_storage,
     sniff,
-    validate_upload,
 )
 from portal.models import BilingualNameMixin
 from portal.text import build_search_text, fold, nfc
@@ -35,22 +34,8 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "\\": "/"})
 
 # The signed PDF, and Word files for editing (DOC/DOCX), judged by content.
-WORD = (
-    "application/msword",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-)
-LEGAL_FILES = {**PDF, **{mime: OFFICE[mime] for mime in WORD}}
+LEGAL_FILES = PDF_AND_WORD
 MAX_FILE_BYTES = 30 * 1024 * 1024
-
-
-@deconstructible
-class LegalFileValidator:
-    def __call__(self, upload):
-        if hasattr(upload, "size") and not getattr(upload, "_committed", False):
-            validate_upload(upload, LEGAL_FILES, MAX_FILE_BYTES)
-
-    def __eq__(self, other):
-        return isinstance(other, LegalFileValidator)
 
 
 def normalize_number(value):
@@ -478,7 +463,7 @@ class Attachment(models.Model):
         _("file"),
         upload_to=PrivateUploadTo("legaldocs"),
         storage=private_storage,
-        validators=[LegalFileValidator()],
+        validators=[UploadValidator("pdf_and_word", MAX_FILE_BYTES)],
     )
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     mime_type = models.CharField(_("type"), max_length=120, blank=True, editable=False)

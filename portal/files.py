@@ -29,6 +29,17 @@ OFFICE = {
 }
 IMAGES_AND_PDF = {**IMAGES, **PDF}
 DOCUMENTS = {**IMAGES, **PDF, **OFFICE}
+# A signed PDF and the Word files it was edited from (DOC/DOCX).
+PDF_AND_WORD = {
+    **PDF,
+    **{m: e for m, e in OFFICE.items() if e in ("doc", "docx")},
+}
+KINDS = {
+    "images_and_pdf": IMAGES_AND_PDF,
+    "documents": DOCUMENTS,
+    "images": IMAGES,
+    "pdf_and_word": PDF_AND_WORD,
+}
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls container
 
@@ -109,9 +120,7 @@ class UploadValidator:
         self.max_bytes = max_bytes
 
     def __call__(self, upload):
-        allowed = {"images_and_pdf": IMAGES_AND_PDF, "documents": DOCUMENTS, "images": IMAGES}[
-            self.kinds
-        ]
+        allowed = KINDS[self.kinds]
         if hasattr(upload, "size") and not getattr(upload, "_committed", False):
             validate_upload(upload, allowed, self.max_bytes)
 

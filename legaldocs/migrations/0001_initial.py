@@ -186,7 +186,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(storage=portal.files.PrivateStorage(), upload_to=portal.files.PrivateUploadTo('legaldocs'), validators=[legaldocs.models.LegalFileValidator()], verbose_name='file')),
+                ('file', models.FileField(storage=portal.files.PrivateStorage(), upload_to=portal.files.PrivateUploadTo('legaldocs'), validators=[portal.files.UploadValidator("pdf_and_word", 31457280)], verbose_name='file')),
                 ('original_name', models.CharField(blank=True, max_length=255, verbose_name='file name')),
                 ('mime_type', models.CharField(blank=True, editable=False, max_length=120, verbose_name='type')),
                 ('size', models.PositiveIntegerField(default=0, editable=False, verbose_name='size')),
