@@ -71,3 +71,12 @@ def test_statistics_query_count_is_constant(client, hanoi, hcm):
     with CaptureQueriesContext(connection) as cached:
         client.get(STATS)
     assert len(cached.captured_queries) < len(large.captured_queries)
+
+
+def test_published_count_hides_small_counts_and_groups_thousands():
+    from complaints.templatetags.complaints_tags import published_count
+
+    assert published_count(0) == "0"
+    assert published_count(2) == "<3"
+    assert published_count(3) == "3"
+    assert published_count(12345) == "12.345"
