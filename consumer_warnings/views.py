@@ -1,9 +1,7 @@
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.csvexport import csv_response
 from portal.files import serve_private_file
 from portal.permissions import officer_required
 from portal.ratelimit import client_over_limit, over_limit
 from portal.roles import get_actor, get_object_in_scope
-from portal.text import csv_safe
 
 from . import selectors, services
 from .filters import parse_filters
@@ -159,11 +157,6 @@ def export_json(request):
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_COLUMNS = (
     "id",
     "url",
@@ -191,7 +184,7 @@ CSV_COLUMNS = (
 
 
 def _csv_row(warning, absolute):
-    # Titles, names and sources are typed by people: no cell may start a formula.
+    # csv_response makes every cell formula-safe (titles, names and sources are typed).
     cells = [
         warning.pk,
         absolute(warning.get_absolute_url()),
@@ -216,7 +209,7 @@ def _csv_row(warning, absolute):
         warning.published_at.isoformat() if warning.published_at else "",
         warning.updated_at.isoformat() if warning.updated_at else "",
     ]
-    return [csv_safe(cell) for cell in cells]
+    return cells
 
 
 @require_GET
@@ -224,16 +217,8 @@ def export_csv(request):
     warning_filter = parse_filters(request.GET)
     queryset = selectors.listed_warnings(warning_filter)
     absolute = request.build_absolute_uri
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff"  # so that spreadsheet programs read the Vietnamese as UTF-8
-        yield writer.writerow(CSV_COLUMNS)
-        for warning in queryset.iterator(chunk_size=500):
-            yield writer.writerow(_csv_row(warning, absolute))
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="canh-bao.csv"'
+    rows = (_csv_row(warning, absolute) for warning in queryset.iterator(chunk_size=500))
+    response = csv_response(CSV_COLUMNS, rows, "canh-bao.csv")
     if warning_filter.ignored:
         response["X-Filter-Ignored"] = ",".join(sorted(warning_filter.form.errors))
     return response

@@ -1,9 +1,7 @@
 """Public pages of the legal library: search, document pages, open data, downloads."""
 
-import csv
-
 from django.contrib.syndication.views import Feed
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from portal.csvexport import csv_response
 from portal.files import serve_private_file
 from portal.roles import get_object_in_scope
-from portal.text import csv_safe
 
 from . import selectors
 from .forms import SearchForm
@@ -126,11 +124,6 @@ def detail_json(request, doc_type, year, slug):
     return response
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_HEADER = [
     "id",
     "so_ky_hieu",
@@ -151,35 +144,28 @@ CSV_HEADER = [
 @require_GET
 def library_csv(request):
     """The whole library as CSV (UTF-8 with BOM so that spreadsheets read Vietnamese)."""
-    writer = csv.writer(_Echo())
     base = request.build_absolute_uri("/")[:-1]
-
-    def rows():
-        yield "\ufeff" + writer.writerow(CSV_HEADER)
-        for document in selectors.library_rows():
-            # Titles, numbers and names are typed in the back office: none of them may
-            # reach a spreadsheet as a formula.
-            yield writer.writerow(
-                [
-                    document.pk,
-                    csv_safe(document.number),
-                    document.get_doc_type_display(),
-                    csv_safe(document.title),
-                    csv_safe(document.issuing_body.name),
-                    csv_safe(document.signer),
-                    document.issue_date.isoformat() if document.issue_date else "",
-                    document.effective_date.isoformat() if document.effective_date else "",
-                    csv_safe(document.field.name if document.field else ""),
-                    document.validity,
-                    Status(document.validity).label,
-                    "1" if document.is_uncertain else "0",
-                    base + document.get_absolute_url(),
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="thu-vien-van-ban.csv"'
-    return response
+    # csv_response makes every cell formula-safe: titles, numbers and names are typed in the
+    # back office.
+    rows = (
+        [
+            document.pk,
+            document.number,
+            document.get_doc_type_display(),
+            document.title,
+            document.issuing_body.name,
+            document.signer,
+            document.issue_date.isoformat() if document.issue_date else "",
+            document.effective_date.isoformat() if document.effective_date else "",
+            document.field.name if document.field else "",
+            document.validity,
+            Status(document.validity).label,
+            "1" if document.is_uncertain else "0",
+            base + document.get_absolute_url(),
+        ]
+        for document in selectors.library_rows()
+    )
+    return csv_response(CSV_HEADER, rows, "thu-vien-van-ban.csv")
 
 
 @require_GET
