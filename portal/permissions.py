@@ -39,3 +39,17 @@ officer_required = _guard(lambda actor: actor.is_officer)
 ministry_required = _guard(lambda actor: actor.is_ministry)
 business_member_required = _guard(lambda actor: actor.is_business_member)
 login_required = _guard(lambda actor: True)
+
+
+def hidden_from_public(view):
+    """For pages whose very address is private (a report, its files): the public gets 404,
+    like any other wrong role, rather than a login redirect that confirms the page exists.
+    Put it outside a role guard: ``@hidden_from_public`` then ``@officer_required``."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,7 +1,5 @@
 """Pages of the reports part at /bao-cao/. Thin: they check scope and call services."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -13,25 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.files import serve_private_file
 from portal.jobs import enqueue
-from portal.permissions import ministry_required, officer_required
+from portal.permissions import hidden_from_public, ministry_required, officer_required
 from portal.roles import get_actor, get_object_in_scope
 
 from . import selectors, services, tasks
 from .forms import NationalReportForm, ReviewForm, TaskProgressForm
 from .models import NationalReport, ProgressAttachment, ReportingYear, TaskProgress, UnitReport
-
-
-def hidden_from_public(view):
-    """Reports and their files answer 404 to the public, like to any other wrong role: a
-    login redirect would confirm that the address exists. Only the index invites a login."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _error_text(error):
