@@ -120,14 +120,11 @@ def public_filter_choices():
         .values_list("code", "title", "year")
         .order_by("title")
     )
-    bands = (
-        Band.objects.filter(Exists(published.filter(band=OuterRef("pk"))))
-        .values_list("code", "label")
-        .order_by("label")
-    )
+    bands = Band.objects.filter(Exists(published.filter(band=OuterRef("pk")))).order_by("label")
     years = sorted({year for _c, _t, year in sets if year}, reverse=True)
     unique_sets = list({code: title for code, title, _y in sets}.items())
-    return {"sets": unique_sets, "bands": list(dict(bands).items()), "years": years}
+    unique_bands = list({band.code: band.display_label for band in bands}.items())
+    return {"sets": unique_sets, "bands": unique_bands, "years": years}
 
 
 def public_history(business):

@@ -89,3 +89,19 @@ def test_home_block(small_set, business, business_member, ministry_officer):
     _make(small_set, business, business_member, ministry_officer, "verify")
     block = selectors.home_block()
     assert block == {"template": "selfassess/_home_block.html", "public_count": 1}
+
+
+def test_public_band_filter_speaks_the_page_language(
+    small_set, business, business_member, ministry_officer
+):
+    from django.utils import translation
+
+    assessment = _make(small_set, business, business_member, ministry_officer, "verify")
+    assessment.refresh_from_db()
+    assessment.band.label_en = "Gold"
+    assessment.band.save()
+    with translation.override("en"):
+        assert (assessment.band.code, "Gold") in selectors.public_filter_choices()["bands"]
+    with translation.override("vi"):
+        bands = selectors.public_filter_choices()["bands"]
+        assert (assessment.band.code, assessment.band.label) in bands
