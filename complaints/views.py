@@ -650,7 +650,10 @@ def stats_csv(request):
     for row in data["by_status"]:
         writer.writerow([_("Status"), row["label"], s(row["count"]), ""])
     for row in data["by_province"]:
-        writer.writerow([_("Province"), row["name"], s(row["count"]), row["on_time_share"] or ""])
+        share = row["on_time_share"]
+        writer.writerow(
+            [_("Province"), row["name"], s(row["count"]), "" if share is None else share]
+        )
     for row in data["by_sector"]:
         writer.writerow([_("Sector"), row["name"], s(row["count"]), ""])
     for row in data["by_business"]:

@@ -80,3 +80,11 @@ def test_published_count_hides_small_counts_and_groups_thousands():
     assert published_count(2) == "<3"
     assert published_count(3) == "3"
     assert published_count(12345) == "12.345"
+
+
+def test_statistics_csv_keeps_a_zero_share(client, reference_data, monkeypatch):
+    data = selectors._compute_statistics(2025)
+    data["by_province"][0].update(steps=4, on_time_share=0.0)
+    monkeypatch.setattr(selectors, "public_statistics", lambda year: data)
+    body = client.get(STATS + "csv/").content.decode("utf-8-sig")
+    assert f"{data['by_province'][0]['name']},0,0.0" in body
