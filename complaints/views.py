@@ -1,4 +1,3 @@
-import csv
 import os
 import uuid
 
@@ -6,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,12 +13,12 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.csvexport import csv_response
 from portal.files import IMAGES_AND_PDF, private_storage, serve_private_file, sniff
 from portal.models import Business, Province
 from portal.permissions import business_member_required, login_required, officer_required
 from portal.ratelimit import client_over_limit
 from portal.roles import get_actor, get_object_in_scope
-from portal.text import csv_safe
 
 from . import selectors, services
 from .filters import StaffComplaintFilter
@@ -639,23 +638,19 @@ def stats(request):
 def stats_csv(request):
     year, _years = _stats_year(request)
     data = selectors.public_statistics(year)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="thong-ke-khieu-nai-{year}.csv"'
-    response.write("\ufeff")  # so that spreadsheet software reads the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow([_("Table"), _("Item"), _("Complaints"), _("Steps on time (%)")])
     s = selectors.suppress
-    for row in data["by_month"]:
-        writer.writerow([_("Month"), row["label"], s(row["count"]), ""])
-    for row in data["by_status"]:
-        writer.writerow([_("Status"), row["label"], s(row["count"]), ""])
-    for row in data["by_province"]:
-        share = row["on_time_share"]
-        writer.writerow(
-            [_("Province"), row["name"], s(row["count"]), "" if share is None else share]
-        )
-    for row in data["by_sector"]:
-        writer.writerow([_("Sector"), row["name"], s(row["count"]), ""])
-    for row in data["by_business"]:
-        writer.writerow([_("Business"), csv_safe(row["name"]), "", row["on_time_share"]])
-    return response
+    rows = [
+        *([_("Month"), row["label"], s(row["count"]), ""] for row in data["by_month"]),
+        *([_("Status"), row["label"], s(row["count"]), ""] for row in data["by_status"]),
+        *(
+            [_("Province"), row["name"], s(row["count"]), row["on_time_share"]]
+            for row in data["by_province"]
+        ),
+        *([_("Sector"), row["name"], s(row["count"]), ""] for row in data["by_sector"]),
+        *([_("Business"), row["name"], "", row["on_time_share"]] for row in data["by_business"]),
+    ]
+    return csv_response(
+        [_("Table"), _("Item"), _("Complaints"), _("Steps on time (%)")],
+        rows,
+        f"thong-ke-khieu-nai-{year}.csv",
+    )

@@ -33,7 +33,7 @@ def test_statistics_csv(client, hanoi):
     response = client.get(STATS + "csv/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    body = response.content.decode("utf-8-sig")
+    body = response.getvalue().decode("utf-8-sig")
     assert hanoi.name in body and "Riêng Tư" not in body and "@" not in body
 
 
@@ -86,5 +86,5 @@ def test_statistics_csv_keeps_a_zero_share(client, reference_data, monkeypatch):
     data = selectors._compute_statistics(2025)
     data["by_province"][0].update(steps=4, on_time_share=0.0)
     monkeypatch.setattr(selectors, "public_statistics", lambda year: data)
-    body = client.get(STATS + "csv/").content.decode("utf-8-sig")
+    body = client.get(STATS + "csv/").getvalue().decode("utf-8-sig")
     assert f"{data['by_province'][0]['name']},0,0.0" in body
