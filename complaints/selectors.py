@@ -82,7 +82,8 @@ def consumer_complaints(user):
 
 
 def timeline(complaint, *, internal=False):
-    events = complaint.events.select_related("actor")
+    # The timeline shows the actor's role, stored on the event: no join to the user.
+    events = complaint.events.all()
     if not internal:
         events = events.filter(visibility=Visibility.PUBLIC)
     return list(events)
