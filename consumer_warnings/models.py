@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal.files import PrivateUploadTo, private_storage
 from portal.models import Business, Province, Sector
+from portal.personal_data import PersonalData
 from portal.text import build_search_text, fold, nfc, search_terms, slugify_vi
 
 from .gtin import gtin_key, normalise_gtin, validate_gtin
@@ -229,6 +230,9 @@ class ConsumerWarning(models.Model):
     search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = WarningQuerySet.as_manager()
+
+    # Where the public asks about the notice: the issuer's or the business's desk.
+    personal_data = PersonalData(not_personal=("contact",))
 
     class Meta:
         verbose_name = _("warning")
@@ -453,6 +457,8 @@ class Subscription(models.Model):
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
 
     objects = SubscriptionQuerySet.as_manager()
+
+    personal_data = PersonalData(personal=("email",))
 
     class Meta:
         verbose_name = _("subscription")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import jobs, services
 from .admin_mixins import ScopedAdminMixin
 from .models import Agency, Business, JobRun, Membership, Province, Sector
 from .roles import get_actor
@@ -131,10 +131,55 @@ class MembershipAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(JobRun)
 class JobRunAdmin(admin.ModelAdmin):
-    list_display = ("name", "key", "started_at", "finished_at")
-    list_filter = ("name",)
+    """Job runs of the scheduler: what ran, when, how often it was tried and its last
+    error. A run held by a worker that died can be released so the next run takes over."""
+
+    list_display = ("name", "key", "state_label", "attempts", "started_at", "finished_at")
+    list_filter = ("name", ("finished_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "key")
-    readonly_fields = ("name", "key", "started_at", "finished_at", "result")
+    readonly_fields = (
+        "name",
+        "key",
+        "started_at",
+        "finished_at",
+        "expires_at",
+        "attempts",
+        "error",
+        "result",
+    )
+    actions = ("release_runs",)
+
+    @admin.display(description=_("state"))
+    def state_label(self, obj):
+        return {
+            "finished": _("finished"),
+            "running": _("running"),
+            "released": _("released, will be retried"),
+        }[obj.state]
+
+    def _is_authority(self, request):
+        return get_actor(request.user).is_authority
+
+    def has_module_permission(self, request):
+        return self._is_authority(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_authority(request) and super().has_view_permission(request, obj)
+
+    @admin.action(
+        description=_("Release the selected unfinished runs (the next run resumes)"),
+        permissions=["release_runs"],
+    )
+    def release_runs(self, request, queryset):
+        count = jobs.release(queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d run released.", "%(count)d runs released.", count)
+            % {"count": count},
+        )
+
+    def has_release_runs_permission(self, request):
+        return self._is_authority(request)
 
     def has_add_permission(self, request):
         return False

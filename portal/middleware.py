@@ -4,10 +4,12 @@ import ipaddress
 from django.conf import settings
 from django.contrib import messages
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from .errors import InvalidInput, NotAllowed, messages_of
 from .roles import needs_mfa
 
 HEALTH_PATH = "/healthz"
@@ -68,3 +70,31 @@ class ClientIPMiddleware:
                 with contextlib.suppress(ValueError):  # a malformed hop: keep the peer
                     request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(candidate))
         return self.get_response(request)
+
+
+class DomainErrorMiddleware:
+    """The one place that turns the portal's domain errors into responses (portal.errors):
+    "not allowed" and "not in your scope" become 404, never 403, so nobody learns that an
+    object exists; an invalid input or transition that no form caught becomes a message on
+    the page the user came from. Views with a form catch ``InvalidInput`` themselves and
+    render the form again with what was typed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotAllowed):
+            raise Http404 from exception
+        if isinstance(exception, InvalidInput):
+            for text in messages_of(exception):
+                messages.error(request, text)
+            back = request.META.get("HTTP_REFERER", "")
+            if not url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                back = request.path
+            return redirect(back)
+        return None

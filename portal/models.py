@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .personal_data import PersonalData
 from .text import build_search_text, nfc
 
 TAX_CODE_PATTERN = r"^\d{10}(-\d{3})?$"
@@ -150,6 +151,9 @@ class Agency(BilingualNameMixin, models.Model):
 
     objects = AgencyQuerySet.as_manager()
 
+    # A public body's published switchboard, not a person's.
+    personal_data = PersonalData(not_personal=("email", "phone", "address"))
+
     class Meta:
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
@@ -214,6 +218,10 @@ class Business(models.Model):
 
     objects = BusinessQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+
+    # The registered contact of a business, shown on its public profile; a person's own
+    # details live on the user account and the membership.
+    personal_data = PersonalData(not_personal=("email", "phone", "address"))
 
     class Meta:
         verbose_name = _("business")
@@ -362,14 +370,18 @@ class Membership(models.Model):
 
 
 class JobRun(models.Model):
-    """A claim on one run of a scheduled or one-off job: the unique (name, key) makes a
-    second run of the same job a no-op, across processes and machines."""
+    """A claim on one run of a scheduled or one-off job, unique on (name, key); see
+    :mod:`portal.jobs`. ``expires_at`` is set while a lease is held: a run whose lease has
+    expired (its worker died) may be taken over by a later run."""
 
-    name = models.CharField(max_length=100)
-    key = models.CharField(max_length=200)
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    result = models.JSONField(default=dict, blank=True)
+    name = models.CharField(_("job"), max_length=100)
+    key = models.CharField(_("key"), max_length=200)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("job run")
@@ -379,3 +391,11 @@ class JobRun(models.Model):
 
     def __str__(self):
         return f"{self.name} [{self.key}]"
+
+    @property
+    def state(self):
+        if self.finished_at is not None:
+            return "finished"
+        if self.expires_at is not None and self.expires_at > timezone.now():
+            return "running"
+        return "released"

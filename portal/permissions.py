@@ -22,7 +22,7 @@ def _guard(test):
             actor = get_actor(user)
             if not test(actor):
                 raise Http404
-            if actor.is_officer and needs_mfa(user):
+            if needs_mfa(user):
                 messages.warning(
                     request,
                     _("Staff accounts must set up two-step verification before continuing."),
@@ -36,6 +36,8 @@ def _guard(test):
 
 
 officer_required = _guard(lambda actor: actor.is_officer)
+# The authority, a province's officers and consumer associations: who may open complaints.
+complaint_handler_required = _guard(lambda actor: actor.handles_complaints)
 ministry_required = _guard(lambda actor: actor.is_ministry)
 business_member_required = _guard(lambda actor: actor.is_business_member)
 login_required = _guard(lambda actor: True)

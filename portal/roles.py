@@ -1,14 +1,18 @@
 """Who a user is in the portal (DESIGN.md §2), computed once per request.
 
 Every app's ``visible_to(user)`` builds on :func:`get_actor`, so the rules live here only:
-only approved memberships count; a ministry unit sees everything; a Sở Công Thương sees
-its province; a business member sees their businesses.
+only approved memberships count; a ministry unit sees everything that is not personal; the
+authority (Ủy ban Cạnh tranh Quốc gia) and a Sở Công Thương of the complaint's province see
+complaints with their personal data (Luật 19/2023 Điều 55 k2 keeps consumer information to
+the competent body); a consumer association sees the complaints addressed to it (Điều 57
+k3); a business member sees their businesses.
 """
 
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404
+
+from .errors import NotAllowed
 
 MINISTRY_GROUP = "Cán bộ Bộ Công Thương"
 PROVINCE_GROUP = "Cán bộ Sở Công Thương"
@@ -20,9 +24,13 @@ class Actor:
     user_id: int | None = None
     is_superuser: bool = False
     is_ministry: bool = False
+    is_authority: bool = False
+    # The scheduler or a management command acting on the portal's own behalf.
+    is_system: bool = False
     agency_ids: frozenset = field(default_factory=frozenset)
     province_ids: frozenset = field(default_factory=frozenset)
     business_ids: frozenset = field(default_factory=frozenset)
+    association_ids: frozenset = field(default_factory=frozenset)
 
     @property
     def is_authenticated(self):
@@ -42,6 +50,21 @@ class Actor:
         return bool(self.business_ids)
 
     @property
+    def is_association_member(self):
+        return bool(self.association_ids)
+
+    @property
+    def handles_complaints(self):
+        """Who may read complaints with their personal data: the authority, a province's
+        officers, a consumer association (only what is addressed to it)."""
+        return self.is_authority or bool(self.province_ids) or bool(self.association_ids)
+
+    def can_handle_complaints_of(self, province_id):
+        """Officers who may act on a complaint of ``province_id`` (not associations: they
+        support the consumer, they do not decide the case)."""
+        return self.is_authority or province_id in self.province_ids
+
+    @property
     def role(self):
         if self.is_superuser:
             return "admin"
@@ -51,6 +74,8 @@ class Actor:
             return "province"
         if self.business_ids:
             return "business"
+        if self.association_ids:
+            return "association"
         return "consumer" if self.user_id else "public"
 
     def can_see_province(self, province_id):
@@ -58,6 +83,7 @@ class Actor:
 
 
 ANONYMOUS = Actor()
+SYSTEM = Actor(is_system=True)
 
 
 def get_actor(user):
@@ -72,8 +98,8 @@ def get_actor(user):
     rows = Membership.objects.filter(
         user_id=user.pk, status=Membership.Status.APPROVED
     ).values_list("business_id", "agency_id", "agency__kind", "agency__province_id")
-    agency_ids, province_ids, business_ids = set(), set(), set()
-    is_ministry = bool(user.is_superuser)
+    agency_ids, province_ids, business_ids, association_ids = set(), set(), set(), set()
+    is_ministry = is_authority = bool(user.is_superuser)
     for business_id, agency_id, agency_kind, agency_province_id in rows:
         if business_id:
             business_ids.add(business_id)
@@ -81,15 +107,21 @@ def get_actor(user):
             agency_ids.add(agency_id)
             if agency_kind in ("authority", "ministry_unit"):
                 is_ministry = True
+            if agency_kind == "authority":
+                is_authority = True
+            elif agency_kind == "consumer_association":
+                association_ids.add(agency_id)
             elif agency_kind == "provincial_department" and agency_province_id:
                 province_ids.add(agency_province_id)
     actor = Actor(
         user_id=user.pk,
         is_superuser=bool(user.is_superuser),
         is_ministry=is_ministry,
+        is_authority=is_authority,
         agency_ids=frozenset(agency_ids),
         province_ids=frozenset(province_ids),
         business_ids=frozenset(business_ids),
+        association_ids=frozenset(association_ids),
     )
     user._portal_actor = actor
     return actor
@@ -105,7 +137,8 @@ def needs_mfa(user):
     """Officers and staff must have a second factor before reaching any staff page."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if not (user.is_staff or user.is_superuser or get_actor(user).is_officer):
+    actor = get_actor(user)
+    if not (user.is_staff or user.is_superuser or actor.is_officer or actor.association_ids):
         return False
     from allauth.mfa.utils import is_mfa_enabled
 
@@ -114,9 +147,10 @@ def needs_mfa(user):
 
 def get_object_in_scope(queryset, user, **lookup):
     """Fetch one object through the model's ``visible_to`` scope: 404, never 403, when the
-    user may not see it, so that nobody learns that it exists."""
+    user may not see it, so that nobody learns that it exists (the error middleware maps
+    :class:`NotAllowed` to 404)."""
     scoped = queryset.visible_to(user)
     try:
         return scoped.get(**lookup)
     except (scoped.model.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+        raise NotAllowed(f"{scoped.model.__name__} {lookup} is not in scope") from exc

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from .jobs import claim, finish
+from .jobs import once
 from .models import JobRun, Membership
 from .notifications import send_templated_mail
 
@@ -52,21 +52,21 @@ def purge_expired_records(today=None):
     """Daily: delete never-confirmed sign-ups past their retention period and old job
     claims. Safe to run twice: the second run finds nothing left to delete."""
     today = today or timezone.localdate().isoformat()
-    run = claim("portal.purge_expired_records", today)
-    if run is None:
-        return None
-    now = timezone.now()
-    user_model = get_user_model()
-    stale_users = user_model.objects.filter(
-        date_joined__lt=now - timedelta(days=UNCONFIRMED_ACCOUNT_RETENTION_DAYS),
-        last_login__isnull=True,
-        is_staff=False,
-        is_superuser=False,
-        memberships__isnull=True,
-    ).exclude(emailaddress__verified=True)
-    users_deleted, _ = stale_users.delete()
-    runs_deleted, _ = JobRun.objects.filter(
-        started_at__lt=now - timedelta(days=JOB_RUN_RETENTION_DAYS)
-    ).delete()
-    finish(run, users_deleted=users_deleted, job_runs_deleted=runs_deleted)
+    with once("portal.purge_expired_records", today) as run:
+        if not run:
+            return None
+        now = timezone.now()
+        user_model = get_user_model()
+        stale_users = user_model.objects.filter(
+            date_joined__lt=now - timedelta(days=UNCONFIRMED_ACCOUNT_RETENTION_DAYS),
+            last_login__isnull=True,
+            is_staff=False,
+            is_superuser=False,
+            memberships__isnull=True,
+        ).exclude(emailaddress__verified=True)
+        users_deleted, _ = stale_users.delete()
+        runs_deleted, _ = JobRun.objects.filter(
+            started_at__lt=now - timedelta(days=JOB_RUN_RETENTION_DAYS)
+        ).delete()
+        run.result.update(users_deleted=users_deleted, job_runs_deleted=runs_deleted)
     return run.pk
