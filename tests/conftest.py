@@ -126,6 +126,18 @@ def ministry_officer(reference_data):
 
 
 @pytest.fixture
+def ministry_unit_officer(reference_data):
+    """A member of a ministry unit that is not the authority (Cục Hóa chất): no complaints."""
+    return make_officer(Agency.objects.get(code="cuc-hoa-chat"), "canbo.hoachat@example.vn")
+
+
+@pytest.fixture
+def association_member(reference_data):
+    """A member of VINASTAS, a consumer association (Luật 19/2023 Điều 57 k3)."""
+    return make_officer(Agency.objects.get(code="vinastas"), "hoi.vinastas@example.vn")
+
+
+@pytest.fixture
 def province_officer(hanoi):
     agency = Agency.objects.get(kind=Agency.Kind.PROVINCIAL_DEPARTMENT, province=hanoi)
     return make_officer(agency, "canbo.hanoi@example.vn")
