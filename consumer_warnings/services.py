@@ -6,19 +6,20 @@ import logging
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from portal.jobs import enqueue
+from portal.errors import InvalidInput, InvalidTransition, NotAllowed
+from portal.jobs import enqueue, lease, once
 from portal.notifications import send_templated_mail
 from portal.roles import get_actor
 from portal.text import fold
 
 from .models import ConsumerWarning, Delivery, Subscription, WarningEvent, WarningPhoto
+from .workflow import SUBSCRIPTION_WORKFLOW, WARNING_WORKFLOW, log_event, manages, publishes
 
 logger = logging.getLogger(__name__)
 
@@ -65,27 +66,37 @@ UNSUBSCRIBED_RETENTION_DAYS = 30
 
 # --- Lifecycle ------------------------------------------------------------------------------
 
+# What a form never writes: the lifecycle, the owner and the derived fields.
+PROTECTED_FIELDS = frozenset(
+    {
+        "id",
+        "status",
+        "created_at",
+        "created_by",
+        "owner_province",
+        "published_at",
+        "updated_at",
+        "update_note",
+        "withdrawn_at",
+        "withdrawal_reason",
+        "imported",
+    }
+)
+
+
+def _change_step(warning):
+    """The transition a change of ``warning`` makes: a draft is edited, anything else is an
+    update of a published warning (refused for a withdrawn one)."""
+    return "edit" if warning.status == ConsumerWarning.Status.DRAFT else "update"
+
 
 def can_edit(user, warning):
-    actor = get_actor(user)
-    if warning.status == ConsumerWarning.Status.WITHDRAWN:
-        return False
-    if actor.is_ministry:
-        return True
-    return actor.is_province_officer and warning.owner_province_id in actor.province_ids
+    return WARNING_WORKFLOW.can(_change_step(warning), user, warning)
 
 
 def can_publish(user, warning):
-    """Ministry officers publish; a Sở Công Thương publishes its own province's warnings
-    when ``WARNINGS_PROVINCE_PUBLISHING`` allows it."""
-    actor = get_actor(user)
-    if actor.is_ministry:
-        return True
-    return (
-        settings.WARNINGS_PROVINCE_PUBLISHING
-        and actor.is_province_officer
-        and warning.owner_province_id in actor.province_ids
-    )
+    """Who may publish and withdraw ``warning`` (its state aside): for showing buttons."""
+    return publishes(get_actor(user), warning)
 
 
 def _display(warning, name):
@@ -122,66 +133,60 @@ def _diff(old, new, old_provinces, new_provinces):
     return changes
 
 
-@transaction.atomic
 def save_warning(warning, *, user, provinces=None, note="", photo=None, photo_alt=""):
     """Create or change a warning. A change after publication needs ``note`` (shown to the
     public as "updated on … : note") and records the fields that changed. ``photo`` is the
     ``(file, width, height)`` from :func:`consumer_warnings.images.process_photo`;
     ``provinces`` ``None`` keeps the affected provinces unchanged."""
-    actor = get_actor(user)
-    now = timezone.now()
     if warning.pk is None:
-        if not actor.is_officer:
-            raise PermissionDenied
-        warning.created_by = user
-        warning.created_at = now
-        warning.status = ConsumerWarning.Status.DRAFT
-        if not actor.is_ministry:
-            warning.owner_province_id = min(actor.province_ids)
-        warning.save()
-        warning.provinces.set(provinces or [])
-        WarningEvent.objects.create(warning=warning, action=WarningEvent.Action.DRAFTED, by=user)
+        return _create(warning, user=user, provinces=provinces, photo=photo, photo_alt=photo_alt)
+    with WARNING_WORKFLOW.transition(warning, _change_step(warning), user=user) as change:
+        old = change.row
+        old_provinces = list(old.provinces.order_by("pk"))
+        # ``None`` keeps the affected provinces as they are.
+        provinces = old_provinces if provinces is None else list(provinces)
+        warning.prepare()
+        changes = _diff(old, warning, old_provinces, provinces)
         if photo:
-            add_photo(warning, photo, photo_alt)
-        return warning
+            changes.append({"field": "photos", "label": str(_("photos")), "old": "", "new": "+1"})
+        if change.source == ConsumerWarning.Status.PUBLISHED:
+            note = (note or "").strip()
+            if not note:
+                raise InvalidInput(
+                    {"update_note": _("Say what changed: the public sees it beside “Updated on”.")},
+                    code="note_required",
+                )
+            if not changes:
+                change.extra["unchanged"] = True
+                return warning
+            old.updated_at = timezone.now()
+            old.update_note = note
+        for model_field in ConsumerWarning._meta.concrete_fields:
+            if model_field.name not in PROTECTED_FIELDS:
+                setattr(old, model_field.attname, getattr(warning, model_field.attname))
+        old.provinces.set(provinces)
+        if photo:
+            add_photo(old, photo, photo_alt)
+        change.extra.update(changes={"fields": changes}, note=note)
+    return warning
 
-    old = ConsumerWarning.objects.select_for_update().get(pk=warning.pk)
-    if old.status == ConsumerWarning.Status.WITHDRAWN:
-        raise ValidationError(_("A withdrawn warning cannot be changed."), code="withdrawn")
-    if not can_edit(user, old):
-        raise PermissionDenied
-    old_provinces = list(old.provinces.order_by("pk"))
-    # ``None`` keeps the affected provinces as they are.
-    provinces = old_provinces if provinces is None else list(provinces)
-    warning.prepare()
-    changes = _diff(old, warning, old_provinces, provinces)
-    if photo:
-        changes.append({"field": "photos", "label": str(_("photos")), "old": "", "new": "+1"})
-    if old.status == ConsumerWarning.Status.PUBLISHED:
-        note = (note or "").strip()
-        if not note:
-            raise ValidationError(
-                {"update_note": _("Say what changed: the public sees it beside “Updated on”.")},
-                code="note_required",
-            )
-        if not changes:
-            return warning
-        warning.updated_at = now
-        warning.update_note = note
-        action = WarningEvent.Action.UPDATED
-    else:
-        action = WarningEvent.Action.EDITED
-    # Never let a form write the lifecycle fields.
-    for name in ("status", "published_at", "withdrawn_at", "withdrawal_reason", "created_by"):
-        setattr(warning, name, getattr(old, name))
-    warning.owner_province_id = old.owner_province_id
+
+@transaction.atomic
+def _create(warning, *, user, provinces, photo, photo_alt):
+    actor = get_actor(user)
+    if not actor.is_officer:
+        raise NotAllowed("only officers draft warnings")
+    warning.created_by = user
+    warning.created_at = timezone.now()
+    warning.status = ConsumerWarning.Status.DRAFT
+    warning.published_at = warning.withdrawn_at = None
+    warning.owner_province_id = None if actor.is_ministry else min(actor.province_ids)
     warning.save()
-    warning.provinces.set(provinces)
+    warning.provinces.set(provinces or [])
+    # Drafting creates the row: the first step of the lifecycle, before any transition.
+    log_event(warning, WarningEvent.Action.DRAFTED, by=user, at=warning.created_at)
     if photo:
         add_photo(warning, photo, photo_alt)
-    WarningEvent.objects.create(
-        warning=warning, action=action, by=user, changes={"fields": changes}, note=note
-    )
     return warning
 
 
@@ -194,65 +199,43 @@ def add_photo(warning, photo, alt_text=""):
     return item
 
 
-@transaction.atomic
 def remove_photo(photo, *, user):
-    warning = photo.warning
-    if not can_edit(user, warning):
-        raise PermissionDenied
-    if warning.status == ConsumerWarning.Status.PUBLISHED:
-        # A published notice changes only with a dated, visible update.
-        raise ValidationError(
+    """Removing a photo edits the draft (recorded as such); a published notice changes only
+    with a dated, visible update."""
+    if photo.warning.status != ConsumerWarning.Status.DRAFT and manages(
+        get_actor(user), photo.warning
+    ):
+        raise InvalidTransition(
             _("Photos of a published warning are removed by withdrawing or updating it."),
             code="published",
         )
-    photo.image.delete(save=False)
-    photo.delete()
+    with WARNING_WORKFLOW.transition(photo.warning, "edit", user=user) as change:
+        removed = {"field": "photos", "label": str(_("photos")), "old": "1", "new": ""}
+        change.extra["changes"] = {"fields": [removed]}
+        photo.image.delete(save=False)
+        photo.delete()
 
 
-@transaction.atomic
 def publish(warning, *, user):
-    if not can_publish(user, warning):
-        raise PermissionDenied
-    warning = ConsumerWarning.objects.select_for_update().get(pk=warning.pk)
-    if warning.status != ConsumerWarning.Status.DRAFT:
-        raise ValidationError(_("Only a draft can be published."), code="not_draft")
-    warning.status = ConsumerWarning.Status.PUBLISHED
-    warning.published_at = timezone.now()
-    warning.save(update_fields=["status", "published_at"])
-    WarningEvent.objects.create(
-        warning=warning, action=WarningEvent.Action.PUBLISHED, by=user, at=warning.published_at
-    )
-    if warning.is_high_risk:
-        from .tasks import send_alerts
+    with WARNING_WORKFLOW.transition(warning, "publish", user=user) as change:
+        change.row.published_at = change.extra["at"] = timezone.now()
+        if change.row.is_high_risk:
+            from .tasks import send_alerts
 
-        enqueue(send_alerts, warning.pk)
+            enqueue(send_alerts, change.row.pk)
     return warning
 
 
-@transaction.atomic
 def withdraw(warning, *, user, reason):
-    if not can_publish(user, warning):
-        raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(
+        raise InvalidInput(
             {"reason": _("Give the reason for the withdrawal; it is shown on the page.")},
             code="reason_required",
         )
-    warning = ConsumerWarning.objects.select_for_update().get(pk=warning.pk)
-    if warning.status != ConsumerWarning.Status.PUBLISHED:
-        raise ValidationError(_("Only a published warning can be withdrawn."), code="not_published")
-    warning.status = ConsumerWarning.Status.WITHDRAWN
-    warning.withdrawn_at = timezone.now()
-    warning.withdrawal_reason = reason
-    warning.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
-    WarningEvent.objects.create(
-        warning=warning,
-        action=WarningEvent.Action.WITHDRAWN,
-        by=user,
-        at=warning.withdrawn_at,
-        note=reason,
-    )
+    with WARNING_WORKFLOW.transition(warning, "withdraw", user=user) as change:
+        change.row.withdrawn_at = change.extra["at"] = timezone.now()
+        change.row.withdrawal_reason = change.extra["note"] = reason
     return warning
 
 
@@ -364,31 +347,43 @@ def purge_subscriptions(now=None):
 
 
 def confirm(subscription):
-    if subscription.status == Subscription.Status.PENDING:
-        subscription.status = Subscription.Status.ACTIVE
-        subscription.confirmed_at = timezone.now()
-        subscription.save(update_fields=["status", "confirmed_at"])
+    """Confirm from the signed link; a second click changes nothing."""
+    with SUBSCRIPTION_WORKFLOW.transition(subscription, "confirm") as change:
+        if change.source == Subscription.Status.PENDING:
+            change.row.confirmed_at = timezone.now()
     return subscription
 
 
 def unsubscribe(subscription):
-    if subscription.status != Subscription.Status.UNSUBSCRIBED:
-        subscription.status = Subscription.Status.UNSUBSCRIBED
-        subscription.unsubscribed_at = timezone.now()
-        subscription.save(update_fields=["status", "unsubscribed_at"])
+    """End the subscription; unsubscribing again keeps the first date."""
+    with SUBSCRIPTION_WORKFLOW.transition(subscription, "unsubscribe") as change:
+        if change.source != Subscription.Status.UNSUBSCRIBED:
+            change.row.unsubscribed_at = timezone.now()
     return subscription
 
 
-def _claim_and_send(subscription, delivery, prefix, context):
-    """Record the delivery and send in one transaction: the unique constraint makes a
-    second run skip it, and a failed send rolls the record back so a retry sends it."""
-    try:
-        with transaction.atomic():
-            delivery.save()
-            _mail(subscription, prefix, context)
-    except IntegrityError:
-        return 0
-    return 1
+# A lease per run (a warning's alerts, a week's digest), a claim per message.
+ALERTS_JOB = "consumer_warnings.alerts"
+ALERT_MESSAGE = "consumer_warnings.alert"
+DIGEST_JOB = "consumer_warnings.digest"
+DIGEST_MESSAGE = "consumer_warnings.digest.message"
+
+
+def _deliver(job, key, delivery, prefix, context):
+    """Send one message, claimed with :func:`portal.jobs.once`: the claim, the
+    :class:`Delivery` row and the send commit together, so a send that fails leaves nothing
+    behind and the next run sends exactly the messages not yet sent."""
+    subscription = delivery.subscription
+    with once(job, key) as item:
+        if not item:
+            return 0
+        try:
+            with transaction.atomic():
+                delivery.save()
+        except IntegrityError:
+            return 0  # recorded as sent by a run made before the per-message claims
+        _mail(subscription, prefix, context)
+        return 1
 
 
 def matching_subscriptions(warning):
@@ -400,17 +395,30 @@ def matching_subscriptions(warning):
 
 
 def send_alerts(warning_pk):
-    """Immediate alerts for a published high-risk warning, one per subscription ever."""
+    """Immediate alerts for a published high-risk warning, one per subscription ever. The
+    run holds a lease; a run that failed half way is taken over and sends the rest."""
     warning = (
         ConsumerWarning.objects.listed().select_related("sector").filter(pk=warning_pk).first()
     )
     if warning is None or not warning.is_high_risk:
         return 0
-    sent = 0
-    for subscription in matching_subscriptions(warning):
-        delivery = Delivery(subscription=subscription, kind=Delivery.Kind.ALERT, warning=warning)
-        context = {"warning": warning, "warning_url": _warning_url(warning, subscription)}
-        sent += _claim_and_send(subscription, delivery, "consumer_warnings/email/alert", context)
+    with lease(ALERTS_JOB, warning.pk) as run:
+        if not run:
+            return 0
+        sent = 0
+        for subscription in matching_subscriptions(warning):
+            delivery = Delivery(
+                subscription=subscription, kind=Delivery.Kind.ALERT, warning=warning
+            )
+            context = {"warning": warning, "warning_url": _warning_url(warning, subscription)}
+            sent += _deliver(
+                ALERT_MESSAGE,
+                f"{warning.pk}:{subscription.pk}",
+                delivery,
+                "consumer_warnings/email/alert",
+                context,
+            )
+        run.result.update(sent=sent)
     return sent
 
 
@@ -427,7 +435,8 @@ def digest_period(now=None):
 
 def send_weekly_digest(now=None):
     """The warnings published in the 7 days before ``now``, to every active subscription
-    they match; nothing is sent twice for the same week."""
+    they match; nothing is sent twice for the same week. The run holds a lease on the week
+    and claims each message: a run that failed half way is taken over and sends the rest."""
     now = now or timezone.now()
     period = digest_period(now)
     warnings = list(
@@ -438,23 +447,28 @@ def send_weekly_digest(now=None):
     )
     if not warnings:
         return 0
-    sent = 0
-    for subscription in Subscription.objects.active().order_by("pk").iterator():
-        matched = [w for w in warnings if subscription.matches(w)]
-        if not matched:
-            continue
-        delivery = Delivery(
-            subscription=subscription,
-            kind=Delivery.Kind.DIGEST,
-            period=period,
-            warning_count=len(matched),
-        )
-        items = [{"warning": w, "url": _warning_url(w, subscription)} for w in matched]
-        sent += _claim_and_send(
-            subscription,
-            delivery,
-            "consumer_warnings/email/digest",
-            {"items": items, "period": period},
-        )
+    with lease(DIGEST_JOB, period) as run:
+        if not run:
+            return 0
+        sent = 0
+        for subscription in Subscription.objects.active().order_by("pk").iterator():
+            matched = [w for w in warnings if subscription.matches(w)]
+            if not matched:
+                continue
+            delivery = Delivery(
+                subscription=subscription,
+                kind=Delivery.Kind.DIGEST,
+                period=period,
+                warning_count=len(matched),
+            )
+            items = [{"warning": w, "url": _warning_url(w, subscription)} for w in matched]
+            sent += _deliver(
+                DIGEST_MESSAGE,
+                f"{period}:{subscription.pk}",
+                delivery,
+                "consumer_warnings/email/digest",
+                {"items": items, "period": period},
+            )
+        run.result.update(sent=sent)
     logger.info("Weekly warnings digest %s: %s messages", period, sent)
     return sent

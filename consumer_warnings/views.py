@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.csvexport import csv_response
+from portal.errors import InvalidInput, NotAllowed, add_to_form, messages_of
 from portal.files import serve_private_file
 from portal.permissions import officer_required
 from portal.ratelimit import client_over_limit, over_limit
@@ -260,7 +260,10 @@ def confirm(request, token):
     )
     if subscription is None or subscription.status == subscription.Status.UNSUBSCRIBED:
         return render(request, "consumer_warnings/token_invalid.html", status=404)
-    services.confirm(subscription)
+    try:
+        services.confirm(subscription)
+    except InvalidInput:  # unsubscribed meanwhile
+        return render(request, "consumer_warnings/token_invalid.html", status=404)
     return render(
         request,
         "consumer_warnings/subscription_confirmed.html",
@@ -321,8 +324,8 @@ def _save(request, form):
             photo=form.processed_photo,
             photo_alt=form.cleaned_data.get("photo_alt", ""),
         )
-    except ValidationError as exc:
-        form.add_error(None, exc)
+    except InvalidInput as exc:
+        add_to_form(form, exc)
         return None
 
 
@@ -343,7 +346,7 @@ def create(request):
 def edit(request, pk):
     warning = _managed(request, pk)
     if not services.can_edit(request.user, warning):
-        raise Http404
+        raise NotAllowed(f"warning {pk} cannot be edited by this user")
     initial = {"provinces": list(warning.provinces.all()), "measures": warning.measures}
     form = WarningForm(
         request.POST or None, request.FILES or None, instance=warning, initial=initial
@@ -387,10 +390,8 @@ def publish(request, pk):
     warning = _managed(request, pk)
     try:
         services.publish(warning, user=request.user)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except InvalidInput as exc:
+        messages.error(request, " ".join(messages_of(exc)))
         return redirect("consumer_warnings:preview", pk=warning.pk)
     messages.success(request, _("The warning is published."))
     return redirect(warning.get_absolute_url())
@@ -404,10 +405,8 @@ def withdraw(request, pk):
     if form.is_valid():
         try:
             services.withdraw(warning, user=request.user, reason=form.cleaned_data["reason"])
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        except InvalidInput as exc:
+            messages.error(request, " ".join(messages_of(exc)))
         else:
             messages.success(request, _("The warning is withdrawn from lists and feeds."))
     else:
@@ -422,10 +421,8 @@ def photo_delete(request, pk):
     _managed(request, item.warning_id)
     try:
         services.remove_photo(item, user=request.user)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except InvalidInput as exc:
+        messages.error(request, " ".join(messages_of(exc)))
     else:
         messages.success(request, _("Photo removed."))
     return redirect("consumer_warnings:edit", pk=item.warning_id)

@@ -3,13 +3,13 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from consumer_warnings import selectors, services
 from consumer_warnings.images import process_photo
 from consumer_warnings.models import ConsumerWarning, Delivery, Subscription, WarningEvent
+from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.models import Sector
 
 from .conftest import jpeg_bytes
@@ -50,7 +50,7 @@ def test_province_officer_drafts_for_own_province(province_officer, hanoi):
 
 
 def test_consumer_cannot_draft(consumer):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.save_warning(new_warning(), user=consumer)
 
 
@@ -60,22 +60,23 @@ def test_publish_is_explicit_and_dated(ministry_officer, draft):
     assert published.status == ConsumerWarning.Status.PUBLISHED
     assert published.published_at is not None
     assert published.events.filter(action="published", by=ministry_officer).exists()
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidTransition, match="Chỉ bản nháp mới có thể đăng"):
         services.publish(published, user=ministry_officer)
+    assert published.events.filter(action="published").count() == 1
 
 
 def test_province_publishing_follows_the_setting(settings, province_officer, draft):
     settings.WARNINGS_PROVINCE_PUBLISHING = False
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.publish(draft, user=province_officer)
     settings.WARNINGS_PROVINCE_PUBLISHING = True
     assert services.publish(draft, user=province_officer).status == "published"
 
 
 def test_other_province_cannot_publish_or_edit(other_province_officer, draft):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.publish(draft, user=other_province_officer)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.save_warning(draft, user=other_province_officer)
 
 
@@ -83,8 +84,9 @@ def test_correction_after_publication_needs_a_note_and_records_changes(
     ministry_officer, published, hcm
 ):
     published.title = "Tiêu đề đã sửa"
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput) as missing:
         services.save_warning(published, user=ministry_officer, provinces=[hcm])
+    assert list(missing.value.error_dict) == ["update_note"]
     published.refresh_from_db()
     published.title = "Tiêu đề đã sửa"
     services.save_warning(
@@ -101,15 +103,18 @@ def test_correction_after_publication_needs_a_note_and_records_changes(
 
 
 def test_withdrawal_is_dated_and_needs_a_reason(ministry_officer, published):
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput) as missing:
         services.withdraw(published, user=ministry_officer, reason=" ")
+    assert list(missing.value.error_dict) == ["reason"]
     withdrawn = services.withdraw(published, user=ministry_officer, reason="Nhầm lô hàng")
     assert withdrawn.status == ConsumerWarning.Status.WITHDRAWN
     assert withdrawn.withdrawn_at is not None
     assert withdrawn not in ConsumerWarning.objects.listed()
     assert withdrawn in ConsumerWarning.objects.public()
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidTransition, match="Không thể sửa cảnh báo đã gỡ bỏ"):
         services.save_warning(withdrawn, user=ministry_officer, note="x")
+    with pytest.raises(InvalidTransition, match="Chỉ cảnh báo đã đăng mới có thể gỡ bỏ"):
+        services.withdraw(withdrawn, user=ministry_officer, reason="x")
 
 
 def test_lifecycle_keeps_every_step(ministry_officer, draft):

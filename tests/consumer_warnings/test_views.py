@@ -628,3 +628,62 @@ def test_list_offers_alerts_for_its_filters(client, reference_data):
     ).context["form"]
     assert form["sector"].value() == "thuc-pham"
     assert form["keyword"].value() == "sữa"
+
+
+def test_a_stale_publish_button_says_why_and_records_nothing(client, ministry_officer, draft):
+    login(client, ministry_officer)
+    url = reverse("consumer_warnings:publish", args=[draft.pk])
+    assert client.post(url).status_code == 302
+    response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("consumer_warnings:preview", args=[draft.pk])
+    assert "Chỉ bản nháp mới có thể đăng." in response.content.decode()
+    assert draft.events.filter(action="published").count() == 1
+
+
+def test_a_withdrawn_warning_cannot_be_withdrawn_again_or_edited(
+    client, ministry_officer, published
+):
+    services.withdraw(published, user=ministry_officer, reason="Sai lô")
+    login(client, ministry_officer)
+    response = client.post(
+        reverse("consumer_warnings:withdraw", args=[published.pk]),
+        {"reason": "Lần hai"},
+        follow=True,
+    )
+    assert "Chỉ cảnh báo đã đăng mới có thể gỡ bỏ." in response.content.decode()
+    assert published.events.filter(action="withdrawn").count() == 1
+    assert client.get(reverse("consumer_warnings:edit", args=[published.pk])).status_code == 404
+
+
+def test_photo_of_a_published_warning_is_not_removed(client, ministry_officer, published):
+    photo = services.add_photo(
+        published,
+        (SimpleUploadedFile("a.jpg", jpeg_bytes((300, 200))), 300, 200),
+    )
+    login(client, ministry_officer)
+    response = client.post(reverse("consumer_warnings:photo_delete", args=[photo.pk]), follow=True)
+    assert "Ảnh của cảnh báo đã đăng chỉ được gỡ" in response.content.decode()
+    assert published.photos.count() == 1
+
+
+def test_removing_a_draft_photo_is_an_edit_of_the_draft(client, ministry_officer, draft):
+    photo = services.add_photo(
+        draft, (SimpleUploadedFile("a.jpg", jpeg_bytes((300, 200))), 300, 200)
+    )
+    login(client, ministry_officer)
+    response = client.post(reverse("consumer_warnings:photo_delete", args=[photo.pk]))
+    assert response.status_code == 302
+    assert draft.photos.count() == 0
+    event = draft.events.get(action="edited")
+    assert event.by == ministry_officer
+    assert event.changes["fields"][0]["field"] == "photos"
+
+
+def test_other_province_cannot_remove_a_draft_photo(client, other_province_officer, draft):
+    photo = services.add_photo(
+        draft, (SimpleUploadedFile("a.jpg", jpeg_bytes((300, 200))), 300, 200)
+    )
+    login(client, other_province_officer)
+    response = client.post(reverse("consumer_warnings:photo_delete", args=[photo.pk]))
+    assert response.status_code == 404
+    assert draft.photos.count() == 1
