@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.files import PrivateUploadTo, private_storage
 from portal.models import Agency, BilingualNameMixin, Business, Province, Sector
+from portal.personal_data import PersonalData
 from portal.text import build_search_text, nfc, search_terms
 
 # The version of the processing-consent text shown on the form. Bump it (and keep the old
@@ -167,18 +168,24 @@ class CodeCounter(models.Model):
 
 class ComplaintQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff in scope and the business it is addressed to (once forwarded). Consumers
-        reach their own complaints through :meth:`owned_by` or the tracking check."""
+        """Who may read a complaint with its personal data (Luật 19/2023 Điều 55 k2, Điều 57
+        k3): the authority all; a Sở Công Thương its province; a consumer association what
+        is addressed to it; a business what was forwarded to it; a consumer their own.
+        Other ministry units see none (only the anonymous statistics)."""
         from portal.roles import get_actor
 
         actor = get_actor(user)
-        if actor.is_ministry:
+        if actor.is_authority:
             return self.all()
         condition = Q(pk__in=[])
         if actor.province_ids:
             condition |= Q(province_id__in=actor.province_ids)
+        if actor.association_ids:
+            condition |= Q(association_id__in=actor.association_ids)
         if actor.business_ids:
             condition |= Q(business_id__in=actor.business_ids) & Q(forwarded_at__isnull=False)
+        if actor.user_id:
+            condition |= Q(user_id=actor.user_id)
         return self.filter(condition)
 
     def owned_by(self, user):
@@ -329,6 +336,17 @@ class Complaint(models.Model):
         blank=True,
         related_name="referred_complaints",
     )
+    # Addressed to a consumer association (Luật 19/2023 Điều 57 k3): chosen by the consumer
+    # when filing, or set when staff refer the complaint to an association.
+    association = models.ForeignKey(
+        Agency,
+        verbose_name=_("consumer association"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="association_complaints",
+        limit_choices_to={"kind": "consumer_association"},
+    )
     referred_to_other = models.CharField(_("referred to (other body)"), max_length=255, blank=True)
     negotiation_ended_on = models.DateField(_("negotiation ended on"), null=True, blank=True)
     satisfied = models.BooleanField(_("consumer satisfied with the result"), null=True, blank=True)
@@ -341,6 +359,29 @@ class Complaint(models.Model):
 
     objects = ComplaintQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+
+    # Read by the filing forms, the consumer's data export, the five-year erasure (which
+    # also blanks the same fields in the history rows) and the access log.
+    personal_data = PersonalData(
+        personal=(
+            "complainant_name",
+            "complainant_phone",
+            "complainant_email",
+            "complainant_address",
+            # Says that the person acts for someone else: part of who they are in the case.
+            "is_representative",
+            "represented_name",
+            # The consumer's own account of what happened and what they ask: it names them,
+            # their purchases and often their family.
+            "description",
+            "request",
+        ),
+        # Disability, ethnicity, pregnancy, illness (Luật 91/2025/QH15): never kept.
+        sensitive=("vulnerable_group",),
+        # The address of the business complained about identifies a business, not a person
+        # (it is public in the business register), and the statistics keep it.
+        not_personal=("business_address",),
+    )
 
     class Meta:
         verbose_name = _("complaint")
@@ -509,6 +550,9 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
+    # The consumer's files (receipts, photos, contracts) carry their name and purchases.
+    personal_data = PersonalData(personal=("file", "original_name"))
+
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
@@ -531,6 +575,10 @@ class AccessLog(models.Model):
     detail = models.CharField(_("detail"), max_length=255, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now)
+
+    # The reader's address is kept as evidence of the access (Luật 91/2025 asks who read
+    # what, when); it is personal data of the reader.
+    personal_data = PersonalData(personal=("ip_address",), kept_on_erasure=("ip_address",))
 
     class Meta:
         verbose_name = _("personal-data access")

@@ -3,19 +3,19 @@
 import hashlib
 import secrets
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.jobs import enqueue
+from portal.models import Agency
 from portal.roles import get_actor
 
 from . import workdays
 from .models import (
     CONSENT_VERSION,
-    HANDLED_STATUSES,
     OPEN_STATUSES,
     STEP_RULES,
     AccessLog,
@@ -29,12 +29,18 @@ from .models import (
     Step,
     Visibility,
 )
+from .workflow import (
+    WORKFLOW,
+    Complainant,
+    complainant,
+    is_agency,
+    is_association,
+    is_business,
+)
+
+__all__ = ["complainant"]
 
 MAX_ATTACHMENTS = 10
-
-
-class TransitionError(ValidationError):
-    """A workflow action that is not allowed in the complaint's current state."""
 
 
 # --- Codes and tracking tokens ----------------------------------------------------------------
@@ -97,7 +103,7 @@ def file_complaint(
     files = list(files)
     stored_files = list(stored_files)
     if len(files) + len(stored_files) > MAX_ATTACHMENTS:
-        raise ValidationError(_("You can attach at most 10 files."))
+        raise InvalidInput(_("You can attach at most 10 files."))
     token = secrets.token_urlsafe(24)
     now = timezone.now()
     try:
@@ -117,7 +123,7 @@ def file_complaint(
                 consent_text=consent_text,
             )
             if not complaint.consent_processing:
-                raise ValidationError(_("Consent to processing is required."))
+                raise InvalidInput(_("Consent to processing is required."))
             complaint.save()
             for upload in files:
                 add_attachment(complaint, upload, user=created_by or complaint.user)
@@ -132,6 +138,7 @@ def file_complaint(
                     uploaded_by=complaint.user,
                 )
             _start_step(complaint, Step.FORWARD, timezone.localdate(now))
+            complaint.save(update_fields=["current_step", "step_due", "updated_at"])
             _event(
                 complaint,
                 ComplaintEvent.Kind.FILED,
@@ -156,9 +163,14 @@ def file_complaint(
 
 
 def add_attachment(complaint, upload, user=None):
+    from django.core.exceptions import ValidationError
+
     from portal.files import validate_upload
 
-    mime = validate_upload(upload)
+    try:
+        mime = validate_upload(upload)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages) from exc
     upload.seek(0)
     return Attachment.objects.create(
         complaint=complaint,
@@ -218,9 +230,9 @@ def _start_step(complaint, kind, start_date, due=None):
         started_on=start_date,
         due_on=due,
     )
+    # The caller saves the complaint (a transition saves its row once).
     complaint.current_step = kind
     complaint.step_due = due
-    complaint.save(update_fields=["current_step", "step_due", "updated_at"])
     return step
 
 
@@ -261,169 +273,122 @@ def _resume_clock(complaint, today):
 # --- Timeline ---------------------------------------------------------------------------------
 
 
-def _role(user):
-    return get_actor(user).role if user is not None else "consumer"
-
-
 def _event(
     complaint, kind, *, actor=None, from_status="", to_status="", message="", internal=False
 ):
+    """A timeline row outside a transition (messages, notes, assignment, overdue flags).
+    ``actor`` is a Django user, a :class:`Complainant` or None (the system)."""
+    user = getattr(actor, "user", actor) if isinstance(actor, Complainant) else actor
+    user = user if getattr(user, "is_authenticated", False) else None
+    if isinstance(actor, Complainant):
+        role = "consumer"
+    elif user is not None:
+        role = get_actor(user).role
+    else:
+        role = "system"
     return ComplaintEvent.objects.create(
         complaint=complaint,
         kind=kind,
         from_status=from_status,
         to_status=to_status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_role=_role(actor) if getattr(actor, "is_authenticated", False) else "consumer",
+        actor=user,
+        actor_role=role,
         message=message,
         visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
     )
 
 
-def _move(complaint, to_status, *, actor, message="", allowed_from):
-    if complaint.status not in allowed_from:
-        raise TransitionError(
-            _("This action is not possible while the complaint is “%(status)s”.")
-            % {"status": complaint.get_status_display()}
-        )
-    previous = complaint.status
-    complaint.status = to_status
-    complaint.save()
-    _event(
-        complaint,
-        ComplaintEvent.Kind.STATUS,
-        actor=actor,
-        from_status=previous,
-        to_status=to_status,
-        message=message,
-    )
-    from . import tasks
-
-    enqueue(tasks.notify_status_change, complaint.pk)
-    return complaint
-
-
-# --- Roles ------------------------------------------------------------------------------------
+# --- Roles (for showing buttons; the workflow checks again under the lock) -------------------
 
 
 def is_staff_for(user, complaint):
-    actor = get_actor(user)
-    return actor.is_officer and actor.can_see_province(complaint.province_id)
+    """The authority or the Sở Công Thương of the complaint's province."""
+    return is_agency(get_actor(user), complaint)
 
 
 def is_business_for(user, complaint):
-    actor = get_actor(user)
-    return bool(
-        complaint.business_id
-        and complaint.business_id in actor.business_ids
-        and complaint.forwarded_at
-    )
+    return is_business(get_actor(user), complaint)
 
 
-def _require(condition):
-    if not condition:
-        # Views fetch complaints through visible_to first; reaching here means the role is
-        # wrong for this action, which is reported like any missing page.
-        from django.http import Http404
+def is_association_for(user, complaint):
+    return is_association(get_actor(user), complaint)
 
-        raise Http404
+
+def _required(text, message):
+    if not (text or "").strip():
+        raise InvalidInput(message)
 
 
 # --- Staff actions ----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def request_info(complaint, *, actor, message):
-    _require(is_staff_for(actor, complaint))
-    if not (message or "").strip():
-        raise ValidationError(_("Say what information is needed."))
-    _move(
-        complaint, Status.NEEDS_INFO, actor=actor, message=message, allowed_from=[Status.SUBMITTED]
-    )
-    _pause_clock(complaint, timezone.localdate())
-    complaint.save(update_fields=["step_due", "updated_at"])
+    _required(message, _("Say what information is needed."))
+    with WORKFLOW.transition(complaint, "request_info", user=actor, message=message) as change:
+        _pause_clock(change.row, timezone.localdate())
     return complaint
 
 
-@transaction.atomic
 def forward(complaint, *, actor, business=None, message=""):
-    _require(is_staff_for(actor, complaint))
-    if business is not None:
-        complaint.business = business
-        complaint.business_name = complaint.business_name or business.name
-        complaint.business_tax_code = business.tax_code
-    if complaint.status == Status.NEEDS_INFO:
-        raise TransitionError(_("Wait for the consumer's information before forwarding."))
-    now = timezone.now()
-    _finish_step(complaint, now)
-    complaint.forwarded_at = now
-    _move(
-        complaint, Status.FORWARDED, actor=actor, message=message, allowed_from=[Status.SUBMITTED]
-    )
-    ComplaintStep.objects.filter(complaint=complaint).update(business_id=complaint.business_id)
-    _start_step(complaint, Step.ACKNOWLEDGE, timezone.localdate(now))
-    if complaint.business_id:
-        from . import tasks
+    from . import tasks
 
-        enqueue(tasks.notify_business, complaint.pk)
+    with WORKFLOW.transition(complaint, "forward", user=actor, message=message) as change:
+        row = change.row
+        if business is not None:
+            row.business = business
+            row.business_name = row.business_name or business.name
+            row.business_tax_code = business.tax_code
+        now = timezone.now()
+        _finish_step(row, now)
+        row.forwarded_at = now
+        ComplaintStep.objects.filter(complaint=row).update(business_id=row.business_id)
+        _start_step(row, Step.ACKNOWLEDGE, timezone.localdate(now))
+        if row.business_id:
+            enqueue(tasks.notify_business, row.pk)
     return complaint
 
 
-@transaction.atomic
 def refer(complaint, *, actor, agency=None, other="", message=""):
-    _require(is_staff_for(actor, complaint))
     if agency is None and not (other or "").strip():
-        raise ValidationError(_("Choose the agency the complaint is referred to, or name it."))
-    complaint.referred_to = agency
-    complaint.referred_to_other = (other or "").strip()
-    now = timezone.now()
-    _finish_step(complaint, now)
-    complaint.handled_at = now
-    where = agency.name if agency else complaint.referred_to_other
+        raise InvalidInput(_("Choose the agency the complaint is referred to, or name it."))
+    where = agency.name if agency else (other or "").strip()
     text = _("Referred to: %(where)s.") % {"where": where}
     if message:
         text = text + " " + message
-    _move(
-        complaint,
-        Status.REFERRED,
-        actor=actor,
-        message=text,
-        allowed_from=[Status.SUBMITTED, Status.NEEDS_INFO],
-    )
+    with WORKFLOW.transition(complaint, "refer", user=actor, message=text) as change:
+        row = change.row
+        row.referred_to = agency
+        row.referred_to_other = (other or "").strip()
+        if agency is not None and agency.kind == Agency.Kind.CONSUMER_ASSOCIATION:
+            # Addressed to the association from now on: its members read it (Điều 57 k3).
+            row.association = agency
+        now = timezone.now()
+        _finish_step(row, now)
+        row.handled_at = now
     return complaint
 
 
-@transaction.atomic
 def reject(complaint, *, actor, ground, message=""):
     from .models import RejectionGround
 
-    _require(is_staff_for(actor, complaint))
     if ground not in RejectionGround.values:
-        raise ValidationError(_("Choose one of the five grounds of Article 58."))
-    complaint.rejection_ground = ground
-    now = timezone.now()
-    _finish_step(complaint, now)
-    complaint.handled_at = now
+        raise InvalidInput(_("Choose one of the five grounds of Article 58."))
     text = str(RejectionGround(ground).label)
     if message:
         text = text + ". " + message
-    _move(
-        complaint,
-        Status.REJECTED,
-        actor=actor,
-        message=text,
-        allowed_from=[Status.SUBMITTED, Status.NEEDS_INFO],
-    )
+    with WORKFLOW.transition(complaint, "reject", user=actor, message=text) as change:
+        row = change.row
+        row.rejection_ground = ground
+        now = timezone.now()
+        _finish_step(row, now)
+        row.handled_at = now
     return complaint
 
 
-@transaction.atomic
 def close(complaint, *, actor, message=""):
-    _require(is_staff_for(actor, complaint))
-    complaint.closed_at = timezone.now()
-    return _move(
-        complaint, Status.CLOSED, actor=actor, message=message, allowed_from=HANDLED_STATUSES[:-1]
-    )
+    with WORKFLOW.transition(complaint, "close", user=actor, message=message) as change:
+        change.row.closed_at = timezone.now()
+    return complaint
 
 
 @transaction.atomic
@@ -431,9 +396,10 @@ def assign(complaints, *, actor, assignee):
     """Bulk assignment to an officer who may handle each complaint."""
     changed = 0
     for complaint in complaints:
-        _require(is_staff_for(actor, complaint))
+        if not is_staff_for(actor, complaint):
+            raise NotAllowed(f"complaint {complaint.pk}: assign not allowed")
         if assignee is not None and not is_staff_for(assignee, complaint):
-            raise ValidationError(_("This officer cannot handle complaints of that province."))
+            raise InvalidInput(_("This officer cannot handle complaints of that province."))
         if complaint.assigned_to_id == (assignee.pk if assignee else None):
             continue
         complaint.assigned_to = assignee
@@ -452,46 +418,40 @@ def assign(complaints, *, actor, assignee):
 # --- Business actions (staff may record them for a business without an account) -------------
 
 
-def _business_or_staff(actor, complaint):
-    _require(is_business_for(actor, complaint) or is_staff_for(actor, complaint))
-
-
-@transaction.atomic
 def acknowledge(complaint, *, actor, message=""):
     """The business confirms receipt and opens negotiation."""
-    _business_or_staff(actor, complaint)
-    now = timezone.now()
-    _finish_step(complaint, now)
-    _move(
-        complaint, Status.NEGOTIATING, actor=actor, message=message, allowed_from=[Status.FORWARDED]
-    )
-    # The 7 working days to negotiate run from receipt of the forwarded request
-    # (Điều 57 khoản 5), not from the acknowledgement.
-    received = timezone.localdate(complaint.forwarded_at or now)
-    due = workdays.add_working_days(received, STEP_RULES[Step.NEGOTIATE][0])
-    _start_step(complaint, Step.NEGOTIATE, timezone.localdate(now), due=due)
+    with WORKFLOW.transition(complaint, "acknowledge", user=actor, message=message) as change:
+        row = change.row
+        now = timezone.now()
+        _finish_step(row, now)
+        # The 7 working days to negotiate run from receipt of the forwarded request
+        # (Điều 57 khoản 5), not from the acknowledgement.
+        received = timezone.localdate(row.forwarded_at or now)
+        due = workdays.add_working_days(received, STEP_RULES[Step.NEGOTIATE][0])
+        _start_step(row, Step.NEGOTIATE, timezone.localdate(now), due=due)
     return complaint
 
 
-@transaction.atomic
 def end_negotiation(complaint, *, actor, ended_on=None, message=""):
     """Negotiation is over; the result must be reported within 5 working days."""
-    _business_or_staff(actor, complaint)
-    if complaint.status != Status.NEGOTIATING or complaint.current_step != Step.NEGOTIATE:
-        raise TransitionError(_("The negotiation is not under way."))
     today = timezone.localdate()
     ended_on = ended_on or today
     if ended_on > today:
-        raise ValidationError(_("The end of the negotiation cannot be in the future."))
-    _finish_step(complaint, timezone.make_aware(_midday(ended_on)))
-    complaint.negotiation_ended_on = ended_on
-    _start_step(complaint, Step.REPORT, ended_on)
-    _event(
+        raise InvalidInput(_("The end of the negotiation cannot be in the future."))
+    text = message or _("The negotiation has ended; the result will be reported.")
+    with WORKFLOW.transition(
         complaint,
-        ComplaintEvent.Kind.MESSAGE,
-        actor=actor,
-        message=message or _("The negotiation has ended; the result will be reported."),
-    )
+        "end_negotiation",
+        user=actor,
+        message=text,
+        event=ComplaintEvent.Kind.MESSAGE,
+    ) as change:
+        row = change.row
+        if row.current_step != Step.NEGOTIATE:
+            raise InvalidTransition(WORKFLOW["end_negotiation"].message)
+        _finish_step(row, timezone.make_aware(_midday(ended_on)))
+        row.negotiation_ended_on = ended_on
+        _start_step(row, Step.REPORT, ended_on)
     return complaint
 
 
@@ -501,108 +461,84 @@ def _midday(day):
     return datetime.datetime.combine(day, datetime.time(12))
 
 
-@transaction.atomic
 def report_result(complaint, *, actor, resolved, message):
-    _business_or_staff(actor, complaint)
-    if not (message or "").strip():
-        raise ValidationError(_("Describe the result of the negotiation."))
-    if complaint.status != Status.NEGOTIATING:
-        raise TransitionError(_("The negotiation is not under way."))
-    now = timezone.now()
-    if complaint.current_step == Step.NEGOTIATE:
-        # Reported at once: the negotiation ended today.
-        _finish_step(complaint, now)
-        complaint.negotiation_ended_on = timezone.localdate(now)
-        _start_step(complaint, Step.REPORT, complaint.negotiation_ended_on)
-    _finish_step(complaint, now)
-    complaint.handled_at = now
-    return _move(
-        complaint,
-        Status.RESOLVED if resolved else Status.UNRESOLVED,
-        actor=actor,
-        message=message,
-        allowed_from=[Status.NEGOTIATING],
-    )
+    _required(message, _("Describe the result of the negotiation."))
+    with WORKFLOW.transition(complaint, "report_result", user=actor, message=message) as change:
+        row = change.row
+        now = timezone.now()
+        if row.current_step == Step.NEGOTIATE:
+            # Reported at once: the negotiation ended today.
+            _finish_step(row, now)
+            row.negotiation_ended_on = timezone.localdate(now)
+            _start_step(row, Step.REPORT, row.negotiation_ended_on)
+        _finish_step(row, now)
+        row.handled_at = now
+        change.target = Status.RESOLVED if resolved else Status.UNRESOLVED
+    return complaint
 
 
-@transaction.atomic
 def decline(complaint, *, actor, message):
     """The business refuses to negotiate, in writing with its reasons (Điều 57 khoản 6)."""
-    _business_or_staff(actor, complaint)
-    if not (message or "").strip():
-        raise ValidationError(_("Give the reasons for declining, in writing."))
-    now = timezone.now()
-    if complaint.status not in (Status.FORWARDED, Status.NEGOTIATING):
-        raise TransitionError(_("The complaint is not waiting for the business."))
-    _finish_step(complaint, now)
-    complaint.handled_at = now
-    return _move(
-        complaint,
-        Status.BUSINESS_DECLINED,
-        actor=actor,
-        message=message,
-        allowed_from=[Status.FORWARDED, Status.NEGOTIATING],
-    )
+    _required(message, _("Give the reasons for declining, in writing."))
+    with WORKFLOW.transition(complaint, "decline", user=actor, message=message) as change:
+        now = timezone.now()
+        _finish_step(change.row, now)
+        change.row.handled_at = now
+    return complaint
 
 
 @transaction.atomic
 def post_message(complaint, *, actor, message, internal=False):
-    if not (message or "").strip():
-        raise ValidationError(_("Write a message."))
+    """A message on the timeline: from the agency, the business or an association the
+    complaint is addressed to (which supports the consumer but decides nothing)."""
+    _required(message, _("Write a message."))
     staff = is_staff_for(actor, complaint)
-    _require(staff or is_business_for(actor, complaint))
+    if not (staff or is_business_for(actor, complaint) or is_association_for(actor, complaint)):
+        raise NotAllowed(f"complaint {complaint.pk}: message not allowed")
     kind = ComplaintEvent.Kind.NOTE if internal and staff else ComplaintEvent.Kind.MESSAGE
     return _event(
         complaint, kind, actor=actor, message=message.strip(), internal=internal and staff
     )
 
 
-# --- Consumer actions (the view has checked ownership or the tracking proof) -----------------
+# --- Consumer actions (the view proves who the consumer is: see workflow.complainant) --------
 
 
-@transaction.atomic
-def consumer_add_info(complaint, *, user=None, message, files=()):
-    files = list(files)
-    if not (message or "").strip() and not files:
-        raise ValidationError(_("Write the information or attach a file."))
-    if complaint.status not in OPEN_STATUSES:
-        raise TransitionError(_("The complaint is no longer open."))
-    if complaint.attachments.count() + len(files) > MAX_ATTACHMENTS:
-        raise ValidationError(_("You can attach at most 10 files."))
-    for upload in files:
-        add_attachment(complaint, upload, user=user)
-    _event(complaint, ComplaintEvent.Kind.INFO_ADDED, actor=user, message=(message or "").strip())
+def consumer_add_info(complaint, *, actor, message, files=()):
     from . import tasks
 
-    enqueue(tasks.notify_consumer_reply, complaint.pk)
-    if complaint.status == Status.NEEDS_INFO:
-        _move(complaint, Status.SUBMITTED, actor=user, allowed_from=[Status.NEEDS_INFO])
-        _resume_clock(complaint, timezone.localdate())
-        complaint.save(update_fields=["step_due", "updated_at"])
+    files = list(files)
+    if not (message or "").strip() and not files:
+        raise InvalidInput(_("Write the information or attach a file."))
+    with WORKFLOW.transition(complaint, "add_info", user=actor) as change:
+        row = change.row
+        if row.attachments.count() + len(files) > MAX_ATTACHMENTS:
+            raise InvalidInput(_("You can attach at most 10 files."))
+        for upload in files:
+            add_attachment(row, upload, user=actor.user)
+        _event(row, ComplaintEvent.Kind.INFO_ADDED, actor=actor, message=(message or "").strip())
+        enqueue(tasks.notify_consumer_reply, row.pk)
+        if change.source == Status.NEEDS_INFO:
+            change.target = Status.SUBMITTED
+            _resume_clock(row, timezone.localdate())
     return complaint
 
 
-@transaction.atomic
-def withdraw(complaint, *, user=None, message=""):
-    if complaint.status not in OPEN_STATUSES:
-        raise TransitionError(_("The complaint is no longer open."))
-    now = timezone.now()
-    _finish_step(complaint, now, counts=False)
-    complaint.closed_at = now
-    return _move(
-        complaint, Status.WITHDRAWN, actor=user, message=message, allowed_from=OPEN_STATUSES
-    )
+def withdraw(complaint, *, actor, message=""):
+    with WORKFLOW.transition(complaint, "withdraw", user=actor, message=message) as change:
+        now = timezone.now()
+        _finish_step(change.row, now, counts=False)
+        change.row.closed_at = now
+    return complaint
 
 
-@transaction.atomic
-def give_feedback(complaint, *, user=None, satisfied, message=""):
-    if complaint.status not in (Status.RESOLVED, Status.UNRESOLVED, Status.BUSINESS_DECLINED):
-        raise TransitionError(_("Feedback is possible once the business has answered."))
-    complaint.satisfied = bool(satisfied)
-    complaint.save(update_fields=["satisfied", "updated_at"])
+def give_feedback(complaint, *, actor, satisfied, message=""):
     verdict = _("Satisfied with the result.") if satisfied else _("Not satisfied with the result.")
     text = verdict + (" " + message.strip() if message and message.strip() else "")
-    _event(complaint, ComplaintEvent.Kind.FEEDBACK, actor=user, message=text)
+    with WORKFLOW.transition(
+        complaint, "feedback", user=actor, message=text, event=ComplaintEvent.Kind.FEEDBACK
+    ) as change:
+        change.row.satisfied = bool(satisfied)
     return complaint
 
 

@@ -3,7 +3,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -14,9 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.csvexport import csv_response
+from portal.errors import InvalidInput, NotAllowed, add_to_form
 from portal.files import IMAGES_AND_PDF, private_storage, serve_private_file, sniff
 from portal.models import Business, Province
-from portal.permissions import business_member_required, login_required, officer_required
+from portal.permissions import (
+    business_member_required,
+    complaint_handler_required,
+    login_required,
+)
 from portal.ratelimit import client_over_limit
 from portal.roles import get_actor, get_object_in_scope
 
@@ -235,8 +239,8 @@ def _review_step(request, draft):
                     user=request.user,
                     submission_key=draft["key"],
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            except InvalidInput as exc:
+                add_to_form(form, exc)
             else:
                 request.session.pop(DRAFT_KEY, None)
                 if token or not request.session.get(FILED_KEY):
@@ -336,7 +340,8 @@ def track_detail(request, code):
 @require_POST
 def track_action(request, code, action):
     complaint = _consumer_complaint(request, code)
-    user = request.user if request.user.is_authenticated else None
+    # _consumer_complaint has checked the proof: this visitor is the complainant.
+    actor = services.complainant(complaint, request.user)
     forms_by_action = {"bo-sung": AddInfoForm, "danh-gia": FeedbackForm, "rut": WithdrawForm}
     if action not in forms_by_action:
         raise Http404
@@ -346,20 +351,20 @@ def track_action(request, code, action):
         try:
             if action == "bo-sung":
                 services.consumer_add_info(
-                    complaint, user=user, message=data["message"], files=data["files"]
+                    complaint, actor=actor, message=data["message"], files=data["files"]
                 )
                 messages.success(request, _("Your information has been added."))
             elif action == "danh-gia":
                 services.give_feedback(
-                    complaint, user=user, satisfied=data["satisfied"], message=data["message"]
+                    complaint, actor=actor, satisfied=data["satisfied"], message=data["message"]
                 )
                 messages.success(request, _("Thank you for your feedback."))
             else:
-                services.withdraw(complaint, user=user, message=data["message"])
+                services.withdraw(complaint, actor=actor, message=data["message"])
                 messages.success(request, _("Your complaint has been withdrawn."))
             return redirect("complaints:track_detail", complaint.code)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except InvalidInput as exc:
+            add_to_form(form, exc)
     messages.error(
         request, _("The action could not be done: %(errors)s") % {"errors": _errors(form)}
     )
@@ -392,7 +397,7 @@ def _serve_attachment(request, complaint, pk, *, log=True):
     scope. Staff and business downloads are written to the access log."""
     attachment = Attachment.objects.filter(complaint=complaint, pk=pk).first()
     if attachment is None:
-        raise Http404
+        raise NotAllowed(f"attachment {pk} of complaint {complaint.pk}")
     if log:
         services.log_access(request, complaint, AccessLog.Action.DOWNLOAD, attachment.original_name)
     return serve_private_file(attachment.file, attachment.original_name)
@@ -410,7 +415,7 @@ def my_complaints(request):
 # --- Staff back office ------------------------------------------------------------------------
 
 
-@officer_required
+@complaint_handler_required
 @require_http_methods(["GET", "POST"])
 def staff_list(request):
     base = selectors.staff_list(request.user)
@@ -428,7 +433,7 @@ def staff_list(request):
                     assignee=form.cleaned_data["assignee"],
                 )
                 messages.success(request, _("%(count)s complaint(s) assigned.") % {"count": count})
-            except ValidationError as exc:
+            except InvalidInput as exc:
                 messages.error(request, " ".join(exc.messages))
         else:
             messages.error(request, _("Tick at least one complaint and choose an officer."))
@@ -448,12 +453,15 @@ def staff_list(request):
     )
 
 
-@officer_required
+@complaint_handler_required
 @require_http_methods(["GET", "POST"])
 def staff_new(request):
     actor = get_actor(request.user)
+    if not (actor.is_authority or actor.province_ids):
+        # An association receives complaints addressed to it; it does not enter them.
+        raise NotAllowed("staff_new: not a complaint-handling agency")
     provinces = Province.objects.current().order_by("name")
-    if not actor.is_ministry:
+    if not actor.is_authority:
         provinces = provinces.filter(pk__in=actor.province_ids)
     form = StaffEntryForm(request.POST or None, request.FILES or None, provinces=provinces)
     if request.method == "POST" and form.is_valid():
@@ -468,8 +476,8 @@ def staff_new(request):
                 channel=form.cleaned_data["channel"],
                 created_by=request.user,
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except InvalidInput as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Complaint %(code)s entered.") % {"code": complaint.code})
             return redirect("complaints:staff_detail", complaint.code)
@@ -477,16 +485,20 @@ def staff_new(request):
 
 
 def _action_context(complaint, user):
+    is_staff = services.is_staff_for(user, complaint)
+    is_business = services.is_business_for(user, complaint)
     return {
         "complaint": complaint,
         "step": selectors.current_step(complaint),
         "action_form": ActionForm(),
-        "is_staff": services.is_staff_for(user, complaint),
-        "is_business": services.is_business_for(user, complaint),
+        "is_staff": is_staff,
+        "is_business": is_business,
+        # An association may only read and write messages.
+        "can_decide": is_staff or is_business,
     }
 
 
-@officer_required
+@complaint_handler_required
 @require_GET
 def staff_detail(request, code):
     complaint = get_object_in_scope(selectors.complaint_detail_queryset(), request.user, code=code)
@@ -532,16 +544,16 @@ def _do_action(request, complaint):
         "assign_me": lambda: services.assign([complaint], actor=user, assignee=user),
     }
     if action not in handlers:
-        raise Http404
+        raise NotAllowed(f"unknown action {action}")
     try:
         handlers[action]()
-    except ValidationError as exc:
+    except InvalidInput as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Saved."))
 
 
-@officer_required
+@complaint_handler_required
 @require_POST
 def staff_action(request, code):
     complaint = get_object_in_scope(Complaint.objects, request.user, code=code)
@@ -549,7 +561,7 @@ def staff_action(request, code):
     return redirect("complaints:staff_detail", complaint.code)
 
 
-@officer_required
+@complaint_handler_required
 @require_GET
 def staff_attachment(request, code, pk):
     complaint = get_object_in_scope(Complaint.objects, request.user, code=code)
@@ -562,7 +574,7 @@ def staff_attachment(request, code, pk):
 def _business_complaint(request, code):
     complaint = get_object_in_scope(selectors.business_inbox(request.user), request.user, code=code)
     if not services.is_business_for(request.user, complaint):
-        raise Http404
+        raise NotAllowed(f"complaint {complaint.pk} is not addressed to this business")
     return complaint
 
 
@@ -604,7 +616,7 @@ def business_action(request, code):
         "decline",
         "message",
     ):
-        raise Http404
+        raise NotAllowed("not a business action")
     _do_action(request, complaint)
     return redirect("complaints:business_detail", complaint.code)
 

@@ -72,6 +72,6 @@ def test_bad_consumer_actions(client, reference_data):
     assert client.post(base + "khong-co/").status_code == 404
     assert client.post(base + "danh-gia/", {"satisfied": "2"}).status_code == 302
     assert client.post(base + "bo-sung/", {"message": ""}).status_code == 302
-    services.withdraw(complaint)
+    services.withdraw(complaint, actor=services.complainant(complaint))
     assert client.post(base + "bo-sung/", {"message": "thêm"}).status_code == 302
     assert Complaint.objects.get().events.filter(kind="info_added").count() == 0

@@ -117,3 +117,33 @@ def test_parallel_filings_all_arrive_with_distinct_codes(live_server, settings, 
     assert codes == shown_codes
     numbers = sorted(int(code.rsplit("-", 1)[1]) for code in codes)
     assert numbers == list(range(numbers[0], numbers[0] + CLIENTS))
+
+
+def test_two_concurrent_forwards_forward_once(business, province_officer, ministry_officer):
+    """Both requests read the complaint as "submitted"; the row lock makes the second one
+    see "forwarded" and fail with a message, so the business's step starts once."""
+    from complaints import services
+    from complaints.models import ComplaintEvent, ComplaintStep, Status, Step
+    from portal.errors import InvalidTransition
+    from tests.complaints.factories import make_complaint
+    from tests.concurrency import race, winners_and_losers
+
+    complaint = make_complaint(business=business)
+    first = Complaint.objects.get(pk=complaint.pk)
+    second = Complaint.objects.get(pk=complaint.pk)
+    outcomes = race(
+        lambda: services.forward(first, actor=province_officer),
+        lambda: services.forward(second, actor=ministry_officer),
+    )
+    winners, losers = winners_and_losers(outcomes)
+    assert len(winners) == 1
+    assert len(losers) == 1 and isinstance(losers[0], InvalidTransition)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.FORWARDED
+    forwarded = ComplaintEvent.objects.filter(
+        complaint=complaint, kind=ComplaintEvent.Kind.STATUS, to_status=Status.FORWARDED
+    )
+    assert forwarded.count() == 1
+    assert ComplaintStep.objects.filter(complaint=complaint, kind=Step.ACKNOWLEDGE).count() == 1
+    forward_step = ComplaintStep.objects.get(complaint=complaint, kind=Step.FORWARD)
+    assert forward_step.completed_at is not None

@@ -3,8 +3,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
-from django.http import Http404
 
 from complaints import selectors, services, tasks
 from complaints.models import (
@@ -15,6 +13,7 @@ from complaints.models import (
     Step,
     Visibility,
 )
+from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.models import Agency
 from tests.complaints.factories import make_complaint, png
 
@@ -50,7 +49,7 @@ def test_codes_increase_per_year(reference_data):
 
 
 def test_consent_is_required(reference_data):
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         make_complaint(consent_processing=False)
     assert not Complaint.objects.exists()
 
@@ -89,7 +88,7 @@ def test_full_workflow_forward_negotiate_resolve(
         complaint.events.filter(kind=ComplaintEvent.Kind.STATUS).values_list("to_status", flat=True)
     )
     assert statuses == [Status.FORWARDED, Status.NEGOTIATING, Status.RESOLVED]
-    services.give_feedback(complaint, satisfied=True)
+    services.give_feedback(complaint, actor=services.complainant(complaint), satisfied=True)
     services.close(complaint, actor=province_officer)
     complaint.refresh_from_db()
     assert complaint.satisfied is True
@@ -99,23 +98,23 @@ def test_full_workflow_forward_negotiate_resolve(
 def test_transitions_are_checked(business, business_member, province_officer):
     complaint = make_complaint(business=business)
     # The business cannot act before the complaint is forwarded to it.
-    with pytest.raises(Http404):
+    with pytest.raises(NotAllowed):
         services.acknowledge(complaint, actor=business_member)
-    with pytest.raises(services.TransitionError):
+    with pytest.raises(InvalidTransition):
         services.report_result(complaint, actor=province_officer, resolved=True, message="x")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.reject(complaint, actor=province_officer, ground="made-up")
     services.reject(complaint, actor=province_officer, ground="insufficient")
     complaint.refresh_from_db()
     assert complaint.status == Status.REJECTED
     assert complaint.rejection_ground == "insufficient"
-    with pytest.raises(services.TransitionError):
+    with pytest.raises(InvalidTransition):
         services.forward(complaint, actor=province_officer)
 
 
 def test_other_province_officer_cannot_act(business, other_province_officer):
     complaint = make_complaint(business=business)
-    with pytest.raises(Http404):
+    with pytest.raises(NotAllowed):
         services.forward(complaint, actor=other_province_officer)
 
 
@@ -143,7 +142,9 @@ def test_needs_info_pauses_the_clock(reference_data, province_officer):
     assert step.paused_remaining == 7
     # While paused nothing is overdue, whatever the date.
     assert services.flag_overdue_steps(today=original_due + datetime.timedelta(days=60)) == 0
-    services.consumer_add_info(complaint, message="Hóa đơn đính kèm", files=[png()])
+    services.consumer_add_info(
+        complaint, actor=services.complainant(complaint), message="Hóa đơn đính kèm", files=[png()]
+    )
     complaint.refresh_from_db()
     step.refresh_from_db()
     assert complaint.status == Status.SUBMITTED
@@ -166,7 +167,7 @@ def test_pause_keeps_the_remaining_working_days(reference_data, province_officer
     assert step.paused_remaining == 5  # 25, 26, 27/2, 2/3, 3/3
     # The consumer answers ten days later: five working days from then.
     monkeypatch.setattr(timezone, "localdate", lambda *a: datetime.date(2026, 3, 6))
-    services.consumer_add_info(complaint, message="Hợp đồng")
+    services.consumer_add_info(complaint, actor=services.complainant(complaint), message="Hợp đồng")
     step.refresh_from_db()
     assert step.due_on == datetime.date(2026, 3, 13)
 
@@ -206,22 +207,22 @@ def test_late_completion_is_recorded(business, business_member, province_officer
 
 def test_withdraw_only_when_open(reference_data, province_officer):
     complaint = make_complaint()
-    services.withdraw(complaint, message="Đã tự thỏa thuận")
+    services.withdraw(complaint, actor=services.complainant(complaint), message="Đã tự thỏa thuận")
     complaint.refresh_from_db()
     assert complaint.status == Status.WITHDRAWN
     assert complaint.steps.get().on_time is None
-    with pytest.raises(services.TransitionError):
-        services.withdraw(complaint)
+    with pytest.raises(InvalidTransition):
+        services.withdraw(complaint, actor=services.complainant(complaint))
 
 
 def test_bulk_assignment(reference_data, province_officer, other_province_officer, hcm):
     mine = [make_complaint(), make_complaint()]
     assert services.assign(mine, actor=province_officer, assignee=province_officer) == 2
     assert Complaint.objects.filter(assigned_to=province_officer).count() == 2
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.assign(mine, actor=province_officer, assignee=other_province_officer)
     other = make_complaint(province=hcm)
-    with pytest.raises(Http404):
+    with pytest.raises(NotAllowed):
         services.assign([other], actor=province_officer, assignee=province_officer)
 
 
@@ -262,13 +263,17 @@ def test_consumer_reply_reaches_whoever_handles_it(
     complaint = make_complaint()
     mail.outbox.clear()
     with run_on_commit():
-        services.consumer_add_info(complaint, message="Thêm hóa đơn")
+        services.consumer_add_info(
+            complaint, actor=services.complainant(complaint), message="Thêm hóa đơn"
+        )
     assert [m.to for m in mail.outbox] == [[province_officer.email]]
     forwarded = make_complaint(business=business)
     services.forward(forwarded, actor=province_officer)
     mail.outbox.clear()
     with run_on_commit():
-        services.consumer_add_info(forwarded, message="Số tài khoản nhận hoàn tiền")
+        services.consumer_add_info(
+            forwarded, actor=services.complainant(forwarded), message="Số tài khoản nhận hoàn tiền"
+        )
     assert [m.to for m in mail.outbox] == [[business_member.email]]
 
 

@@ -288,7 +288,11 @@ class Command(BaseCommand):
             ),
         ]
         flow["withdrawn"] = [
-            lambda: services.withdraw(complaint, message="Đã tự thỏa thuận được với cửa hàng.")
+            lambda: services.withdraw(
+                complaint,
+                actor=services.complainant(complaint),
+                message="Đã tự thỏa thuận được với cửa hàng.",
+            )
         ]
         for step in flow[state]:
             step()

@@ -1,0 +1,198 @@
+"""Every status change of a complaint, in one table (DESIGN.md §10, ``portal.transitions``).
+
+Who may make each step (Luật 19/2023/QH15 Điều 55, 57, 58):
+
+- the agency's steps — the authority (Ủy ban Cạnh tranh Quốc gia) and the Sở Công Thương
+  of the complaint's province; a consumer association reads what is addressed to it but
+  does not decide the case;
+- the business's steps — members of the business the complaint was forwarded to (the agency
+  may record them for a business without an account);
+- the consumer's steps — a :class:`Complainant`: the person who proved, in the view, that
+  they filed this complaint (their account, the secret link or code + contact).
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.roles import Actor, get_actor
+from portal.transitions import Transition, Workflow
+
+from .models import HANDLED_STATUSES, OPEN_STATUSES, Complaint, ComplaintEvent, Status
+
+
+@dataclass(frozen=True)
+class Complainant(Actor):
+    """The consumer of one complaint, as proved by the view (see :func:`complainant`)."""
+
+    complaint_id: int | None = None
+    # The Django user when signed in, for the timeline; None for a tracking-link holder.
+    user: object = None
+
+    @property
+    def role(self):
+        return "consumer"
+
+
+def complainant(complaint, user=None):
+    """The actor for the consumer of ``complaint``. Call it only after checking the proof:
+    ownership by account, the tracking link or the code with the e-mail or phone."""
+    signed_in = user if getattr(user, "is_authenticated", False) else None
+    return Complainant(
+        user_id=signed_in.pk if signed_in else None, complaint_id=complaint.pk, user=signed_in
+    )
+
+
+def is_agency(actor, row):
+    return actor.can_handle_complaints_of(row.province_id)
+
+
+def is_business(actor, row):
+    return bool(row.business_id and row.forwarded_at and row.business_id in actor.business_ids)
+
+
+def is_business_or_agency(actor, row):
+    return is_business(actor, row) or is_agency(actor, row)
+
+
+def is_complainant(actor, row):
+    return isinstance(actor, Complainant) and actor.complaint_id == row.pk
+
+
+def is_association(actor, row):
+    return bool(row.association_id and row.association_id in actor.association_ids)
+
+
+def event_user(change):
+    """The Django user behind a change, for the timeline (None for the system or a link)."""
+    user = change.user or getattr(change.actor, "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def actor_role(actor, user=None):
+    if isinstance(actor, Complainant) or actor is None:
+        return "consumer"
+    if actor.is_system:
+        return "system"
+    return actor.role if actor.is_authenticated else get_actor(user).role
+
+
+def record(change):
+    """The timeline row of a transition: a status event when the status moved (and the
+    consumer is told), else the event the body asked for in ``change.extra["event"]``."""
+    row = change.row
+    message = change.extra.get("message", "") or ""
+    moved = change.target is not None and change.target != change.source
+    if moved:
+        kind = ComplaintEvent.Kind.STATUS
+    else:
+        kind = change.extra.get("event")
+        if kind is None:
+            return
+    ComplaintEvent.objects.create(
+        complaint=row,
+        kind=kind,
+        from_status=change.source if moved else "",
+        to_status=change.target if moved else "",
+        actor=event_user(change),
+        actor_role=actor_role(change.actor, change.user),
+        message=message,
+    )
+    if moved:
+        from portal.jobs import enqueue
+
+        from . import tasks
+
+        enqueue(tasks.notify_status_change, row.pk)
+
+
+BUSINESS_WAITING = _("The complaint is not waiting for the business.")
+NOT_NEGOTIATING = _("The negotiation is not under way.")
+NO_LONGER_OPEN = _("The complaint is no longer open.")
+
+WORKFLOW = Workflow(
+    Complaint,
+    [
+        Transition(
+            "request_info",
+            frozenset({Status.SUBMITTED}),
+            Status.NEEDS_INFO,
+            is_agency,
+            _("Information can be requested only from a newly submitted complaint."),
+        ),
+        # The consumer adds information; it resumes the clock when it was asked for.
+        Transition("add_info", frozenset(OPEN_STATUSES), None, is_complainant, NO_LONGER_OPEN),
+        Transition(
+            "forward",
+            frozenset({Status.SUBMITTED}),
+            Status.FORWARDED,
+            is_agency,
+            _(
+                "Only a submitted complaint can be forwarded; if information was requested, "
+                "wait for the consumer's answer."
+            ),
+        ),
+        Transition(
+            "refer",
+            frozenset({Status.SUBMITTED, Status.NEEDS_INFO}),
+            Status.REFERRED,
+            is_agency,
+            _("The complaint has already been handled."),
+        ),
+        Transition(
+            "reject",
+            frozenset({Status.SUBMITTED, Status.NEEDS_INFO}),
+            Status.REJECTED,
+            is_agency,
+            _("The complaint has already been handled."),
+        ),
+        Transition(
+            "acknowledge",
+            frozenset({Status.FORWARDED}),
+            Status.NEGOTIATING,
+            is_business_or_agency,
+            BUSINESS_WAITING,
+        ),
+        # No status change: the step moves from negotiating to reporting the result.
+        Transition(
+            "end_negotiation",
+            frozenset({Status.NEGOTIATING}),
+            None,
+            is_business_or_agency,
+            NOT_NEGOTIATING,
+        ),
+        # Resolved or unresolved, as reported.
+        Transition(
+            "report_result",
+            frozenset({Status.NEGOTIATING}),
+            None,
+            is_business_or_agency,
+            NOT_NEGOTIATING,
+        ),
+        Transition(
+            "decline",
+            frozenset({Status.FORWARDED, Status.NEGOTIATING}),
+            Status.BUSINESS_DECLINED,
+            is_business_or_agency,
+            BUSINESS_WAITING,
+        ),
+        Transition(
+            "close",
+            frozenset(HANDLED_STATUSES) - {Status.CLOSED},
+            Status.CLOSED,
+            is_agency,
+            _("Only a handled complaint can be closed."),
+        ),
+        Transition(
+            "withdraw", frozenset(OPEN_STATUSES), Status.WITHDRAWN, is_complainant, NO_LONGER_OPEN
+        ),
+        Transition(
+            "feedback",
+            frozenset({Status.RESOLVED, Status.UNRESOLVED, Status.BUSINESS_DECLINED}),
+            None,
+            is_complainant,
+            _("Feedback is possible once the business has answered."),
+        ),
+    ],
+    record=record,
+)
