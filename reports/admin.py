@@ -4,14 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.admin_mixins import ScopedAdminMixin
+from portal.roles import get_actor
 
 from . import services
 from .models import NationalReport, Plan, PlanGroup, PlanTask, ReportingYear, UnitReport
 
 
 def _step(description, function):
-    """An admin action running one calendar step for the selected years. The step claims
-    its run, so running it after the beat (or twice) does nothing."""
+    """An admin action running one calendar step for the selected years. A step that
+    finished (after the beat, or a second click) does nothing; one that failed is done again."""
 
     def action(modeladmin, request, queryset):
         done = 0
@@ -89,11 +90,11 @@ class ReportingYearAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     # The calendar and the deadlines are the authority's: other ministry units read them.
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and services.is_authority(request.user)
+        return super().has_change_permission(request, obj) and get_actor(request.user).is_authority
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not services.is_authority(request.user):
+        if not get_actor(request.user).is_authority:
             actions = {name: a for name, a in actions.items() if not name.startswith("step_")}
         return actions
 

@@ -1,8 +1,16 @@
 """Writes of the reports part: loading plans, the reporting calendar's steps, unit reports,
 the national compilation and the stored PDFs.
 
-Every dated step claims a :class:`portal.models.JobRun` first, so running it twice (the
-beat and an officer in the admin, or two workers) changes nothing the second time.
+Every dated step is a job run (portal.jobs): the one-transaction steps (open, lock,
+compile, publish, remind the authority) claim with :func:`portal.jobs.once`, so the claim
+commits with the work: a step that raised is done again by the next run, a step that
+finished is not. The unit reminders hold a :func:`portal.jobs.lease` for the run and claim
+each unit with ``once``, so a retry after a crash reminds exactly the units not yet reminded.
+
+Status changes go only through the workflows of ``reports.workflow`` (row locked and
+re-read, actor then state checked, one history row). Errors are the portal's
+(``portal.errors``): ``NotAllowed`` (a 404 in views), ``InvalidTransition`` and
+``InvalidInput`` (a message in the user's language).
 """
 
 import datetime
@@ -14,10 +22,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.files import DOCUMENTS, validate_upload
-from portal.jobs import claim, enqueue, finish
+from portal.jobs import enqueue, lease, once
 from portal.models import Agency, Membership, Province
 from portal.notifications import send_templated_mail
+from portal.roles import get_actor
 from portal.text import fold, nfc
 
 from . import figures as figures_adapter
@@ -31,15 +41,12 @@ from .models import (
     TaskProgress,
     UnitReport,
 )
+from .workflow import NATIONAL_REPORT_WORKFLOW, REPORTING_YEAR_WORKFLOW, UNIT_REPORT_WORKFLOW
 
 AUTHORITY_CODE = "ubctqg"
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 PROGRESS_FIELDS = ("done", "products", "difficulties", "proposals")
 PROGRESS_MAX_LENGTH = 20_000
-
-
-class ReportError(ValidationError):
-    """A step that the report's state does not allow; the message is for the user."""
 
 
 # --- Plans -------------------------------------------------------------------------------
@@ -211,12 +218,12 @@ def _figures_for_units(reporting_year, agencies):
 
 
 def open_year(reporting_year, now=None):
-    """Open the year and create every unit's draft with its figures (once per year)."""
-    run = claim("reports.open_year", reporting_year.year)
-    if run is None:
-        return None
+    """Open the year and create every unit's draft with its figures (once per year; the
+    claim commits with the drafts, so a run that failed is done again by the next one)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with once("reports.open_year", reporting_year.year) as run:
+        if not run:
+            return None
         if reporting_year.plan_id is None:
             reporting_year.plan = plan_for_year(reporting_year.year)
             reporting_year.save(update_fields=["plan"])
@@ -238,8 +245,8 @@ def open_year(reporting_year, now=None):
         if reporting_year.opened_at is None:
             reporting_year.opened_at = now
             reporting_year.save(update_fields=["opened_at"])
-    finish(run, created=len(new_reports), units=len(agencies))
-    return {"created": len(new_reports), "units": len(agencies)}
+        run.result.update(created=len(new_reports), units=len(agencies))
+    return run.result
 
 
 def _create_progress_rows(reporting_year):
@@ -288,81 +295,100 @@ def _unit_header(agency):
 
 
 def lock_year(reporting_year, now=None):
-    """Freeze the figures of every unit report (the snapshot) and the nationwide figures."""
-    run = claim("reports.lock_year", reporting_year.year)
-    if run is None:
-        return None
+    """Freeze the figures of every unit report (the snapshot) and the nationwide figures
+    (once per year; the claim commits with the lock)."""
     now = now or timezone.now()
-    with transaction.atomic():
-        reports = list(
-            reporting_year.unit_reports.select_related("agency__province").filter(
-                snapshot__isnull=True
-            )
+    with once("reports.lock_year", reporting_year.year) as run:
+        if not run:
+            return None
+        published = ReportingYear.Status.PUBLISHED
+        if ReportingYear.objects.filter(pk=reporting_year.pk, status=published).exists():
+            # Published (by hand) before the deadline: nothing left to freeze.
+            run.result.update(locked=0)
+            return run.result
+        with REPORTING_YEAR_WORKFLOW.transition(reporting_year, "lock") as change:
+            run.result.update(locked=_freeze_unit_reports(change.row, now))
+            # A year compiled early (from the admin) stays compiled.
+            if change.source == ReportingYear.Status.OPEN:
+                change.target = ReportingYear.Status.LOCKED
+            else:
+                change.target = change.source
+    return run.result
+
+
+def _freeze_unit_reports(reporting_year, now):
+    """Snapshot every unit report not frozen yet and the nationwide figures (on the
+    locked year row, saved by the caller's transition)."""
+    reports = list(
+        reporting_year.unit_reports.select_related("agency__province").filter(snapshot__isnull=True)
+    )
+    live, national = _figures_for_units(reporting_year, [r.agency for r in reports])
+    if not reports:
+        national, _by_province = figures_adapter.collect_all(
+            start=reporting_year.data_start, end=reporting_year.data_end, province_ids=[]
         )
-        live, national = _figures_for_units(reporting_year, [r.agency for r in reports])
-        if not reports:
-            national, _by_province = figures_adapter.collect_all(
-                start=reporting_year.data_start, end=reporting_year.data_end, province_ids=[]
-            )
-        window = [reporting_year.data_start.isoformat(), reporting_year.data_end.isoformat()]
-        for report in reports:
-            report.figures = live[report.agency_id]
-            report.snapshot = {
-                "figures": live[report.agency_id],
-                "window": window,
-                "unit": _unit_header(report.agency),
-                "locked_at": now.isoformat(),
-            }
-            report.locked_at = now
-            report.content_version += 1
-        UnitReport.objects.bulk_update(
-            reports, ["figures", "snapshot", "locked_at", "content_version"]
-        )
-        reporting_year.national_figures = national
-        reporting_year.locked_at = now
-        if reporting_year.status == ReportingYear.Status.OPEN:
-            reporting_year.status = ReportingYear.Status.LOCKED
-        reporting_year.save(update_fields=["national_figures", "locked_at", "status"])
-    finish(run, locked=len(reports))
-    return {"locked": len(reports)}
+    window = [reporting_year.data_start.isoformat(), reporting_year.data_end.isoformat()]
+    for report in reports:
+        report.figures = live[report.agency_id]
+        report.snapshot = {
+            "figures": live[report.agency_id],
+            "window": window,
+            "unit": _unit_header(report.agency),
+            "locked_at": now.isoformat(),
+        }
+        report.locked_at = now
+        report.content_version += 1
+    UnitReport.objects.bulk_update(reports, ["figures", "snapshot", "locked_at", "content_version"])
+    reporting_year.national_figures = national
+    reporting_year.locked_at = now
+    return len(reports)
 
 
 def send_unit_reminders(reporting_year, key):
     """E-mail the officers of every unit that has not submitted; once per unit per
-    reminder ``key`` (e.g. ``"11-08"``)."""
-    run = claim("reports.remind_units", f"{reporting_year.year}:{key}")
-    if run is None:
-        return None
-    pending = list(
-        reporting_year.unit_reports.filter(status__in=UnitReport.EDITABLE).select_related("agency")
-    )
-    emails = _officer_emails_by_agency([r.agency_id for r in pending])
-    sent = 0
-    for report in pending:
-        # A per-unit claim as well, so that a crash half-way resumes without doubles.
-        if claim("reports.remind_unit", f"{reporting_year.year}:{key}:{report.agency_id}") is None:
-            continue
-        sent += send_templated_mail(
-            "reports/email/unit_reminder",
-            emails[report.agency_id],
-            {"report": report, "reporting_year": reporting_year},
+    reminder ``key`` (e.g. ``"11-08"``).
+
+    The run holds a lease; each unit is claimed with ``once`` in the transaction that sends
+    its mail, so a run that failed half-way is taken over by the next one, which reminds
+    exactly the units not reminded yet."""
+    key = f"{reporting_year.year}:{key}"
+    with lease("reports.remind_units", key) as run:
+        if not run:
+            return None
+        pending = list(
+            reporting_year.unit_reports.filter(status__in=UnitReport.EDITABLE).select_related(
+                "agency"
+            )
         )
-    finish(run, pending=len(pending), sent=sent)
-    return {"pending": len(pending), "sent": sent}
+        emails = _officer_emails_by_agency([r.agency_id for r in pending])
+        sent = 0
+        for report in pending:
+            with once("reports.remind_unit", f"{key}:{report.agency_id}") as unit_run:
+                if not unit_run:
+                    continue
+                unit_run.result["sent"] = send_templated_mail(
+                    "reports/email/unit_reminder",
+                    emails[report.agency_id],
+                    {"report": report, "reporting_year": reporting_year},
+                )
+                sent += unit_run.result["sent"]
+        run.result.update(pending=len(pending), sent=sent)
+    return run.result
 
 
 def remind_authority(reporting_year):
-    run = claim("reports.remind_authority", reporting_year.year)
-    if run is None:
-        return None
-    counts = _submission_counts(reporting_year)
-    sent = send_templated_mail(
-        "reports/email/authority_reminder",
-        officer_emails(Agency.objects.filter(code=AUTHORITY_CODE).values_list("pk", flat=True)),
-        {"reporting_year": reporting_year, **counts},
-    )
-    finish(run, sent=sent, **counts)
-    return {"sent": sent, **counts}
+    """E-mail the authority's officers where the units stand (once per year)."""
+    with once("reports.remind_authority", reporting_year.year) as run:
+        if not run:
+            return None
+        counts = _submission_counts(reporting_year)
+        sent = send_templated_mail(
+            "reports/email/authority_reminder",
+            officer_emails(Agency.objects.filter(code=AUTHORITY_CODE).values_list("pk", flat=True)),
+            {"reporting_year": reporting_year, **counts},
+        )
+        run.result.update(sent=sent, **counts)
+    return run.result
 
 
 def _submission_counts(reporting_year):
@@ -379,30 +405,22 @@ def _submission_counts(reporting_year):
 # --- Unit reports ------------------------------------------------------------------------
 
 
-def is_authority(user):
-    """An officer of the consumer-protection authority (or a superuser): the one who
-    reviews the units' reports. Other ministry units read them but do not review."""
-    from portal.roles import get_actor
-
-    actor = get_actor(user)
-    if actor.is_superuser:
-        return True
-    return Agency.objects.filter(code=AUTHORITY_CODE, pk__in=actor.agency_ids).exists()
-
-
 def can_edit(report, user):
-    from portal.roles import get_actor
-
+    """Whether ``user`` may write ``report`` now (for showing the forms)."""
     return report.is_editable and report.agency_id in get_actor(user).agency_ids
 
 
-def _check_editable(report, user):
+def _editable_report(report_id, user):
+    """The unit report, locked, if ``user`` may still write it: only the unit's own
+    officers (anyone else: NotAllowed), and only a draft or a returned report."""
+    report = UnitReport.objects.select_for_update().get(pk=report_id)
+    if report.agency_id not in get_actor(user).agency_ids:
+        raise NotAllowed(f"unit report {report.pk}: not an officer of the unit")
     if not report.is_editable:
-        raise ReportError(
+        raise InvalidTransition(
             _("This report has been submitted and can no longer be changed."), code="submitted"
         )
-    if not can_edit(report, user):
-        raise ReportError(_("Only officers of the reporting unit can change it."), code="unit")
+    return report
 
 
 def _bump(report):
@@ -412,13 +430,12 @@ def _bump(report):
 @transaction.atomic
 def save_progress(*, progress, user, data):
     """Save the text a unit wrote for one task (autosave and the plain form alike)."""
-    report = UnitReport.objects.select_for_update().get(pk=progress.report_id)
-    _check_editable(report, user)
+    report = _editable_report(progress.report_id, user)
     for field in PROGRESS_FIELDS:
         if field in data:
             value = nfc(data[field] or "").strip()
             if len(value) > PROGRESS_MAX_LENGTH:
-                raise ReportError(
+                raise InvalidInput(
                     _("A field can hold at most %(limit)s characters."),
                     code="too_long",
                     params={"limit": PROGRESS_MAX_LENGTH},
@@ -431,9 +448,11 @@ def save_progress(*, progress, user, data):
 
 @transaction.atomic
 def add_attachment(*, progress, user, upload):
-    report = UnitReport.objects.select_for_update().get(pk=progress.report_id)
-    _check_editable(report, user)
-    validate_upload(upload, DOCUMENTS, ATTACHMENT_MAX_BYTES)
+    _editable_report(progress.report_id, user)
+    try:
+        validate_upload(upload, DOCUMENTS, ATTACHMENT_MAX_BYTES)
+    except ValidationError as error:
+        raise InvalidInput(error.messages, code="upload") from error
     attachment = ProgressAttachment(
         progress=progress, original_name=nfc(upload.name)[:255], uploaded_by=user
     )
@@ -444,53 +463,41 @@ def add_attachment(*, progress, user, upload):
 
 @transaction.atomic
 def remove_attachment(*, attachment, user):
-    report = UnitReport.objects.select_for_update().get(pk=attachment.progress.report_id)
-    _check_editable(report, user)
+    _editable_report(attachment.progress.report_id, user)
     attachment.file.delete(save=False)
     attachment.delete()
 
 
-@transaction.atomic
 def submit_report(*, report, user, now=None):
     """Draft (or returned) → submitted by an officer of the unit; late after the deadline."""
-    report = UnitReport.objects.select_for_update().get(pk=report.pk)
-    _check_editable(report, user)
-    return record_submission(report, user, now or timezone.now())
+    now = now or timezone.now()
+    with UNIT_REPORT_WORKFLOW.transition(report, "submit", user=user) as change:
+        row = change.row
+        row.submitted_at = now
+        row.submitted_by = change.user
+        row.is_late = timezone.localdate(now) >= row.reporting_year.unit_deadline
+        row.content_version += 1
+        enqueue(_tasks().render_unit_report_pdf, row.pk)
+    return change.row
 
 
-def record_submission(report, user, now):
-    """Mark ``report`` submitted (the checks are the caller's; the demo data uses it)."""
-    deadline = report.reporting_year.unit_deadline
-    report.status = UnitReport.Status.SUBMITTED
-    report.submitted_at = now
-    report.submitted_by = user
-    report.is_late = timezone.localdate(now) >= deadline
-    report.content_version += 1
-    report.save()
-    enqueue(_tasks().render_unit_report_pdf, report.pk)
-    return report
-
-
-@transaction.atomic
 def review_report(*, report, user, accept, comment="", now=None):
     """The authority accepts a submitted report or returns it with a comment."""
-    report = UnitReport.objects.select_for_update().get(pk=report.pk)
-    if not is_authority(user):
-        raise ReportError(_("Only the authority reviews unit reports."), code="role")
-    if report.status != UnitReport.Status.SUBMITTED:
-        raise ReportError(_("Only a submitted report can be reviewed."), code="state")
     comment = nfc(comment or "").strip()
-    if not accept and not comment:
-        raise ReportError(
-            _("Say what the unit should change when returning its report."), code="comment"
-        )
-    report.status = UnitReport.Status.ACCEPTED if accept else UnitReport.Status.RETURNED
-    report.review_comment = comment
-    report.reviewed_at = now or timezone.now()
-    report.reviewed_by = user
-    report.content_version += 1
-    report.save()
-    return report
+    with UNIT_REPORT_WORKFLOW.transition(
+        report, "accept" if accept else "return", user=user
+    ) as change:
+        if not accept and not comment:
+            raise InvalidInput(
+                {"comment": _("Say what the unit should change when returning its report.")},
+                code="comment",
+            )
+        row = change.row
+        row.review_comment = comment
+        row.reviewed_at = now or timezone.now()
+        row.reviewed_by = change.user
+        row.content_version += 1
+    return change.row
 
 
 # --- National compilation ----------------------------------------------------------------
@@ -590,68 +597,81 @@ def build_national_snapshot(reporting_year):
     }
 
 
-def _compile(reporting_year, now):
+def _compile(reporting_year, now, user=None):
+    """Compile the national draft of ``reporting_year`` (created on first compilation)."""
     national, _created = NationalReport.objects.get_or_create(reporting_year=reporting_year)
-    national.snapshot = build_national_snapshot(reporting_year)
-    national.compiled_at = now
-    national.content_version += 1
-    national.save()
-    if reporting_year.status in (ReportingYear.Status.OPEN, ReportingYear.Status.LOCKED):
-        reporting_year.status = ReportingYear.Status.COMPILED
-    reporting_year.compiled_at = now
-    reporting_year.save(update_fields=["status", "compiled_at"])
+    with REPORTING_YEAR_WORKFLOW.transition(reporting_year, "compile", user=user) as year:
+        year.row.compiled_at = now
+        with NATIONAL_REPORT_WORKFLOW.transition(national, "compile", user=user) as change:
+            change.row.snapshot = build_national_snapshot(year.row)
+            change.row.compiled_at = now
+            change.row.content_version += 1
     return national
 
 
 def compile_national(reporting_year, now=None):
     """The scheduled compilation of the national draft (once per year)."""
-    run = claim("reports.compile_national", reporting_year.year)
-    if run is None:
-        return None
-    with transaction.atomic():
-        national = _compile(reporting_year, now or timezone.now())
-    finish(run, national_report=national.pk)
-    return {"national_report": national.pk}
+    with once("reports.compile_national", reporting_year.year) as run:
+        if not run:
+            return None
+        national = NationalReport.objects.filter(reporting_year=reporting_year).first()
+        if national is None or national.status != NationalReport.Status.PUBLISHED:
+            # (A report the authority published by hand already is left as it is.)
+            national = _compile(reporting_year, now or timezone.now())
+        run.result.update(national_report=national.pk)
+    return run.result
 
 
 @transaction.atomic
-def recompile_national(national, now=None):
-    """The authority compiles again (late submissions) until it publishes."""
-    if national.status == NationalReport.Status.PUBLISHED:
-        raise ReportError(_("A published report can no longer be compiled again."), code="state")
-    return _compile(national.reporting_year, now or timezone.now())
+def recompile_national(reporting_year, *, user, now=None):
+    """The authority compiles again (late submissions) until it publishes (the workflow
+    checks who; ``user=None`` is the system, for the demo data)."""
+    return _compile(reporting_year, now or timezone.now(), user=user)
 
 
-@transaction.atomic
-def update_national(*, national, number, narrative):
-    if national.status == NationalReport.Status.PUBLISHED:
-        raise ReportError(_("A published report can no longer be changed."), code="state")
-    national.number = nfc(number or "").strip()[:60]
-    national.narrative = nfc(narrative or "").strip()
-    national.content_version += 1
-    national.save()
-    return national
+def update_national(*, national, user, number, narrative):
+    """The authority's number and narrative, on the draft only."""
+    with NATIONAL_REPORT_WORKFLOW.transition(national, "edit", user=user) as change:
+        change.row.number = nfc(number or "").strip()[:60]
+        change.row.narrative = nfc(narrative or "").strip()
+        change.row.content_version += 1
+    return change.row
+
+
+def _publish(reporting_year, now, user=None):
+    """Compile a last time and publish, the national row locked first so that a second
+    publication waits and then fails on its state."""
+    national, _created = NationalReport.objects.get_or_create(reporting_year=reporting_year)
+    with NATIONAL_REPORT_WORKFLOW.transition(national, "publish", user=user) as change:
+        with REPORTING_YEAR_WORKFLOW.transition(reporting_year, "publish", user=user) as year:
+            year.row.compiled_at = now
+            year.row.published_at = now
+            change.row.snapshot = build_national_snapshot(year.row)
+        change.row.compiled_at = now
+        change.row.published_at = now
+        change.row.content_version += 1
+    enqueue(_tasks().render_national_report_pdf, change.row.pk)
+    return change.row
 
 
 def publish_national(reporting_year, now=None):
-    """Final compilation and publication of the national report (once per year)."""
-    run = claim("reports.publish_national", reporting_year.year)
-    if run is None:
-        return None
-    now = now or timezone.now()
-    with transaction.atomic():
-        national = getattr(reporting_year, "national_report", None)
+    """The scheduled final compilation and publication (once per year); nothing to do
+    when the authority has published by hand already."""
+    with once("reports.publish_national", reporting_year.year) as run:
+        if not run:
+            return None
+        national = NationalReport.objects.filter(reporting_year=reporting_year).first()
         if national is None or national.status != NationalReport.Status.PUBLISHED:
-            national = _compile(reporting_year, now)
-            national.status = NationalReport.Status.PUBLISHED
-            national.published_at = now
-            national.save(update_fields=["status", "published_at"])
-        reporting_year.status = ReportingYear.Status.PUBLISHED
-        reporting_year.published_at = now
-        reporting_year.save(update_fields=["status", "published_at"])
-        enqueue(_tasks().render_national_report_pdf, national.pk)
-    finish(run, national_report=national.pk)
-    return {"national_report": national.pk}
+            national = _publish(reporting_year, now or timezone.now())
+        run.result.update(national_report=national.pk)
+    return run.result
+
+
+@transaction.atomic
+def publish_now(reporting_year, *, user, now=None):
+    """The authority publishes before the scheduled day. A second publication (two
+    clicks, two officers) waits for the first and fails with InvalidTransition."""
+    return _publish(reporting_year, now or timezone.now(), user=user)
 
 
 # --- The calendar ------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 ``run_reporting_calendar`` is the beat entry (daily at 00:00 Asia/Ho_Chi_Minh, see
 settings.CELERY_BEAT_SCHEDULE); each dated step is also a task of its own so that officers
-can run it from the admin. Every step claims a JobRun, so a second run changes nothing.
+can run it from the admin. Each step is a job run (see ``reports.services``): a step that
+finished changes nothing when run again, a step that failed is done again by the next run.
 """
 
 import datetime

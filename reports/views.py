@@ -1,7 +1,11 @@
-"""Pages of the reports part at /bao-cao/. Thin: they check scope and call services."""
+"""Pages of the reports part at /bao-cao/. Thin: they check scope and call services.
+
+Errors follow the portal's contract (portal.errors): ``NotAllowed`` from a service or a
+scope check propagates and becomes a 404 in the middleware; ``InvalidInput`` (including
+``InvalidTransition``) goes onto the form with what was typed, or into a message for the
+plain buttons."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.errors import InvalidInput, NotAllowed, add_to_form, messages_of
 from portal.files import serve_private_file
 from portal.jobs import enqueue
 from portal.permissions import hidden_from_public, ministry_required, officer_required
@@ -17,10 +22,11 @@ from portal.roles import get_actor, get_object_in_scope
 from . import selectors, services, tasks
 from .forms import NationalReportForm, ReviewForm, TaskProgressForm
 from .models import NationalReport, ProgressAttachment, ReportingYear, TaskProgress, UnitReport
+from .workflow import UNIT_REPORT_WORKFLOW
 
 
 def _error_text(error):
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    return " ".join(messages_of(error))
 
 
 def _wants_json(request):
@@ -92,8 +98,7 @@ def _detail_context(request, report, forms=None, review_form=None):
         "unsaved_errors": [e for form in forms.values() for e in form.non_field_errors()],
         "editable": editable,
         "is_own_unit": report.agency_id in actor.agency_ids,
-        "can_review": report.status == UnitReport.Status.SUBMITTED
-        and services.is_authority(request.user),
+        "can_review": UNIT_REPORT_WORKFLOW.can("accept", request.user, report),
         "review_form": review_form or ReviewForm(),
         "days_left": selectors.days_left(report.reporting_year.unit_deadline),
         "filled_count": sum(1 for row in progress if row.is_filled),
@@ -128,7 +133,7 @@ def save_progress(request, pk, progress_pk):
         upload = form.cleaned_data.get("attachment")
         if upload:
             services.add_attachment(progress=progress, user=request.user, upload=upload)
-    except ValidationError as error:
+    except InvalidInput as error:
         if _wants_json(request):
             return JsonResponse({"ok": False, "error": _error_text(error)}, status=400)
         form.add_error("attachment" if form.cleaned_data.get("attachment") else None, error)
@@ -166,7 +171,7 @@ def delete_attachment(request, pk, attachment_pk):
     try:
         services.remove_attachment(attachment=attachment, user=request.user)
         messages.success(request, _("The file has been removed."))
-    except ValidationError as error:
+    except InvalidInput as error:
         messages.error(request, _error_text(error))
     return redirect(f"{report_url(report)}#task-{attachment.progress_id}")
 
@@ -178,7 +183,7 @@ def submit(request, pk):
     report = _unit_report(request, pk)
     try:
         report = services.submit_report(report=report, user=request.user)
-    except ValidationError as error:
+    except InvalidInput as error:
         messages.error(request, _error_text(error))
         return redirect(report_url(report))
     if report.is_late:
@@ -204,11 +209,11 @@ def review(request, pk):
                 accept=form.cleaned_data["decision"] == "accept",
                 comment=form.cleaned_data["comment"],
             )
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
+        except InvalidInput as error:
+            add_to_form(form, error)
         else:
             messages.success(request, _("The review has been recorded."))
-        return redirect(report_url(report))
+            return redirect(report_url(report))
     context = _detail_context(request, report, review_form=form)
     return render(request, "reports/unit_report.html", context, status=400)
 
@@ -262,8 +267,8 @@ def _national(request, year, manage=False):
     """The reporting year and its national report (or None). ``manage``: the caller
     compiles, edits or publishes, which only the authority does (other ministry units
     read), so anyone else gets 404 like any other wrong role."""
-    if manage and not services.is_authority(request.user):
-        raise Http404
+    if manage and not get_actor(request.user).is_authority:
+        raise NotAllowed("only the authority manages the national report")
     reporting_year = get_object_in_scope(ReportingYear.objects, request.user, year=year)
     national = NationalReport.objects.filter(reporting_year=reporting_year).first()
     return reporting_year, national
@@ -277,7 +282,7 @@ def national_report(request, year):
     context = {
         "reporting_year": reporting_year,
         "national_obj": national,
-        "can_manage": services.is_authority(request.user),
+        "can_manage": get_actor(request.user).is_authority,
     }
     if national is not None:
         context.update(selectors.national_report_document(national))
@@ -297,11 +302,12 @@ def national_edit(request, year):
         try:
             services.update_national(
                 national=national,
+                user=request.user,
                 number=form.cleaned_data["number"],
                 narrative=form.cleaned_data["narrative"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
+        except InvalidInput as error:
+            add_to_form(form, error)
         else:
             messages.success(request, _("The narrative has been saved."))
             return redirect("reports:national_report", year=year)
@@ -320,16 +326,11 @@ def national_edit(request, year):
 @require_POST
 @ministry_required
 def national_compile(request, year):
-    reporting_year, national = _national(request, year, manage=True)
+    reporting_year, _national_report = _national(request, year, manage=True)
     try:
-        if national is None:
-            services.recompile_national(
-                NationalReport.objects.get_or_create(reporting_year=reporting_year)[0]
-            )
-        else:
-            services.recompile_national(national)
+        services.recompile_national(reporting_year, user=request.user)
         messages.success(request, _("The national report has been compiled."))
-    except ValidationError as error:
+    except InvalidInput as error:
         messages.error(request, _error_text(error))
     return redirect("reports:national_report", year=year)
 
@@ -339,8 +340,10 @@ def national_compile(request, year):
 @ministry_required
 def national_publish(request, year):
     reporting_year, _national_report = _national(request, year, manage=True)
-    if services.publish_national(reporting_year) is None:
-        messages.info(request, _("This report had already been published."))
+    try:
+        services.publish_now(reporting_year, user=request.user)
+    except InvalidInput as error:
+        messages.info(request, _error_text(error))
     else:
         messages.success(request, _("The national report has been published."))
     return redirect("reports:national_report", year=year)

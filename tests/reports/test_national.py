@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from portal.errors import InvalidTransition
 from reports import services
 from reports.models import NationalReport
 from reports.selectors import national_report_document
@@ -73,10 +74,15 @@ def test_narrative_then_publish_then_no_more_changes(client, ministry_officer, o
     client.post(reverse("reports:national_publish", args=[2026]))
     national.refresh_from_db()
     assert national.status == NationalReport.Status.PUBLISHED
-    with pytest.raises(services.ReportError):
-        services.update_national(national=national, number="x", narrative="y")
-    with pytest.raises(services.ReportError):
-        services.recompile_national(national)
+    with pytest.raises(InvalidTransition):
+        services.update_national(
+            national=national, user=ministry_officer, number="x", narrative="y"
+        )
+    with pytest.raises(InvalidTransition):
+        services.recompile_national(opened_year, user=ministry_officer)
+    # publishing again says so and changes nothing
+    response = client.post(reverse("reports:national_publish", args=[2026]), follow=True)
+    assert "đã được ban hành" in response.content.decode()
     response = client.post(url, {"number": "16/BC", "narrative": "Sửa sau khi ban hành"})
     assert response.status_code == 400
     assert "Sửa sau khi ban hành" in response.content.decode()

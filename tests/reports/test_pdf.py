@@ -82,6 +82,7 @@ def test_national_report_pdf_and_csv(
     national = opened_year.national_report
     services.update_national(
         national=national,
+        user=ministry_officer,
         number="12/BC-UBCTQG",
         narrative="Công tác bảo vệ người tiêu dùng đạt kết quả tích cực.",
     )

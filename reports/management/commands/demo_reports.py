@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from portal.models import Agency, Membership
+from portal.roles import Actor
 from reports import services
 from reports.models import Plan, UnitReport
 
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         services.compile_national(reporting_year, now=_at(11, 15, 0))
         if self._fill_and_submit("79", _at(11, 18)):
             reporting_year.refresh_from_db()
-            services.recompile_national(reporting_year.national_report, now=_at(11, 18, 10))
+            services.recompile_national(reporting_year, user=None, now=_at(11, 18, 10))
         self.stdout.write(
             f"Demo reports: year {YEAR} ({reporting_year.unit_reports.count()} units)."
         )
@@ -81,5 +82,7 @@ class Command(BaseCommand):
             .select_related("user")
             .first()
         )
-        services.record_submission(report, officer.user if officer else None, when)
+        # Without demo officers (the reference data alone) the unit submits as itself.
+        user = officer.user if officer else Actor(agency_ids=frozenset({report.agency_id}))
+        services.submit_report(report=report, user=user, now=when)
         return True
