@@ -546,10 +546,12 @@ def give_feedback(complaint, *, actor, satisfied, message=""):
 
 
 def flag_overdue_steps(today=None):
-    """Mark steps whose deadline passed and remind whoever owes them, once per step."""
-    from portal.jobs import claim
+    """Mark steps whose deadline passed and remind whoever owes them, once per step.
 
-    from . import tasks
+    Each step is claimed with ``portal.jobs.once`` in the transaction that flags it and
+    queues its reminder (sent when that transaction commits): a crash half way leaves the
+    steps not yet done unclaimed, and the next run does exactly those."""
+    from portal.jobs import once
 
     today = today or timezone.localdate()
     flagged = 0
@@ -557,28 +559,56 @@ def flag_overdue_steps(today=None):
         completed_at__isnull=True, overdue_flagged_at__isnull=True, due_on__lt=today
     ).values_list("pk", flat=True)
     for step_pk in list(steps.iterator()):
-        if claim("complaints.overdue_step", step_pk) is None:
-            continue
-        with transaction.atomic():
-            step = (
-                ComplaintStep.objects.select_for_update()
-                .select_related("complaint")
-                .get(pk=step_pk)
-            )
-            step.overdue_flagged_at = timezone.now()
-            step.save(update_fields=["overdue_flagged_at"])
-            complaint = step.complaint
-            complaint.is_late = True
-            complaint.save(update_fields=["is_late", "updated_at"])
-            _event(
-                complaint,
-                ComplaintEvent.Kind.OVERDUE,
-                message=_("Deadline missed: %(step)s (due %(due)s).")
-                % {"step": step.get_kind_display(), "due": step.due_on.strftime("%d/%m/%Y")},
-                internal=True,
-            )
-            enqueue(tasks.send_overdue_reminder, step.pk)
-        flagged += 1
+        with once("complaints.overdue_flag", step_pk) as run:
+            if not run:
+                continue
+            if _flag_step(step_pk):
+                flagged += 1
+    return flagged
+
+
+def _flag_step(step_pk):
+    from . import tasks
+
+    step = ComplaintStep.objects.select_for_update().select_related("complaint").get(pk=step_pk)
+    if step.overdue_flagged_at is not None or step.completed_at is not None:
+        return False
+    step.overdue_flagged_at = timezone.now()
+    step.save(update_fields=["overdue_flagged_at"])
+    complaint = step.complaint
+    complaint.is_late = True
+    complaint.save(update_fields=["is_late", "updated_at"])
+    _event(
+        complaint,
+        ComplaintEvent.Kind.OVERDUE,
+        message=_("Deadline missed: %(step)s (due %(due)s).")
+        % {"step": step.get_kind_display(), "due": step.due_on.strftime("%d/%m/%Y")},
+        internal=True,
+    )
+    enqueue(tasks.send_overdue_reminder, step.pk)
+    return True
+
+
+def run_daily(today=None):
+    """The daily pass (beat, 07:00) under one lease for the day: flag overdue steps (each
+    claimed on its own), then purge abandoned drafts and erase expired personal data, each
+    a claimed step of the day. A run that crashed releases the lease; the next run takes it
+    over and does only what is not done. Returns the number of steps flagged, or None when
+    the day's run is finished or held by another worker."""
+    from portal.jobs import lease, once
+
+    today = today or timezone.localdate()
+    with lease("complaints.daily", today) as run:
+        if not run:
+            return None
+        flagged = flag_overdue_steps(today)
+        with once("complaints.purge_drafts", today) as step:
+            if step:
+                step.result["removed"] = purge_abandoned_drafts()
+        with once("complaints.erase_expired", today) as step:
+            if step:
+                step.result["erased"] = erase_expired_personal_data()
+        run.result["flagged"] = flagged
     return flagged
 
 

@@ -107,13 +107,8 @@ def send_overdue_reminder(step_pk):
 
 @shared_task
 def flag_overdue_steps():
-    """Daily (beat, 07:00). Safe to run twice or after a crash: each step is claimed once
-    (``portal.jobs.claim``), not the day, so a failed run can simply be repeated."""
+    """Daily (beat, 07:00): ``services.run_daily`` — overdue steps, abandoned drafts,
+    expired personal data. Safe to run twice or after a crash (see there)."""
     from . import services
 
-    flagged = services.flag_overdue_steps()
-    # The same daily pass removes files of form sessions abandoned before sending and
-    # erases personal data past its retention period.
-    services.purge_abandoned_drafts()
-    services.erase_expired_personal_data()
-    return flagged
+    return services.run_daily() or 0
