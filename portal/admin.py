@@ -1,12 +1,12 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import jobs, services
 from .admin_mixins import ScopedAdminMixin
+from .errors import PortalError
 from .models import Agency, Business, JobRun, Membership, Province, Sector
 from .roles import get_actor
 
@@ -111,7 +111,7 @@ class MembershipAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                     reason="" if approve else str(_("Refused by an officer in the back office.")),
                 )
                 done += 1
-            except (ValidationError, PermissionError):
+            except PortalError:  # not allowed, or decided meanwhile: skipped
                 continue
         self.message_user(
             request,

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from .personal_data import PersonalData
 from .text import build_search_text, nfc
+from .transitions import Transition, Workflow
 
 TAX_CODE_PATTERN = r"^\d{10}(-\d{3})?$"
 
@@ -362,11 +363,49 @@ class Membership(models.Model):
     def organisation(self):
         return self.business or self.agency
 
+    @staticmethod
+    def may_be_decided_by(actor, membership):
+        """Province officers decide for businesses of their province, ministry officers for
+        every business; only the authority appoints officers of agencies (they then see
+        complaints with personal data); nobody decides their own request."""
+        if membership.user_id == actor.user_id:
+            return False
+        if membership.agency_id:
+            return actor.is_authority
+        if actor.is_ministry:
+            return True
+        return actor.is_province_officer and membership.business.province_id in actor.province_ids
+
     @property
     def organisation_province_id(self):
         if self.business_id:
             return self.business.province_id
         return self.agency.province_id if self.agency_id else None
+
+
+def _may_decide_membership(actor, membership):
+    return Membership.may_be_decided_by(actor, membership)
+
+
+MEMBERSHIP_WORKFLOW = Workflow(
+    Membership,
+    [
+        Transition(
+            "approve",
+            {Membership.Status.PENDING},
+            Membership.Status.APPROVED,
+            _may_decide_membership,
+            _("This request has already been decided."),
+        ),
+        Transition(
+            "reject",
+            {Membership.Status.PENDING},
+            Membership.Status.REJECTED,
+            _may_decide_membership,
+            _("This request has already been decided."),
+        ),
+    ],
+)
 
 
 class JobRun(models.Model):

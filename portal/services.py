@@ -1,19 +1,19 @@
 """Writes for organisations and memberships. Views, admin actions and commands call these."""
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import tasks
+from .errors import InvalidInput
 from .jobs import enqueue
-from .models import Agency, Business, Membership
+from .models import MEMBERSHIP_WORKFLOW, Agency, Business, Membership
 from .roles import MINISTRY_GROUP, PROVINCE_GROUP, forget_actor, get_actor
 
 
-class DuplicateTaxCode(ValidationError):
-    pass
+class DuplicateTaxCode(InvalidInput):
+    """The tax code is registered already: the form shows it on the tax code field."""
 
 
 @transaction.atomic
@@ -51,7 +51,7 @@ def request_to_join(*, user, business, role=Membership.Role.EDITOR, note=""):
     existing = Membership.objects.filter(user=user, business=business).first()
     if existing is not None:
         if existing.status in (Membership.Status.PENDING, Membership.Status.APPROVED):
-            raise ValidationError(
+            raise InvalidInput(
                 _("You have already asked to join this business."), code="already_member"
             )
         existing.status = Membership.Status.PENDING
@@ -70,37 +70,20 @@ def request_to_join(*, user, business, role=Membership.Role.EDITOR, note=""):
 
 
 def can_decide(decider, membership):
-    """Province officers decide for businesses of their province, ministry officers for
-    everything; nobody decides their own request."""
-    if membership.user_id == decider.pk:
-        return False  # nobody approves their own request
-    actor = get_actor(decider)
-    if actor.is_ministry:
-        return True
-    if not actor.is_province_officer or not membership.business_id:
-        return False  # officers of agencies are appointed by the ministry
-    return membership.business.province_id in actor.province_ids
+    """Whether ``decider`` may decide ``membership`` (see ``Membership.may_be_decided_by``)."""
+    return Membership.may_be_decided_by(get_actor(decider), membership)
 
 
-@transaction.atomic
 def decide_membership(*, membership, decider, approve, reason=""):
-    membership = (
-        Membership.objects.select_for_update(of=("self",))
-        .select_related("business", "agency")
-        .get(pk=membership.pk)
-    )
-    if not can_decide(decider, membership):
-        raise PermissionError("not allowed to decide this membership")
-    if membership.status != Membership.Status.PENDING:
-        raise ValidationError(_("This request has already been decided."), code="already_decided")
     if not approve and not reason.strip():
-        raise ValidationError(_("Give a reason for the refusal."), code="reason_required")
-    membership.status = Membership.Status.APPROVED if approve else Membership.Status.REJECTED
-    membership.decided_at = timezone.now()
-    membership.decided_by = decider
-    membership.decision_note = reason.strip()
-    membership._change_reason = "approved" if approve else "rejected"
-    membership.save()
+        raise InvalidInput(_("Give a reason for the refusal."), code="reason_required")
+    name = "approve" if approve else "reject"
+    with MEMBERSHIP_WORKFLOW.transition(membership, name, user=decider) as change:
+        row = change.row
+        row.decided_at = timezone.now()
+        row.decided_by = decider
+        row.decision_note = reason.strip()
+        row._change_reason = "approved" if approve else "rejected"
     sync_staff_status(membership.user)
     enqueue(tasks.notify_membership_decision, membership.pk)
     return membership

@@ -2,9 +2,8 @@ import importlib
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import navigation, selectors, services
+from .errors import InvalidInput, NotAllowed, add_to_form
 from .forms import BusinessRegistrationForm, DecisionForm, JoinBusinessForm
 from .models import Business, Membership
 from .permissions import login_required, officer_required
@@ -105,8 +105,8 @@ def register_business(request):
             )
         except services.DuplicateTaxCode as exc:
             form.add_error("tax_code", exc)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except InvalidInput as exc:
+            add_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -133,8 +133,8 @@ def join_business(request):
                 role=form.cleaned_data["role"],
                 note=form.cleaned_data["note"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except InvalidInput as exc:
+            add_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -175,8 +175,8 @@ def membership_decide(request, pk):
         request.user,
         pk=pk,
     )
-    if membership.business_id is None and not get_actor(request.user).is_ministry:
-        raise Http404
+    if not services.can_decide(request.user, membership):
+        raise NotAllowed("membership outside the decider's remit")
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,10 +186,8 @@ def membership_decide(request, pk):
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
             )
-        except PermissionError as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except InvalidInput as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("The decision was recorded and the applicant told."))
             return redirect("portal:membership_requests")

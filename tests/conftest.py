@@ -21,10 +21,15 @@ from .factories import BusinessFactory, UserFactory
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECRETTWOAAA"
 
-postgres_only = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="needs PostgreSQL (DATABASE_URL)",
-)
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.postgres`` alone is enough: such tests skip on SQLite (CI runs them)."""
+    for item in items:
+        if not ON_POSTGRES and item.get_closest_marker("postgres"):
+            item.add_marker(postgres_only)
 
 
 @pytest.fixture(autouse=True)
