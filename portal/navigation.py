@@ -4,7 +4,9 @@ exist yet is simply left out."""
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (URL name, label, icon, who sees it): "all", "officer", "business" or "user" (signed in).
+# (URL name, label, icon, who sees it): "all", "officer", "complaints" (those who may read
+# complaints: the authority, a province's officers, a consumer association), "business" or
+# "user" (signed in).
 MAIN_NAV = [
     ("complaints:file", _("File a complaint"), "bi-megaphone", "all"),
     ("complaints:track", _("Track a complaint"), "bi-search", "all"),
@@ -17,7 +19,7 @@ MAIN_NAV = [
 ]
 
 SHORTCUTS = [
-    ("complaints:staff_list", _("Handle complaints"), "bi-inboxes", "officer"),
+    ("complaints:staff_list", _("Handle complaints"), "bi-inboxes", "complaints"),
     ("selfassess:queue", _("Review self-assessments"), "bi-clipboard-check", "officer"),
     ("consumer_warnings:create", _("Draft a warning"), "bi-exclamation-triangle", "officer"),
     ("reports:index", _("Annual reports"), "bi-file-earmark-bar-graph", "officer"),
@@ -38,6 +40,8 @@ SHORTCUTS = [
 def _allowed(who, actor):
     if who == "officer":
         return actor.is_officer
+    if who == "complaints":
+        return actor.handles_complaints
     if who == "business":
         return actor.is_business_member
     if who == "user":
