@@ -212,8 +212,10 @@ def remove_photo(photo, *, user):
     with WARNING_WORKFLOW.transition(photo.warning, "edit", user=user) as change:
         removed = {"field": "photos", "label": str(_("photos")), "old": "1", "new": ""}
         change.extra["changes"] = {"fields": [removed]}
-        photo.image.delete(save=False)
+        name, storage = photo.image.name, photo.image.storage
         photo.delete()
+        # The file goes only once the removal is committed.
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def publish(warning, *, user):

@@ -666,14 +666,19 @@ def test_photo_of_a_published_warning_is_not_removed(client, ministry_officer, p
     assert published.photos.count() == 1
 
 
-def test_removing_a_draft_photo_is_an_edit_of_the_draft(client, ministry_officer, draft):
+def test_removing_a_draft_photo_is_an_edit_of_the_draft(
+    client, ministry_officer, draft, run_on_commit
+):
     photo = services.add_photo(
         draft, (SimpleUploadedFile("a.jpg", jpeg_bytes((300, 200))), 300, 200)
     )
+    stored = photo.image.storage
     login(client, ministry_officer)
-    response = client.post(reverse("consumer_warnings:photo_delete", args=[photo.pk]))
+    with run_on_commit():
+        response = client.post(reverse("consumer_warnings:photo_delete", args=[photo.pk]))
     assert response.status_code == 302
     assert draft.photos.count() == 0
+    assert not stored.exists(photo.image.name)
     event = draft.events.get(action="edited")
     assert event.by == ministry_officer
     assert event.changes["fields"][0]["field"] == "photos"
