@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import personal_data
 from portal.files import IMAGES_AND_PDF, validate_upload
 from portal.models import Agency, Business, Province, Sector, validate_tax_code
 from portal.text import fold, nfc
@@ -75,7 +76,26 @@ class MultipleFileField(forms.FileField):
 # --- The public filing wizard -----------------------------------------------------------------
 
 
-class WhoForm(forms.Form):
+class PersonalFieldsMixin:
+    """Marks the fields the model declares personal or sensitive (``personal_data`` on
+    :class:`Complaint`): the page says which data is personal, browsers do not offer to
+    remember sensitive answers, and the review step can tell them apart."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sensitive = personal_data.sensitive_fields(Complaint)
+        for name, field in self.fields.items():
+            if name in sensitive:
+                field.widget.attrs.update({"data-personal": "sensitive", "autocomplete": "off"})
+            elif personal_data.is_personal(Complaint, name):
+                field.widget.attrs.setdefault("data-personal", "personal")
+
+    @property
+    def personal_fields(self):
+        return [name for name in self.fields if personal_data.is_personal(Complaint, name)]
+
+
+class WhoForm(PersonalFieldsMixin, forms.Form):
     complainant_name = forms.CharField(label=_("Full name"), max_length=150)
     complainant_phone = forms.CharField(
         label=_("Phone"),
@@ -188,7 +208,7 @@ class BusinessStepForm(forms.Form):
         return data
 
 
-class WhatForm(forms.Form):
+class WhatForm(PersonalFieldsMixin, forms.Form):
     sector = forms.ModelChoiceField(
         label=_("Sector"), queryset=Sector.objects.none(), empty_label=_("Choose a sector")
     )
@@ -242,7 +262,7 @@ class WhatForm(forms.Form):
         return data
 
 
-class AskForm(forms.Form):
+class AskForm(PersonalFieldsMixin, forms.Form):
     request = forms.CharField(
         label=_("What you ask the business to do"),
         max_length=TEXT_LIMIT,

@@ -96,31 +96,27 @@ def complaint_detail_queryset():
 
 
 def export_for_consumer(complaint):
-    fields = [
+    """What the portal holds about the consumer in this complaint (Luật 91/2025 Điều 14):
+    the case, every field the registry declares personal or sensitive, files, timeline."""
+    from portal import personal_data
+
+    case_fields = [
         "code",
         "status",
         "channel",
-        "complainant_name",
-        "complainant_phone",
-        "complainant_email",
-        "complainant_address",
-        "is_representative",
-        "represented_name",
-        "vulnerable_group",
         "business_name",
         "business_tax_code",
         "business_address",
         "business_website",
         "amount",
-        "description",
-        "request",
         "consent_processing",
         "consent_version",
         "consent_text",
         "consent_publish",
         "satisfied",
     ]
-    data = {name: getattr(complaint, name) for name in fields}
+    data = {name: getattr(complaint, name) for name in case_fields}
+    data.update(personal_data.export(complaint))
     data["received_at"] = complaint.received_at.isoformat()
     data["transaction_date"] = (
         complaint.transaction_date.isoformat() if complaint.transaction_date else None

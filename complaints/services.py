@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import personal_data
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.jobs import enqueue
 from portal.models import Agency
@@ -615,10 +616,19 @@ def run_daily(today=None):
 # --- Personal-data access log ---------------------------------------------------------------
 
 
+def shown_personal_fields(complaint):
+    """The declared personal and sensitive fields that hold something in ``complaint``:
+    what a reader of the page saw, written to the access log."""
+    return [name for name in Complaint.personal_data.fields if getattr(complaint, name)]
+
+
 def log_access(request, complaint, action=AccessLog.Action.VIEW, detail=""):
     # REMOTE_ADDR is the client's address (portal.middleware.ClientIPMiddleware handles
     # proxies); X-Forwarded-For as sent by the client could be anything.
     ip = request.META.get("REMOTE_ADDR") or None
+    if action == AccessLog.Action.VIEW:
+        fields = ",".join(shown_personal_fields(complaint))
+        detail = f"{detail}: {fields}" if detail else fields
     return AccessLog.objects.create(
         complaint=complaint, user=request.user, action=action, detail=detail[:255], ip_address=ip
     )
@@ -657,14 +667,13 @@ def purge_abandoned_drafts(days=2):
 
 # --- Retention -------------------------------------------------------------------------------
 
-ERASED = "—"
-
 
 def erase_expired_personal_data(now=None):
     """Erase the personal data of complaints finished more than
-    ``COMPLAINTS_RETENTION_YEARS`` years ago (default 5): names, contacts, narrative,
-    attachments and their history go; status, dates, province, sector and business stay for
-    the statistics. Idempotent."""
+    ``COMPLAINTS_RETENTION_YEARS`` years ago (default 5): every field the registry declares
+    personal or sensitive (names, contacts, narrative, vulnerable group), attachments and the
+    same fields in the history go; status, dates, province, sector and business stay for the
+    statistics. Idempotent."""
     import datetime
 
     from django.conf import settings
@@ -684,25 +693,27 @@ def erase_expired_personal_data(now=None):
     for pk in list(expired[:5000]):
         with transaction.atomic():
             complaint = Complaint.objects.select_for_update().get(pk=pk)
-            for attachment in complaint.attachments.all():
-                attachment.file.delete(save=False)
-                attachment.delete()
-            for name in ("complainant_name", "description", "request"):
-                setattr(complaint, name, ERASED)
-            for name in (
-                "complainant_phone",
-                "complainant_email",
-                "complainant_address",
-                "represented_name",
-                "business_address",
-                "business_website",
-                "consent_text",
-            ):
-                setattr(complaint, name, "")
-            complaint.user = None
-            complaint.anonymised_at = now
-            complaint.save()
-            complaint.history.all().delete()
-            complaint.events.update(message="")
+            erase_complaint(complaint, now)
         erased += 1
     return erased
+
+
+def erase_complaint(complaint, now=None):
+    """Erase what the registry declares personal or sensitive (``personal_data`` on
+    Complaint and Attachment), in the complaint, in every past version of it
+    (django-simple-history) and in its files and timeline messages."""
+    blanked = personal_data.erase(complaint)
+    for attachment in complaint.attachments.all():
+        personal_data.erase(attachment)  # deletes the stored file
+        attachment.delete()
+    complaint.user = None
+    complaint.anonymised_at = now or timezone.now()
+    complaint.save()
+    # Past versions hold the same fields: blank them the same way (the history keeps the
+    # dates and states of the case, not who the consumer was).
+    complaint.history.update(
+        user=None,
+        **{name: getattr(complaint, Complaint._meta.get_field(name).attname) for name in blanked},
+    )
+    complaint.events.update(message="")
+    return blanked

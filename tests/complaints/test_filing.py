@@ -268,3 +268,14 @@ def test_withdrawal_needs_confirmation(client, reference_data):
     client.post(url, {"confirm": "on", "message": "Đã tự thỏa thuận"})
     complaint.refresh_from_db()
     assert complaint.status == "withdrawn"
+
+
+def test_the_form_marks_the_fields_the_registry_declares_personal(client, reference_data):
+    from complaints.forms import WhoForm
+
+    form = WhoForm()
+    assert form.fields["vulnerable_group"].widget.attrs["data-personal"] == "sensitive"
+    assert form.fields["complainant_email"].widget.attrs["data-personal"] == "personal"
+    assert "complainant_name" in form.personal_fields
+    page = client.get("/khieu-nai/gui/nguoi-gui/").content.decode()
+    assert 'data-personal="sensitive"' in page

@@ -283,23 +283,48 @@ def test_personal_data_is_erased_after_the_retention_period(business, province_o
     from complaints.models import Attachment
 
     settings.COMPLAINTS_RETENTION_YEARS = 5
-    old = make_complaint(business=business, files=[png()])
+    old = make_complaint(
+        business=business,
+        files=[png()],
+        vulnerable_group="disabled",
+        is_representative=True,
+        represented_name="Nguyễn Văn Bình",
+        complainant_address="12 Hàng Bạc, Hà Nội",
+    )
     services.reject(old, actor=province_officer, ground="insufficient", message="Thiếu hóa đơn")
     fresh = make_complaint()
     path = old.attachments.get().file.path
+    versions = old.history.count()
+    assert versions >= 2
     assert services.erase_expired_personal_data() == 0
     later = timezone.now() + datetime.timedelta(days=5 * 365 + 2)
     assert services.erase_expired_personal_data(now=later) == 1
     old.refresh_from_db()
     assert old.anonymised_at and old.complainant_email == "" and old.complainant_phone == ""
     assert "Hoa" not in old.complainant_name and "hoa" not in old.search_text
+    # Sensitive data (Luật 91/2025) goes too, and every other declared field.
+    assert old.vulnerable_group == ""
+    assert old.represented_name == "" and old.is_representative is False
+    assert old.complainant_address == "" and old.description == "" and old.request == ""
+    assert old.user_id is None
     assert not Attachment.objects.filter(complaint=old).exists()
     import os
 
     assert not os.path.exists(path)
-    assert old.history.count() == 0  # past versions held the same personal data
+    # The past versions are kept for the case's dates and states, without the person.
+    history = list(old.history.all())
+    assert len(history) == versions + 1
+    for version in history:
+        assert version.complainant_name == "" and version.complainant_email == ""
+        assert version.complainant_phone == "" and version.complainant_address == ""
+        assert version.vulnerable_group == "" and version.represented_name == ""
+        assert version.description == "" and version.request == ""
+        assert version.user_id is None
+    assert {v.status for v in history} >= {Status.SUBMITTED, Status.REJECTED}
+    assert not old.events.exclude(message="").exists()
     # Figures survive; open complaints are untouched; a second run does nothing.
     assert old.status == Status.REJECTED and old.province_id == business.province_id
     fresh.refresh_from_db()
     assert fresh.complainant_email == "hoa@example.vn"
+    assert fresh.history.filter(complainant_email="hoa@example.vn").exists()
     assert services.erase_expired_personal_data(now=later) == 0
