@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_mixins import ScopedAdminMixin
+from portal.errors import InvalidInput
 
 from . import formats, services
 from .models import (
@@ -94,13 +95,18 @@ class CriteriaSetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Activate"), permissions=["change"])
     def activate(self, request, queryset):
-        for criteria_set in queryset:
-            services.set_status(criteria_set, CriteriaSet.Status.ACTIVE)
+        self._set_status(request, queryset, CriteriaSet.Status.ACTIVE)
 
     @admin.action(description=_("Retire"), permissions=["change"])
     def retire(self, request, queryset):
+        self._set_status(request, queryset, CriteriaSet.Status.RETIRED)
+
+    def _set_status(self, request, queryset, status):
         for criteria_set in queryset:
-            services.set_status(criteria_set, CriteriaSet.Status.RETIRED)
+            try:
+                services.set_status(criteria_set, status, user=request.user)
+            except InvalidInput as exc:
+                self.message_user(request, f"{criteria_set}: {exc.messages[0]}", messages.WARNING)
 
 
 @admin.register(CriteriaGroup)

@@ -9,6 +9,8 @@ import yaml
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from portal.errors import InvalidInput
+
 KINDS = ("screening", "yes_no", "plan_evidence")
 STATUSES = ("draft", "active", "retired")
 ORIGINS = ("official", "portal")
@@ -38,10 +40,15 @@ class FileError:
         return f"{self.where}: {self.message}"
 
 
-class CriteriaFileError(Exception):
+class CriteriaFileError(InvalidInput):
+    """Every error of a criteria set file, each with its line or path (``errors``)."""
+
     def __init__(self, errors):
         self.errors = list(errors)
-        super().__init__("; ".join(str(e) for e in self.errors))
+        super().__init__([str(e) for e in self.errors], code="criteria_file")
+
+    def __str__(self):
+        return "; ".join(str(e) for e in self.errors)
 
 
 def _yaml_lines(text):

@@ -5,10 +5,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.files import DOCUMENTS, validate_upload
 from portal.jobs import enqueue
 from portal.models import Sector
-from portal.roles import get_actor
+from portal.roles import SYSTEM, get_actor
 from portal.text import nfc
 
 from . import formats, selectors
@@ -23,12 +24,12 @@ from .models import (
     CriteriaSet,
     Criterion,
     Evidence,
-    ReviewComment,
 )
+from .workflow import ASSESSMENT_WORKFLOW, CRITERIA_SET_WORKFLOW, DECISIONS, reviewer
 
 
-class FrozenSet(ValidationError):
-    pass
+class FrozenSet(InvalidInput):
+    """A set that has assessments cannot be replaced: import it under a new version."""
 
 
 # --- Criteria sets ---------------------------------------------------------------------
@@ -73,7 +74,8 @@ def import_criteria_set(data):
                     "Version %(version)s of %(code)s already has assessments and is frozen; "
                     "import it under a new version number."
                 )
-                % {"version": existing.version, "code": existing.code}
+                % {"version": existing.version, "code": existing.code},
+                code="frozen",
             )
         for key, value in fields.items():
             setattr(existing, key, value)
@@ -105,27 +107,40 @@ def new_version(criteria_set):
     return copy
 
 
-def set_status(criteria_set, status):
-    criteria_set.status = status
-    criteria_set.save(update_fields=["status", "updated_at"])
+SET_TRANSITIONS = {CriteriaSet.Status.ACTIVE: "activate", CriteriaSet.Status.RETIRED: "retire"}
+
+
+def set_status(criteria_set, status, *, user=None):
+    """Activate or retire a set (``user`` None: the system, e.g. a command)."""
+    if status not in SET_TRANSITIONS:
+        raise InvalidInput(_("A criteria set can only be activated or retired."), code="status")
+    with CRITERIA_SET_WORKFLOW.transition(criteria_set, SET_TRANSITIONS[status], user=user):
+        pass
     return criteria_set
 
 
 # --- Filling in ------------------------------------------------------------------------
 
 
+def _actor(user):
+    """``user`` None is the system (demo data, commands)."""
+    return SYSTEM if user is None else get_actor(user)
+
+
 def start_assessment(*, user, business, criteria_set):
-    actor = get_actor(user)
-    if business.pk not in actor.business_ids:
-        raise ValidationError(_("You are not a member of this business."))
+    if business.pk not in get_actor(user).business_ids:
+        raise NotAllowed(f"user {user.pk} is not a member of business {business.pk}")
     if criteria_set.status != CriteriaSet.Status.ACTIVE or not criteria_set.criteria.exists():
-        raise ValidationError(_("This criteria set cannot be used for assessments."))
+        raise InvalidInput(
+            _("This criteria set cannot be used for assessments."), code="set_not_usable"
+        )
     open_one = Assessment.objects.filter(
         business=business, criteria_set=criteria_set, status__in=Assessment.EDITABLE
     ).first()
     if open_one is not None:
         return open_one
     with transaction.atomic():
+        # A new row, not a transition: the draft is where the workflow starts.
         assessment = Assessment.objects.create(
             business=business, criteria_set=criteria_set, created_by=user
         )
@@ -135,27 +150,39 @@ def start_assessment(*, user, business, criteria_set):
     return assessment
 
 
-def _check_editable(assessment):
-    if not assessment.is_editable:
-        raise ValidationError(
+def _lock_editable(assessment, user):
+    """Lock the assessment row for a change of its answers or files (inside the caller's
+    transaction), so that a submission waits for the change or the change sees the
+    submission; refuse when the user is not a member or it can no longer be changed."""
+    row = Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+    actor = _actor(user)
+    if row is None or not (actor.is_system or row.business_id in actor.business_ids):
+        raise NotAllowed(f"assessment {assessment.pk}: not a member of its business")
+    if not row.is_editable:
+        raise InvalidTransition(
             _("This assessment is %(status)s and can no longer be changed.")
-            % {"status": assessment.get_status_display().lower()}
+            % {"status": row.get_status_display().lower()},
+            code="not_editable",
         )
+    return row
 
 
+@transaction.atomic
 def save_answer(*, assessment, criterion, value, note=None, user=None):
     """Store one answer; the last write wins (two tabs never create two rows)."""
-    _check_editable(assessment)
+    _lock_editable(assessment, user)
     _store_answer(assessment, criterion, value, note, user)
     return refresh_score(assessment)
 
 
 def _store_answer(assessment, criterion, value, note, user):
     if criterion.criteria_set_id != assessment.criteria_set_id:
-        raise ValidationError(_("This criterion is not part of the assessment's set."))
+        raise InvalidInput(
+            _("This criterion is not part of the assessment's set."), code="criterion"
+        )
     value = value or ""
     if value and value not in ANSWER_CHOICES[criterion.kind]:
-        raise ValidationError(_("This answer is not one of the choices."))
+        raise InvalidInput(_("This answer is not one of the choices."), code="choice")
     fields = {"value": value, "updated_by": user, "updated_at": timezone.now()}
     if note is not None:
         fields["note"] = nfc(note)[:4000]
@@ -169,12 +196,12 @@ def _store_answer(assessment, criterion, value, note, user):
             Answer.objects.filter(assessment=assessment, criterion=criterion).update(**fields)
 
 
+@transaction.atomic
 def save_answers(*, assessment, items, user):
     """Save several answers ({criterion: (value, note)}) from a no-JS form post."""
-    _check_editable(assessment)
-    with transaction.atomic():
-        for criterion, (value, note) in items.items():
-            _store_answer(assessment, criterion, value, note, user)
+    _lock_editable(assessment, user)
+    for criterion, (value, note) in items.items():
+        _store_answer(assessment, criterion, value, note, user)
     return refresh_score(assessment)
 
 
@@ -196,11 +223,17 @@ def refresh_score(assessment):
     return score
 
 
+@transaction.atomic
 def add_evidence(*, assessment, criterion, upload, user):
-    _check_editable(assessment)
+    _lock_editable(assessment, user)
     if criterion.criteria_set_id != assessment.criteria_set_id:
-        raise ValidationError(_("This criterion is not part of the assessment's set."))
-    mime = validate_upload(upload, DOCUMENTS, EVIDENCE_MAX_BYTES)
+        raise InvalidInput(
+            _("This criterion is not part of the assessment's set."), code="criterion"
+        )
+    try:
+        mime = validate_upload(upload, DOCUMENTS, EVIDENCE_MAX_BYTES)
+    except ValidationError as exc:
+        raise InvalidInput(exc.error_list) from exc
     return Evidence.objects.create(
         assessment=assessment,
         criterion=criterion,
@@ -212,8 +245,9 @@ def add_evidence(*, assessment, criterion, upload, user):
     )
 
 
-def delete_evidence(*, evidence):
-    _check_editable(evidence.assessment)
+@transaction.atomic
+def delete_evidence(*, evidence, user=None):
+    _lock_editable(evidence.assessment, user)
     evidence.file.delete(save=False)
     evidence.delete()
 
@@ -244,80 +278,57 @@ def missing_items(assessment):
 
 @transaction.atomic
 def submit(*, assessment, user):
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    _check_editable(assessment)
-    if assessment.criteria_set.is_practice:
-        raise ValidationError(_("A practice check is not submitted for review."))
-    if missing_items(assessment):
-        raise ValidationError(_("Some answers or evidence are still missing."))
-    score = refresh_score(assessment)
-    now = timezone.now()
-    assessment.status = Assessment.Status.SUBMITTED
-    assessment.submitted_at = now
-    assessment.first_submitted_at = assessment.first_submitted_at or now
-    assessment.save(update_fields=["status", "submitted_at", "first_submitted_at", "updated_at"])
-    event = AssessmentEvent.objects.create(
-        assessment=assessment,
-        kind=AssessmentEvent.Kind.SUBMITTED,
-        actor=user,
-        percent=score.percent,
-    )
+    """Send the assessment for review (``user`` None: the system, for demo data)."""
+    with ASSESSMENT_WORKFLOW.transition(assessment, "submit", user=user) as change:
+        row = change.row
+        if row.criteria_set.is_practice:
+            raise InvalidInput(_("A practice check is not submitted for review."), code="practice")
+        if missing_items(row):
+            raise InvalidInput(_("Some answers or evidence are still missing."), code="incomplete")
+        refresh_score(row)
+        now = timezone.now()
+        row.submitted_at = now
+        row.first_submitted_at = row.first_submitted_at or now
     from . import tasks
 
-    enqueue(tasks.notify_event, event.pk)
+    enqueue(tasks.notify_event, change.extra["event"].pk)
     return assessment
 
 
 def can_review(user, assessment):
-    actor = get_actor(user)
-    if assessment.business_id in actor.business_ids:
-        return False  # an officer who is also a member of the business does not review it
-    return actor.is_officer and actor.can_see_province(assessment.business.province_id)
-
-
-DECISIONS = {
-    "verify": (Assessment.Status.VERIFIED, AssessmentEvent.Kind.VERIFIED),
-    "changes": (Assessment.Status.CHANGES_REQUESTED, AssessmentEvent.Kind.CHANGES_REQUESTED),
-    "reject": (Assessment.Status.REJECTED, AssessmentEvent.Kind.REJECTED),
-}
+    """Whether ``user`` may decide on ``assessment`` (whatever its state): for the pages."""
+    return reviewer(get_actor(user), assessment)
 
 
 @transaction.atomic
 def review(*, assessment, officer, decision, note="", comments=None):
     """Verify, ask for changes (with comments per criterion) or reject (with a reason)."""
-    assessment = (
-        Assessment.objects.select_for_update().select_related("business").get(pk=assessment.pk)
-    )
-    if not can_review(officer, assessment):
-        raise ValidationError(_("You may not review this assessment."))
-    if assessment.status not in Assessment.REVIEWABLE:
-        raise ValidationError(_("Only a submitted assessment can be reviewed."))
     if decision not in DECISIONS:
-        raise ValidationError(_("Choose a decision."))
+        raise InvalidInput({"decision": [_("Choose a decision.")]})
     comments = {c: nfc(t).strip() for c, t in (comments or {}).items() if t and t.strip()}
     note = nfc(note or "").strip()
-    if decision == "reject" and not note:
-        raise ValidationError(_("Give the reason for rejecting the assessment."))
-    if decision == "changes" and not (note or comments):
-        raise ValidationError(_("Say what should be changed, overall or per criterion."))
-    status, kind = DECISIONS[decision]
-    score = refresh_score(assessment)
-    now = timezone.now()
-    assessment.status = status
-    assessment.decided_at = now
-    assessment.decided_by = officer
-    assessment.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
-    event = AssessmentEvent.objects.create(
-        assessment=assessment, kind=kind, actor=officer, note=note, percent=score.percent
-    )
-    ReviewComment.objects.bulk_create(
-        ReviewComment(event=event, criterion=criterion, text=text[:4000])
-        for criterion, text in comments.items()
-    )
-    if status in (Assessment.Status.VERIFIED, Assessment.Status.REJECTED):
+    with ASSESSMENT_WORKFLOW.transition(
+        assessment, DECISIONS[decision], user=officer, note=note, comments=comments
+    ) as change:
+        row = change.row
+        if any(c.criteria_set_id != row.criteria_set_id for c in comments):
+            raise InvalidInput(
+                _("This criterion is not part of the assessment's set."), code="criterion"
+            )
+        if decision == "reject" and not note:
+            raise InvalidInput({"note": [_("Give the reason for rejecting the assessment.")]})
+        if decision == "changes" and not (note or comments):
+            raise InvalidInput(
+                _("Say what should be changed, overall or per criterion."), code="changes"
+            )
+        refresh_score(row)
+        row.decided_at = timezone.now()
+        row.decided_by = officer
+    if change.target in (Assessment.Status.VERIFIED, Assessment.Status.REJECTED):
         refresh_public(assessment.business_id)
     from . import tasks
 
+    event = change.extra["event"]
     enqueue(tasks.notify_event, event.pk)
     return event
 

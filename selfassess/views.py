@@ -3,7 +3,6 @@ import io
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.errors import InvalidInput, NotAllowed, add_to_form
 from portal.files import serve_private_file
 from portal.models import Business
 from portal.pdf import render_pdf
@@ -47,7 +47,7 @@ def _assessment(request, pk, *, member=False):
         pk=pk,
     )
     if member and assessment.business_id not in get_actor(request.user).business_ids:
-        raise Http404
+        raise NotAllowed(f"assessment {pk}: not a member of its business")
     return assessment
 
 
@@ -97,7 +97,7 @@ def start(request):
             business=form.cleaned_data["business"],
             criteria_set=form.cleaned_data["criteria_set"],
         )
-    except ValidationError as exc:
+    except InvalidInput as exc:
         messages.error(request, _error_text(exc))
         return redirect("selfassess:index")
     first = assessment.criteria_set.groups.filter(criteria__isnull=False).order_by("order").first()
@@ -233,20 +233,23 @@ def _save_group(request, assessment, group):
             items[criterion] = (value, note)
     try:
         services.save_answers(assessment=assessment, items=items, user=request.user)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         errors.setdefault(None, []).append(_error_text(exc))
     remove = request.POST.get("delete_evidence", "")
     if remove.isdigit():
         evidence = Evidence.objects.filter(assessment=assessment, pk=remove).first()
         if evidence is not None:
-            services.delete_evidence(evidence=evidence)
+            try:
+                services.delete_evidence(evidence=evidence, user=request.user)
+            except InvalidInput as exc:
+                errors.setdefault(None, []).append(_error_text(exc))
     for criterion in group.criteria_list:
         for upload in request.FILES.getlist(f"evidence_{criterion.pk}"):
             try:
                 services.add_evidence(
                     assessment=assessment, criterion=criterion, upload=upload, user=request.user
                 )
-            except ValidationError as exc:
+            except InvalidInput as exc:
                 errors.setdefault(criterion.pk, []).append(_error_text(exc))
     return typed, errors
 
@@ -274,7 +277,7 @@ def autosave(request, pk):
             note=note[:4000] if note is not None else None,
             user=request.user,
         )
-    except ValidationError as exc:
+    except InvalidInput as exc:
         return JsonResponse({"ok": False, "error": _error_text(exc)}, status=400)
     return JsonResponse(
         {
@@ -305,7 +308,7 @@ def submit(request, pk):
     if request.method == "POST":
         try:
             services.submit(assessment=assessment, user=request.user)
-        except ValidationError as exc:
+        except InvalidInput as exc:
             messages.error(request, _error_text(exc))
         else:
             messages.success(
@@ -349,7 +352,7 @@ def queue(request):
 def review(request, pk):
     assessment = _assessment(request, pk)
     if not services.can_review(request.user, assessment):
-        raise Http404
+        raise NotAllowed(f"assessment {pk}: not a reviewer of it")
     criteria_set = selectors.load_structure(assessment.criteria_set)
     answers = {a.criterion_id: a for a in assessment.answers.all()}
     evidence = {}
@@ -371,8 +374,8 @@ def review(request, pk):
                     note=form.cleaned_data["note"],
                     comments={criteria[k]: v for k, v in typed_comments.items()},
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            except InvalidInput as exc:
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("The decision is recorded and the business told."))
                 return redirect(assessment)
@@ -486,8 +489,8 @@ def set_import(request):
             criteria_set, created = services.import_file(form.cleaned_data["file"], upload.name)
         except formats.CriteriaFileError as exc:
             file_errors = exc.errors
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except InvalidInput as exc:
+            add_to_form(form, exc)
         else:
             if created:
                 messages.success(request, _("The criteria set is imported as a new set."))

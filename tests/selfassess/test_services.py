@@ -1,7 +1,7 @@
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
 
+from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.models import Business
 from selfassess import services
 from selfassess.models import Answer, Assessment, AssessmentEvent
@@ -31,7 +31,7 @@ def test_start_requires_membership_and_reuses_an_open_assessment(
     )
     assert first.pk == again.pk
     assert first.events.get().kind == AssessmentEvent.Kind.STARTED
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed):
         services.start_assessment(
             user=other_business_member, business=business, criteria_set=small_set
         )
@@ -41,7 +41,7 @@ def test_a_set_without_criteria_cannot_be_started(business, business_member):
     from .factories import make_set
 
     empty = make_set(code="rong", groups=[], criteria=[], incomplete=True)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.start_assessment(user=business_member, business=business, criteria_set=empty)
 
 
@@ -86,13 +86,24 @@ def test_save_when_the_row_appeared_meanwhile_overwrites_it(
 
 
 def test_invalid_answer_value_is_refused(assessment, business_member):
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput) as caught:
         services.save_answer(
             assessment=assessment,
             criterion=criterion(assessment.criteria_set, "A1"),
             value="implemented",
             user=business_member,
         )
+    assert caught.value.code == "choice"
+
+
+def test_only_members_of_the_business_change_its_answers(
+    assessment, other_business_member, province_officer
+):
+    a1 = criterion(assessment.criteria_set, "A1")
+    for user in (other_business_member, province_officer):
+        with pytest.raises(NotAllowed):
+            services.save_answer(assessment=assessment, criterion=a1, value="yes", user=user)
+    assert not Answer.objects.filter(assessment=assessment).exists()
 
 
 def test_submitting_lists_what_is_missing_first(assessment, business_member):
@@ -111,10 +122,13 @@ def test_submitting_lists_what_is_missing_first(assessment, business_member):
     assert [(c.code, str(m)) for c, m in missing] == [
         ("A2", "Evidence is required: attach at least one file.")
     ]
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput) as caught:
         services.submit(assessment=assessment, user=business_member)
+    assert caught.value.code == "incomplete"
+    assert not isinstance(caught.value, InvalidTransition)
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.DRAFT
+    assert not assessment.events.filter(kind="submitted").exists()
     services.add_evidence(
         assessment=assessment,
         criterion=criterion(cset, "A2"),
@@ -128,7 +142,7 @@ def test_failed_screening_blocks_submission(assessment, business_member):
     fill_all(assessment, business_member, {"S1": "fail"})
     codes = [c.code for c, _m in services.missing_items(assessment)]
     assert codes == ["S1"]
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.submit(assessment=assessment, user=business_member)
 
 
@@ -143,7 +157,7 @@ def test_submit_notifies_the_province_and_freezes_answers(
     assert assessment.first_submitted_at is not None
     assert [m.to for m in mail.outbox] == [[province_officer.email]]
     assert "Công ty Cổ phần Bình An Hà Nội" in mail.outbox[0].subject
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidTransition):
         services.save_answer(
             assessment=assessment,
             criterion=criterion(assessment.criteria_set, "B1"),
@@ -179,20 +193,62 @@ def test_review_cycle_keeps_history_comments_and_mails_the_business(
     assert changes.comments.get().criterion == b1
 
 
-def test_review_rules(submitted, province_officer, other_province_officer, ministry_officer):
-    with pytest.raises(ValidationError):
+def test_review_rules(
+    submitted, business_member, province_officer, other_province_officer, ministry_officer
+):
+    with pytest.raises(NotAllowed):
         services.review(assessment=submitted, officer=other_province_officer, decision="verify")
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed):
+        services.review(assessment=submitted, officer=business_member, decision="verify")
+    with pytest.raises(InvalidInput) as caught:
         services.review(assessment=submitted, officer=province_officer, decision="reject")
-    with pytest.raises(ValidationError):
+    assert "note" in caught.value.error_dict
+    with pytest.raises(InvalidInput):
         services.review(assessment=submitted, officer=province_officer, decision="changes")
+    with pytest.raises(InvalidInput):
+        services.review(assessment=submitted, officer=province_officer, decision="maybe")
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.SUBMITTED
     services.review(
         assessment=submitted, officer=ministry_officer, decision="reject", note="Sai minh chứng"
     )
     submitted.refresh_from_db()
     assert submitted.status == Assessment.Status.REJECTED and not submitted.is_public
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidTransition) as caught:
         services.review(assessment=submitted, officer=province_officer, decision="verify")
+    assert "no longer awaiting review" in caught.value.messages[0]
+    assert list(submitted.events.values_list("kind", flat=True)) == [
+        "started",
+        "submitted",
+        "rejected",
+    ]
+
+
+def test_an_officer_who_is_a_member_of_the_business_does_not_review_it(
+    submitted, business, province_officer
+):
+    from portal.models import Membership
+    from portal.roles import forget_actor
+
+    Membership.objects.create(
+        user=province_officer, business=business, status=Membership.Status.APPROVED
+    )
+    forget_actor(province_officer)
+    with pytest.raises(NotAllowed):
+        services.review(assessment=submitted, officer=province_officer, decision="verify")
+
+
+def test_criteria_set_status_goes_through_its_workflow(small_set, consumer):
+    from selfassess.models import CriteriaSet
+
+    with pytest.raises(InvalidTransition):
+        services.set_status(small_set, CriteriaSet.Status.ACTIVE)
+    with pytest.raises(NotAllowed):
+        services.set_status(small_set, CriteriaSet.Status.RETIRED, user=consumer)
+    services.set_status(small_set, CriteriaSet.Status.RETIRED)
+    small_set.refresh_from_db()
+    assert small_set.status == CriteriaSet.Status.RETIRED
+    assert small_set.history.first().status == CriteriaSet.Status.RETIRED
 
 
 def test_only_the_latest_decided_assessment_is_public(
@@ -217,13 +273,13 @@ def test_evidence_is_checked_by_content_and_size(assessment, business_member, se
 
     a2 = criterion(assessment.criteria_set, "A2")
     fake = SimpleUploadedFile("bao-cao.pdf", b"MZ\x90\x00 not a pdf at all" * 10)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         services.add_evidence(
             assessment=assessment, criterion=a2, upload=fake, user=business_member
         )
     assert caught.value.error_list[0].code == "file_type"
     big = SimpleUploadedFile("lon.pdf", b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024))
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         services.add_evidence(assessment=assessment, criterion=a2, upload=big, user=business_member)
     assert caught.value.error_list[0].code == "file_too_large"
     assert not assessment.evidence.exists()

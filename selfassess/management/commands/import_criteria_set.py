@@ -3,9 +3,9 @@ path."""
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.errors import InvalidInput
 from selfassess import formats, services
 
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             for error in exc.errors:
                 self.stderr.write(f"{path.name}: {error}")
             raise CommandError(f"{len(exc.errors)} error(s); nothing imported.") from exc
-        except ValidationError as exc:
+        except InvalidInput as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         verb = "Created" if created else "Updated"
         self.stdout.write(f"{verb} {criteria_set.code} v{criteria_set.version}.")
