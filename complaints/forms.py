@@ -269,6 +269,16 @@ class AskForm(PersonalFieldsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("For example: refund, exchange, repair, compensation, an apology."),
     )
+    association = forms.ModelChoiceField(
+        label=_("Also address it to a consumer association (optional)"),
+        queryset=Agency.objects.filter(kind=Agency.Kind.CONSUMER_ASSOCIATION, is_active=True),
+        required=False,
+        empty_label=_("No"),
+        help_text=_(
+            "The association can read your complaint and support you (Law 19/2023/QH15, "
+            "Article 57)."
+        ),
+    )
 
 
 class FilesForm(forms.Form):
@@ -327,6 +337,7 @@ MODEL_FIELDS = {
     "amount",
     "description",
     "request",
+    "association",
     "consent_processing",
     "consent_publish",
     "consent_text",

@@ -60,10 +60,13 @@ def officers_in_scope(user):
     from portal.roles import get_actor
 
     actor = get_actor(user)
+    # Only those who may act on complaints: the authority and the provinces' departments.
     users = get_user_model().objects.filter(
-        is_active=True, memberships__status="approved", memberships__agency__isnull=False
+        is_active=True,
+        memberships__status="approved",
+        memberships__agency__kind__in=("authority", "provincial_department"),
     )
-    if not actor.is_ministry:
+    if not actor.is_authority:
         users = users.filter(memberships__agency__province_id__in=actor.province_ids)
     return users.distinct().order_by("last_name", "first_name", "email")
 

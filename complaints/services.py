@@ -275,18 +275,23 @@ def _resume_clock(complaint, today):
 
 
 def _event(
-    complaint, kind, *, actor=None, from_status="", to_status="", message="", internal=False
+    complaint,
+    kind,
+    *,
+    actor=None,
+    from_status="",
+    to_status="",
+    message="",
+    internal=False,
+    role=None,
 ):
-    """A timeline row outside a transition (messages, notes, assignment, overdue flags).
-    ``actor`` is a Django user, a :class:`Complainant` or None (the system)."""
-    user = getattr(actor, "user", actor) if isinstance(actor, Complainant) else actor
+    """A timeline row outside a transition (filing, messages, notes, assignment, overdue
+    flags). ``actor`` is a Django user, a :class:`Complainant` or None (a consumer without
+    an account, unless ``role`` says "system")."""
+    user = actor.user if isinstance(actor, Complainant) else actor
     user = user if getattr(user, "is_authenticated", False) else None
-    if isinstance(actor, Complainant):
-        role = "consumer"
-    elif user is not None:
-        role = get_actor(user).role
-    else:
-        role = "system"
+    if role is None:
+        role = get_actor(user).role if user and not isinstance(actor, Complainant) else "consumer"
     return ComplaintEvent.objects.create(
         complaint=complaint,
         kind=kind,
@@ -585,6 +590,7 @@ def _flag_step(step_pk):
         message=_("Deadline missed: %(step)s (due %(due)s).")
         % {"step": step.get_kind_display(), "due": step.due_on.strftime("%d/%m/%Y")},
         internal=True,
+        role="system",
     )
     enqueue(tasks.send_overdue_reminder, step.pk)
     return True

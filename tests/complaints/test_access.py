@@ -190,3 +190,97 @@ def test_consumer_exports_their_data(client, forwarded, other_province_officer):
     assert "tracking_hash" not in data and "search_text" not in data
     assert data["attachments"][0]["name"] == "hoa-don.png"
     assert [e["status"] for e in data["timeline"] if e["kind"] == "status"] == ["forwarded"]
+
+
+# --- Scope by law (Luật 19/2023 Điều 55 k2, Điều 57 k3) ------------------------------------
+
+
+def test_a_ministry_unit_other_than_the_authority_reads_no_complaint(
+    client, forwarded, ministry_unit_officer
+):
+    login(client, ministry_unit_officer)
+    assert client.get("/khieu-nai/quan-ly/").status_code == 404
+    for path in urls(forwarded)["staff"]:
+        assert client.get(path).status_code == 404, path
+    assert (
+        client.post(f"/khieu-nai/quan-ly/{forwarded.code}/xu-ly/", {"action": "close"}).status_code
+        == 404
+    )
+    assert not Complaint.objects.visible_to(ministry_unit_officer).exists()
+    assert not AccessLog.objects.filter(user=ministry_unit_officer).exists()
+    # The anonymous figures stay public.
+    assert client.get("/khieu-nai/thong-ke/").status_code == 200
+
+
+@pytest.fixture
+def vinastas(reference_data):
+    from portal.models import Agency
+
+    return Agency.objects.get(code="vinastas")
+
+
+def test_an_association_reads_only_what_is_addressed_to_it(
+    client, forwarded, vinastas, association_member, province_officer
+):
+    addressed = make_complaint(files=[png()], association=vinastas)
+    login(client, association_member)
+    listing = client.get("/khieu-nai/quan-ly/")
+    assert listing.status_code == 200
+    assert addressed.code in listing.content.decode()
+    assert forwarded.code not in listing.content.decode()
+    for path in urls(forwarded)["staff"]:
+        assert client.get(path).status_code == 404, path
+    detail, attachment = urls(addressed)["staff"]
+    page = client.get(detail)
+    assert page.status_code == 200
+    assert "Nguyễn Thị Hoa" in page.content.decode()
+    assert client.get(attachment).status_code == 200
+    assert sorted(
+        AccessLog.objects.filter(complaint=addressed, user=association_member).values_list(
+            "action", flat=True
+        )
+    ) == ["download", "view"]
+    # It may write to the timeline but makes none of the agency's decisions.
+    action = f"/khieu-nai/quan-ly/{addressed.code}/xu-ly/"
+    assert (
+        client.post(action, {"action": "message", "message": "Hội sẽ hỗ trợ."}).status_code == 302
+    )
+    assert addressed.events.filter(kind="message", actor=association_member).exists()
+    assert client.post(action, {"action": "forward"}).status_code == 404
+    assert client.post(action, {"action": "reject", "ground": "insufficient"}).status_code == 404
+    addressed.refresh_from_db()
+    assert addressed.status == "submitted"
+    assert client.get("/khieu-nai/quan-ly/nhap/").status_code == 404
+
+
+def test_referring_to_an_association_addresses_the_complaint_to_it(
+    client, reference_data, vinastas, association_member, province_officer
+):
+    complaint = make_complaint(files=[png()])
+    login(client, association_member)
+    detail = urls(complaint)["staff"][0]
+    assert client.get(detail).status_code == 404
+    services.refer(complaint, actor=province_officer, agency=vinastas)
+    complaint.refresh_from_db()
+    assert complaint.association == vinastas and complaint.status == "referred"
+    assert client.get(detail).status_code == 200
+
+
+def test_the_authority_reads_all_and_a_province_only_its_own(
+    reference_data, hcm, ministry_officer, province_officer, other_province_officer
+):
+    hanoi_case = make_complaint()
+    hcm_case = make_complaint(province=hcm)
+    assert set(Complaint.objects.visible_to(ministry_officer)) == {hanoi_case, hcm_case}
+    assert set(Complaint.objects.visible_to(province_officer)) == {hanoi_case}
+    assert set(Complaint.objects.visible_to(other_province_officer)) == {hcm_case}
+
+
+def test_the_consumer_may_address_the_complaint_to_an_association(client, reference_data, vinastas):
+    from tests.complaints.helpers import STEP_URL, fill_until_files
+
+    fill_until_files(client, overrides={"yeu-cau": {"association": vinastas.pk}})
+    client.post(STEP_URL.format("tep"), {"go": "next"})
+    response = client.post(STEP_URL.format("xac-nhan"), {"consent_processing": "on", "go": "send"})
+    assert response.status_code == 302
+    assert Complaint.objects.get().association == vinastas
