@@ -547,3 +547,66 @@ def test_csv_cells_never_start_a_formula(client, submitted, province_officer):
     response = client.get(reverse("businesses:export_csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][0] == '\'=HYPERLINK("x")'
+
+
+def test_a_decision_taken_meanwhile_is_explained_and_keeps_what_was_typed(
+    client, submitted, province_officer, ministry_officer, monkeypatch
+):
+    """Another officer decides after this request read the page's data and before it takes
+    the lock: the step fails under the lock with a message, the typed text stays."""
+    real_review = services.review
+
+    def decided_meanwhile(**kwargs):
+        real_review(assessment=submitted, officer=ministry_officer, decision="verify")
+        return real_review(**kwargs)
+
+    login(client, province_officer)
+    b1 = criterion(submitted.criteria_set, "B1")
+    url = reverse("selfassess:review", args=[submitted.pk])
+    monkeypatch.setattr(services, "review", decided_meanwhile)
+    response = client.post(
+        url,
+        {"decision": "changes", "note": "Ghi chú chung", f"comment_{b1.pk}": "Bổ sung ảnh"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "không còn chờ thẩm định" in body
+    assert "Ghi chú chung" in body and "Bổ sung ảnh" in body
+    submitted.refresh_from_db()
+    assert submitted.status == "verified"
+    assert list(submitted.events.values_list("kind", flat=True)) == [
+        "started",
+        "submitted",
+        "verified",
+    ]
+
+
+def test_an_officer_who_is_a_member_of_the_business_gets_404_on_review(
+    client, submitted, business, province_officer
+):
+    from portal.models import Membership
+
+    Membership.objects.create(
+        user=province_officer, business=business, status=Membership.Status.APPROVED
+    )
+    login(client, province_officer)
+    url = reverse("selfassess:review", args=[submitted.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"decision": "verify"}).status_code == 404
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+
+
+def test_a_submitted_assessment_refuses_changes_with_a_message(client, submitted, business_member):
+    login(client, business_member)
+    a1 = criterion(submitted.criteria_set, "A1")
+    response = client.post(
+        reverse("selfassess:autosave", args=[submitted.pk]), {"criterion": a1.pk, "value": "no"}
+    )
+    assert response.status_code == 400
+    assert "không thể sửa nữa" in response.json()["error"]
+    response = client.post(reverse("selfassess:submit", args=[submitted.pk]))
+    assert response.status_code == 200
+    assert "đã được nộp" in response.content.decode()
+    assert Answer.objects.get(assessment=submitted, criterion=a1).value == "yes"
+    assert submitted.events.filter(kind="submitted").count() == 1
