@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.urls import reverse
 
+from portal.jobs import once
 from portal.models import Membership
 from portal.notifications import send_templated_mail
 from portal.services import officers_for_province
@@ -13,7 +14,16 @@ from .models import AssessmentEvent
 @shared_task
 def notify_event(event_pk):
     """E-mail about a submission (to the province's officers) or a review decision (to the
-    business and its members)."""
+    business and its members). Once per event: a task delivered twice sends nothing the
+    second time; a send that failed left no claim, so a retry sends it."""
+    with once("selfassess.notify_event", event_pk) as run:
+        if not run:
+            return 0
+        run.result["sent"] = _send(event_pk)
+        return run.result["sent"]
+
+
+def _send(event_pk):
     event = (
         AssessmentEvent.objects.select_related("assessment__business", "assessment__criteria_set")
         .filter(pk=event_pk)

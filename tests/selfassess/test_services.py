@@ -304,3 +304,30 @@ def test_an_unanswered_criterion_is_listed_once(assessment, business_member):
     )
     # "No plan" needs no evidence.
     assert "A2" not in [c.code for c, _m in services.missing_items(assessment)]
+
+
+def test_an_event_is_mailed_once_even_when_the_task_runs_twice(submitted, province_officer):
+    from selfassess import tasks
+
+    event = submitted.events.get(kind="submitted")
+    mail.outbox.clear()
+    assert tasks.notify_event(event.pk) == 1
+    assert tasks.notify_event(event.pk) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_mail_is_sent_by_the_retry(submitted, province_officer, monkeypatch):
+    from selfassess import tasks
+
+    event = submitted.events.get(kind="submitted")
+    mail.outbox.clear()
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("mail server down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks, "send_templated_mail", broken)
+        with pytest.raises(ConnectionError):
+            tasks.notify_event(event.pk)
+    assert tasks.notify_event(event.pk) == 1
+    assert len(mail.outbox) == 1
