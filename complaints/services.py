@@ -33,13 +33,11 @@ from .models import (
 from .workflow import (
     WORKFLOW,
     Complainant,
-    complainant,
+    complainant,  # noqa: F401 - the views and tests build the consumer actor here
     is_agency,
     is_association,
     is_business,
 )
-
-__all__ = ["complainant"]
 
 MAX_ATTACHMENTS = 10
 
