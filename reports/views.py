@@ -92,13 +92,24 @@ def _detail_context(request, report, forms=None, review_form=None):
                 value = form.data.get(form.add_prefix(name), "")
                 if value:
                     unsaved.append({"label": form.fields[name].label, "value": value})
+    unsaved_errors = [e for form in forms.values() for e in form.non_field_errors()]
+    can_review = UNIT_REPORT_WORKFLOW.can("accept", request.user, report)
+    if review_form is not None and not can_review:
+        # A refused review (someone reviewed meanwhile): the comment is shown to copy.
+        comment = review_form.data.get("comment", "")
+        if comment:
+            unsaved_errors += review_form.non_field_errors()
+            unsaved.append({"label": review_form.fields["comment"].label, "value": comment})
+        else:
+            for error in review_form.non_field_errors():
+                messages.error(request, error)
     return {
         **document,
         "unsaved": unsaved,
-        "unsaved_errors": [e for form in forms.values() for e in form.non_field_errors()],
+        "unsaved_errors": unsaved_errors,
         "editable": editable,
         "is_own_unit": report.agency_id in actor.agency_ids,
-        "can_review": UNIT_REPORT_WORKFLOW.can("accept", request.user, report),
+        "can_review": can_review,
         "review_form": review_form or ReviewForm(),
         "days_left": selectors.days_left(report.reporting_year.unit_deadline),
         "filled_count": sum(1 for row in progress if row.is_filled),
