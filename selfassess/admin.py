@@ -70,8 +70,11 @@ class CriteriaSetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_frozen:
-            # Only the status may change on a set in use (to retire it, for instance).
-            return [f.name for f in obj._meta.fields if f.name != "status"]
+            return [f.name for f in obj._meta.fields]
+        if obj is not None:
+            # The status changes only through the Activate and Retire actions, which make
+            # the workflow's transitions (selfassess.workflow).
+            return ["status"]
         return ()
 
     @admin.action(description=_("Make a new version (copy as a draft)"), permissions=["change"])

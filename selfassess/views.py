@@ -36,6 +36,7 @@ from .models import (
     ReviewComment,
 )
 from .scoring import compute_score
+from .workflow import ASSESSMENT_WORKFLOW
 
 
 def _assessment(request, pk, *, member=False):
@@ -128,8 +129,7 @@ def detail(request, pk):
         "score": score,
         "events": _history(assessment),
         "is_member": is_member,
-        "can_review": services.can_review(request.user, assessment)
-        and assessment.status in Assessment.REVIEWABLE,
+        "can_review": ASSESSMENT_WORKFLOW.can("verify", request.user, assessment),
         "first_group": next((g for g in score.groups if g.group.criteria_list), None),
     }
     return render(request, "selfassess/detail.html", context)

@@ -33,7 +33,22 @@ def test_a_frozen_set_is_read_only_in_the_admin(client, assessment, staff_minist
     body = client.get(reverse("admin:selfassess_criteriaset_change", args=[cset.pk]))
     text = body.content.decode()
     assert 'name="title"' not in text and 'name="groups-0-title"' not in text
-    assert 'name="status"' in text
+    assert 'name="status"' not in text  # only through the Activate and Retire actions
+
+
+def test_status_changes_only_through_the_admin_actions(client, small_set, staff_ministry):
+    login(client, staff_ministry)
+    url = reverse("admin:selfassess_criteriaset_changelist")
+    body = client.get(reverse("admin:selfassess_criteriaset_change", args=[small_set.pk]))
+    assert 'name="status"' not in body.content.decode()
+    response = client.post(
+        url, {"action": "activate", "_selected_action": [small_set.pk]}, follow=True
+    )
+    assert "Bộ tiêu chí này đang được áp dụng." in response.content.decode()
+    client.post(url, {"action": "retire", "_selected_action": [small_set.pk]})
+    small_set.refresh_from_db()
+    assert small_set.status == CriteriaSet.Status.RETIRED
+    assert small_set.history.first().history_user == staff_ministry
 
 
 def test_new_version_admin_action(client, assessment, staff_ministry):
