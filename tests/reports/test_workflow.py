@@ -115,3 +115,23 @@ def test_an_upload_of_the_wrong_kind_is_invalid_input(province_officer, hanoi_re
             upload=SimpleUploadedFile("virus.exe", b"MZ\x90\x00" * 10),
         )
     assert raised.value.messages
+
+
+def test_a_ministry_officer_posting_to_a_province_report_gets_404(
+    client, ministry_officer, chemicals, hanoi_report
+):
+    progress = hanoi_report.progress.first()
+    for user in (ministry_officer, chemicals):
+        login(client, user)
+        assert client.get(reverse("reports:unit_report", args=[hanoi_report.pk])).status_code == 200
+        submit = client.post(reverse("reports:submit", args=[hanoi_report.pk]))
+        assert submit.status_code == 404
+        save = client.post(
+            reverse("reports:save_progress", args=[hanoi_report.pk, progress.pk]),
+            {f"t{progress.pk}-done": "Viết hộ"},
+            headers={"X-Requested-With": "fetch"},
+        )
+        assert save.status_code == 404
+    hanoi_report.refresh_from_db()
+    progress.refresh_from_db()
+    assert (hanoi_report.status, progress.done) == (UnitReport.Status.DRAFT, "")
