@@ -123,18 +123,3 @@ def release(runs):
     next run takes the job over. Returns how many were released."""
     return runs.filter(finished_at__isnull=True).update(expires_at=timezone.now())
 
-
-# TEMPORARY-REMOVE: old claim API, kept only until every part has moved to once/lease.
-def claim(name, key):
-    try:
-        with transaction.atomic():
-            return JobRun.objects.create(name=name, key=str(key))
-    except IntegrityError:
-        return None
-
-
-def finish(run, **result):
-    run.finished_at = timezone.now()
-    run.result = result
-    run.save(update_fields=["finished_at", "result"])
-    return run
