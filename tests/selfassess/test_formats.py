@@ -3,6 +3,7 @@ import json
 import pytest
 import yaml
 
+from portal.errors import InvalidInput
 from selfassess import formats, services
 from selfassess.models import CriteriaSet
 
@@ -53,6 +54,9 @@ def test_yaml_errors_are_all_reported_with_their_lines(reference_data):
     assert (17, "Group Z is not defined under groups.") in found
     assert (22, "Points cannot be negative.") in found
     assert len(caught.value.errors) == 3
+    # A portal InvalidInput: a form shows each error as its own message.
+    assert isinstance(caught.value, InvalidInput)
+    assert caught.value.messages == [str(e) for e in caught.value.errors]
     assert not CriteriaSet.objects.filter(code="bo-loi").exists()
 
 
@@ -110,8 +114,9 @@ def test_reimport_of_an_unused_set_replaces_it(small_set):
 def test_a_set_with_assessments_is_frozen_and_new_version_copies_it(assessment):
     small_set = assessment.criteria_set
     assert small_set.is_frozen
-    with pytest.raises(services.FrozenSet):
+    with pytest.raises(services.FrozenSet) as caught:
         services.import_criteria_set(formats.export_data(small_set))
+    assert isinstance(caught.value, InvalidInput) and caught.value.code == "frozen"
     copy = services.new_version(small_set)
     assert (copy.code, copy.version, copy.status) == ("bo-thu", 2, "draft")
     assert copy.previous == small_set
