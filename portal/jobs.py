@@ -122,4 +122,3 @@ def release(runs):
     """Release unfinished leases now (the admin's action for a worker that died), so the
     next run takes the job over. Returns how many were released."""
     return runs.filter(finished_at__isnull=True).update(expires_at=timezone.now())
-

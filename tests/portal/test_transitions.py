@@ -80,9 +80,7 @@ def test_the_decision_page_answers_404_outside_the_remit(client, pending, other_
     assert client.post(url, {"decision": "approve"}).status_code == 404
 
 
-def test_a_decision_on_a_request_decided_meanwhile_says_why(
-    client, pending, province_officer
-):
+def test_a_decision_on_a_request_decided_meanwhile_says_why(client, pending, province_officer):
     url = reverse("portal:membership_decide", args=[pending.pk])
     login(client, province_officer)
     page = client.get(url)
