@@ -69,10 +69,6 @@ def once(name, key, **result):
         row.save(update_fields=["finished_at", "expires_at", "result"])
 
 
-def is_done(name, key):
-    return JobRun.objects.filter(name=name, key=str(key), finished_at__isnull=False).exists()
-
-
 def _take(name, key, ttl, now):
     """Take the lease (name, key) if it is free: never claimed, released, or expired."""
     with transaction.atomic():

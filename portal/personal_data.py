@@ -102,8 +102,8 @@ def export(instance):
             value = value.name if value else ""
         elif hasattr(value, "isoformat"):
             value = value.isoformat()
-        elif hasattr(value, "__str__") and not isinstance(value, int | float | bool | type(None)):
-            value = str(value)
+        elif not isinstance(value, str | int | float | bool | type(None)):
+            value = str(value)  # Decimal, UUID, lazy text: JSON has no type for them
         data[name] = value
     return data
 

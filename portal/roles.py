@@ -50,10 +50,6 @@ class Actor:
         return bool(self.business_ids)
 
     @property
-    def is_association_member(self):
-        return bool(self.association_ids)
-
-    @property
     def handles_complaints(self):
         """Who may read complaints with their personal data: the authority, a province's
         officers, a consumer association (only what is addressed to it)."""

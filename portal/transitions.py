@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .errors import InvalidTransition, NotAllowed
-from .roles import SYSTEM, Actor, get_actor
+from .roles import ANONYMOUS, Actor, get_actor
 
 ANY = "*"
 
@@ -39,19 +39,20 @@ def anyone(actor, row):
     return True
 
 
-def system_only(actor, row):
-    return actor.is_system
-
-
 @dataclass(frozen=True)
 class Transition:
     name: str
+    # The states it starts from (any iterable), or ANY.
     source: frozenset | str
     # None: the service decides the target inside the block (``change.target = ...``).
     target: str | None
     who: Callable[[Actor, object], bool] = anyone
     # Shown when the row is not in a source state; a default says the step is not possible.
     message: str = ""
+
+    def __post_init__(self):
+        if self.source != ANY:
+            object.__setattr__(self, "source", frozenset(self.source))
 
     def starts_from(self, state):
         return self.source == ANY or state in self.source
@@ -91,9 +92,6 @@ class Workflow:
     def __getitem__(self, name):
         return self.transitions[name]
 
-    def sources(self, name):
-        return self.transitions[name].source
-
     def can(self, name, user, obj):
         """Whether ``user`` may make transition ``name`` on ``obj`` as it is in memory now:
         for showing buttons. The real check happens again under the lock."""
@@ -105,9 +103,10 @@ class Workflow:
         return [name for name in self.transitions if self.can(name, user, obj)]
 
     @contextmanager
-    def transition(self, obj, name, *, user=None, target=None, **extra):
+    def transition(self, obj, name, *, user, target=None, **extra):
         """Make transition ``name`` on ``obj`` (an instance or a primary key). ``user`` is a
-        Django user, an :class:`Actor`, or None for the system (scheduled jobs)."""
+        Django user or an :class:`Actor`: ``portal.roles.SYSTEM`` for the scheduler and
+        commands, always named on purpose (None counts as nobody)."""
         transition = self.transitions[name]
         actor = _actor_of(user)
         pk = getattr(obj, "pk", obj)
@@ -134,6 +133,12 @@ class Workflow:
             yield change
             if change.target is not None and change.target != state:
                 setattr(row, self.field_name, change.target)
+            # django-simple-history (where the model keeps one) labels the one history row of
+            # the save with the step and who made it.
+            if not getattr(row, "_change_reason", None):
+                row._change_reason = transition.name
+            if getattr(change.user, "is_authenticated", False):
+                row._history_user = change.user
             row.save()
             if self.record is not None:
                 self.record(change)
@@ -143,7 +148,7 @@ class Workflow:
 
 def _actor_of(user):
     if user is None:
-        return SYSTEM
+        return ANONYMOUS
     if isinstance(user, Actor):
         return user
     return get_actor(user)
