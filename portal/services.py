@@ -1,6 +1,7 @@
 """Writes for organisations and memberships. Views, admin actions and commands call these."""
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,23 +22,23 @@ def register_business(*, user, data, note=""):
     """Create a business from ``data`` (model field values) with ``user`` as its pending
     owner. A tax code that exists already is refused: the user should ask to join it."""
     tax_code = data["tax_code"]
+    duplicate = DuplicateTaxCode(
+        _("A business with tax code %(code)s is already registered. Ask to join it instead."),
+        code="duplicate_tax_code",
+        params={"code": tax_code},
+    )
     if Business.objects.filter(tax_code=tax_code).exists():
-        raise DuplicateTaxCode(
-            _("A business with tax code %(code)s is already registered. Ask to join it instead."),
-            code="duplicate_tax_code",
-            params={"code": tax_code},
-        )
+        raise duplicate
     business = Business(**data)
-    business.full_clean()
+    try:
+        business.full_clean()
+    except ValidationError as exc:  # the model's own rules, in the portal's contract
+        raise InvalidInput(exc) from exc
     try:
         with transaction.atomic():
             business.save()
     except IntegrityError as exc:  # a concurrent registration of the same tax code
-        raise DuplicateTaxCode(
-            _("A business with tax code %(code)s is already registered. Ask to join it instead."),
-            code="duplicate_tax_code",
-            params={"code": tax_code},
-        ) from exc
+        raise duplicate from exc
     membership = Membership.objects.create(
         user=user, business=business, role=Membership.Role.OWNER, note=note
     )

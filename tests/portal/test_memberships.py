@@ -145,3 +145,20 @@ def test_business_suggestions_fold_diacritics(client, business):
     response = client.get(reverse("portal:business_suggest"), {"q": business.tax_code[:6]})
     assert response.json()["results"][0]["tax_code"] == business.tax_code
     assert client.get(reverse("portal:business_suggest"), {"q": "x"}).json() == {"results": []}
+
+
+def test_a_business_the_model_refuses_is_invalid_input_on_its_field(consumer, hanoi):
+    """The model's own rules come back in the portal's error contract, so the page that
+    catches ``InvalidInput`` shows them on the field instead of failing."""
+    import pytest
+
+    from portal import services
+    from portal.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as error:
+        services.register_business(
+            user=consumer,
+            data={"tax_code": "0109999998", "name": "", "address": "Hà Nội", "province": hanoi},
+        )
+    assert "name" in error.value.error_dict
+    assert not Business.objects.filter(tax_code="0109999998").exists()
