@@ -383,10 +383,6 @@ class Membership(models.Model):
         return self.agency.province_id if self.agency_id else None
 
 
-def _may_decide_membership(actor, membership):
-    return Membership.may_be_decided_by(actor, membership)
-
-
 MEMBERSHIP_WORKFLOW = Workflow(
     Membership,
     [
@@ -394,14 +390,14 @@ MEMBERSHIP_WORKFLOW = Workflow(
             "approve",
             {Membership.Status.PENDING},
             Membership.Status.APPROVED,
-            _may_decide_membership,
+            Membership.may_be_decided_by,
             _("This request has already been decided."),
         ),
         Transition(
             "reject",
             {Membership.Status.PENDING},
             Membership.Status.REJECTED,
-            _may_decide_membership,
+            Membership.may_be_decided_by,
             _("This request has already been decided."),
         ),
     ],

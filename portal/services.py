@@ -84,7 +84,6 @@ def decide_membership(*, membership, decider, approve, reason=""):
         row.decided_at = timezone.now()
         row.decided_by = decider
         row.decision_note = reason.strip()
-        row._change_reason = "approved" if approve else "rejected"
     sync_staff_status(membership.user)
     enqueue(tasks.notify_membership_decision, membership.pk)
     return membership
