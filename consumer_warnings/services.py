@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.jobs import enqueue, lease, once
 from portal.notifications import send_templated_mail
-from portal.roles import get_actor
+from portal.roles import ANONYMOUS, get_actor
 from portal.text import fold
 
 from .models import ConsumerWarning, Delivery, Subscription, WarningEvent, WarningPhoto
@@ -349,16 +349,18 @@ def purge_subscriptions(now=None):
 
 
 def confirm(subscription):
-    """Confirm from the signed link; a second click changes nothing."""
-    with SUBSCRIPTION_WORKFLOW.transition(subscription, "confirm") as change:
+    """Confirm from the signed link; a second click changes nothing. The token is the
+    credential: whoever holds it confirms, signed in or not."""
+    with SUBSCRIPTION_WORKFLOW.transition(subscription, "confirm", user=ANONYMOUS) as change:
         if change.source == Subscription.Status.PENDING:
             change.row.confirmed_at = timezone.now()
     return subscription
 
 
 def unsubscribe(subscription):
-    """End the subscription; unsubscribing again keeps the first date."""
-    with SUBSCRIPTION_WORKFLOW.transition(subscription, "unsubscribe") as change:
+    """End the subscription; unsubscribing again keeps the first date. The token is the
+    credential: whoever holds it unsubscribes, signed in or not."""
+    with SUBSCRIPTION_WORKFLOW.transition(subscription, "unsubscribe", user=ANONYMOUS) as change:
         if change.source != Subscription.Status.UNSUBSCRIBED:
             change.row.unsubscribed_at = timezone.now()
     return subscription

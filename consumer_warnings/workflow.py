@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.transitions import ANY, Transition, Workflow, anyone
+from portal.transitions import ANY, Transition, Workflow
 
 from .models import ConsumerWarning, Subscription, WarningEvent
 
@@ -75,7 +75,7 @@ WARNING_WORKFLOW = Workflow(
     [
         Transition(
             "edit",
-            frozenset({Status.DRAFT}),
+            {Status.DRAFT},
             Status.DRAFT,
             who=manages,
             message=_(
@@ -85,21 +85,21 @@ WARNING_WORKFLOW = Workflow(
         ),
         Transition(
             "update",
-            frozenset({Status.PUBLISHED}),
+            {Status.PUBLISHED},
             Status.PUBLISHED,
             who=manages,
             message=_("A withdrawn warning cannot be changed."),
         ),
         Transition(
             "publish",
-            frozenset({Status.DRAFT}),
+            {Status.DRAFT},
             Status.PUBLISHED,
             who=publishes,
             message=_("Only a draft can be published."),
         ),
         Transition(
             "withdraw",
-            frozenset({Status.PUBLISHED}),
+            {Status.PUBLISHED},
             Status.WITHDRAWN,
             who=publishes,
             message=_("Only a published warning can be withdrawn."),
@@ -109,17 +109,18 @@ WARNING_WORKFLOW = Workflow(
 )
 
 
+# No ``who``: the signed token is the credential, so anyone holding it (signed in or not)
+# may make these steps; the services pass ``user=ANONYMOUS`` to say so.
 SUBSCRIPTION_WORKFLOW = Workflow(
     Subscription,
     [
         # From "active" too, so that a second click on the link confirms nothing new.
         Transition(
             "confirm",
-            frozenset({Subscription.Status.PENDING, Subscription.Status.ACTIVE}),
+            {Subscription.Status.PENDING, Subscription.Status.ACTIVE},
             Subscription.Status.ACTIVE,
-            who=anyone,
             message=_("This subscription has ended; subscribe again to receive alerts."),
         ),
-        Transition("unsubscribe", ANY, Subscription.Status.UNSUBSCRIBED, who=anyone),
+        Transition("unsubscribe", ANY, Subscription.Status.UNSUBSCRIBED),
     ],
 )
