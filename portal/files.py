@@ -9,13 +9,13 @@ import os
 import uuid
 
 import filetype
-from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from .errors import InvalidInput
 from .text import slugify_vi
 
 IMAGES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
@@ -82,10 +82,11 @@ def sniff(upload):
 
 
 def validate_upload(upload, allowed=IMAGES_AND_PDF, max_bytes=10 * 1024 * 1024):
-    """Raise ValidationError unless ``upload`` is of an allowed kind by content and within
-    ``max_bytes``. Returns the sniffed MIME type."""
+    """Raise ``InvalidInput`` (a ValidationError, so it also serves as a form validator)
+    unless ``upload`` is of an allowed kind by content and within ``max_bytes``. Returns the
+    sniffed MIME type."""
     if upload.size > max_bytes:
-        raise ValidationError(
+        raise InvalidInput(
             _("%(name)s is %(size)s; the limit is %(limit)s per file."),
             code="file_too_large",
             params={
@@ -95,12 +96,10 @@ def validate_upload(upload, allowed=IMAGES_AND_PDF, max_bytes=10 * 1024 * 1024):
             },
         )
     if upload.size == 0:
-        raise ValidationError(
-            _("%(name)s is empty."), code="empty_file", params={"name": upload.name}
-        )
+        raise InvalidInput(_("%(name)s is empty."), code="empty_file", params={"name": upload.name})
     mime = sniff(upload)
     if mime not in allowed:
-        raise ValidationError(
+        raise InvalidInput(
             _("%(name)s is not an accepted kind of file. Accepted: %(kinds)s."),
             code="file_type",
             params={
