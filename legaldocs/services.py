@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.errors import InvalidInput
 from portal.files import validate_upload
 from portal.text import slugify_vi
 
@@ -107,7 +108,10 @@ def add_relation(*, source, kind, target, note=""):
     relation = Relation.objects.filter(source=source, kind=kind, target=target).first()
     if relation is None:
         relation = Relation(source=source, kind=kind, target=target, note=note)
-        relation.full_clean()
+        try:
+            relation.full_clean()
+        except ValidationError as exc:  # the model's own rules, in the portal's contract
+            raise InvalidInput(exc) from exc
         relation.save()
     if kind == Relation.Kind.REPLACES:
         flag_dependents(target)
@@ -172,7 +176,7 @@ def attach_file(*, document, upload, is_authoritative=False, description=""):
     and replaces the previous authoritative flag."""
     mime = validate_upload(upload, LEGAL_FILES, MAX_FILE_BYTES)
     if is_authoritative and mime != "application/pdf":
-        raise ValidationError(_("Only a PDF file can be the authoritative copy."), code="not_pdf")
+        raise InvalidInput(_("Only a PDF file can be the authoritative copy."), code="not_pdf")
     with transaction.atomic():
         if is_authoritative:
             document.attachments.filter(is_authoritative=True).update(is_authoritative=False)

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from legaldocs import services
 from legaldocs.models import Attachment, Document, Relation, ReviewFlag
+from portal.errors import InvalidInput
 from tests.conftest import login
 
 from .conftest import PDF_BYTES
@@ -153,7 +154,7 @@ def test_model_validation_rules(make_document):
     with pytest.raises(ValidationError):
         Relation(source=first, kind="amends", target=first).full_clean()
     services.add_relation(source=second, kind="replaces", target=first)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.add_relation(source=first, kind="replaces", target=second)
     bad = Document(
         doc_type="luat",
@@ -208,10 +209,10 @@ def test_admin_search_ignores_punctuation(client, ministry_officer, library):
 def test_attachments_are_checked_by_content(make_document):
     document = make_document()
     fake = SimpleUploadedFile("gia-mao.pdf", b"MZ\x90\x00 not a pdf at all" * 10)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.attach_file(document=document, upload=fake)
     docx_like = SimpleUploadedFile("van-ban.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.attach_file(document=document, upload=docx_like, is_authoritative=True)
     word = services.attach_file(document=document, upload=docx_like)
     assert word.mime_type == "application/msword"
