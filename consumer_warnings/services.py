@@ -19,7 +19,7 @@ from portal.roles import ANONYMOUS, get_actor
 from portal.text import fold
 
 from .models import ConsumerWarning, Delivery, Subscription, WarningEvent, WarningPhoto
-from .workflow import SUBSCRIPTION_WORKFLOW, WARNING_WORKFLOW, log_event, manages, publishes
+from .workflow import SUBSCRIPTION_WORKFLOW, WARNING_WORKFLOW, manages, publishes
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +184,9 @@ def _create(warning, *, user, provinces, photo, photo_alt):
     warning.save()
     warning.provinces.set(provinces or [])
     # Drafting creates the row: the first step of the lifecycle, before any transition.
-    log_event(warning, WarningEvent.Action.DRAFTED, by=user, at=warning.created_at)
+    WarningEvent.objects.create(
+        warning=warning, action=WarningEvent.Action.DRAFTED, by=user, at=warning.created_at
+    )
     if photo:
         add_photo(warning, photo, photo_alt)
     return warning

@@ -45,28 +45,17 @@ EVENT_OF = {
 }
 
 
-def log_event(warning, action, *, by=None, at=None, note="", changes=None):
-    return WarningEvent.objects.create(
-        warning=warning,
-        action=action,
-        by=by,
-        at=at or timezone.now(),
-        note=note,
-        changes=changes or {},
-    )
-
-
 def record_warning(change):
     """One lifecycle event per transition; an update that changed nothing records none."""
     if change.extra.get("unchanged"):
         return
-    log_event(
-        change.row,
-        EVENT_OF[change.name],
+    WarningEvent.objects.create(
+        warning=change.row,
+        action=EVENT_OF[change.name],
         by=change.user,
-        at=change.extra.get("at"),
+        at=change.extra.get("at") or timezone.now(),
         note=change.extra.get("note", ""),
-        changes=change.extra.get("changes"),
+        changes=change.extra.get("changes", {}),
     )
 
 
