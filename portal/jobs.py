@@ -48,7 +48,7 @@ class _Run:
 
 
 @contextmanager
-def once(name, key, **result):
+def once(name, key):
     """Claim (name, key) in the transaction of the work. Yields a truthy run when this call
     must do the work, a falsy one when the work is done already (or being done by another
     worker, which then wins: the unique index makes this call wait for it and find it)."""
@@ -61,12 +61,10 @@ def once(name, key, **result):
             yield _Run(None)
             return
         run = _Run(row)
-        run.result.update(result)
         yield run
         row.finished_at = timezone.now()
-        row.expires_at = None
         row.result = run.result
-        row.save(update_fields=["finished_at", "expires_at", "result"])
+        row.save(update_fields=["finished_at", "result"])
 
 
 def _take(name, key, ttl, now):
