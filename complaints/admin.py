@@ -121,7 +121,7 @@ class ComplaintAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["at", "user", "action", "complaint", "detail", "ip_address"]
     list_filter = ["action", "at"]
     list_select_related = ["user", "complaint"]

@@ -562,6 +562,12 @@ class Attachment(models.Model):
         return self.original_name
 
 
+class AccessLogQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The reads of the complaints ``user`` may see (the admin's scope)."""
+        return self.filter(complaint__in=Complaint.objects.visible_to(user))
+
+
 class AccessLog(models.Model):
     """Who looked at a complaint's personal data, and when (DESIGN.md §7)."""
 
@@ -579,6 +585,8 @@ class AccessLog(models.Model):
     # The reader's address is kept as evidence of the access (Luật 91/2025 asks who read
     # what, when); it is personal data of the reader.
     personal_data = PersonalData(personal=("ip_address",), kept_on_erasure=("ip_address",))
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("personal-data access")

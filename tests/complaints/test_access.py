@@ -284,3 +284,20 @@ def test_the_consumer_may_address_the_complaint_to_an_association(client, refere
     response = client.post(STEP_URL.format("xac-nhan"), {"consent_processing": "on", "go": "send"})
     assert response.status_code == 302
     assert Complaint.objects.get().association == vinastas
+
+
+def test_a_ministry_unit_sees_no_complaint_nor_its_access_log_in_the_admin(
+    client, forwarded, province_officer, ministry_unit_officer
+):
+    client.get(f"/khieu-nai/theo-doi/{forwarded.token}/")
+    login(client, province_officer)
+    client.get(f"/khieu-nai/quan-ly/{forwarded.code}/")
+    log = AccessLog.objects.get(complaint=forwarded)
+    client.logout()
+    login(client, ministry_unit_officer)
+    assert client.get(f"/quan-tri/complaints/complaint/{forwarded.pk}/change/").status_code == 404
+    assert forwarded.code not in client.get("/quan-tri/complaints/complaint/").content.decode()
+    listing = client.get("/quan-tri/complaints/accesslog/")
+    assert listing.status_code == 200
+    assert forwarded.code not in listing.content.decode()
+    assert client.get(f"/quan-tri/complaints/accesslog/{log.pk}/change/").status_code == 404
