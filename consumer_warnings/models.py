@@ -493,8 +493,8 @@ class DeliveryQuerySet(models.QuerySet):
 
 
 class Delivery(models.Model):
-    """One message sent to one subscription: the unique constraints make a second run of
-    the same job send nothing."""
+    """One message sent to one subscription, for the record. That it is sent once is the
+    job's per-message claim (:func:`portal.jobs.once`), which commits with this row."""
 
     class Kind(models.TextChoices):
         ALERT = "alert", _("Immediate alert")
@@ -517,18 +517,6 @@ class Delivery(models.Model):
         verbose_name = _("e-mail sent")
         verbose_name_plural = _("e-mails sent")
         ordering = ["-sent_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["subscription", "warning"],
-                condition=Q(kind="alert"),
-                name="cw_delivery_one_alert",
-            ),
-            models.UniqueConstraint(
-                fields=["subscription", "period"],
-                condition=Q(kind="digest"),
-                name="cw_delivery_one_digest",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.subscription_id} {self.kind} {self.warning_id or self.period}"

@@ -6,7 +6,7 @@ import logging
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -377,18 +377,13 @@ DIGEST_MESSAGE = "consumer_warnings.digest.message"
 
 def _deliver(job, key, delivery, prefix, context):
     """Send one message, claimed with :func:`portal.jobs.once`: the claim, the
-    :class:`Delivery` row and the send commit together, so a send that fails leaves nothing
-    behind and the next run sends exactly the messages not yet sent."""
-    subscription = delivery.subscription
+    :class:`Delivery` record and the send commit together, so a send that fails leaves
+    nothing behind and the next run sends exactly the messages not yet sent."""
     with once(job, key) as item:
         if not item:
             return 0
-        try:
-            with transaction.atomic():
-                delivery.save()
-        except IntegrityError:
-            return 0  # recorded as sent by a run made before the per-message claims
-        _mail(subscription, prefix, context)
+        delivery.save()
+        _mail(delivery.subscription, prefix, context)
         return 1
 
 

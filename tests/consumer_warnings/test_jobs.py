@@ -99,3 +99,27 @@ def test_a_live_lease_keeps_a_second_worker_out_until_it_expires(reference_data)
     held.save()
     assert services.send_weekly_digest(NOW) == 1
     assert mail.outbox[0].to == [subscriber.email]
+
+
+def test_messages_sent_before_the_claims_are_not_sent_again(reference_data):
+    """The migration that dropped the Delivery constraints claims what was already sent."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "consumer_warnings.migrations.0005_delivery_claimed_by_job_runs"
+    )
+    warning = WarningFactory(risk_level=ConsumerWarning.Risk.SERIOUS, published_at=NOW)
+    old, new = SubscriptionFactory(), SubscriptionFactory()
+    period = services.digest_period(NOW)
+    Delivery.objects.create(subscription=old, kind="alert", warning=warning)
+    Delivery.objects.create(subscription=old, kind="digest", period=period)
+
+    migration.claim_sent_messages(apps, None)
+    migration.claim_sent_messages(apps, None)  # a second pass adds nothing
+
+    assert services.send_alerts(warning.pk) == 1
+    assert services.send_weekly_digest(NOW) == 1
+    assert inboxes() == Counter({new.email: 2})
+    assert JobRun.objects.filter(name=services.ALERT_MESSAGE).count() == 2
