@@ -66,28 +66,28 @@ ASSESSMENT_WORKFLOW = Workflow(
     [
         Transition(
             "submit",
-            frozenset(Assessment.EDITABLE),
+            Assessment.EDITABLE,
             Status.SUBMITTED,
             who=business_member,
             message=_("This assessment has already been submitted and can no longer be changed."),
         ),
         Transition(
             "verify",
-            frozenset(Assessment.REVIEWABLE),
+            Assessment.REVIEWABLE,
             Status.VERIFIED,
             who=reviewer,
             message=NOT_AWAITING_REVIEW,
         ),
         Transition(
             "request_changes",
-            frozenset(Assessment.REVIEWABLE),
+            Assessment.REVIEWABLE,
             Status.CHANGES_REQUESTED,
             who=reviewer,
             message=NOT_AWAITING_REVIEW,
         ),
         Transition(
             "reject",
-            frozenset(Assessment.REVIEWABLE),
+            Assessment.REVIEWABLE,
             Status.REJECTED,
             who=reviewer,
             message=NOT_AWAITING_REVIEW,
@@ -109,14 +109,14 @@ CRITERIA_SET_WORKFLOW = Workflow(
     [
         Transition(
             "activate",
-            frozenset({CriteriaSet.Status.DRAFT, CriteriaSet.Status.RETIRED}),
+            (CriteriaSet.Status.DRAFT, CriteriaSet.Status.RETIRED),
             CriteriaSet.Status.ACTIVE,
             who=ministry_staff,
             message=_("This criteria set is already active."),
         ),
         Transition(
             "retire",
-            frozenset({CriteriaSet.Status.DRAFT, CriteriaSet.Status.ACTIVE}),
+            (CriteriaSet.Status.DRAFT, CriteriaSet.Status.ACTIVE),
             CriteriaSet.Status.RETIRED,
             who=ministry_staff,
             message=_("This criteria set is already retired."),
