@@ -9,7 +9,7 @@ from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.files import DOCUMENTS, validate_upload
 from portal.jobs import enqueue
 from portal.models import Sector
-from portal.roles import SYSTEM, get_actor
+from portal.roles import get_actor
 from portal.text import nfc
 
 from . import formats, selectors
@@ -25,7 +25,13 @@ from .models import (
     Criterion,
     Evidence,
 )
-from .workflow import ASSESSMENT_WORKFLOW, CRITERIA_SET_WORKFLOW, DECISIONS, reviewer
+from .workflow import (
+    ASSESSMENT_WORKFLOW,
+    CRITERIA_SET_WORKFLOW,
+    DECISIONS,
+    business_member,
+    reviewer,
+)
 
 
 class FrozenSet(InvalidInput):
@@ -122,11 +128,6 @@ def set_status(criteria_set, status, *, user=None):
 # --- Filling in ------------------------------------------------------------------------
 
 
-def _actor(user):
-    """``user`` None is the system (demo data, commands)."""
-    return SYSTEM if user is None else get_actor(user)
-
-
 def start_assessment(*, user, business, criteria_set):
     if business.pk not in get_actor(user).business_ids:
         raise NotAllowed(f"user {user.pk} is not a member of business {business.pk}")
@@ -155,8 +156,7 @@ def _lock_editable(assessment, user):
     transaction), so that a submission waits for the change or the change sees the
     submission; refuse when the user is not a member or it can no longer be changed."""
     row = Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
-    actor = _actor(user)
-    if row is None or not (actor.is_system or row.business_id in actor.business_ids):
+    if row is None or not business_member(get_actor(user), row):
         raise NotAllowed(f"assessment {assessment.pk}: not a member of its business")
     if not row.is_editable:
         raise InvalidTransition(
@@ -168,7 +168,7 @@ def _lock_editable(assessment, user):
 
 
 @transaction.atomic
-def save_answer(*, assessment, criterion, value, note=None, user=None):
+def save_answer(*, assessment, criterion, value, note=None, user):
     """Store one answer; the last write wins (two tabs never create two rows)."""
     _lock_editable(assessment, user)
     _store_answer(assessment, criterion, value, note, user)
@@ -246,7 +246,7 @@ def add_evidence(*, assessment, criterion, upload, user):
 
 
 @transaction.atomic
-def delete_evidence(*, evidence, user=None):
+def delete_evidence(*, evidence, user):
     _lock_editable(evidence.assessment, user)
     evidence.file.delete(save=False)
     evidence.delete()
@@ -278,7 +278,7 @@ def missing_items(assessment):
 
 @transaction.atomic
 def submit(*, assessment, user):
-    """Send the assessment for review (``user`` None: the system, for demo data)."""
+    """Send the assessment for review (a member of its business)."""
     with ASSESSMENT_WORKFLOW.transition(assessment, "submit", user=user) as change:
         row = change.row
         if row.criteria_set.is_practice:

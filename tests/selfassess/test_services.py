@@ -99,10 +99,14 @@ def test_invalid_answer_value_is_refused(assessment, business_member):
 def test_only_members_of_the_business_change_its_answers(
     assessment, other_business_member, province_officer
 ):
+    from portal.roles import SYSTEM
+
     a1 = criterion(assessment.criteria_set, "A1")
-    for user in (other_business_member, province_officer):
+    for user in (other_business_member, province_officer, SYSTEM, None):
         with pytest.raises(NotAllowed):
             services.save_answer(assessment=assessment, criterion=a1, value="yes", user=user)
+        with pytest.raises(NotAllowed):
+            services.submit(assessment=assessment, user=user)
     assert not Answer.objects.filter(assessment=assessment).exists()
 
 

@@ -1,5 +1,8 @@
 """Demo assessments for the demo businesses, in various states; some verified so that the
-public list is not empty. Idempotent: a business that has assessments is skipped."""
+public list is not empty. Idempotent: a business that has assessments is skipped.
+
+Every step is made as it is in the portal: by a member of the business (its demo owner, or
+one made here for a business without one) and by the ministry's demo officer."""
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -7,9 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal.models import Business
+from portal.models import Business, Membership
 from selfassess import selectors, services
-from selfassess.models import Assessment, AssessmentEvent, CriteriaSet
+from selfassess.models import CriteriaSet
 
 DEMO_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -47,9 +50,37 @@ class Command(BaseCommand):
             created += 1
         self.stdout.write(f"Demo self-assessments: {created} created.")
 
+    def member_of(self, business):
+        """The business's demo owner, or a new one that cannot sign in (no password)."""
+        membership = (
+            Membership.objects.approved()
+            .filter(business=business)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        if membership is not None:
+            return membership.user
+        email = f"chu.{business.tax_code}@demo.dnvntd.vn"
+        user, created = get_user_model().objects.get_or_create(
+            username=email, defaults={"email": email}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        Membership.objects.create(
+            user=user,
+            business=business,
+            role=Membership.Role.OWNER,
+            status=Membership.Status.APPROVED,
+        )
+        return user
+
     def make(self, business, criteria_set, state, every, officer):
-        assessment = Assessment.objects.create(business=business, criteria_set=criteria_set)
-        AssessmentEvent.objects.create(assessment=assessment, kind=AssessmentEvent.Kind.STARTED)
+        member = self.member_of(business)
+        assessment = services.start_assessment(
+            user=member, business=business, criteria_set=criteria_set
+        )
         structure = selectors.load_structure(criteria_set)
         items = {}
         n = 0
@@ -68,14 +99,14 @@ class Command(BaseCommand):
                         assessment=assessment,
                         criterion=criterion,
                         upload=SimpleUploadedFile("minh-chung-mau.pdf", DEMO_PDF),
-                        user=None,
+                        user=member,
                     )
         if state == "draft":
             first = dict(list(items.items())[:4])
-            services.save_answers(assessment=assessment, items=first, user=None)
+            services.save_answers(assessment=assessment, items=first, user=member)
             return
-        services.save_answers(assessment=assessment, items=items, user=None)
-        services.submit(assessment=assessment, user=None)
+        services.save_answers(assessment=assessment, items=items, user=member)
+        services.submit(assessment=assessment, user=member)
         if state == "submitted" or officer is None:
             return
         decision = {"verified": "verify", "changes": "changes", "rejected": "reject"}[state]
