@@ -116,8 +116,8 @@ def new_version(criteria_set):
 SET_TRANSITIONS = {CriteriaSet.Status.ACTIVE: "activate", CriteriaSet.Status.RETIRED: "retire"}
 
 
-def set_status(criteria_set, status, *, user=None):
-    """Activate or retire a set (``user`` None: the system, e.g. a command)."""
+def set_status(criteria_set, status, *, user):
+    """Activate or retire a set (ministry staff, from the back office)."""
     if status not in SET_TRANSITIONS:
         raise InvalidInput(_("A criteria set can only be activated or retired."), code="status")
     with CRITERIA_SET_WORKFLOW.transition(criteria_set, SET_TRANSITIONS[status], user=user):

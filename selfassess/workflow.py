@@ -101,7 +101,7 @@ DECISIONS = {"verify": "verify", "changes": "request_changes", "reject": "reject
 
 
 def ministry_staff(actor, criteria_set):
-    return actor.is_system or actor.is_ministry
+    return actor.is_ministry
 
 
 CRITERIA_SET_WORKFLOW = Workflow(

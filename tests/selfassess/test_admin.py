@@ -100,10 +100,10 @@ def test_province_staff_do_not_see_the_groups_of_a_draft_set(client, small_set, 
     assert client.get(url).status_code == 200
 
 
-def test_changes_to_a_set_are_kept_in_its_history(small_set):
+def test_changes_to_a_set_are_kept_in_its_history(small_set, ministry_officer):
     from selfassess import services
 
-    services.set_status(small_set, "retired")
+    services.set_status(small_set, "retired", user=ministry_officer)
     statuses = list(small_set.history.order_by("history_id").values_list("status", flat=True))
     assert statuses[-2:] == ["active", "retired"]
     assert small_set.criteria.first().history.exists()

@@ -242,25 +242,29 @@ def test_an_officer_who_is_a_member_of_the_business_does_not_review_it(
         services.review(assessment=submitted, officer=province_officer, decision="verify")
 
 
-def test_criteria_set_status_goes_through_its_workflow(small_set, consumer):
+def test_criteria_set_status_goes_through_its_workflow(
+    small_set, consumer, province_officer, ministry_officer
+):
+    from portal.roles import SYSTEM
     from selfassess.models import CriteriaSet
 
     with pytest.raises(InvalidTransition):
-        services.set_status(small_set, CriteriaSet.Status.ACTIVE)
-    with pytest.raises(NotAllowed):
-        services.set_status(small_set, CriteriaSet.Status.RETIRED, user=consumer)
-    services.set_status(small_set, CriteriaSet.Status.RETIRED)
+        services.set_status(small_set, CriteriaSet.Status.ACTIVE, user=ministry_officer)
+    for user in (consumer, province_officer, SYSTEM, None):
+        with pytest.raises(NotAllowed):
+            services.set_status(small_set, CriteriaSet.Status.RETIRED, user=user)
+    services.set_status(small_set, CriteriaSet.Status.RETIRED, user=ministry_officer)
     small_set.refresh_from_db()
     assert small_set.status == CriteriaSet.Status.RETIRED
     assert small_set.history.first().status == CriteriaSet.Status.RETIRED
 
 
 def test_only_the_latest_decided_assessment_is_public(
-    submitted, business, business_member, province_officer
+    submitted, business, business_member, province_officer, ministry_officer
 ):
     services.review(assessment=submitted, officer=province_officer, decision="verify")
     copy = services.new_version(submitted.criteria_set)
-    services.set_status(copy, "active")
+    services.set_status(copy, "active", user=ministry_officer)
     second = services.start_assessment(user=business_member, business=business, criteria_set=copy)
     fill_all(second, business_member)
     services.submit(assessment=second, user=business_member)
