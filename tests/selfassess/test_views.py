@@ -383,7 +383,9 @@ def test_fill_and_review_query_counts_do_not_grow_with_criteria(
         )
         group = cset.groups.get(code="A")
         for c in group.criteria.all():
-            services.save_answer(assessment=assessment, criterion=c, value="yes")
+            services.save_answer(
+                assessment=assessment, criterion=c, value="yes", user=business_member
+            )
             services.add_evidence(
                 assessment=assessment, criterion=c, upload=pdf_upload(), user=business_member
             )
