@@ -115,16 +115,16 @@ WORKFLOW = Workflow(
     [
         Transition(
             "request_info",
-            frozenset({Status.SUBMITTED}),
+            {Status.SUBMITTED},
             Status.NEEDS_INFO,
             is_agency,
             _("Information can be requested only from a newly submitted complaint."),
         ),
         # The consumer adds information; it resumes the clock when it was asked for.
-        Transition("add_info", frozenset(OPEN_STATUSES), None, is_complainant, NO_LONGER_OPEN),
+        Transition("add_info", OPEN_STATUSES, None, is_complainant, NO_LONGER_OPEN),
         Transition(
             "forward",
-            frozenset({Status.SUBMITTED}),
+            {Status.SUBMITTED},
             Status.FORWARDED,
             is_agency,
             _(
@@ -134,21 +134,21 @@ WORKFLOW = Workflow(
         ),
         Transition(
             "refer",
-            frozenset({Status.SUBMITTED, Status.NEEDS_INFO}),
+            {Status.SUBMITTED, Status.NEEDS_INFO},
             Status.REFERRED,
             is_agency,
             _("The complaint has already been handled."),
         ),
         Transition(
             "reject",
-            frozenset({Status.SUBMITTED, Status.NEEDS_INFO}),
+            {Status.SUBMITTED, Status.NEEDS_INFO},
             Status.REJECTED,
             is_agency,
             _("The complaint has already been handled."),
         ),
         Transition(
             "acknowledge",
-            frozenset({Status.FORWARDED}),
+            {Status.FORWARDED},
             Status.NEGOTIATING,
             is_business_or_agency,
             BUSINESS_WAITING,
@@ -156,7 +156,7 @@ WORKFLOW = Workflow(
         # No status change: the step moves from negotiating to reporting the result.
         Transition(
             "end_negotiation",
-            frozenset({Status.NEGOTIATING}),
+            {Status.NEGOTIATING},
             None,
             is_business_or_agency,
             NOT_NEGOTIATING,
@@ -164,31 +164,29 @@ WORKFLOW = Workflow(
         # Resolved or unresolved, as reported.
         Transition(
             "report_result",
-            frozenset({Status.NEGOTIATING}),
+            {Status.NEGOTIATING},
             None,
             is_business_or_agency,
             NOT_NEGOTIATING,
         ),
         Transition(
             "decline",
-            frozenset({Status.FORWARDED, Status.NEGOTIATING}),
+            {Status.FORWARDED, Status.NEGOTIATING},
             Status.BUSINESS_DECLINED,
             is_business_or_agency,
             BUSINESS_WAITING,
         ),
         Transition(
             "close",
-            frozenset(HANDLED_STATUSES) - {Status.CLOSED},
+            set(HANDLED_STATUSES) - {Status.CLOSED},
             Status.CLOSED,
             is_agency,
             _("Only a handled complaint can be closed."),
         ),
-        Transition(
-            "withdraw", frozenset(OPEN_STATUSES), Status.WITHDRAWN, is_complainant, NO_LONGER_OPEN
-        ),
+        Transition("withdraw", OPEN_STATUSES, Status.WITHDRAWN, is_complainant, NO_LONGER_OPEN),
         Transition(
             "feedback",
-            frozenset({Status.RESOLVED, Status.UNRESOLVED, Status.BUSINESS_DECLINED}),
+            {Status.RESOLVED, Status.UNRESOLVED, Status.BUSINESS_DECLINED},
             None,
             is_complainant,
             _("Feedback is possible once the business has answered."),
