@@ -12,7 +12,7 @@ from portal import personal_data
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.jobs import enqueue
 from portal.models import Agency
-from portal.roles import get_actor
+from portal.roles import SYSTEM, get_actor
 
 from . import workdays
 from .models import (
@@ -28,12 +28,12 @@ from .models import (
     ComplaintStep,
     Status,
     Step,
-    Visibility,
 )
 from .workflow import (
     WORKFLOW,
-    Complainant,
-    complainant,  # noqa: F401 - the views and tests build the consumer actor here
+    add_event,
+    as_actor,
+    complainant,
     is_agency,
     is_association,
     is_business,
@@ -124,8 +124,10 @@ def file_complaint(
             if not complaint.consent_processing:
                 raise InvalidInput(_("Consent to processing is required."))
             complaint.save()
+            # Who filed: the officer who entered it, else the consumer.
+            filer = created_by or complainant(complaint, complaint.user)
             for upload in files:
-                add_attachment(complaint, upload, user=created_by or complaint.user)
+                add_attachment(complaint, upload, actor=filer)
             for stored in stored_files:
                 # Already checked by content when uploaded during the form's steps.
                 Attachment.objects.create(
@@ -138,10 +140,10 @@ def file_complaint(
                 )
             _start_step(complaint, Step.FORWARD, timezone.localdate(now))
             complaint.save(update_fields=["current_step", "step_due", "updated_at"])
-            _event(
+            add_event(
                 complaint,
                 ComplaintEvent.Kind.FILED,
-                actor=created_by or complaint.user,
+                actor=filer,
                 to_status=Status.SUBMITTED,
                 message=_("Complaint received through: %(channel)s")
                 % {"channel": complaint.get_channel_display()},
@@ -161,7 +163,7 @@ def file_complaint(
     return complaint, token
 
 
-def add_attachment(complaint, upload, user=None):
+def add_attachment(complaint, upload, *, actor):
     from django.core.exceptions import ValidationError
 
     from portal.files import validate_upload
@@ -177,7 +179,7 @@ def add_attachment(complaint, upload, user=None):
         original_name=(upload.name or "tep")[:255],
         content_type=mime,
         size=upload.size,
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        uploaded_by_id=as_actor(actor).user_id,
     )
 
 
@@ -270,36 +272,6 @@ def _resume_clock(complaint, today):
 
 
 # --- Timeline ---------------------------------------------------------------------------------
-
-
-def _event(
-    complaint,
-    kind,
-    *,
-    actor=None,
-    from_status="",
-    to_status="",
-    message="",
-    internal=False,
-    role=None,
-):
-    """A timeline row outside a transition (filing, messages, notes, assignment, overdue
-    flags). ``actor`` is a Django user, a :class:`Complainant` or None (a consumer without
-    an account, unless ``role`` says "system")."""
-    user = actor.user if isinstance(actor, Complainant) else actor
-    user = user if getattr(user, "is_authenticated", False) else None
-    if role is None:
-        role = get_actor(user).role if user and not isinstance(actor, Complainant) else "consumer"
-    return ComplaintEvent.objects.create(
-        complaint=complaint,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        actor=user,
-        actor_role=role,
-        message=message,
-        visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
-    )
 
 
 # --- Roles (for showing buttons; the workflow checks again under the lock) -------------------
@@ -408,7 +380,7 @@ def assign(complaints, *, actor, assignee):
             continue
         complaint.assigned_to = assignee
         complaint.save(update_fields=["assigned_to", "updated_at"])
-        _event(
+        add_event(
             complaint,
             ComplaintEvent.Kind.ASSIGNED,
             actor=actor,
@@ -500,7 +472,7 @@ def post_message(complaint, *, actor, message, internal=False):
     if not (staff or is_business_for(actor, complaint) or is_association_for(actor, complaint)):
         raise NotAllowed(f"complaint {complaint.pk}: message not allowed")
     kind = ComplaintEvent.Kind.NOTE if internal and staff else ComplaintEvent.Kind.MESSAGE
-    return _event(
+    return add_event(
         complaint, kind, actor=actor, message=message.strip(), internal=internal and staff
     )
 
@@ -519,8 +491,8 @@ def consumer_add_info(complaint, *, actor, message, files=()):
         if row.attachments.count() + len(files) > MAX_ATTACHMENTS:
             raise InvalidInput(_("You can attach at most 10 files."))
         for upload in files:
-            add_attachment(row, upload, user=actor.user)
-        _event(row, ComplaintEvent.Kind.INFO_ADDED, actor=actor, message=(message or "").strip())
+            add_attachment(row, upload, actor=actor)
+        add_event(row, ComplaintEvent.Kind.INFO_ADDED, actor=actor, message=(message or "").strip())
         enqueue(tasks.notify_consumer_reply, row.pk)
         if change.source == Status.NEEDS_INFO:
             change.target = Status.SUBMITTED
@@ -582,13 +554,13 @@ def _flag_step(step_pk):
     complaint = step.complaint
     complaint.is_late = True
     complaint.save(update_fields=["is_late", "updated_at"])
-    _event(
+    add_event(
         complaint,
         ComplaintEvent.Kind.OVERDUE,
+        actor=SYSTEM,
         message=_("Deadline missed: %(step)s (due %(due)s).")
         % {"step": step.get_kind_display(), "due": step.due_on.strftime("%d/%m/%Y")},
         internal=True,
-        role="system",
     )
     enqueue(tasks.send_overdue_reminder, step.pk)
     return True

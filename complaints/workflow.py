@@ -18,16 +18,22 @@ from django.utils.translation import gettext_lazy as _
 from portal.roles import Actor, get_actor
 from portal.transitions import Transition, Workflow
 
-from .models import HANDLED_STATUSES, OPEN_STATUSES, Complaint, ComplaintEvent, Status
+from .models import (
+    HANDLED_STATUSES,
+    OPEN_STATUSES,
+    Complaint,
+    ComplaintEvent,
+    Status,
+    Visibility,
+)
 
 
 @dataclass(frozen=True)
 class Complainant(Actor):
-    """The consumer of one complaint, as proved by the view (see :func:`complainant`)."""
+    """The consumer of one complaint, as proved by the view (see :func:`complainant`);
+    ``user_id`` is their account when they are signed in, None for a tracking-link holder."""
 
     complaint_id: int | None = None
-    # The Django user when signed in, for the timeline; None for a tracking-link holder.
-    user: object = None
 
     @property
     def role(self):
@@ -37,10 +43,13 @@ class Complainant(Actor):
 def complainant(complaint, user=None):
     """The actor for the consumer of ``complaint``. Call it only after checking the proof:
     ownership by account, the tracking link or the code with the e-mail or phone."""
-    signed_in = user if getattr(user, "is_authenticated", False) else None
-    return Complainant(
-        user_id=signed_in.pk if signed_in else None, complaint_id=complaint.pk, user=signed_in
-    )
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    return Complainant(user_id=user_id, complaint_id=complaint.pk)
+
+
+def as_actor(who):
+    """A Django user (or None) as its :class:`Actor`; an actor as it is."""
+    return who if isinstance(who, Actor) else get_actor(who)
 
 
 def is_agency(actor, row):
@@ -63,47 +72,43 @@ def is_association(actor, row):
     return bool(row.association_id and row.association_id in actor.association_ids)
 
 
-def event_user(change):
-    """The Django user behind a change, for the timeline (None for the system or a link)."""
-    user = change.user or getattr(change.actor, "user", None)
-    return user if getattr(user, "is_authenticated", False) else None
-
-
-def actor_role(actor, user=None):
-    if isinstance(actor, Complainant) or actor is None:
-        return "consumer"
-    if actor.is_system:
-        return "system"
-    return actor.role if actor.is_authenticated else get_actor(user).role
+def add_event(complaint, kind, *, actor, from_status="", to_status="", message="", internal=False):
+    """A timeline row. ``actor`` is a Django user or an :class:`Actor` (``SYSTEM``, a
+    :class:`Complainant`): the row keeps their account, if any, and their role."""
+    actor = as_actor(actor)
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=actor.user_id,
+        actor_role="system" if actor.is_system else actor.role,
+        message=message,
+        visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
+    )
 
 
 def record(change):
     """The timeline row of a transition: a status event when the status moved (and the
     consumer is told), else the event the body asked for in ``change.extra["event"]``."""
-    row = change.row
-    message = change.extra.get("message", "") or ""
     moved = change.target is not None and change.target != change.source
-    if moved:
-        kind = ComplaintEvent.Kind.STATUS
-    else:
-        kind = change.extra.get("event")
-        if kind is None:
-            return
-    ComplaintEvent.objects.create(
-        complaint=row,
-        kind=kind,
+    kind = ComplaintEvent.Kind.STATUS if moved else change.extra.get("event")
+    if kind is None:
+        return
+    add_event(
+        change.row,
+        kind,
+        actor=change.actor,
         from_status=change.source if moved else "",
         to_status=change.target if moved else "",
-        actor=event_user(change),
-        actor_role=actor_role(change.actor, change.user),
-        message=message,
+        message=change.extra.get("message", "") or "",
     )
     if moved:
         from portal.jobs import enqueue
 
         from . import tasks
 
-        enqueue(tasks.notify_status_change, row.pk)
+        enqueue(tasks.notify_status_change, change.row.pk)
 
 
 BUSINESS_WAITING = _("The complaint is not waiting for the business.")

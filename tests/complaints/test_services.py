@@ -328,3 +328,23 @@ def test_personal_data_is_erased_after_the_retention_period(business, province_o
     assert fresh.complainant_email == "hoa@example.vn"
     assert fresh.history.filter(complainant_email="hoa@example.vn").exists()
     assert services.erase_expired_personal_data(now=later) == 0
+
+
+def test_the_timeline_says_who_made_each_step(reference_data, consumer, province_officer):
+    complaint = make_complaint(user=consumer, files=[png()])
+    services.request_info(complaint, actor=province_officer, message="Gửi hóa đơn")
+    services.consumer_add_info(
+        complaint, actor=services.complainant(complaint, consumer), message="Hóa đơn"
+    )
+    step = complaint.steps.get(completed_at__isnull=True)
+    services.flag_overdue_steps(today=step.due_on + datetime.timedelta(days=1))
+    assert [(e.kind, e.actor, e.actor_role) for e in complaint.events.order_by("pk")] == [
+        ("filed", consumer, "consumer"),
+        ("status", province_officer, "province"),
+        ("info_added", consumer, "consumer"),
+        ("status", consumer, "consumer"),
+        ("overdue", None, "system"),
+    ]
+    assert complaint.attachments.get().uploaded_by == consumer
+    anonymous = make_complaint()
+    assert anonymous.events.values_list("actor", "actor_role").get() == (None, "consumer")
