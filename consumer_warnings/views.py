@@ -309,8 +309,12 @@ def manage(request):
 
 
 def _managed(request, pk):
+    """A warning the user may act on: another province's warning, even a public one, is
+    404 here before any service is asked."""
     return get_object_in_scope(
-        ConsumerWarning.objects.select_related("business"), request.user, pk=pk
+        ConsumerWarning.objects.managed_by(request.user).select_related("business"),
+        request.user,
+        pk=pk,
     )
 
 
@@ -379,7 +383,6 @@ def preview(request, pk):
             "staff_view": True,
             "can_edit": services.can_edit(request.user, warning),
             "can_publish": services.can_publish(request.user, warning),
-            "withdraw_form": WithdrawForm(),
         },
     )
 
