@@ -248,8 +248,10 @@ def add_evidence(*, assessment, criterion, upload, user):
 @transaction.atomic
 def delete_evidence(*, evidence, user):
     _lock_editable(evidence.assessment, user)
-    evidence.file.delete(save=False)
+    name, storage = evidence.file.name, evidence.file.storage
     evidence.delete()
+    # The file goes only once the removal is committed.
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def missing_items(assessment):

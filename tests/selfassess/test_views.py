@@ -441,7 +441,11 @@ def test_set_detail_is_public_but_drafts_are_not(client, small_set, ministry_off
     assert client.get(reverse("selfassess:set_detail", args=[draft.pk])).status_code == 200
 
 
-def test_member_removes_evidence_and_the_file_goes(client, assessment, business_member):
+def test_member_removes_evidence_and_the_file_goes(
+    client, assessment, business_member, django_capture_on_commit_callbacks
+):
+    import os
+
     a2 = criterion(assessment.criteria_set, "A2")
     evidence = services.add_evidence(
         assessment=assessment, criterion=a2, upload=pdf_upload(), user=business_member
@@ -449,10 +453,12 @@ def test_member_removes_evidence_and_the_file_goes(client, assessment, business_
     path = evidence.file.path
     login(client, business_member)
     url = reverse("selfassess:fill", args=[assessment.pk, a2.group_id])
-    assert client.post(url, {"delete_evidence": evidence.pk}).status_code == 302
+    with django_capture_on_commit_callbacks() as after_commit:
+        assert client.post(url, {"delete_evidence": evidence.pk}).status_code == 302
     assert not assessment.evidence.exists()
-    import os
-
+    assert os.path.exists(path)  # the file goes only once the removal commits
+    for callback in after_commit:
+        callback()
     assert not os.path.exists(path)
 
 
