@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.csvexport import csv_response
-from portal.errors import InvalidInput, NotAllowed, add_to_form, messages_of
+from portal.errors import InvalidInput, InvalidTransition, NotAllowed, add_to_form, messages_of
 from portal.files import serve_private_file
 from portal.permissions import officer_required
 from portal.ratelimit import client_over_limit, over_limit
@@ -258,11 +258,11 @@ def confirm(request, token):
     subscription = services.subscription_from_token(
         token, salt=services.CONFIRM_SALT, max_age=services.CONFIRM_MAX_AGE
     )
-    if subscription is None or subscription.status == subscription.Status.UNSUBSCRIBED:
+    if subscription is None:
         return render(request, "consumer_warnings/token_invalid.html", status=404)
     try:
         services.confirm(subscription)
-    except InvalidInput:  # unsubscribed meanwhile
+    except InvalidTransition:  # unsubscribed: the link has ended with the subscription
         return render(request, "consumer_warnings/token_invalid.html", status=404)
     return render(
         request,

@@ -389,6 +389,19 @@ def test_subscribe_form_sends_a_confirmation(client, reference_data, run_on_comm
     assert Subscription.objects.get().status == "active"
 
 
+def test_confirm_link_of_an_ended_subscription_is_404_and_keeps_it_ended(
+    client, reference_data, consumer
+):
+    ended = SubscriptionFactory(status="pending", confirmed_at=None)
+    services.unsubscribe(ended)
+    url = reverse("consumer_warnings:confirm", args=[services.confirm_token(ended)])
+    login(client, consumer)  # being signed in gives no say over someone's subscription
+    assert client.get(url).status_code == 404
+    ended.refresh_from_db()
+    assert ended.status == "unsubscribed"
+    assert ended.confirmed_at is None
+
+
 def test_unsubscribe_works_without_login_and_only_for_its_own(client, reference_data):
     mine, other = SubscriptionFactory(), SubscriptionFactory()
     url = reverse("consumer_warnings:unsubscribe", args=[services.unsubscribe_token(mine)])
