@@ -236,7 +236,7 @@ def _save_group(request, assessment, group):
     except InvalidInput as exc:
         errors.setdefault(None, []).append(_error_text(exc))
     remove = request.POST.get("delete_evidence", "")
-    if remove.isdigit():
+    if remove.isdecimal():
         evidence = Evidence.objects.filter(assessment=assessment, pk=remove).first()
         if evidence is not None:
             try:
@@ -363,7 +363,7 @@ def review(request, pk):
     if request.method == "POST":
         criteria = {c.pk: c for g in criteria_set.groups_list for c in g.criteria_list}
         for key, value in request.POST.items():
-            if key.startswith("comment_") and key[8:].isdigit() and int(key[8:]) in criteria:
+            if key.startswith("comment_") and key[8:].isdecimal() and int(key[8:]) in criteria:
                 typed_comments[int(key[8:])] = value[:4000]
         if form.is_valid():
             try:

@@ -618,3 +618,22 @@ def test_a_submitted_assessment_refuses_changes_with_a_message(client, submitted
     assert "đã được nộp" in response.content.decode()
     assert Answer.objects.get(assessment=submitted, criterion=a1).value == "yes"
     assert submitted.events.filter(kind="submitted").count() == 1
+
+
+def test_an_odd_evidence_id_to_remove_is_ignored_not_crashed(client, assessment, business_member):
+    a1 = criterion(assessment.criteria_set, "A1")
+    login(client, business_member)
+    url = reverse("selfassess:fill", args=[assessment.pk, a1.group_id])
+    response = client.post(url, {f"answer_{a1.pk}": "yes", "delete_evidence": "²"})
+    assert response.status_code == 302
+    assert Answer.objects.get(assessment=assessment, criterion=a1).value == "yes"
+
+
+def test_an_odd_criterion_id_in_a_review_comment_is_ignored_not_crashed(
+    client, submitted, province_officer
+):
+    login(client, province_officer)
+    url = reverse("selfassess:review", args=[submitted.pk])
+    response = client.post(url, {"decision": "changes", "comment_²": "Bổ sung"})
+    assert response.status_code == 200
+    assert "Hãy nêu nội dung cần sửa" in response.content.decode()
