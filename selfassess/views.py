@@ -162,7 +162,10 @@ def fill(request, pk, group_pk):
             messages.error(request, _("This assessment can no longer be changed."))
             return redirect(assessment)
         typed, errors = _save_group(request, assessment, group)
-        if not errors:
+        # What concerns the whole page (submitted meanwhile, a file that could not be
+        # removed) is shown above it; the rest next to its criterion.
+        general = errors.pop(None, [])
+        if not errors and not general:
             messages.success(request, _("Your answers are saved."))
             target = group
             if "save_next" in request.POST:
@@ -172,7 +175,10 @@ def fill(request, pk, group_pk):
                         return redirect(assessment)
                     return redirect("selfassess:submit", pk=assessment.pk)
             return redirect("selfassess:fill", pk=assessment.pk, group_pk=target.pk)
-        messages.error(request, _("Some answers could not be saved; see the messages below."))
+        for text in general:
+            messages.error(request, text)
+        if errors:
+            messages.error(request, _("Some answers could not be saved; see the messages below."))
         answers = {a.criterion_id: a for a in assessment.answers.filter(criterion__group=group)}
     score = selectors.score_of(assessment)
     evidence = {}

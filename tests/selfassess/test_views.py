@@ -620,6 +620,30 @@ def test_a_submitted_assessment_refuses_changes_with_a_message(client, submitted
     assert submitted.events.filter(kind="submitted").count() == 1
 
 
+def test_a_submission_meanwhile_is_explained_on_the_group_page_and_keeps_what_was_typed(
+    client, assessment, business_member, monkeypatch
+):
+    """The assessment is submitted after this request read it and before it takes the lock:
+    the page says why nothing was saved and shows what was typed."""
+    fill_all(assessment, business_member)
+    real_save_answers = services.save_answers
+
+    def submitted_meanwhile(**kwargs):
+        services.submit(assessment=assessment, user=business_member)
+        return real_save_answers(**kwargs)
+
+    b1 = criterion(assessment.criteria_set, "B1")
+    login(client, business_member)
+    monkeypatch.setattr(services, "save_answers", submitted_meanwhile)
+    url = reverse("selfassess:fill", args=[assessment.pk, b1.group_id])
+    response = client.post(url, {f"answer_{b1.pk}": "no", f"note_{b1.pk}": "Ghi chú vừa gõ"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "không thể sửa nữa" in body
+    assert "Ghi chú vừa gõ" in body
+    assert Answer.objects.get(assessment=assessment, criterion=b1).value == "yes"
+
+
 def test_an_odd_evidence_id_to_remove_is_ignored_not_crashed(client, assessment, business_member):
     a1 = criterion(assessment.criteria_set, "A1")
     login(client, business_member)
