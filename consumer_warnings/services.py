@@ -19,7 +19,7 @@ from portal.roles import ANONYMOUS, get_actor
 from portal.text import fold
 
 from .models import ConsumerWarning, Delivery, Subscription, WarningEvent, WarningPhoto
-from .workflow import SUBSCRIPTION_WORKFLOW, WARNING_WORKFLOW, manages, publishes
+from .workflow import SUBSCRIPTION_WORKFLOW, WARNING_WORKFLOW, publishes
 
 logger = logging.getLogger(__name__)
 
@@ -204,20 +204,19 @@ def add_photo(warning, photo, alt_text=""):
 def remove_photo(photo, *, user):
     """Removing a photo edits the draft (recorded as such); a published notice changes only
     with a dated, visible update."""
-    if photo.warning.status != ConsumerWarning.Status.DRAFT and manages(
-        get_actor(user), photo.warning
-    ):
+    try:
+        with WARNING_WORKFLOW.transition(photo.warning_id, "edit", user=user) as change:
+            removed = {"field": "photos", "label": str(_("photos")), "old": "1", "new": ""}
+            change.extra["changes"] = {"fields": [removed]}
+            name, storage = photo.image.name, photo.image.storage
+            photo.delete()
+            # The file goes only once the removal is committed.
+            transaction.on_commit(lambda: storage.delete(name))
+    except InvalidTransition as exc:
         raise InvalidTransition(
             _("Photos of a published warning are removed by withdrawing or updating it."),
             code="published",
-        )
-    with WARNING_WORKFLOW.transition(photo.warning, "edit", user=user) as change:
-        removed = {"field": "photos", "label": str(_("photos")), "old": "1", "new": ""}
-        change.extra["changes"] = {"fields": [removed]}
-        name, storage = photo.image.name, photo.image.storage
-        photo.delete()
-        # The file goes only once the removal is committed.
-        transaction.on_commit(lambda: storage.delete(name))
+        ) from exc
 
 
 def publish(warning, *, user):
