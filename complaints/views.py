@@ -38,10 +38,12 @@ from .forms import (
     complaint_data,
 )
 from .models import AccessLog, Attachment, Complaint, IssueCategory
+from .workflow import WORKFLOW
 
 DRAFT_KEY = "complaint_draft"
 FILED_KEY = "complaint_filed"
 ACCESS_KEY = "complaints_access"
+UNSAVED_KEY = "complaints_unsaved"
 STEP_SLUGS = [slug for slug, _label, _form in WIZARD_STEPS]
 PAGE_SIZE = 25
 
@@ -320,9 +322,27 @@ def track_token(request, token):
     return redirect("complaints:track_detail", complaint.code)
 
 
+# The consumer's actions: address → (form, transition).
+CONSUMER_ACTIONS = {
+    "bo-sung": (AddInfoForm, "add_info"),
+    "danh-gia": (FeedbackForm, "feedback"),
+    "rut": (WithdrawForm, "withdraw"),
+}
+
+
 @require_GET
 def track_detail(request, code):
     complaint = _consumer_complaint(request, code)
+    actor = services.complainant(complaint, request.user)
+    kept = _typed(
+        request,
+        complaint,
+        lambda action: WORKFLOW.can(CONSUMER_ACTIONS[action][1], actor, complaint),
+    )
+    forms = {
+        action: form_class(initial={"message": kept["typed"].get(action, "")})
+        for action, (form_class, _name) in CONSUMER_ACTIONS.items()
+    }
     return render(
         request,
         "complaints/track_detail.html",
@@ -330,9 +350,10 @@ def track_detail(request, code):
             "complaint": complaint,
             "events": selectors.timeline(complaint),
             "step": selectors.current_step(complaint),
-            "info_form": AddInfoForm(),
-            "feedback_form": FeedbackForm(),
-            "withdraw_form": WithdrawForm(),
+            "info_form": forms["bo-sung"],
+            "feedback_form": forms["danh-gia"],
+            "withdraw_form": forms["rut"],
+            "unsaved": kept["unsaved"],
         },
     )
 
@@ -342,10 +363,9 @@ def track_action(request, code, action):
     complaint = _consumer_complaint(request, code)
     # _consumer_complaint has checked the proof: this visitor is the complainant.
     actor = services.complainant(complaint, request.user)
-    forms_by_action = {"bo-sung": AddInfoForm, "danh-gia": FeedbackForm, "rut": WithdrawForm}
-    if action not in forms_by_action:
+    if action not in CONSUMER_ACTIONS:
         raise Http404
-    form = forms_by_action[action](request.POST, request.FILES)
+    form = CONSUMER_ACTIONS[action][0](request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -368,11 +388,33 @@ def track_action(request, code, action):
     messages.error(
         request, _("The action could not be done: %(errors)s") % {"errors": _errors(form)}
     )
+    _keep_typed(request, complaint, action)
     return redirect("complaints:track_detail", complaint.code)
 
 
 def _errors(form):
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _keep_typed(request, complaint, action):
+    """An action was refused and the page redirects: keep the text that was typed, once,
+    for the next page of this complaint (see :func:`_typed`)."""
+    text = request.POST.get("message", "")
+    if text.strip():
+        request.session[UNSAVED_KEY] = {"code": complaint.code, "action": action, "text": text}
+
+
+def _typed(request, complaint, available):
+    """The text of the action refused just before, if it was on ``complaint``:
+    ``typed`` fills that action's form again; ``unsaved`` is shown to copy when
+    ``available(action)`` says the page has no form for that action any more."""
+    kept = request.session.pop(UNSAVED_KEY, None)
+    if not kept or kept["code"] != complaint.code:
+        return {"typed": {}, "unsaved": ""}
+    return {
+        "typed": {kept["action"]: kept["text"]},
+        "unsaved": "" if available(kept["action"]) else kept["text"],
+    }
 
 
 @require_GET
@@ -484,10 +526,18 @@ def staff_new(request):
     return render(request, "complaints/staff_new.html", {"form": form})
 
 
-def _action_context(complaint, user):
+def _action_context(request, complaint):
+    user = request.user
     is_staff = services.is_staff_for(user, complaint)
     is_business = services.is_business_for(user, complaint)
     return {
+        **_typed(
+            request,
+            complaint,
+            lambda action: (
+                action not in WORKFLOW.transitions or WORKFLOW.can(action, user, complaint)
+            ),
+        ),
         "complaint": complaint,
         "step": selectors.current_step(complaint),
         "action_form": ActionForm(),
@@ -503,16 +553,18 @@ def _action_context(complaint, user):
 def staff_detail(request, code):
     complaint = get_object_in_scope(selectors.complaint_detail_queryset(), request.user, code=code)
     services.log_access(request, complaint)
-    context = _action_context(complaint, request.user)
+    context = _action_context(request, complaint)
     context["events"] = selectors.timeline(complaint, internal=True)
     context["access_logs"] = complaint.access_logs.select_related("user")[:10]
     return render(request, "complaints/staff_detail.html", context)
 
 
 def _do_action(request, complaint):
+    """Make the posted action; on a refusal say why and keep what was typed."""
     form = ActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _errors(form))
+        _keep_typed(request, complaint, request.POST.get("action", ""))
         return
     data = form.cleaned_data
     action = data["action"]
@@ -549,6 +601,7 @@ def _do_action(request, complaint):
         handlers[action]()
     except InvalidInput as exc:
         messages.error(request, " ".join(exc.messages))
+        _keep_typed(request, complaint, action)
     else:
         messages.success(request, _("Saved."))
 
@@ -600,7 +653,7 @@ def business_inbox(request):
 def business_detail(request, code):
     complaint = _business_complaint(request, code)
     services.log_access(request, complaint)
-    context = _action_context(complaint, request.user)
+    context = _action_context(request, complaint)
     context["events"] = selectors.timeline(complaint)
     return render(request, "complaints/business_detail.html", context)
 

@@ -75,3 +75,35 @@ def test_bad_consumer_actions(client, reference_data):
     services.withdraw(complaint, actor=services.complainant(complaint))
     assert client.post(base + "bo-sung/", {"message": "thêm"}).status_code == 302
     assert Complaint.objects.get().events.filter(kind="info_added").count() == 0
+
+
+def test_a_refused_action_keeps_what_was_typed(client, province_officer, hanoi):
+    complaint = make_complaint(province=hanoi)
+    login(client, province_officer)
+    detail = f"/khieu-nai/quan-ly/{complaint.code}/"
+    # Refused input: the same form is filled again on the next page, once.
+    response = client.post(detail + "xu-ly/", {"action": "refer", "message": "Chuyển Sở Y tế"})
+    assert response.status_code == 302
+    page = client.get(detail)
+    assert 'rows="2">Chuyển Sở Y tế</textarea>' in page.content.decode()
+    assert not page.context["unsaved"]
+    assert "Chuyển Sở Y tế" not in client.get(detail).content.decode()
+    # Someone else moved the complaint meanwhile: the form is gone, the text is shown to copy.
+    services.reject(complaint, actor=province_officer, ground="insufficient")
+    client.post(detail + "xu-ly/", {"action": "forward", "message": "Gửi doanh nghiệp xử lý"})
+    page = client.get(detail)
+    assert page.context["unsaved"] == "Gửi doanh nghiệp xử lý"
+    assert 'id="unsaved-text"' in page.content.decode()
+
+
+def test_a_refused_consumer_action_keeps_what_was_typed(client, reference_data):
+    complaint = make_complaint()
+    client.get(f"/khieu-nai/theo-doi/{complaint.token}/")
+    base = f"/khieu-nai/tra-cuu/{complaint.code}/"
+    client.post(base + "rut/", {"message": "Đã tự thỏa thuận"})  # the box was not ticked
+    page = client.get(base)
+    assert page.context["withdraw_form"]["message"].value() == "Đã tự thỏa thuận"
+    assert not page.context["unsaved"]
+    services.withdraw(complaint, actor=services.complainant(complaint))
+    client.post(base + "bo-sung/", {"message": "Số hóa đơn 123"})
+    assert client.get(base).context["unsaved"] == "Số hóa đơn 123"
