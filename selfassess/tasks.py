@@ -11,11 +11,14 @@ from portal.services import officers_for_province
 from .models import AssessmentEvent
 
 
-@shared_task
+# A mail server that refuses or times out (smtplib's errors are OSErrors) is tried again
+# later: about 1, 2, 4, 8 and 16 minutes on.
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
 def notify_event(event_pk):
     """E-mail about a submission (to the province's officers) or a review decision (to the
-    business and its members). Once per event: a task delivered twice sends nothing the
-    second time; a send that failed left no claim, so a retry sends it."""
+    business and its members). Once per event: the claim commits with the send, so a task
+    delivered twice sends nothing the second time, and a send that failed left no claim and
+    is sent by the task's automatic retry."""
     with once("selfassess.notify_event", event_pk) as run:
         if not run:
             return 0

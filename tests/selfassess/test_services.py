@@ -339,3 +339,25 @@ def test_a_failed_mail_is_sent_by_the_retry(submitted, province_officer, monkeyp
             tasks.notify_event(event.pk)
     assert tasks.notify_event(event.pk) == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_failed_mail_is_retried_by_the_worker(submitted, province_officer, monkeypatch):
+    from selfassess import tasks
+
+    event = submitted.events.get(kind="submitted")
+    mail.outbox.clear()
+    calls = []
+
+    def down_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("mail server down")
+        return real(*args, **kwargs)
+
+    real = tasks.send_templated_mail
+    monkeypatch.setattr(tasks, "send_templated_mail", down_once)
+    # As a worker runs it (here eagerly, so the retry runs at once instead of later).
+    tasks.notify_event.apply(args=[event.pk], throw=False)
+    assert len(calls) == 2
+    assert len(mail.outbox) == 1
+    assert tasks.notify_event(event.pk) == 0
