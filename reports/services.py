@@ -27,7 +27,7 @@ from portal.files import DOCUMENTS, validate_upload
 from portal.jobs import enqueue, lease, once
 from portal.models import Agency, Membership, Province
 from portal.notifications import send_templated_mail
-from portal.roles import get_actor
+from portal.roles import SYSTEM, get_actor
 from portal.text import fold, nfc
 
 from . import figures as figures_adapter
@@ -294,7 +294,7 @@ def _unit_header(agency):
     }
 
 
-def lock_year(reporting_year, now=None):
+def lock_year(reporting_year, now=None, *, user=SYSTEM):
     """Freeze the figures of every unit report (the snapshot) and the nationwide figures
     (once per year; the claim commits with the lock)."""
     now = now or timezone.now()
@@ -306,7 +306,7 @@ def lock_year(reporting_year, now=None):
             # Published (by hand) before the deadline: nothing left to freeze.
             run.result.update(locked=0)
             return run.result
-        with REPORTING_YEAR_WORKFLOW.transition(reporting_year, "lock") as change:
+        with REPORTING_YEAR_WORKFLOW.transition(reporting_year, "lock", user=user) as change:
             run.result.update(locked=_freeze_unit_reports(change.row, now))
             # A year compiled early (from the admin) stays compiled.
             if change.source == ReportingYear.Status.OPEN:
@@ -597,7 +597,7 @@ def build_national_snapshot(reporting_year):
     }
 
 
-def _compile(reporting_year, now, user=None):
+def _compile(reporting_year, now, user):
     """Compile the national draft of ``reporting_year`` (created on first compilation)."""
     national, _created = NationalReport.objects.get_or_create(reporting_year=reporting_year)
     with REPORTING_YEAR_WORKFLOW.transition(reporting_year, "compile", user=user) as year:
@@ -609,7 +609,7 @@ def _compile(reporting_year, now, user=None):
     return national
 
 
-def compile_national(reporting_year, now=None):
+def compile_national(reporting_year, now=None, *, user=SYSTEM):
     """The scheduled compilation of the national draft (once per year)."""
     with once("reports.compile_national", reporting_year.year) as run:
         if not run:
@@ -617,7 +617,7 @@ def compile_national(reporting_year, now=None):
         national = NationalReport.objects.filter(reporting_year=reporting_year).first()
         if national is None or national.status != NationalReport.Status.PUBLISHED:
             # (A report the authority published by hand already is left as it is.)
-            national = _compile(reporting_year, now or timezone.now())
+            national = _compile(reporting_year, now or timezone.now(), user)
         run.result.update(national_report=national.pk)
     return run.result
 
@@ -625,7 +625,7 @@ def compile_national(reporting_year, now=None):
 @transaction.atomic
 def recompile_national(reporting_year, *, user, now=None):
     """The authority compiles again (late submissions) until it publishes (the workflow
-    checks who; ``user=None`` is the system, for the demo data)."""
+    checks who)."""
     return _compile(reporting_year, now or timezone.now(), user=user)
 
 
@@ -638,7 +638,7 @@ def update_national(*, national, user, number, narrative):
     return change.row
 
 
-def _publish(reporting_year, now, user=None):
+def _publish(reporting_year, now, user):
     """Compile a last time and publish, the national row locked first so that a second
     publication waits and then fails on its state."""
     national, _created = NationalReport.objects.get_or_create(reporting_year=reporting_year)
@@ -654,7 +654,7 @@ def _publish(reporting_year, now, user=None):
     return change.row
 
 
-def publish_national(reporting_year, now=None):
+def publish_national(reporting_year, now=None, *, user=SYSTEM):
     """The scheduled final compilation and publication (once per year); nothing to do
     when the authority has published by hand already."""
     with once("reports.publish_national", reporting_year.year) as run:
@@ -662,7 +662,7 @@ def publish_national(reporting_year, now=None):
             return None
         national = NationalReport.objects.filter(reporting_year=reporting_year).first()
         if national is None or national.status != NationalReport.Status.PUBLISHED:
-            national = _publish(reporting_year, now or timezone.now())
+            national = _publish(reporting_year, now or timezone.now(), user)
         run.result.update(national_report=national.pk)
     return run.result
 
@@ -706,16 +706,16 @@ def run_calendar(today):
             key = due[-1].strftime("%m-%d")
             done["remind_" + key] = send_unit_reminders(reporting_year, key)
         return done
-    done["lock"] = lock_year(reporting_year)
+    done["lock"] = lock_year(reporting_year, user=SYSTEM)
     reporting_year.refresh_from_db()
-    done["compile"] = compile_national(reporting_year)
+    done["compile"] = compile_national(reporting_year, user=SYSTEM)
     national_deadline = reporting_year.national_deadline
     reminder_day = national_deadline - datetime.timedelta(days=AUTHORITY_REMINDER_DAYS_BEFORE)
     if today >= reminder_day:
         done["remind_authority"] = remind_authority(reporting_year)
     if today >= national_deadline - datetime.timedelta(days=PUBLISH_DAYS_BEFORE):
         reporting_year.refresh_from_db()
-        done["publish"] = publish_national(reporting_year)
+        done["publish"] = publish_national(reporting_year, user=SYSTEM)
     return done
 
 

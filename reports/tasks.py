@@ -11,6 +11,8 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from portal.roles import SYSTEM
+
 from . import services
 from .models import NationalReport, ReportingYear, UnitReport
 
@@ -41,13 +43,13 @@ def send_unit_reminders(year_pk, key):
 @shared_task
 def lock_unit_reports(year_pk):
     reporting_year = _year(year_pk)
-    return services.lock_year(reporting_year) if reporting_year else None
+    return services.lock_year(reporting_year, user=SYSTEM) if reporting_year else None
 
 
 @shared_task
 def compile_national_report(year_pk):
     reporting_year = _year(year_pk)
-    return services.compile_national(reporting_year) if reporting_year else None
+    return services.compile_national(reporting_year, user=SYSTEM) if reporting_year else None
 
 
 @shared_task
@@ -59,7 +61,7 @@ def remind_authority(year_pk):
 @shared_task
 def publish_national_report(year_pk):
     reporting_year = _year(year_pk)
-    return services.publish_national(reporting_year) if reporting_year else None
+    return services.publish_national(reporting_year, user=SYSTEM) if reporting_year else None
 
 
 @shared_task
