@@ -3,8 +3,8 @@
 which states. ``reports.services`` changes a status only through these workflows.
 
 Each transition saves its row once, so django-simple-history writes exactly one history
-row for it; ``record`` labels that row with the transition's name and the user who made it
-(None for the scheduler), which is the event the admin's history shows.
+row for it, which the core labels with the transition's name and the user who made it (none
+for the scheduler): the event the admin's history shows.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -16,22 +16,6 @@ from .models import NationalReport, ReportingYear, UnitReport
 UNIT = UnitReport.Status
 NATIONAL = NationalReport.Status
 YEAR = ReportingYear.Status
-
-
-def record_history(change):
-    """Label the history row that the transition's save has just written."""
-    row = change.row
-    history_model = type(row).history.model
-    latest = (
-        history_model.objects.filter(id=row.pk)
-        .order_by("-history_id")
-        .values_list("history_id", flat=True)
-        .first()
-    )
-    fields = {"history_change_reason": change.name}
-    if change.user is not None:
-        fields["history_user_id"] = change.user.pk
-    history_model.objects.filter(history_id=latest).update(**fields)
 
 
 def own_unit(actor, report):
@@ -52,27 +36,26 @@ UNIT_REPORT_WORKFLOW = Workflow(
     [
         Transition(
             "submit",
-            frozenset(UnitReport.EDITABLE),
+            UnitReport.EDITABLE,
             UNIT.SUBMITTED,
             who=own_unit,
             message=_("This report has been submitted and can no longer be changed."),
         ),
         Transition(
             "accept",
-            frozenset({UNIT.SUBMITTED}),
+            {UNIT.SUBMITTED},
             UNIT.ACCEPTED,
             who=authority,
             message=_("Only a submitted report can be reviewed."),
         ),
         Transition(
             "return",
-            frozenset({UNIT.SUBMITTED}),
+            {UNIT.SUBMITTED},
             UNIT.RETURNED,
             who=authority,
             message=_("Only a submitted report can be reviewed."),
         ),
     ],
-    record=record_history,
 )
 
 NATIONAL_REPORT_WORKFLOW = Workflow(
@@ -81,27 +64,26 @@ NATIONAL_REPORT_WORKFLOW = Workflow(
         # Compiling again (late submissions) keeps the draft a draft.
         Transition(
             "compile",
-            frozenset({NATIONAL.DRAFT}),
+            {NATIONAL.DRAFT},
             NATIONAL.DRAFT,
             who=authority_or_system,
             message=_("A published report can no longer be compiled again."),
         ),
         Transition(
             "edit",
-            frozenset({NATIONAL.DRAFT}),
+            {NATIONAL.DRAFT},
             NATIONAL.DRAFT,
             who=authority,
             message=_("A published report can no longer be changed."),
         ),
         Transition(
             "publish",
-            frozenset({NATIONAL.DRAFT}),
+            {NATIONAL.DRAFT},
             NATIONAL.PUBLISHED,
             who=authority_or_system,
             message=_("This report had already been published."),
         ),
     ],
-    record=record_history,
 )
 
 REPORTING_YEAR_WORKFLOW = Workflow(
@@ -111,25 +93,24 @@ REPORTING_YEAR_WORKFLOW = Workflow(
         # stays compiled, so the service sets the target from the current state.
         Transition(
             "lock",
-            frozenset({YEAR.OPEN, YEAR.LOCKED, YEAR.COMPILED}),
+            {YEAR.OPEN, YEAR.LOCKED, YEAR.COMPILED},
             None,
             who=authority_or_system,
             message=_("A published year can no longer be locked."),
         ),
         Transition(
             "compile",
-            frozenset({YEAR.OPEN, YEAR.LOCKED, YEAR.COMPILED}),
+            {YEAR.OPEN, YEAR.LOCKED, YEAR.COMPILED},
             YEAR.COMPILED,
             who=authority_or_system,
             message=_("A published report can no longer be compiled again."),
         ),
         Transition(
             "publish",
-            frozenset({YEAR.OPEN, YEAR.LOCKED, YEAR.COMPILED}),
+            {YEAR.OPEN, YEAR.LOCKED, YEAR.COMPILED},
             YEAR.PUBLISHED,
             who=authority_or_system,
             message=_("This report had already been published."),
         ),
     ],
-    record=record_history,
 )
