@@ -103,6 +103,10 @@ class ComplaintAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
     raw_id_fields = ["business", "issue", "assigned_to"]
 
+    def get_queryset(self, request):
+        # The admin is a staff page: not an officer's own complaint as a consumer.
+        return super().get_queryset(request).handled_by(request.user)
+
     def get_search_results(self, request, queryset, search_term):
         return queryset.search(search_term), False
 

@@ -166,22 +166,36 @@ class CodeCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+def _handler_condition(actor):
+    condition = Q(pk__in=[])
+    if actor.province_ids:
+        condition |= Q(province_id__in=actor.province_ids)
+    if actor.association_ids:
+        condition |= Q(association_id__in=actor.association_ids)
+    return condition
+
+
 class ComplaintQuerySet(models.QuerySet):
+    def handled_by(self, user):
+        """What ``user`` handles as an agency (Luật 19/2023 Điều 55 k2, Điều 57 k3): the
+        authority all; a Sở Công Thương its province; a consumer association what is
+        addressed to it. The staff pages and the admin show only these, with the internal
+        notes: never an officer's own complaint as a consumer."""
+        from portal.roles import get_actor
+
+        actor = get_actor(user)
+        return self.all() if actor.is_authority else self.filter(_handler_condition(actor))
+
     def visible_to(self, user):
-        """Who may read a complaint with its personal data (Luật 19/2023 Điều 55 k2, Điều 57
-        k3): the authority all; a Sở Công Thương its province; a consumer association what
-        is addressed to it; a business what was forwarded to it; a consumer their own.
-        Other ministry units see none (only the anonymous statistics)."""
+        """Who may read a complaint with its personal data: whoever handles it (above), a
+        business what was forwarded to it, a consumer their own. Other ministry units see
+        none (only the anonymous statistics)."""
         from portal.roles import get_actor
 
         actor = get_actor(user)
         if actor.is_authority:
             return self.all()
-        condition = Q(pk__in=[])
-        if actor.province_ids:
-            condition |= Q(province_id__in=actor.province_ids)
-        if actor.association_ids:
-            condition |= Q(association_id__in=actor.association_ids)
+        condition = _handler_condition(actor)
         if actor.business_ids:
             condition |= Q(business_id__in=actor.business_ids) & Q(forwarded_at__isnull=False)
         if actor.user_id:
@@ -564,8 +578,8 @@ class Attachment(models.Model):
 
 class AccessLogQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The reads of the complaints ``user`` may see (the admin's scope)."""
-        return self.filter(complaint__in=Complaint.objects.visible_to(user))
+        """The reads of the complaints ``user`` handles (the admin's scope)."""
+        return self.filter(complaint__in=Complaint.objects.handled_by(user))
 
 
 class AccessLog(models.Model):

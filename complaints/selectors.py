@@ -30,7 +30,7 @@ STATS_CACHE_SECONDS = 300
 
 def staff_list(user):
     return (
-        Complaint.objects.visible_to(user)
+        Complaint.objects.handled_by(user)
         .select_related("province", "sector", "assigned_to")
         .only(
             "code",

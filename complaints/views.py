@@ -464,7 +464,7 @@ def staff_list(request):
     if request.method == "POST":
         form = AssignForm(
             request.POST,
-            complaints=Complaint.objects.visible_to(request.user),
+            complaints=Complaint.objects.handled_by(request.user),
             officers=selectors.officers_in_scope(request.user),
         )
         if form.is_valid():
@@ -551,7 +551,9 @@ def _action_context(request, complaint):
 @complaint_handler_required
 @require_GET
 def staff_detail(request, code):
-    complaint = get_object_in_scope(selectors.complaint_detail_queryset(), request.user, code=code)
+    complaint = get_object_in_scope(
+        selectors.complaint_detail_queryset().handled_by(request.user), request.user, code=code
+    )
     services.log_access(request, complaint)
     context = _action_context(request, complaint)
     context["events"] = selectors.timeline(complaint, internal=True)
@@ -609,7 +611,9 @@ def _do_action(request, complaint):
 @complaint_handler_required
 @require_POST
 def staff_action(request, code):
-    complaint = get_object_in_scope(Complaint.objects, request.user, code=code)
+    complaint = get_object_in_scope(
+        Complaint.objects.handled_by(request.user), request.user, code=code
+    )
     _do_action(request, complaint)
     return redirect("complaints:staff_detail", complaint.code)
 
@@ -617,7 +621,9 @@ def staff_action(request, code):
 @complaint_handler_required
 @require_GET
 def staff_attachment(request, code, pk):
-    complaint = get_object_in_scope(Complaint.objects, request.user, code=code)
+    complaint = get_object_in_scope(
+        Complaint.objects.handled_by(request.user), request.user, code=code
+    )
     return _serve_attachment(request, complaint, pk)
 
 

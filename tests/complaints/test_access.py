@@ -301,3 +301,21 @@ def test_a_ministry_unit_sees_no_complaint_nor_its_access_log_in_the_admin(
     assert listing.status_code == 200
     assert forwarded.code not in listing.content.decode()
     assert client.get(f"/quan-tri/complaints/accesslog/{log.pk}/change/").status_code == 404
+
+
+def test_an_officer_s_own_complaint_as_a_consumer_stays_off_the_staff_pages(
+    client, reference_data, hcm, province_officer
+):
+    own = make_complaint(province=hcm, user=province_officer, files=[png()])
+    services.add_event(own, "note", actor=province_officer, message="Ghi chú nội bộ", internal=True)
+    login(client, province_officer)
+    assert own.code not in client.get("/khieu-nai/quan-ly/").content.decode()
+    for path in urls(own)["staff"]:
+        assert client.get(path).status_code == 404, path
+    province_officer.is_staff = True
+    province_officer.save()
+    assert client.get(f"/quan-tri/complaints/complaint/{own.pk}/change/").status_code == 404
+    # As its consumer they follow it on the consumer's page, without the internal notes.
+    page = client.get(f"/khieu-nai/tra-cuu/{own.code}/")
+    assert page.status_code == 200
+    assert "Ghi chú nội bộ" not in page.content.decode()
