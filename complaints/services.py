@@ -681,7 +681,7 @@ def erase_complaint(complaint, now=None):
     blanked = personal_data.erase(complaint)
     for attachment in complaint.attachments.all():
         personal_data.erase(attachment)  # deletes the stored file
-        attachment.delete()
+    complaint.attachments.all().delete()
     complaint.user = None
     complaint.anonymised_at = now or timezone.now()
     complaint.save()
