@@ -691,5 +691,8 @@ def erase_complaint(complaint, now=None):
         user=None,
         **{name: getattr(complaint, Complaint._meta.get_field(name).attname) for name in blanked},
     )
+    # The timeline keeps what happened and when, not what was written nor the consumer's
+    # account.
     complaint.events.update(message="")
+    complaint.events.filter(actor_role="consumer").update(actor=None)
     return blanked

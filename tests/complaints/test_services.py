@@ -348,3 +348,21 @@ def test_the_timeline_says_who_made_each_step(reference_data, consumer, province
     assert complaint.attachments.get().uploaded_by == consumer
     anonymous = make_complaint()
     assert anonymous.events.values_list("actor", "actor_role").get() == (None, "consumer")
+
+
+def test_the_erasure_unlinks_the_consumer_s_account_from_the_timeline(
+    reference_data, consumer, province_officer
+):
+    from django.utils import timezone
+
+    complaint = make_complaint(user=consumer, files=[png(), png()])
+    services.request_info(complaint, actor=province_officer, message="Gửi hóa đơn")
+    services.consumer_add_info(
+        complaint, actor=services.complainant(complaint, consumer), message="Hóa đơn"
+    )
+    services.reject(complaint, actor=province_officer, ground="insufficient")
+    later = timezone.now() + datetime.timedelta(days=5 * 365 + 2)
+    assert services.erase_expired_personal_data(now=later) == 1
+    assert not complaint.events.filter(actor=consumer).exists()
+    assert complaint.events.filter(actor=province_officer).exists()
+    assert not complaint.attachments.exists()
