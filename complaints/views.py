@@ -281,11 +281,13 @@ def _consumer_complaint(request, code):
     """The complaint if this visitor proved they filed it (tracking check, secret link or
     their account); 404 otherwise, exactly like a code that does not exist."""
     complaint = selectors.complaint_detail_queryset().filter(code=code).first()
-    if complaint is None:
-        raise Http404
-    owner = request.user.is_authenticated and complaint.user_id == request.user.pk
-    if not owner and complaint.pk not in request.session.get(ACCESS_KEY, []):
-        raise Http404
+    owner = (
+        complaint is not None
+        and request.user.is_authenticated
+        and complaint.user_id == request.user.pk
+    )
+    if complaint is None or not (owner or complaint.pk in request.session.get(ACCESS_KEY, [])):
+        raise NotAllowed(f"complaint {code}: not this visitor's")
     return complaint
 
 
