@@ -597,16 +597,26 @@ def build_national_snapshot(reporting_year):
     }
 
 
-def _compile(reporting_year, now, user):
-    """Compile the national draft of ``reporting_year`` (created on first compilation)."""
-    national, _created = NationalReport.objects.get_or_create(reporting_year=reporting_year)
-    with REPORTING_YEAR_WORKFLOW.transition(reporting_year, "compile", user=user) as year:
-        year.row.compiled_at = now
-        with NATIONAL_REPORT_WORKFLOW.transition(national, "compile", user=user) as change:
+def _compile(reporting_year, now, user, *, publish):
+    """Compile the national report of ``reporting_year`` (created on first compilation),
+    as a draft or, with ``publish``, a last time and published.
+
+    Both rows change state and get their history row, so both are locked: the year's first,
+    then the national report's, in the compilation and the publication alike, so that the
+    two at the same moment queue up on the year instead of deadlocking and the second fails
+    on the state the first left. (``update_national`` locks only the national report.)"""
+    step = "publish" if publish else "compile"
+    with REPORTING_YEAR_WORKFLOW.transition(reporting_year, step, user=user) as year:
+        national, _created = NationalReport.objects.get_or_create(reporting_year=year.row)
+        with NATIONAL_REPORT_WORKFLOW.transition(national, step, user=user) as change:
             change.row.snapshot = build_national_snapshot(year.row)
-            change.row.compiled_at = now
+            change.row.compiled_at = year.row.compiled_at = now
+            if publish:
+                change.row.published_at = year.row.published_at = now
             change.row.content_version += 1
-    return national
+    if publish:
+        enqueue(_tasks().render_national_report_pdf, change.row.pk)
+    return change.row
 
 
 def compile_national(reporting_year, now=None, *, user=SYSTEM):
@@ -617,16 +627,15 @@ def compile_national(reporting_year, now=None, *, user=SYSTEM):
         national = NationalReport.objects.filter(reporting_year=reporting_year).first()
         if national is None or national.status != NationalReport.Status.PUBLISHED:
             # (A report the authority published by hand already is left as it is.)
-            national = _compile(reporting_year, now or timezone.now(), user)
+            national = _compile(reporting_year, now or timezone.now(), user, publish=False)
         run.result.update(national_report=national.pk)
     return run.result
 
 
-@transaction.atomic
 def recompile_national(reporting_year, *, user, now=None):
     """The authority compiles again (late submissions) until it publishes (the workflow
     checks who)."""
-    return _compile(reporting_year, now or timezone.now(), user=user)
+    return _compile(reporting_year, now or timezone.now(), user, publish=False)
 
 
 def update_national(*, national, user, number, narrative):
@@ -638,22 +647,6 @@ def update_national(*, national, user, number, narrative):
     return change.row
 
 
-def _publish(reporting_year, now, user):
-    """Compile a last time and publish, the national row locked first so that a second
-    publication waits and then fails on its state."""
-    national, _created = NationalReport.objects.get_or_create(reporting_year=reporting_year)
-    with NATIONAL_REPORT_WORKFLOW.transition(national, "publish", user=user) as change:
-        with REPORTING_YEAR_WORKFLOW.transition(reporting_year, "publish", user=user) as year:
-            year.row.compiled_at = now
-            year.row.published_at = now
-            change.row.snapshot = build_national_snapshot(year.row)
-        change.row.compiled_at = now
-        change.row.published_at = now
-        change.row.content_version += 1
-    enqueue(_tasks().render_national_report_pdf, change.row.pk)
-    return change.row
-
-
 def publish_national(reporting_year, now=None, *, user=SYSTEM):
     """The scheduled final compilation and publication (once per year); nothing to do
     when the authority has published by hand already."""
@@ -662,16 +655,15 @@ def publish_national(reporting_year, now=None, *, user=SYSTEM):
             return None
         national = NationalReport.objects.filter(reporting_year=reporting_year).first()
         if national is None or national.status != NationalReport.Status.PUBLISHED:
-            national = _publish(reporting_year, now or timezone.now(), user)
+            national = _compile(reporting_year, now or timezone.now(), user, publish=True)
         run.result.update(national_report=national.pk)
     return run.result
 
 
-@transaction.atomic
 def publish_now(reporting_year, *, user, now=None):
     """The authority publishes before the scheduled day. A second publication (two
     clicks, two officers) waits for the first and fails with InvalidTransition."""
-    return _publish(reporting_year, now or timezone.now(), user=user)
+    return _compile(reporting_year, now or timezone.now(), user, publish=True)
 
 
 # --- The calendar ------------------------------------------------------------------------
