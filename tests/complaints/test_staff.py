@@ -45,6 +45,11 @@ def test_filters_and_bad_filter_values(client, province_officer, hanoi, business
         {"received_from": "32/13/2026"},
         {"page": "9999"},
         {"q": "x" * 5000},
+        {"page": "abc"},
+        {"sector": "-1"},
+        {"province": "9" * 30},
+        {"q": "a\x00b"},
+        {"mine": "maybe", "overdue": "2"},
     ):
         assert client.get(LIST, bad).status_code == 200, bad
 
@@ -182,3 +187,19 @@ def test_admin_search_finds_a_code_or_folded_words(client, province_officer, han
     for query in (wanted.code.lower(), "dong a"):
         page = client.get("/quan-tri/complaints/complaint/", {"q": query}).content.decode()
         assert wanted.code in page and other.code not in page
+
+
+def test_the_business_inbox_and_own_list_ignore_bad_pages(client, business_member, consumer):
+    login(client, business_member)
+    for bad in ({"page": "abc"}, {"page": "-1"}, {"status": "<b>"}):
+        assert client.get("/khieu-nai/doanh-nghiep/", bad).status_code == 200, bad
+    client.logout()
+    login(client, consumer)
+    assert client.get("/khieu-nai/cua-toi/", {"page": "abc"}).status_code == 200
+
+
+def test_an_attachment_number_out_of_range_is_404(client, province_officer, hanoi):
+    complaint = make_complaint(province=hanoi)
+    login(client, province_officer)
+    url = f"/khieu-nai/quan-ly/{complaint.code}/tep/{'9' * 30}/"
+    assert client.get(url).status_code == 404
