@@ -294,6 +294,19 @@ def _unit_header(agency):
     }
 
 
+def _published_by_hand(reporting_year):
+    """Whether the authority has published the year already, checked on the locked year
+    row inside the scheduled step's transaction (so it cannot happen meanwhile). Then the
+    scheduled lock, compilation and publication leave the report alone, and their claim
+    records that they ran; in any other state they go through the workflow, which raises
+    as usual."""
+    return (
+        ReportingYear.objects.select_for_update()
+        .filter(pk=reporting_year.pk, status=ReportingYear.Status.PUBLISHED)
+        .exists()
+    )
+
+
 def lock_year(reporting_year, now=None, *, user=SYSTEM):
     """Freeze the figures of every unit report (the snapshot) and the nationwide figures
     (once per year; the claim commits with the lock)."""
@@ -301,9 +314,7 @@ def lock_year(reporting_year, now=None, *, user=SYSTEM):
     with once("reports.lock_year", reporting_year.year) as run:
         if not run:
             return None
-        published = ReportingYear.Status.PUBLISHED
-        if ReportingYear.objects.filter(pk=reporting_year.pk, status=published).exists():
-            # Published (by hand) before the deadline: nothing left to freeze.
+        if _published_by_hand(reporting_year):
             run.result.update(locked=0)
             return run.result
         with REPORTING_YEAR_WORKFLOW.transition(reporting_year, "lock", user=user) as change:
@@ -624,9 +635,9 @@ def compile_national(reporting_year, now=None, *, user=SYSTEM):
     with once("reports.compile_national", reporting_year.year) as run:
         if not run:
             return None
-        national = NationalReport.objects.filter(reporting_year=reporting_year).first()
-        if national is None or national.status != NationalReport.Status.PUBLISHED:
-            # (A report the authority published by hand already is left as it is.)
+        if _published_by_hand(reporting_year):
+            national = reporting_year.national_report
+        else:
             national = _compile(reporting_year, now or timezone.now(), user, publish=False)
         run.result.update(national_report=national.pk)
     return run.result
@@ -653,8 +664,9 @@ def publish_national(reporting_year, now=None, *, user=SYSTEM):
     with once("reports.publish_national", reporting_year.year) as run:
         if not run:
             return None
-        national = NationalReport.objects.filter(reporting_year=reporting_year).first()
-        if national is None or national.status != NationalReport.Status.PUBLISHED:
+        if _published_by_hand(reporting_year):
+            national = reporting_year.national_report
+        else:
             national = _compile(reporting_year, now or timezone.now(), user, publish=True)
         run.result.update(national_report=national.pk)
     return run.result
