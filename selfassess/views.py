@@ -36,7 +36,7 @@ from .models import (
     ReviewComment,
 )
 from .scoring import compute_score
-from .workflow import ASSESSMENT_WORKFLOW
+from .workflow import ASSESSMENT_WORKFLOW, business_member
 
 
 def _assessment(request, pk, *, member=False):
@@ -47,7 +47,7 @@ def _assessment(request, pk, *, member=False):
         request.user,
         pk=pk,
     )
-    if member and assessment.business_id not in get_actor(request.user).business_ids:
+    if member and not business_member(get_actor(request.user), assessment):
         raise NotAllowed(f"assessment {pk}: not a member of its business")
     return assessment
 
