@@ -72,9 +72,13 @@ def officers_in_scope(user):
 
 
 def business_inbox(user):
+    """The complaints forwarded to ``user``'s businesses (``workflow.is_business``)."""
+    from portal.roles import get_actor
+
     return (
-        Complaint.objects.visible_to(user)
-        .filter(forwarded_at__isnull=False)
+        Complaint.objects.filter(
+            business_id__in=get_actor(user).business_ids, forwarded_at__isnull=False
+        )
         .select_related("province", "sector", "business")
         .order_by("-forwarded_at", "-pk")
     )
