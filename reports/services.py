@@ -446,11 +446,12 @@ def save_progress(*, progress, user, data):
         if field in data:
             value = nfc(data[field] or "").strip()
             if len(value) > PROGRESS_MAX_LENGTH:
-                raise InvalidInput(
+                too_long = ValidationError(
                     _("A field can hold at most %(limit)s characters."),
                     code="too_long",
                     params={"limit": PROGRESS_MAX_LENGTH},
                 )
+                raise InvalidInput({field: too_long})
             setattr(progress, field, value)
     progress.save()
     _bump(report)
@@ -463,7 +464,7 @@ def add_attachment(*, progress, user, upload):
     try:
         validate_upload(upload, DOCUMENTS, ATTACHMENT_MAX_BYTES)
     except ValidationError as error:
-        raise InvalidInput(error.messages, code="upload") from error
+        raise InvalidInput({"attachment": error.messages}) from error
     attachment = ProgressAttachment(
         progress=progress, original_name=nfc(upload.name)[:255], uploaded_by=user
     )

@@ -147,8 +147,7 @@ def save_progress(request, pk, progress_pk):
     except InvalidInput as error:
         if _wants_json(request):
             return JsonResponse({"ok": False, "error": _error_text(error)}, status=400)
-        form.add_error("attachment" if form.cleaned_data.get("attachment") else None, error)
-        return _render_with_form(request, report, progress, form)
+        return _render_with_form(request, report, progress, add_to_form(form, error))
     saved_at = date_format(timezone.localtime(), "H:i")
     if _wants_json(request):
         return JsonResponse({"ok": True, "saved_at": saved_at})

@@ -173,6 +173,21 @@ def test_a_bad_attachment_is_refused_and_the_text_kept(client, province_officer,
     assert not progress.attachments.exists()
 
 
+def test_a_text_too_long_is_shown_on_its_field_and_kept(client, province_officer, hanoi_report):
+    progress = hanoi_report.progress.first()
+    login(client, province_officer)
+    url = reverse("reports:save_progress", args=[hanoi_report.pk, progress.pk])
+    too_long = "Dài " * (services.PROGRESS_MAX_LENGTH // 4 + 1)
+    response = client.post(url, progress_post(progress, done="Đã làm", proposals=too_long))
+    assert response.status_code == 400
+    form = next(row.form for row in response.context["progress"] if row.pk == progress.pk)
+    assert list(form.errors) == ["proposals"]
+    assert "20000" in form.errors["proposals"][0]
+    assert "Đã làm" in response.content.decode()
+    progress.refresh_from_db()
+    assert progress.done == ""
+
+
 def test_bad_ids_give_404(client, province_officer, hanoi_report, hcm_report):
     login(client, province_officer)
     other_progress = hcm_report.progress.first()
