@@ -329,9 +329,13 @@ def lock_year(reporting_year, now=None, *, user=SYSTEM):
 
 def _freeze_unit_reports(reporting_year, now):
     """Snapshot every unit report not frozen yet and the nationwide figures (on the
-    locked year row, saved by the caller's transition)."""
+    locked year row, saved by the caller's transition). The reports are locked too (after
+    the year, as nothing locks them before it), so that a submission at the same moment
+    does not lose its version bump to this update or the other way round."""
     reports = list(
-        reporting_year.unit_reports.select_related("agency__province").filter(snapshot__isnull=True)
+        reporting_year.unit_reports.select_related("agency__province")
+        .select_for_update(of=("self",))
+        .filter(snapshot__isnull=True)
     )
     live, national = _figures_for_units(reporting_year, [r.agency for r in reports])
     if not reports:
