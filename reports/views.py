@@ -88,7 +88,7 @@ def _detail_context(request, report, forms=None, review_form=None):
         # A refused save (the report was submitted meanwhile): show what the user typed
         # so that nothing is lost.
         for form in forms.values():
-            for name in ("done", "products", "difficulties", "proposals"):
+            for name in services.PROGRESS_FIELDS:
                 value = form.data.get(form.add_prefix(name), "")
                 if value:
                     unsaved.append({"label": form.fields[name].label, "value": value})
