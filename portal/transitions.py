@@ -134,12 +134,14 @@ class Workflow:
             if change.target is not None and change.target != state:
                 setattr(row, self.field_name, change.target)
             # django-simple-history (where the model keeps one) labels the one history row of
-            # the save with the step and who made it.
-            if not getattr(row, "_change_reason", None):
-                row._change_reason = transition.name
+            # the save with the step and who made it; the labels are dropped after the save
+            # so that a later save of the same row is not labelled with this step.
+            row._change_reason = transition.name
             if getattr(change.user, "is_authenticated", False):
                 row._history_user = change.user
             row.save()
+            row.__dict__.pop("_change_reason", None)
+            row.__dict__.pop("_history_user", None)
             if self.record is not None:
                 self.record(change)
         if obj is not pk:

@@ -132,3 +132,15 @@ def test_the_error_middleware_maps_not_allowed_to_404_and_input_to_a_message():
     with pytest.raises(Http404):
         middleware.process_exception(request, NotAllowed("x"))
     assert middleware.process_exception(request, ValueError("x")) is None
+
+
+def test_the_history_label_belongs_to_the_transitions_save_only(pending, province_officer):
+    with MEMBERSHIP_WORKFLOW.transition(pending, "approve", user=province_officer) as change:
+        pass
+    labelled = pending.history.first()
+    assert (labelled.history_change_reason, labelled.history_user) == ("approve", province_officer)
+    change.row.note = "Ghi chú sau"
+    change.row.save()
+    later = pending.history.first()
+    assert later.history_id != labelled.history_id
+    assert (later.history_change_reason, later.history_user) == (None, None)
