@@ -4,18 +4,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.admin_mixins import ScopedAdminMixin
-from portal.roles import SYSTEM, get_actor
+from portal.roles import get_actor
 
 from . import services
 from .models import NationalReport, Plan, PlanGroup, PlanTask, ReportingYear, UnitReport
 
 
-def _step(description, function, **kwargs):
-    """An admin action running one calendar step for the selected years, as the scheduler
-    would (the steps that make a transition are given ``user=SYSTEM``). A step that
-    finished (after the beat, or a second click) does nothing; one that failed is done again."""
+def _step(description, function, transition=False):
+    """An admin action running one calendar step for the selected years. A step that makes
+    a transition is made by the authority officer who clicked, so its history names them.
+    A step that finished (after the beat, or a second click) does nothing; one that failed
+    is done again."""
 
     def action(modeladmin, request, queryset):
+        kwargs = {"user": request.user} if transition else {}
         done = 0
         for reporting_year in queryset:
             if function(reporting_year, **kwargs) is not None:
@@ -109,10 +111,10 @@ class ReportingYearAdmin(ScopedAdminMixin, admin.ModelAdmin):
         _step(_("Open the year and create the unit drafts"), services.open_year),
         _step(_("Recompute the figures of the drafts (before the lock)"), _refresh),
         _step(_("Remind units that have not submitted (today)"), _remind_now),
-        _step(_("Lock the unit figures"), services.lock_year, user=SYSTEM),
-        _step(_("Compile the national draft"), services.compile_national, user=SYSTEM),
+        _step(_("Lock the unit figures"), services.lock_year, transition=True),
+        _step(_("Compile the national draft"), services.compile_national, transition=True),
         _step(_("Remind the authority"), services.remind_authority),
-        _step(_("Publish the national report"), services.publish_national, user=SYSTEM),
+        _step(_("Publish the national report"), services.publish_national, transition=True),
     ]
 
 

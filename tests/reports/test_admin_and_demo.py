@@ -25,6 +25,11 @@ def test_officers_run_the_calendar_steps_from_the_admin(client, ministry_officer
     reporting_year.refresh_from_db()
     assert reporting_year.status == ReportingYear.Status.COMPILED
     assert NationalReport.objects.filter(reporting_year=reporting_year).exists()
+    # The officer who clicked made the steps: the history names them.
+    for step in ("lock", "compile"):
+        assert reporting_year.history.get(history_change_reason=step).history_user == (
+            ministry_officer
+        )
 
 
 def test_province_officers_cannot_run_the_steps(client, province_officer, plan):
