@@ -62,6 +62,8 @@ class Actor:
 
     @property
     def role(self):
+        if self.is_system:
+            return "system"
         if self.is_superuser:
             return "admin"
         if self.is_ministry:
@@ -121,6 +123,11 @@ def get_actor(user):
     )
     user._portal_actor = actor
     return actor
+
+
+def as_actor(who):
+    """A Django user (or None: nobody) as its :class:`Actor`; an actor as it is."""
+    return who if isinstance(who, Actor) else get_actor(who)
 
 
 def forget_actor(user):

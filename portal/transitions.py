@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .errors import InvalidTransition, NotAllowed
-from .roles import ANONYMOUS, Actor, get_actor
+from .roles import Actor, as_actor
 
 ANY = "*"
 
@@ -49,6 +49,9 @@ class Transition:
     who: Callable[[Actor, object], bool] = anyone
     # Shown when the row is not in a source state; a default says the step is not possible.
     message: str = ""
+    # A further condition on the locked row besides its state (e.g. which deadline step is
+    # running); when it fails the step is refused with ``message`` like a wrong state.
+    condition: Callable[[object], bool] | None = None
 
     def __post_init__(self):
         if self.source != ANY:
@@ -56,6 +59,9 @@ class Transition:
 
     def starts_from(self, state):
         return self.source == ANY or state in self.source
+
+    def applies_to(self, row, state):
+        return self.starts_from(state) and (self.condition is None or self.condition(row))
 
 
 @dataclass
@@ -96,8 +102,9 @@ class Workflow:
         """Whether ``user`` may make transition ``name`` on ``obj`` as it is in memory now:
         for showing buttons. The real check happens again under the lock."""
         transition = self.transitions[name]
-        actor = _actor_of(user)
-        return transition.starts_from(getattr(obj, self.field_name)) and transition.who(actor, obj)
+        return transition.applies_to(obj, getattr(obj, self.field_name)) and transition.who(
+            as_actor(user), obj
+        )
 
     def available(self, user, obj):
         return [name for name in self.transitions if self.can(name, user, obj)]
@@ -108,14 +115,14 @@ class Workflow:
         Django user or an :class:`Actor`: ``portal.roles.SYSTEM`` for the scheduler and
         commands, always named on purpose (None counts as nobody)."""
         transition = self.transitions[name]
-        actor = _actor_of(user)
+        actor = as_actor(user)
         pk = getattr(obj, "pk", obj)
         with transaction.atomic():
             row = self.model._default_manager.select_for_update().filter(pk=pk).first()
             if row is None or not transition.who(actor, row):
                 raise NotAllowed(f"{self.model.__name__} {pk}: {name} not allowed")
             state = getattr(row, self.field_name)
-            if not transition.starts_from(state):
+            if not transition.applies_to(row, state):
                 raise InvalidTransition(
                     transition.message
                     or _("This step is no longer possible: the record has changed meanwhile."),
@@ -146,14 +153,6 @@ class Workflow:
                 self.record(change)
         if obj is not pk:
             _copy_fields(row, obj)
-
-
-def _actor_of(user):
-    if user is None:
-        return ANONYMOUS
-    if isinstance(user, Actor):
-        return user
-    return get_actor(user)
 
 
 def _copy_fields(source, target):

@@ -12,6 +12,7 @@ from portal import services
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.middleware import DomainErrorMiddleware
 from portal.models import MEMBERSHIP_WORKFLOW, Agency, Membership
+from portal.transitions import Transition, Workflow
 from tests.concurrency import race, winners_and_losers
 from tests.conftest import login, make_member, make_officer
 from tests.factories import BusinessFactory
@@ -144,3 +145,33 @@ def test_the_history_label_belongs_to_the_transitions_save_only(pending, provinc
     later = pending.history.first()
     assert later.history_id != labelled.history_id
     assert (later.history_change_reason, later.history_user) == (None, None)
+
+
+def test_a_condition_is_checked_on_the_locked_row_and_refuses_like_a_wrong_state(
+    pending, province_officer
+):
+    workflow = Workflow(
+        Membership,
+        [
+            Transition(
+                "approve",
+                {Membership.Status.PENDING},
+                Membership.Status.APPROVED,
+                Membership.may_be_decided_by,
+                "Chưa có ghi chú.",
+                condition=lambda row: bool(row.note),
+            )
+        ],
+    )
+    pending.note = "Giám đốc"  # the caller's copy says yes, the row says no
+    Membership.objects.filter(pk=pending.pk).update(note="")
+    with (
+        pytest.raises(InvalidTransition, match="Chưa có ghi chú."),
+        workflow.transition(pending, "approve", user=province_officer),
+    ):
+        pass
+    assert not workflow.can("approve", province_officer, Membership.objects.get(pk=pending.pk))
+    Membership.objects.filter(pk=pending.pk).update(note="Giám đốc")
+    with workflow.transition(pending, "approve", user=province_officer):
+        pass
+    assert pending.status == Membership.Status.APPROVED
