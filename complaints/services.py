@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import personal_data
-from portal.errors import InvalidInput, InvalidTransition, NotAllowed
+from portal.errors import InvalidInput, NotAllowed
 from portal.jobs import enqueue
 from portal.models import Agency
-from portal.roles import SYSTEM, get_actor
+from portal.roles import SYSTEM, as_actor, get_actor
 
 from . import workdays
 from .models import (
@@ -32,7 +32,6 @@ from .models import (
 from .workflow import (
     WORKFLOW,
     add_event,
-    as_actor,
     complainant,
     is_agency,
     is_association,
@@ -423,8 +422,6 @@ def end_negotiation(complaint, *, actor, ended_on=None, message=""):
         event=ComplaintEvent.Kind.MESSAGE,
     ) as change:
         row = change.row
-        if row.current_step != Step.NEGOTIATE:
-            raise InvalidTransition(WORKFLOW["end_negotiation"].message)
         _finish_step(row, timezone.make_aware(_midday(ended_on)))
         row.negotiation_ended_on = ended_on
         _start_step(row, Step.REPORT, ended_on)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.roles import Actor, get_actor
+from portal.roles import Actor, as_actor
 from portal.transitions import Transition, Workflow
 
 from .models import (
@@ -24,6 +24,7 @@ from .models import (
     Complaint,
     ComplaintEvent,
     Status,
+    Step,
     Visibility,
 )
 
@@ -45,11 +46,6 @@ def complainant(complaint, user=None):
     ownership by account, the tracking link or the code with the e-mail or phone."""
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     return Complainant(user_id=user_id, complaint_id=complaint.pk)
-
-
-def as_actor(who):
-    """A Django user (or None) as its :class:`Actor`; an actor as it is."""
-    return who if isinstance(who, Actor) else get_actor(who)
 
 
 def is_agency(actor, row):
@@ -82,7 +78,7 @@ def add_event(complaint, kind, *, actor, from_status="", to_status="", message="
         from_status=from_status,
         to_status=to_status,
         actor_id=actor.user_id,
-        actor_role="system" if actor.is_system else actor.role,
+        actor_role=actor.role,
         message=message,
         visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
     )
@@ -165,6 +161,7 @@ WORKFLOW = Workflow(
             None,
             is_business_or_agency,
             NOT_NEGOTIATING,
+            condition=lambda row: row.current_step == Step.NEGOTIATE,
         ),
         # Resolved or unresolved, as reported.
         Transition(

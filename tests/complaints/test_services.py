@@ -366,3 +366,16 @@ def test_the_erasure_unlinks_the_consumer_s_account_from_the_timeline(
     assert not complaint.events.filter(actor=consumer).exists()
     assert complaint.events.filter(actor=province_officer).exists()
     assert not complaint.attachments.exists()
+
+
+def test_a_negotiation_ends_once(business, business_member, province_officer):
+    complaint = make_complaint(business=business)
+    services.forward(complaint, actor=province_officer)
+    services.acknowledge(complaint, actor=business_member)
+    services.end_negotiation(complaint, actor=business_member)
+    complaint.refresh_from_db()
+    assert complaint.current_step == Step.REPORT
+    # Still "negotiating" by status, but the negotiate step is over: refused with a message.
+    with pytest.raises(InvalidTransition, match="thương lượng chưa diễn ra"):
+        services.end_negotiation(complaint, actor=business_member)
+    assert complaint.steps.filter(kind=Step.REPORT).count() == 1
