@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from portal.models import Business, Membership
 from portal.roles import get_actor
-from tests.conftest import login
+from tests.conftest import login, make_member
 
 
 def registration_data(province, **overrides):
@@ -162,3 +162,29 @@ def test_a_business_the_model_refuses_is_invalid_input_on_its_field(consumer, ha
         )
     assert "name" in error.value.error_dict
     assert not Business.objects.filter(tax_code="0109999998").exists()
+
+
+def test_a_decision_mail_refused_by_the_mail_server_is_retried(
+    business, province_officer, monkeypatch
+):
+    """Mail tasks are ``portal.notifications.mail_task``: a mail server that is down does
+    not lose the message, the worker tries again."""
+    from portal import services, tasks
+
+    user = make_member(business, "cho.duyet@example.vn", status=Membership.Status.PENDING)
+    membership = Membership.objects.get(user=user)
+    services.decide_membership(membership=membership, decider=province_officer, approve=True)
+    mail.outbox.clear()
+    calls = []
+    real = tasks.send_templated_mail
+
+    def down_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionRefusedError("mail server down")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "send_templated_mail", down_once)
+    tasks.notify_membership_decision.apply(args=[membership.pk], throw=False)
+    assert len(calls) == 2
+    assert [m.to for m in mail.outbox] == [["cho.duyet@example.vn"]]
