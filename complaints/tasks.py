@@ -4,7 +4,7 @@ from celery import shared_task
 from django.urls import reverse
 
 from portal.models import Membership
-from portal.notifications import send_templated_mail
+from portal.notifications import mail_task, send_templated_mail
 from portal.services import officers_for_province
 
 from .models import Complaint, ComplaintStep, Party
@@ -14,7 +14,7 @@ def _url(name, *args):
     return reverse(name, args=args)
 
 
-@shared_task
+@mail_task
 def send_filing_confirmation(complaint_pk, token):
     # The token is passed once, because only its hash is stored.
     complaint = Complaint.objects.filter(pk=complaint_pk).first()
@@ -27,7 +27,7 @@ def send_filing_confirmation(complaint_pk, token):
     )
 
 
-@shared_task
+@mail_task
 def notify_new_complaint(complaint_pk):
     complaint = Complaint.objects.filter(pk=complaint_pk).first()
     if complaint is None:
@@ -39,7 +39,7 @@ def notify_new_complaint(complaint_pk):
     )
 
 
-@shared_task
+@mail_task
 def notify_consumer_reply(complaint_pk):
     """Tell whoever handles the complaint now that the consumer added information."""
     complaint = Complaint.objects.filter(pk=complaint_pk).first()
@@ -64,7 +64,7 @@ def _business_emails(business_id):
     )
 
 
-@shared_task
+@mail_task
 def notify_business(complaint_pk):
     complaint = Complaint.objects.filter(pk=complaint_pk).first()
     if complaint is None or not complaint.business_id:
@@ -76,7 +76,7 @@ def notify_business(complaint_pk):
     )
 
 
-@shared_task
+@mail_task
 def notify_status_change(complaint_pk):
     complaint = Complaint.objects.filter(pk=complaint_pk).first()
     if complaint is None or not complaint.complainant_email:
@@ -88,7 +88,7 @@ def notify_status_change(complaint_pk):
     )
 
 
-@shared_task
+@mail_task
 def send_overdue_reminder(step_pk):
     step = ComplaintStep.objects.select_related("complaint").filter(pk=step_pk).first()
     if step is None:

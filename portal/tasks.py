@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .jobs import once
 from .models import JobRun, Membership
-from .notifications import send_templated_mail
+from .notifications import mail_task, send_templated_mail
 
 # Sign-ups whose e-mail was never confirmed are deleted after this many days (personal data
 # is kept no longer than the process needs it: Luật 91/2025/QH15).
@@ -16,7 +16,7 @@ UNCONFIRMED_ACCOUNT_RETENTION_DAYS = 30
 JOB_RUN_RETENTION_DAYS = 3 * 365
 
 
-@shared_task
+@mail_task
 def notify_membership_request(membership_id):
     from .services import officers_for_province
 
@@ -33,7 +33,7 @@ def notify_membership_request(membership_id):
     )
 
 
-@shared_task
+@mail_task
 def notify_membership_decision(membership_id):
     membership = (
         Membership.objects.select_related("user", "business", "agency")

@@ -11,6 +11,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from portal.notifications import mail_task
 from portal.roles import SYSTEM
 
 from . import services
@@ -34,7 +35,7 @@ def open_reporting_year(year_pk):
     return services.open_year(reporting_year) if reporting_year else None
 
 
-@shared_task
+@mail_task
 def send_unit_reminders(year_pk, key):
     reporting_year = _year(year_pk)
     return services.send_unit_reminders(reporting_year, key) if reporting_year else None
@@ -52,7 +53,7 @@ def compile_national_report(year_pk):
     return services.compile_national(reporting_year, user=SYSTEM) if reporting_year else None
 
 
-@shared_task
+@mail_task
 def remind_authority(year_pk):
     reporting_year = _year(year_pk)
     return services.remind_authority(reporting_year) if reporting_year else None

@@ -1,19 +1,16 @@
 """Thin background jobs: they take primary keys and call services or mail."""
 
-from celery import shared_task
 from django.urls import reverse
 
 from portal.jobs import once
 from portal.models import Membership
-from portal.notifications import send_templated_mail
+from portal.notifications import mail_task, send_templated_mail
 from portal.services import officers_for_province
 
 from .models import AssessmentEvent
 
 
-# A mail server that refuses or times out (smtplib's errors are OSErrors) is tried again
-# later: about 1, 2, 4, 8 and 16 minutes on.
-@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+@mail_task
 def notify_event(event_pk):
     """E-mail about a submission (to the province's officers) or a review decision (to the
     business and its members). Once per event: the claim commits with the send, so a task
