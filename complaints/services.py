@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from portal import personal_data
 from portal.errors import InvalidInput, NotAllowed
+from portal.files import validate_upload
 from portal.jobs import enqueue
 from portal.models import Agency
 from portal.roles import SYSTEM, as_actor, get_actor
@@ -163,14 +164,7 @@ def file_complaint(
 
 
 def add_attachment(complaint, upload, *, actor):
-    from django.core.exceptions import ValidationError
-
-    from portal.files import validate_upload
-
-    try:
-        mime = validate_upload(upload)
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages) from exc
+    mime = validate_upload(upload)
     upload.seek(0)
     return Attachment.objects.create(
         complaint=complaint,

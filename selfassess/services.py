@@ -1,6 +1,5 @@
 """Every write of the self-assessment part."""
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -230,10 +229,7 @@ def add_evidence(*, assessment, criterion, upload, user):
         raise InvalidInput(
             _("This criterion is not part of the assessment's set."), code="criterion"
         )
-    try:
-        mime = validate_upload(upload, DOCUMENTS, EVIDENCE_MAX_BYTES)
-    except ValidationError as exc:
-        raise InvalidInput(exc.error_list) from exc
+    mime = validate_upload(upload, DOCUMENTS, EVIDENCE_MAX_BYTES)
     return Evidence.objects.create(
         assessment=assessment,
         criterion=criterion,
