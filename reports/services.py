@@ -637,13 +637,20 @@ def _compile(reporting_year, now, user, *, publish):
 
 def compile_national(reporting_year, now=None, *, user=SYSTEM):
     """The scheduled compilation of the national draft (once per year)."""
-    with once("reports.compile_national", reporting_year.year) as run:
+    return _scheduled_compile(reporting_year, now, user, publish=False)
+
+
+def _scheduled_compile(reporting_year, now, user, *, publish):
+    """Compile (or compile and publish) once per year, leaving a year the authority has
+    published by hand as it is."""
+    job = "reports.publish_national" if publish else "reports.compile_national"
+    with once(job, reporting_year.year) as run:
         if not run:
             return None
         if _published_by_hand(reporting_year):
             national = reporting_year.national_report
         else:
-            national = _compile(reporting_year, now or timezone.now(), user, publish=False)
+            national = _compile(reporting_year, now or timezone.now(), user, publish=publish)
         run.result.update(national_report=national.pk)
     return run.result
 
@@ -666,15 +673,7 @@ def update_national(*, national, user, number, narrative):
 def publish_national(reporting_year, now=None, *, user=SYSTEM):
     """The scheduled final compilation and publication (once per year); nothing to do
     when the authority has published by hand already."""
-    with once("reports.publish_national", reporting_year.year) as run:
-        if not run:
-            return None
-        if _published_by_hand(reporting_year):
-            national = reporting_year.national_report
-        else:
-            national = _compile(reporting_year, now or timezone.now(), user, publish=True)
-        run.result.update(national_report=national.pk)
-    return run.result
+    return _scheduled_compile(reporting_year, now, user, publish=True)
 
 
 def publish_now(reporting_year, *, user, now=None):
