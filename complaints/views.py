@@ -558,8 +558,11 @@ def staff_detail(request, code):
     )
     services.log_access(request, complaint)
     context = _action_context(request, complaint)
-    context["events"] = selectors.timeline(complaint, internal=True)
-    context["access_logs"] = complaint.access_logs.select_related("user")[:10]
+    # Internal notes and who read the file are the agency's own: an association the
+    # complaint is addressed to sees the public timeline only.
+    agency = context["is_staff"]
+    context["events"] = selectors.timeline(complaint, internal=agency)
+    context["access_logs"] = complaint.access_logs.select_related("user")[:10] if agency else []
     return render(request, "complaints/staff_detail.html", context)
 
 

@@ -319,3 +319,20 @@ def test_an_officer_s_own_complaint_as_a_consumer_stays_off_the_staff_pages(
     page = client.get(f"/khieu-nai/tra-cuu/{own.code}/")
     assert page.status_code == 200
     assert "Ghi chú nội bộ" not in page.content.decode()
+
+
+def test_an_association_does_not_read_the_agencys_internal_notes_or_access_log(
+    client, vinastas, association_member, province_officer
+):
+    addressed = make_complaint(association=vinastas)
+    services.post_message(
+        addressed, actor=province_officer, message="Ghi chú nội bộ của Sở", internal=True
+    )
+    login(client, province_officer)
+    staff_page = client.get(f"/khieu-nai/quan-ly/{addressed.code}/").content.decode()
+    assert "Ghi chú nội bộ của Sở" in staff_page
+    client.logout()
+    login(client, association_member)
+    page = client.get(f"/khieu-nai/quan-ly/{addressed.code}/").content.decode()
+    assert "Ghi chú nội bộ của Sở" not in page
+    assert province_officer.email not in page  # who read the file is the agency's log
