@@ -669,6 +669,12 @@ def erase_complaint(complaint, now=None):
     """Erase what the registry declares personal or sensitive (``personal_data`` on
     Complaint and Attachment), in the complaint, in every past version of it
     (django-simple-history) and in its files and timeline messages."""
+    # The consumer's accounts: the owner, and whoever acted as the consumer (a signed-in
+    # holder of the tracking link). Their id also marks history rows saved in their requests.
+    consumer_ids = {
+        complaint.user_id,
+        *complaint.events.filter(actor_role="consumer").values_list("actor_id", flat=True),
+    } - {None}
     blanked = personal_data.erase(complaint)
     for attachment in complaint.attachments.all():
         personal_data.erase(attachment)  # deletes the stored file
@@ -682,6 +688,7 @@ def erase_complaint(complaint, now=None):
         user=None,
         **{name: getattr(complaint, Complaint._meta.get_field(name).attname) for name in blanked},
     )
+    complaint.history.filter(history_user_id__in=consumer_ids).update(history_user=None)
     # The timeline keeps what happened and when, not what was written nor the consumer's
     # account.
     complaint.events.update(message="")

@@ -443,7 +443,9 @@ def _serve_attachment(request, complaint, pk, *, log=True):
     if attachment is None:
         raise NotAllowed(f"attachment {pk} of complaint {complaint.pk}")
     if log:
-        services.log_access(request, complaint, AccessLog.Action.DOWNLOAD, attachment.original_name)
+        # The file's number, not its name: names are the consumer's ("CCCD_Nguyen_Thi_Hoa")
+        # and the log outlives the erasure of the complaint's personal data.
+        services.log_access(request, complaint, AccessLog.Action.DOWNLOAD, f"#{attachment.pk}")
     return serve_private_file(attachment.file, attachment.original_name)
 
 

@@ -379,3 +379,30 @@ def test_a_negotiation_ends_once(business, business_member, province_officer):
     with pytest.raises(InvalidTransition, match="thương lượng chưa diễn ra"):
         services.end_negotiation(complaint, actor=business_member)
     assert complaint.steps.filter(kind=Step.REPORT).count() == 1
+
+
+def test_the_erasure_leaves_no_trace_of_the_consumer_in_history_or_access_log(
+    client, reference_data, consumer, province_officer
+):
+    from django.utils import timezone
+
+    from complaints.models import AccessLog
+    from tests.conftest import login
+
+    complaint = make_complaint(user=consumer, files=[png("CCCD_Nguyen_Thi_Hoa.png")])
+    attachment = complaint.attachments.get()
+    login(client, province_officer)
+    url = f"/khieu-nai/quan-ly/{complaint.code}/tep/{attachment.pk}/"
+    assert client.get(url).status_code == 200
+    client.logout()
+    login(client, consumer)
+    response = client.post(f"/khieu-nai/tra-cuu/{complaint.code}/rut/", {"confirm": "on"})
+    assert response.status_code == 302
+    # The withdrawal was saved in the consumer's request: its history row names them.
+    assert complaint.history.filter(history_user=consumer).exists()
+    later = timezone.now() + datetime.timedelta(days=5 * 365 + 2)
+    assert services.erase_expired_personal_data(now=later) == 1
+    assert not complaint.history.filter(history_user=consumer).exists()
+    logs = AccessLog.objects.filter(complaint=complaint)
+    assert logs.filter(action="download").exists()
+    assert not logs.filter(detail__icontains="nguyen").exists()
