@@ -153,6 +153,9 @@ def get_object_in_scope(queryset, user, **lookup):
     user may not see it, so that nobody learns that it exists (the error middleware maps
     :class:`NotAllowed` to 404)."""
     scoped = queryset.visible_to(user)
+    if any(isinstance(value, str) and "\x00" in value for value in lookup.values()):
+        # No stored text holds a NUL byte, and PostgreSQL refuses one with an error.
+        raise NotAllowed(f"{scoped.model.__name__}: NUL byte in {lookup}")
     try:
         return scoped.get(**lookup)
     except (scoped.model.DoesNotExist, ValueError, TypeError) as exc:

@@ -170,3 +170,16 @@ def test_admin_action_approves_only_in_scope(client, province_officer, business,
     )
     assert mine.memberships.get().status == Membership.Status.APPROVED
     assert theirs.memberships.get().status == Membership.Status.PENDING
+
+
+def test_a_nul_byte_in_a_scoped_lookup_is_not_in_scope(ministry_officer, business):
+    """PostgreSQL answers a NUL byte with an error; the scoped lookup answers 404."""
+    import pytest
+
+    from portal.errors import NotAllowed
+    from portal.models import Business
+    from portal.roles import get_object_in_scope
+
+    with pytest.raises(NotAllowed):
+        get_object_in_scope(Business.objects, ministry_officer, tax_code="0101\x00")
+    assert get_object_in_scope(Business.objects, ministry_officer, tax_code=business.tax_code)
