@@ -1,10 +1,27 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 
 app_name = "complaints"
 
-CODE = "<str:code>"
+
+class ComplaintCodeConverter:
+    """A complaint's code (``KN-2026-000123``, see ``services.format_code``): anything else
+    in its place answers 404 before a query is made (PostgreSQL refuses a NUL byte with an
+    error, not an empty result)."""
+
+    regex = r"KN-\d{4}-\d{6,}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ComplaintCodeConverter, "complaint_code")
+
+CODE = "<complaint_code:code>"
 
 urlpatterns = [
     path("gui/", views.file_start, name="file"),

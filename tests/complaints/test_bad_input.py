@@ -107,3 +107,23 @@ def test_a_refused_consumer_action_keeps_what_was_typed(client, reference_data):
     services.withdraw(complaint, actor=services.complainant(complaint))
     client.post(base + "bo-sung/", {"message": "Số hóa đơn 123"})
     assert client.get(base).context["unsaved"] == "Số hóa đơn 123"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/khieu-nai/tra-cuu/KN%00/",
+        "/khieu-nai/tra-cuu/KN-2026-00%0001/du-lieu.json",
+        "/khieu-nai/tra-cuu/KN%00/tep/1/",
+        "/khieu-nai/quan-ly/KN%00/",
+        "/khieu-nai/quan-ly/KN%00/tep/1/",
+        "/khieu-nai/doanh-nghiep/KN%00/",
+        "/khieu-nai/tra-cuu/khong-phai-ma/",
+    ],
+)
+def test_a_code_that_is_not_a_code_answers_404(client, province_officer, path):
+    """On PostgreSQL a NUL byte in a query is an error, not an empty result: such a code
+    never reaches the database."""
+    login(client, province_officer)
+    assert client.get(path).status_code == 404
+    assert client.post(path.replace("/tep/1/", "/rut/")).status_code == 404
