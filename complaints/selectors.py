@@ -61,13 +61,15 @@ def officers_in_scope(user):
 
     actor = get_actor(user)
     # Only those who may act on complaints: the authority and the provinces' departments.
-    users = get_user_model().objects.filter(
-        is_active=True,
-        memberships__status="approved",
-        memberships__agency__kind__in=("authority", "provincial_department"),
-    )
+    # One filter() over the membership, so that the same approved membership meets every
+    # condition (a second filter() would join another, e.g. a refused one).
+    membership = {
+        "memberships__status": "approved",
+        "memberships__agency__kind__in": ("authority", "provincial_department"),
+    }
     if not actor.is_authority:
-        users = users.filter(memberships__agency__province_id__in=actor.province_ids)
+        membership["memberships__agency__province_id__in"] = actor.province_ids
+    users = get_user_model().objects.filter(is_active=True, **membership)
     return users.distinct().order_by("last_name", "first_name", "email")
 
 

@@ -203,3 +203,17 @@ def test_an_attachment_number_out_of_range_is_404(client, province_officer, hano
     login(client, province_officer)
     url = f"/khieu-nai/quan-ly/{complaint.code}/tep/{'9' * 30}/"
     assert client.get(url).status_code == 404
+
+
+def test_assignable_officers_are_those_approved_in_the_province(
+    province_officer, other_province_officer, hanoi
+):
+    from complaints import selectors
+    from portal.models import Agency, Membership
+
+    hanoi_department = Agency.objects.get(kind=Agency.Kind.PROVINCIAL_DEPARTMENT, province=hanoi)
+    # A Hồ Chí Minh officer once asked to join Hà Nội's department and was refused.
+    Membership.objects.create(
+        user=other_province_officer, agency=hanoi_department, status=Membership.Status.REJECTED
+    )
+    assert list(selectors.officers_in_scope(province_officer)) == [province_officer]
