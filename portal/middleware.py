@@ -98,3 +98,32 @@ class DomainErrorMiddleware:
                 back = request.path
             return redirect(back)
         return None
+
+
+class RememberLanguageMiddleware:
+    """Keep the language a signed-in person uses (``Profile.language``), so that e-mails to
+    them are written in it. Written when it changes, not on every request: the session
+    remembers what was stored last."""
+
+    SESSION_KEY = "portal_language_saved"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        language = getattr(request, "LANGUAGE_CODE", None)
+        session = getattr(request, "session", None)
+        if (
+            language
+            and session is not None
+            and user is not None
+            and user.is_authenticated
+            and session.get(self.SESSION_KEY) != language
+        ):
+            from .services import remember_language
+
+            remember_language(user, language)
+            session[self.SESSION_KEY] = language
+        return response

@@ -21,11 +21,33 @@ def env(name, default=None):
     return default if value in (None, "") else value
 
 
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off")
+
+
 def env_bool(name, default=False):
+    """A yes/no variable; a typo (``flase``) stops the start instead of meaning "no"."""
     value = env(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value; use one of "
+        + ", ".join(TRUE_WORDS + FALSE_WORDS)
+        + " (case-insensitive)."
+    )
+
+
+def env_int(name, default):
+    value = env(name, str(default))
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
 def env_list(name, default=""):
@@ -104,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.RememberLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.StaffMFAMiddleware",
@@ -251,6 +274,40 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = False
+# Time limits (seconds): the soft limit raises SoftTimeLimitExceeded inside the task so it
+# can stop cleanly (job runs resume from their cursor); the hard limit kills the worker
+# process. Every task gets the defaults; the long ones get more through the annotations,
+# kept here so that the parts' tasks.py stay plain. tests/portal/test_celery_limits.py
+# checks that every registered task ends with soft < hard.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180)
+CELERY_LONG_TASK_SOFT_TIME_LIMIT = env_int("CELERY_LONG_TASK_SOFT_TIME_LIMIT", 900)
+CELERY_LONG_TASK_TIME_LIMIT = env_int("CELERY_LONG_TASK_TIME_LIMIT", 1200)
+for _soft, _hard in (
+    ("CELERY_TASK_SOFT_TIME_LIMIT", "CELERY_TASK_TIME_LIMIT"),
+    ("CELERY_LONG_TASK_SOFT_TIME_LIMIT", "CELERY_LONG_TASK_TIME_LIMIT"),
+):
+    if not 0 < globals()[_soft] < globals()[_hard]:
+        raise ImproperlyConfigured(f"{_soft} must be positive and below {_hard}.")
+# Glob patterns of task names that get the long limits: PDF rendering, fan-out e-mail and
+# the daily/weekly jobs (portal.celery.PatternAnnotations applies them to every match).
+CELERY_LONG_TASKS = [
+    "reports.tasks.render_*",
+    "reports.tasks.run_reporting_calendar",
+    "reports.tasks.send_unit_reminders",
+    "reports.tasks.compile_national_report",
+    "reports.tasks.publish_national_report",
+    "consumer_warnings.tasks.send_alerts",
+    "consumer_warnings.tasks.send_weekly_digest",
+    "complaints.tasks.flag_*",
+    "complaints.tasks.*daily*",
+    "complaints.tasks.*erase*",
+    "complaints.tasks.*purge*",
+    "portal.tasks.purge_*",
+]
+CELERY_TASK_ANNOTATIONS = [
+    "portal.celery.PatternAnnotations",
+]
 # The one beat schedule of the portal. Every job is idempotent (a database claim), so a
 # missed or doubled run is harmless.
 CELERY_BEAT_SCHEDULE = {
