@@ -69,3 +69,42 @@ def test_check_deploy_is_clean_under_production_profile():
 def test_development_profile_needs_nothing():
     result = run(["manage.py", "check"], DJANGO_ENV="development")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("value", ["flase", "ture", "2", "enabled"])
+def test_a_yes_no_typo_stops_the_start_with_a_clear_message(value):
+    result = run(["manage.py", "check"], **PROD, DJANGO_SECURE_SSL_REDIRECT=value)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECURE_SSL_REDIRECT" in result.stderr
+    assert repr(value) in result.stderr
+    assert "true, 1, yes, on, false, 0, no, off" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["false", " FALSE ", "0", "No", "off"])
+def test_a_yes_no_value_is_read_case_insensitively(value):
+    result = run(
+        [
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings;print(settings.SECURE_SSL_REDIRECT)",
+        ],
+        **PROD,
+        DJANGO_SECURE_SSL_REDIRECT=value,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_false_passes_the_check():
+    result = run(["manage.py", "check"], **PROD, DJANGO_SECURE_SSL_REDIRECT="false")
+    assert result.returncode == 0, result.stderr
+
+
+def test_time_limits_must_leave_room_for_the_soft_one():
+    result = run(
+        ["manage.py", "check"], CELERY_TASK_SOFT_TIME_LIMIT="300", CELERY_TASK_TIME_LIMIT="60"
+    )
+    assert result.returncode != 0
+    assert "CELERY_TASK_SOFT_TIME_LIMIT must be positive and below" in result.stderr
