@@ -33,6 +33,7 @@ run: setup
 
 test: install
 	$(MANAGE) compile_translations
+	$(MANAGE) check_messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
@@ -42,11 +43,10 @@ e2e: install
 	$(MANAGE) compile_translations
 	E2E_REQUIRED=1 $(VENV)/bin/pytest tests/e2e $(PYTEST_ARGS)
 
-# Re-extract translatable strings (needs GNU gettext) for the site and for every part.
+# Re-extract translatable strings (needs GNU gettext) for the site and for every part, with
+# the options that `make test` checks (portal/management/commands/check_messages.py).
 messages: install
-	$(MANAGE) makemessages -l vi -l en --ignore '.venv/*' --ignore 'complaints/*' --ignore 'selfassess/*' --ignore 'legaldocs/*' --ignore 'consumer_warnings/*' --ignore 'reports/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*'
-	for app in complaints selfassess legaldocs consumer_warnings reports; do \
-	  (cd $$app && ../$(PY) ../manage.py makemessages -l vi -l en) ; done
+	$(MANAGE) check_messages --write
 	$(MANAGE) compile_translations
 
 lint: install
