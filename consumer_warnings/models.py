@@ -18,7 +18,7 @@ from portal.personal_data import PersonalData
 from portal.text import build_search_text, fold, nfc, search_terms, slugify_vi
 
 from .gtin import gtin_key, normalise_gtin, validate_gtin
-from .markup import render_markdown
+from portal.markup import render_markdown
 
 # Control characters other than tab and new lines cannot appear in XML feeds.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -1,12 +1,24 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal.contributions import ReportSection
+
 _MODELS = ("document", "validityevent", "relation", "attachment", "issuingbody", "legalfield")
 
 
 class LegaldocsConfig(AppConfig):
     name = "legaldocs"
     verbose_name = _("Legal library")
+
+    # What the part gives the home page and the annual reports (portal.contributions).
+    home_block = ("legaldocs.selectors.home_block", 20)
+    report_section = ReportSection(
+        name="legaldocs",
+        keys=("added", "by_type"),
+        figures="legaldocs.selectors.report_figures",
+        nationwide_only=True,
+        order=40,
+    )
     default_auto_field = "django.db.models.BigAutoField"
 
     # Librarians are ministry officers: they curate the library in the back office.

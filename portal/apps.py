@@ -38,7 +38,12 @@ class PortalConfig(AppConfig):
     }
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import remember_language_on_login
+
         post_migrate.connect(sync_group_permissions, dispatch_uid="portal.sync_group_permissions")
+        user_logged_in.connect(remember_language_on_login, dispatch_uid="portal.remember_language")
 
 
 def sync_group_permissions(sender=None, **kwargs):

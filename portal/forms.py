@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Business, Membership, Province, Sector, validate_tax_code
+from .models import Business, Membership, Province, Sector
 from .text import nfc
+from .validators import clean_phone, clean_tax_code
 
 
 class TaxCodeField(forms.CharField):
-    default_validators = [validate_tax_code]
+    """A tax code as people type it (spaces, a branch without its hyphen), checked with its
+    check digit and cleaned to the one stored form."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Tax code"))
@@ -15,9 +17,28 @@ class TaxCodeField(forms.CharField):
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
 
+    def clean(self, value):
+        value = super().clean(value)
+        return clean_tax_code(value) if value else value
+
+
+class PhoneField(forms.CharField):
+    """A Vietnamese phone number, checked with phonenumbers and kept in national format."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Phone"))
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+
+    def clean(self, value):
+        return clean_phone(super().clean(value))
+
 
 class BusinessRegistrationForm(forms.ModelForm):
     tax_code = TaxCodeField()
+    phone = PhoneField()
     note = forms.CharField(
         label=_("Your position in the business"),
         required=False,

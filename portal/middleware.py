@@ -100,12 +100,25 @@ class DomainErrorMiddleware:
         return None
 
 
+SESSION_LANGUAGE_KEY = "portal_language_saved"
+
+
+def remember_language_on_login(sender, request, user, **kwargs):
+    """Store the language a person signs in with (signal ``user_logged_in``)."""
+    from django.utils import translation
+
+    from .services import remember_language
+
+    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language()
+    remember_language(user, language)
+    if hasattr(request, "session"):
+        request.session[SESSION_LANGUAGE_KEY] = language
+
+
 class RememberLanguageMiddleware:
     """Keep the language a signed-in person uses (``Profile.language``), so that e-mails to
-    them are written in it. Written when it changes, not on every request: the session
-    remembers what was stored last."""
-
-    SESSION_KEY = "portal_language_saved"
+    them are written in it. Stored at sign-in, then again only when the person switches:
+    the session remembers what was stored last, so a page costs no query for it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -118,12 +131,13 @@ class RememberLanguageMiddleware:
         if (
             language
             and session is not None
+            and SESSION_LANGUAGE_KEY in session
+            and session[SESSION_LANGUAGE_KEY] != language
             and user is not None
             and user.is_authenticated
-            and session.get(self.SESSION_KEY) != language
         ):
             from .services import remember_language
 
             remember_language(user, language)
-            session[self.SESSION_KEY] = language
+            session[SESSION_LANGUAGE_KEY] = language
         return response

@@ -1,7 +1,6 @@
 """Organisations and roles: Province, Agency, Sector, Business, Membership, JobRun."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,17 +11,9 @@ from simple_history.models import HistoricalRecords
 from .personal_data import PersonalData
 from .text import build_search_text, nfc
 from .transitions import Transition, Workflow
+from .validators import validate_phone, validate_tax_code
 
 TAX_CODE_PATTERN = r"^\d{10}(-\d{3})?$"
-
-validate_tax_code = RegexValidator(
-    TAX_CODE_PATTERN,
-    _(
-        "A tax code has 10 digits, or 10 digits, a hyphen and 3 digits for a branch "
-        "(for example 0101234567 or 0101234567-001), with no spaces or letters."
-    ),
-    code="invalid_tax_code",
-)
 
 
 class BilingualNameMixin:
@@ -212,7 +203,7 @@ class Business(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -434,3 +425,28 @@ class JobRun(models.Model):
         if self.expires_at is not None and self.expires_at > timezone.now():
             return "running"
         return "released"
+
+
+class Profile(models.Model):
+    """What the portal keeps of a person beyond the account: the language they last used the
+    site in, so that every e-mail to them is written in it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    personal_data = PersonalData(personal=("language",))
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return f"{self.user_id} ({self.language})"

@@ -1,11 +1,21 @@
-"""E-mail from templates, in the recipient's language, always with a plain-text part."""
+"""E-mail, composed in the recipient's language with a plain-text and an HTML part.
+
+Services compose (``compose``): each message is rendered inside the language of the people it
+goes to (``portal.recipients``), from ``<prefix>_subject.txt``, ``<prefix>.txt`` and
+``<prefix>.html``; a message without an HTML template gets its text laid out in
+``email/base.html``. Tasks only send (``send``), decorated with ``mail_task``.
+"""
+
+from collections import defaultdict
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from .recipients import Recipient
 
 # The decorator of every Celery task that sends e-mail: a mail server that refuses or times out
 # (smtplib's errors are OSErrors) is tried again later, about 1, 2, 4, 8 and 16 minutes on,
@@ -13,27 +23,61 @@ from django.utils import translation
 # sends claimed with ``portal.jobs`` so a repeat sends only what is left.
 mail_task = shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
 
+SUBJECT_PREFIX = "[DNVNTD] "
 
-def send_templated_mail(template_prefix, recipients, context, language="vi", headers=None):
-    """Render ``<prefix>_subject.txt``, ``<prefix>.txt`` and, if present, ``<prefix>.html``
-    and send one message to ``recipients``. Returns the number sent (0 or 1)."""
-    recipients = [r for r in recipients if r]
-    if not recipients:
-        return 0
-    context = {"site_url": settings.SITE_URL, **context}
+
+def _as_recipients(recipients):
+    result, seen = [], set()
+    for item in recipients:
+        recipient = item if isinstance(item, Recipient) else Recipient(item)
+        key = (recipient.email or "").lower()
+        if key and key not in seen:
+            seen.add(key)
+            result.append(recipient)
+    return result
+
+
+def _render(template_prefix, context, language):
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
-        body = render_to_string(f"{template_prefix}.txt", context)
+        text = render_to_string(f"{template_prefix}.txt", context)
+        html_context = {**context, "subject": subject, "text_body": text}
         try:
-            html = render_to_string(f"{template_prefix}.html", context)
-        except TemplateDoesNotExist:  # the HTML part is optional
-            html = None
-    message = EmailMultiAlternatives(
-        subject=f"[DNVNTD] {subject}",
-        body=body,
-        to=recipients,
-        headers=headers or {},
-    )
-    if html:
+            html = render_to_string(f"{template_prefix}.html", html_context)
+        except TemplateDoesNotExist:
+            html = render_to_string("email/base.html", html_context)
+    return subject, text, html
+
+
+def compose(template_prefix, recipients, context, *, headers=None):
+    """The messages of ``template_prefix`` for ``recipients`` (``Recipient`` values or bare
+    addresses): one per language, each rendered in that language. Nothing is sent."""
+    by_language = defaultdict(list)
+    for recipient in _as_recipients(recipients):
+        by_language[recipient.language or settings.LANGUAGE_CODE].append(recipient.email)
+    messages = []
+    for language, addresses in by_language.items():
+        full_context = {"site_url": settings.SITE_URL, "language": language, **context}
+        subject, text, html = _render(template_prefix, full_context, language)
+        message = EmailMultiAlternatives(
+            subject=SUBJECT_PREFIX + subject, body=text, to=addresses, headers=headers or {}
+        )
         message.attach_alternative(html, "text/html")
-    return message.send()
+        message.language = language
+        messages.append(message)
+    return messages
+
+
+def send(messages):
+    """Send composed messages over one connection; the number sent."""
+    messages = [m for m in messages if m.to]
+    if not messages:
+        return 0
+    return get_connection().send_messages(messages) or 0
+
+
+def send_templated_mail(template_prefix, recipients, context, language=None, headers=None):
+    """TEMPORARY while the parts move to ``compose`` + ``send``; removed in issue #11."""
+    if language:
+        recipients = [Recipient(r, language) if isinstance(r, str) else r for r in recipients]
+    return send(compose(template_prefix, recipients, context, headers=headers))

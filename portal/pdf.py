@@ -1,22 +1,104 @@
-"""PDF rendering with WeasyPrint, Vietnamese fonts shipped in ``static/fonts``.
+"""PDFs: always rendered by a Celery task and stored, served by one download path.
 
-Templates extend ``pdf/base.html``, which declares the fonts with ``@font-face`` from the
-files on disk so that they are embedded whatever fonts the machine has.
+A model that has a PDF subclasses ``StoredPdf`` and says what to render:
+
+- ``content_version``: a number that changes whenever what the PDF shows changes;
+- ``pdf_template`` and ``pdf_context()``: the template (extending ``pdf/base.html``, which
+  embeds the Vietnamese fonts of ``static/fonts``) and its context;
+- ``pdf_filename()``: the name of the stored file.
+
+A view that has scope-checked the row returns ``pdf_response(request, row)``: the stored
+file when it is current, otherwise the render is queued (``render_stored_pdf``, once per
+row and version) and a "being prepared" page refreshes itself until the file is there.
 """
 
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import models
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .files import PrivateUploadTo, private_storage, serve_private_file
+
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+# How often the "being prepared" page asks again, in seconds.
+PENDING_REFRESH_SECONDS = 3
 
 
 def render_pdf(template_name, context, language="vi"):
-    """Render ``template_name`` to PDF bytes."""
+    """Render ``template_name`` to PDF bytes (in a task: see ``StoredPdf``)."""
     from weasyprint import HTML
 
     with translation.override(language):
         html = render_to_string(template_name, {"font_dir": FONT_DIR.as_uri(), **context})
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+class StoredPdf(models.Model):
+    pdf_template = None
+    pdf_language = "vi"
+
+    pdf = models.FileField(
+        storage=private_storage,
+        upload_to=PrivateUploadTo("pdf"),
+        max_length=200,
+        blank=True,
+        editable=False,
+    )
+    pdf_version = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def content_version(self):
+        raise NotImplementedError
+
+    def pdf_context(self):
+        raise NotImplementedError
+
+    def pdf_filename(self):
+        return f"{self._meta.model_name}-{self.pk}.pdf"
+
+    @property
+    def pdf_is_current(self):
+        return bool(self.pdf) and self.pdf_version == self.content_version
+
+    def store_pdf(self):
+        """Render and store the PDF of the current content (the task calls this)."""
+        version = self.content_version
+        content = render_pdf(self.pdf_template, self.pdf_context(), self.pdf_language)
+        if self.pdf:
+            self.pdf.delete(save=False)
+        self.pdf.save(self.pdf_filename(), ContentFile(content), save=False)
+        self.pdf_version = version
+        type(self).objects.filter(pk=self.pk).update(pdf=self.pdf.name, pdf_version=version)
+        return self
+
+
+def queue_render(row):
+    """Queue the render of ``row``'s PDF after the current transaction commits."""
+    from .jobs import enqueue
+    from .tasks import render_stored_pdf
+
+    enqueue(render_stored_pdf, row._meta.label, row.pk)
+
+
+def pdf_response(request, row, *, back_url=None):
+    """The download of ``row``'s PDF for a view that has already scope-checked ``row``."""
+    if not row.pdf_is_current:
+        queue_render(row)
+        row.refresh_from_db()
+    if row.pdf_is_current:
+        return serve_private_file(row.pdf, row.pdf_filename())
+    response = render(
+        request,
+        "portal/pdf_pending.html",
+        {"row": row, "back_url": back_url, "refresh_seconds": PENDING_REFRESH_SECONDS},
+        status=202,
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,15 +1,16 @@
 """Writes for organisations and memberships. Views, admin actions and commands call these."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import tasks
+from . import notifications, recipients, tasks
 from .errors import InvalidInput
 from .jobs import enqueue
-from .models import MEMBERSHIP_WORKFLOW, Agency, Business, Membership
+from .models import MEMBERSHIP_WORKFLOW, Business, Membership, Profile
 from .roles import MINISTRY_GROUP, PROVINCE_GROUP, forget_actor, get_actor
 
 
@@ -128,14 +129,44 @@ def sync_staff_status(user):
     forget_actor(user)
 
 
-def officers_for_province(province_id):
-    """E-mail addresses of the approved officers of a province's Sở Công Thương."""
-    return list(
-        Membership.objects.approved()
-        .filter(
-            agency__kind=Agency.Kind.PROVINCIAL_DEPARTMENT,
-            agency__province_id=province_id,
-            user__is_active=True,
-        )
-        .values_list("user__email", flat=True)
+def _membership(membership_id):
+    return (
+        Membership.objects.select_related("user", "business", "agency")
+        .filter(pk=membership_id)
+        .first()
     )
+
+
+def membership_request_mail(membership_id):
+    """The e-mail telling the province's officers a request waits (none once decided)."""
+    membership = _membership(membership_id)
+    if membership is None or membership.status != Membership.Status.PENDING:
+        return []
+    return notifications.compose(
+        "portal/email/membership_request",
+        recipients.province_officers(membership.organisation_province_id),
+        {"membership": membership},
+    )
+
+
+def membership_decision_mail(membership_id):
+    """The e-mail telling the applicant the decision, in the language they use."""
+    membership = _membership(membership_id)
+    if membership is None or membership.status == Membership.Status.PENDING:
+        return []
+    return notifications.compose(
+        "portal/email/membership_decision",
+        recipients.users(type(membership.user).objects.filter(pk=membership.user_id)),
+        {"membership": membership},
+    )
+
+
+def remember_language(user, language):
+    """Store the language ``user`` uses the site in (one of settings.LANGUAGES)."""
+    if language not in dict(settings.LANGUAGES):
+        return
+    Profile.objects.update_or_create(user=user, defaults={"language": language})
+
+
+# TEMPORARY while the parts move to ``portal.recipients``; removed in issue #11.
+officers_for_province = recipients.province_officers

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .jobs import once
-from .models import JobRun, Membership
-from .notifications import mail_task, send_templated_mail
+from .models import JobRun
+from .notifications import mail_task, send
 
 # Sign-ups whose e-mail was never confirmed are deleted after this many days (personal data
 # is kept no longer than the process needs it: Luật 91/2025/QH15).
@@ -18,33 +18,16 @@ JOB_RUN_RETENTION_DAYS = 3 * 365
 
 @mail_task
 def notify_membership_request(membership_id):
-    from .services import officers_for_province
+    from . import services
 
-    membership = (
-        Membership.objects.select_related("user", "business", "agency")
-        .filter(pk=membership_id)
-        .first()
-    )
-    if membership is None or membership.status != Membership.Status.PENDING:
-        return 0
-    recipients = officers_for_province(membership.organisation_province_id)
-    return send_templated_mail(
-        "portal/email/membership_request", recipients, {"membership": membership}
-    )
+    return send(services.membership_request_mail(membership_id))
 
 
 @mail_task
 def notify_membership_decision(membership_id):
-    membership = (
-        Membership.objects.select_related("user", "business", "agency")
-        .filter(pk=membership_id)
-        .first()
-    )
-    if membership is None or membership.status == Membership.Status.PENDING:
-        return 0
-    return send_templated_mail(
-        "portal/email/membership_decision", [membership.user.email], {"membership": membership}
-    )
+    from . import services
+
+    return send(services.membership_decision_mail(membership_id))
 
 
 @shared_task
@@ -70,3 +53,23 @@ def purge_expired_records(today=None):
         ).delete()
         run.result.update(users_deleted=users_deleted, job_runs_deleted=runs_deleted)
     return run.pk
+
+
+@shared_task
+def render_stored_pdf(model_label, pk):
+    """Render one row's PDF (``portal.pdf.StoredPdf``). Safe to deliver twice: a lease per
+    row and content version lets one worker render, and a current PDF is not redone."""
+    from django.apps import apps
+
+    from .jobs import lease
+
+    model = apps.get_model(model_label)
+    row = model.objects.filter(pk=pk).first()
+    if row is None or row.pdf_is_current:
+        return None
+    with lease("portal.render_pdf", f"{model_label}:{pk}:{row.content_version}") as run:
+        if not run:
+            return None
+        row.store_pdf()
+        run.result["file"] = row.pdf.name
+    return row.pdf.name

@@ -1,5 +1,3 @@
-import importlib
-
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import navigation, selectors, services
+from .contributions import home_blocks
 from .errors import InvalidInput, NotAllowed, add_to_form
 from .forms import BusinessRegistrationForm, DecisionForm, JoinBusinessForm
 from .models import Business, Membership
@@ -21,12 +20,6 @@ from .roles import get_actor, get_object_in_scope
 
 # Blocks other parts add to the home page: "module.function" returning
 # {"template": ..., **context} or None. A part that is not built yet is skipped.
-HOME_BLOCKS = [
-    "consumer_warnings.selectors.home_block",
-    "legaldocs.selectors.home_block",
-    "selfassess.selectors.home_block",
-    "complaints.selectors.home_block",
-]
 
 
 # The home page is the busiest page and its blocks are public summaries: render each one
@@ -44,12 +37,7 @@ def _render_block(func):
 def _home_blocks():
     language = get_language()
     blocks = []
-    for dotted in HOME_BLOCKS:
-        module_name, func_name = dotted.rsplit(".", 1)
-        try:
-            func = getattr(importlib.import_module(module_name), func_name)
-        except (ImportError, AttributeError):
-            continue
+    for dotted, func in home_blocks():
         html = cache.get_or_set(
             f"home-block:{dotted}:{language}",
             lambda func=func: _render_block(func),

@@ -6,6 +6,9 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Annual reports")
 
+    # The demo data it loads after the others (portal.contributions).
+    demo_command = ("demo_reports", 40)
+
     portal_permissions = {
         "ministry": [
             "reports.view_plan",

@@ -5,6 +5,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from portal.models import Agency, Business, Membership, Province, Sector
+from portal.validators import tax_code_with_check_digit
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):
@@ -72,7 +73,7 @@ class BusinessFactory(factory.django.DjangoModelFactory):
         model = Business
         django_get_or_create = ("tax_code",)
 
-    tax_code = factory.Sequence(lambda n: f"{1000000000 + n:010d}")
+    tax_code = factory.Sequence(lambda n: tax_code_with_check_digit(100000000 + 10 * n))
     name = factory.Sequence(lambda n: f"Công ty TNHH Đại Phát {n}")
     address = "12 phố Tràng Tiền, phường Hoàn Kiếm, Hà Nội"
     province = factory.LazyFunction(lambda: Province.objects.current().first())

@@ -6,8 +6,8 @@ import random
 from django.utils import timezone
 
 from consumer_warnings.gtin import check_digit, gtin_key
-from consumer_warnings.markup import render_markdown
 from consumer_warnings.models import ConsumerWarning
+from portal.markup import render_markdown
 from portal.models import Province, Sector
 from portal.text import build_search_text, slugify_vi
 

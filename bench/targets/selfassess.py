@@ -154,7 +154,7 @@ def urls():
     from selfassess.models import Assessment
 
     public = Assessment.objects.public().select_related("business").order_by("pk").first()
-    tax_code = public.business.tax_code if public else "0100000001"
+    tax_code = public.business.tax_code if public else "0101000013"
     province = Province.objects.filter(code="79").values_list("pk", flat=True).first() or ""
     return [
         ("selfassess public list", "/doanh-nghiep/"),

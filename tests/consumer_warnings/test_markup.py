@@ -1,4 +1,4 @@
-from consumer_warnings.markup import render_markdown
+from portal.markup import render_markdown
 
 
 def test_markdown_is_rendered():

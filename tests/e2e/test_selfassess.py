@@ -136,7 +136,7 @@ def test_retail_assessment_from_filling_to_public_list(
     page.get_by_role("button", name="Tìm kiếm").click()
     row = page.locator("tbody tr").first
     expect(row).to_contain_text("Công ty Cổ phần Bình An Hà Nội")
-    expect(row).to_contain_text("0100000001")
+    expect(row).to_contain_text("0101000013")
     expect(page.locator("body")).not_to_contain_text("Tuyên bố niêm yết tại cửa hàng")
     context.close()
 

@@ -5,9 +5,10 @@ from django.db import IntegrityError, transaction
 from portal.forms import BusinessRegistrationForm
 from portal.models import Agency, Business, Province, validate_tax_code
 from tests.conftest import postgres_only
+from tests.factories import SectorFactory
 
 
-@pytest.mark.parametrize("code", ["0101234567", "0101234567-001", "9999999999"])
+@pytest.mark.parametrize("code", ["0100233488", "0100233488-001", "0101234565"])
 def test_valid_tax_codes(code):
     validate_tax_code(code)
 
@@ -18,10 +19,11 @@ def test_valid_tax_codes(code):
         "01012345AB",  # letters
         "010123456",  # 9 digits
         "01012345678",  # 11 digits
-        "0101 234567",  # space inside
-        "0101234567-01",  # short branch suffix
-        "0101234567-0001",  # long branch suffix
-        "0101234567001",  # branch without hyphen
+        "0101234567",  # wrong check digit
+        "0101 234565",  # space inside: forms clean it, the stored form has none
+        "0100233488-01",  # short branch suffix
+        "0100233488-0001",  # long branch suffix
+        "0100233488001",  # branch without hyphen: forms add it
         "",
     ],
 )
@@ -101,3 +103,37 @@ def test_business_search_matches_without_diacritics(hanoi):
     for query in ("dien may hoa phat", "ĐIỆN MÁY HÒA", "hoà phát", "0101234500"):
         assert list(search_businesses(query)) == [wanted], query
     assert not search_businesses("").exists()
+
+
+def test_form_cleans_tax_code_and_phone_as_typed(hanoi):
+    sector = SectorFactory()
+    form = BusinessRegistrationForm(
+        data={
+            "tax_code": " 0100233488 001 ",
+            "name": "Công ty A",
+            "address": "Hà Nội",
+            "province": hanoi.pk,
+            "sector": sector.pk,
+            "phone": "+84 912345678",
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["tax_code"] == "0100233488-001"
+    assert form.cleaned_data["phone"] == "0912 345 678"
+
+
+def test_form_reports_bad_phone_in_vietnamese_and_keeps_it(hanoi):
+    sector = SectorFactory()
+    form = BusinessRegistrationForm(
+        data={
+            "tax_code": "0100233488",
+            "name": "Công ty A",
+            "address": "Hà Nội",
+            "province": hanoi.pk,
+            "sector": sector.pk,
+            "phone": "12345",
+        }
+    )
+    assert not form.is_valid()
+    assert "số điện thoại" in str(form.errors["phone"])
+    assert form["phone"].value() == "12345"

@@ -226,7 +226,7 @@ def test_public_list_shows_only_verified_and_never_answers(client, submitted, pr
     _verify(submitted, province_officer)
     body = client.get(reverse("businesses:index")).content.decode()
     assert "Công ty Cổ phần Bình An Hà Nội" in body and "Hạng Vàng" in body
-    detail = client.get(reverse("businesses:detail", args=["0100000001"])).content.decode()
+    detail = client.get(reverse("businesses:detail", args=["0101000013"])).content.decode()
     for page in (body, detail):
         assert "GHI-CHU-BI-MAT" not in page
         assert "minh-chung" not in page
@@ -238,7 +238,7 @@ def test_public_search_without_diacritics_and_filters(
 ):
     _verify(submitted, province_officer)
     index = reverse("businesses:index")
-    for query in ("binh an", "BÌNH AN", "0100000001", "ha noi binh"):
+    for query in ("binh an", "BÌNH AN", "0101000013", "ha noi binh"):
         assert "Bình An" in client.get(index, {"q": query}).content.decode(), query
     assert "Bình An" not in client.get(index, {"q": "sai gon"}).content.decode()
     assert "Bình An" in client.get(index, {"province": hanoi.pk}).content.decode()
@@ -253,7 +253,7 @@ def test_public_csv_export(client, submitted, province_officer):
     _verify(submitted, province_officer)
     response = client.get(reverse("businesses:export_csv"), {"q": "binh an"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[1][:2] == ["Công ty Cổ phần Bình An Hà Nội", "0100000001"]
+    assert rows[1][:2] == ["Công ty Cổ phần Bình An Hà Nội", "0101000013"]
     assert rows[1][6] == "Hạng Vàng"
     assert len(rows) == 2
 
@@ -274,7 +274,7 @@ def test_result_pdf_keeps_vietnamese_text(client, submitted, business_member, se
     ).stdout.decode()
     assert "Công ty Cổ phần Bình An Hà Nội" in text
     assert "Bộ tiêu chí thử nghiệm Đồng Khởi" in text
-    assert "/doanh-nghiep/0100000001/" in text
+    assert "/doanh-nghiep/0101000013/" in text
 
 
 def test_import_view_reports_errors_and_imports(client, ministry_officer, province_officer):
@@ -362,7 +362,7 @@ def test_member_sees_start_form_when_a_set_is_active(client, small_set, business
     login(client, business_member)
     body = client.get(reverse("selfassess:index")).content.decode()
     assert reverse("selfassess:start") in body
-    assert Business.objects.get(tax_code="0100000001").name in body
+    assert Business.objects.get(tax_code="0101000013").name in body
 
 
 def test_fill_and_review_query_counts_do_not_grow_with_criteria(

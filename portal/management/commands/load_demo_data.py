@@ -2,14 +2,14 @@
 then every part's demo data (``demo_<app>`` commands). Idempotent. Refuses to run under
 the production profile unless forced."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
 
 from portal import services
+from portal.contributions import demo_commands
+from portal.management.demo import DemoCommand
 from portal.models import Agency, Business, Membership, Province, Sector
 
 DEMO_PASSWORD = "DemoDnvntd@2026"  # noqa: S105 - demo data only, refused in production
@@ -28,16 +28,16 @@ USERS = [
     ("bo@demo.dnvntd.vn", "Nguyễn Thị Minh Thư", "ministry", ("agency", "ubctqg")),
     ("so.hanoi@demo.dnvntd.vn", "Trần Quốc Hưng", "province", ("province", "01")),
     ("so.hcm@demo.dnvntd.vn", "Lê Thị Ngọc Hân", "province", ("province", "79")),
-    ("dn@demo.dnvntd.vn", "Phạm Văn Đức", "business", ("business", "0109876543")),
-    ("dn.hcm@demo.dnvntd.vn", "Võ Thị Thanh Trúc", "business", ("business", "0318765432")),
-    ("cho.duyet@demo.dnvntd.vn", "Đặng Minh Khôi", "pending", ("business", "0109876543")),
+    ("dn@demo.dnvntd.vn", "Phạm Văn Đức", "business", ("business", "0109876557")),
+    ("dn.hcm@demo.dnvntd.vn", "Võ Thị Thanh Trúc", "business", ("business", "0318765434")),
+    ("cho.duyet@demo.dnvntd.vn", "Đặng Minh Khôi", "pending", ("business", "0109876557")),
     ("nguoitieudung@demo.dnvntd.vn", "Hoàng Thị Lan Anh", "consumer", None),
 ]
 
 BUSINESSES = [
     # tax code, name, short name, address, province code, sector code, website
     (
-        "0109876543",
+        "0109876557",
         "Công ty Cổ phần Thương mại Điện tử Sao Việt",
         "Sao Việt Shop",
         "Số 18 phố Duy Tân, phường Cầu Giấy, Hà Nội",
@@ -46,7 +46,7 @@ BUSINESSES = [
         "https://saoviet.example.vn",
     ),
     (
-        "0318765432",
+        "0318765434",
         "Công ty TNHH Siêu thị Phương Nam Xanh",
         "Phương Nam Xanh",
         "215 đường Nguyễn Thị Minh Khai, phường Bàn Cờ, Thành phố Hồ Chí Minh",
@@ -55,7 +55,7 @@ BUSINESSES = [
         "https://phuongnamxanh.example.vn",
     ),
     (
-        "0318765432-001",
+        "0318765434-001",
         "Chi nhánh Công ty TNHH Siêu thị Phương Nam Xanh tại Thủ Đức",
         "Phương Nam Xanh Thủ Đức",
         "12 đường Võ Văn Ngân, phường Thủ Đức, Thành phố Hồ Chí Minh",
@@ -64,7 +64,7 @@ BUSINESSES = [
         "",
     ),
     (
-        "0401234567",
+        "0401234566",
         "Công ty Cổ phần Điện máy Sông Hàn",
         "Điện máy Sông Hàn",
         "88 đường Nguyễn Văn Linh, phường Hải Châu, Đà Nẵng",
@@ -73,7 +73,7 @@ BUSINESSES = [
         "",
     ),
     (
-        "0201234568",
+        "0201234569",
         "Công ty TNHH Thực phẩm Hải Phòng Xanh",
         "HP Xanh Food",
         "36 đường Lạch Tray, phường Gia Viên, Hải Phòng",
@@ -82,7 +82,7 @@ BUSINESSES = [
         "",
     ),
     (
-        "1801234569",
+        "1801234562",
         "Công ty Cổ phần Viễn thông Tây Đô",
         "Tây Đô Telecom",
         "99 đường 30 Tháng 4, phường Ninh Kiều, Cần Thơ",
@@ -91,7 +91,7 @@ BUSINESSES = [
         "",
     ),
     (
-        "2901234560",
+        "2901234568",
         "Công ty TNHH Xe máy Lam Hồng",
         "Xe máy Lam Hồng",
         "25 đường Lê Lợi, phường Thành Vinh, Nghệ An",
@@ -100,7 +100,7 @@ BUSINESSES = [
         "",
     ),
     (
-        "5701234561",
+        "5701234566",
         "Công ty Cổ phần Du lịch Vịnh Ngọc",
         "Vịnh Ngọc Travel",
         "10 đường Hạ Long, phường Bãi Cháy, Quảng Ninh",
@@ -109,7 +109,7 @@ BUSINESSES = [
         "",
     ),
     (
-        "0101234562",
+        "0101234565",
         "Công ty TNHH Bán hàng trực tiếp An Khang",
         "An Khang Direct",
         "45 phố Láng Hạ, phường Đống Đa, Hà Nội",
@@ -118,7 +118,7 @@ BUSINESSES = [
         "",
     ),
     (
-        "3101234563",
+        "3101234560",
         "Công ty Cổ phần Nước sạch Nhật Lệ",
         "Nước sạch Nhật Lệ",
         "5 đường Quang Trung, phường Đồng Hới, Quảng Trị",
@@ -127,7 +127,7 @@ BUSINESSES = [
         "",
     ),
     (
-        "0301234564",
+        "0301234562",
         "Công ty TNHH Bảo hiểm Nhân thọ Bình Minh",
         "Bình Minh Life",
         "72 đường Lê Duẩn, phường Sài Gòn, Thành phố Hồ Chí Minh",
@@ -136,7 +136,7 @@ BUSINESSES = [
         "",
     ),
     (
-        "3301234565",
+        "3301234568",
         "Công ty Cổ phần Đồ chơi Cố Đô",
         "Đồ chơi Cố Đô",
         "20 đường Lê Lợi, phường Thuận Hóa, Huế",
@@ -156,18 +156,14 @@ ROLE_LABELS = {
 }
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Create the demo data set (idempotent) and print the demo logins."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--force", action="store_true", help="Run even under the production profile."
-        )
+        super().add_arguments(parser)
         parser.add_argument("--portal-only", action="store_true", help="Skip the parts' demos.")
 
     def handle(self, *args, **options):
-        if settings.PRODUCTION and not options["force"]:
-            raise CommandError("Demo data is not loaded in production (use --force to insist).")
         # The demo's notifications would flood the console: nobody is there to read them.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             self.load(options)
@@ -180,16 +176,8 @@ class Command(BaseCommand):
             self.create_businesses()
             self.create_users()
         if not options["portal_only"]:
-            available = get_commands()
-            for name in (
-                "demo_legaldocs",
-                "demo_consumer_warnings",
-                "demo_selfassess",
-                "demo_complaints",
-                "demo_reports",
-            ):
-                if name in available:
-                    call_command(name, stdout=self.stdout, stderr=self.stderr)
+            for name, _order in demo_commands():
+                call_command(name, force=options["force"], stdout=self.stdout, stderr=self.stderr)
 
     def create_businesses(self):
         provinces = {p.code: p for p in Province.objects.current()}

@@ -21,13 +21,13 @@ DEMO_PDF = (
 
 # tax code, final state, share of "yes" answers (every n-th scored criterion answered no)
 PLAN = [
-    ("0318765432", "verified", 0),
-    ("0401234567", "verified", 3),
-    ("0201234568", "verified", 2),
-    ("0109876543", "submitted", 4),
-    ("1801234569", "changes", 3),
-    ("2901234560", "rejected", 2),
-    ("0101234562", "draft", 0),
+    ("0318765434", "verified", 0),
+    ("0401234566", "verified", 3),
+    ("0201234569", "verified", 2),
+    ("0109876557", "submitted", 4),
+    ("1801234562", "changes", 3),
+    ("2901234568", "rejected", 2),
+    ("0101234565", "draft", 0),
 ]
 
 

@@ -1,0 +1,71 @@
+"""What the parts contribute to shared pages, declared on their AppConfig (like
+``portal_permissions``) instead of being imported by name: a part that is not installed
+contributes nothing, and a real import error in one that is fails loudly at start-up.
+
+On a part's AppConfig:
+
+- ``home_block = ("app.selectors.home_block", order)``: a callable returning the home page
+  block's context (with its ``template``) or ``None``;
+- ``report_section = ReportSection(...)``: the figures it gives the annual reports;
+- ``demo_command = ("demo_app", order)``: the command ``load_demo_data`` runs for it.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    name: str
+    # Figure keys in display order; breakdowns start with "by_".
+    keys: tuple
+    # ``(start, end, province) -> {key: value}``; ``province`` None means nationwide.
+    figures: str
+    # ``(start, end) -> {province_id: {key: value}}``; None when not given per province.
+    figures_by_province: str | None = None
+    # Figures that do not depend on the province are shown once, nationwide.
+    nationwide_only: bool = False
+    order: int = 100
+
+    def figures_function(self):
+        return import_string(self.figures)
+
+    def by_province_function(self):
+        return import_string(self.figures_by_province) if self.figures_by_province else None
+
+
+@cache
+def home_blocks():
+    """The home page's block functions, in their declared order."""
+    found = []
+    for config in apps.get_app_configs():
+        declared = getattr(config, "home_block", None)
+        if declared:
+            dotted, order = declared
+            found.append((order, dotted, import_string(dotted)))
+    return [(dotted, function) for _order, dotted, function in sorted(found)]
+
+
+@cache
+def report_sections():
+    """Every installed part's ``ReportSection``, in their declared order."""
+    sections = [
+        config.report_section
+        for config in apps.get_app_configs()
+        if getattr(config, "report_section", None) is not None
+    ]
+    return sorted(sections, key=lambda section: section.order)
+
+
+@cache
+def demo_commands():
+    """``(command name, order)`` of every part's demo data, in order."""
+    found = [
+        config.demo_command
+        for config in apps.get_app_configs()
+        if getattr(config, "demo_command", None)
+    ]
+    return sorted(found, key=lambda item: item[1])
