@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.files import PrivateUploadTo, private_storage
+from portal.markup import render_markdown
 from portal.models import Business, Province, Sector
 from portal.personal_data import PersonalData
 from portal.text import build_search_text, fold, nfc, search_terms, slugify_vi
 
 from .gtin import gtin_key, normalise_gtin, validate_gtin
-from portal.markup import render_markdown
 
 # Control characters other than tab and new lines cannot appear in XML feeds.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
