@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import jobs, services
-from .admin_mixins import ScopedAdminMixin
+from .admin_mixins import FoldedSearchMixin, ScopedAdminMixin
 from .errors import PortalError
 from .models import Agency, Business, JobRun, Membership, Province, Sector
 from .roles import get_actor
@@ -55,10 +55,12 @@ class ProvinceScopedChoicesMixin:
 
 
 @admin.register(Business)
-class BusinessAdmin(ScopedAdminMixin, ProvinceScopedChoicesMixin, SimpleHistoryAdmin):
+class BusinessAdmin(
+    FoldedSearchMixin, ScopedAdminMixin, ProvinceScopedChoicesMixin, SimpleHistoryAdmin
+):
     list_display = ("name", "tax_code", "province", "sector", "created_at")
     list_filter = ("province", "sector")
-    search_fields = ("name", "short_name", "tax_code", "search_text")
+    search_exact = ("tax_code",)
     list_select_related = ("province", "sector")
     list_per_page = 50
     show_full_result_count = False

@@ -51,3 +51,22 @@ class ScopedAdminMixin(ReadOnlyHistoryMixin):
 
     def actor(self, request):
         return get_actor(request.user)
+
+
+class FoldedSearchMixin:
+    """The admin's search box through ``portal.search``: "hoa binh" finds "Hòa Bình".
+    ``search_column`` is the folded column; ``search_exact`` fields also match a code typed
+    whole (a tax code, a reference number)."""
+
+    search_column = "search_text"
+    search_exact = ()
+    # Django shows the search box only when search_fields is set.
+    search_fields = ("search_text",)
+
+    def get_search_results(self, request, queryset, search_term):
+        from .search import matching
+
+        if not search_term.strip():
+            return queryset, False
+        found = matching(queryset, search_term, column=self.search_column, exact=self.search_exact)
+        return found, False

@@ -1,7 +1,6 @@
 """Reads of organisations used in more than one place."""
 
-from django.db.models import Q
-
+from . import search
 from .models import Business, Membership
 from .text import search_terms
 
@@ -15,13 +14,9 @@ def search_businesses(query):
     digits = query.replace(" ", "")
     if digits and digits.replace("-", "").isdigit():
         return qs.filter(tax_code__startswith=digits)
-    terms = search_terms(query)
-    if not terms:
+    if not search_terms(query):
         return qs.none()
-    condition = Q()
-    for term in terms:
-        condition &= Q(search_text__contains=term)
-    return qs.filter(condition)
+    return search.matching(qs, query)
 
 
 def business_suggestions(query, limit=10):

@@ -167,3 +167,18 @@ def test_language_switch_after_sign_in_is_remembered(client, consumer):
     assert Profile.objects.get(user=consumer).language == "vi"
     client.get("/en/")
     assert Profile.objects.get(user=consumer).language == "en"
+
+
+def test_admin_search_folds_diacritics(client, ministry_officer, hanoi):
+    Business.objects.create(
+        tax_code="0100233488", name="Công ty Hòa Bình", address="Hà Nội", province=hanoi
+    )
+    Business.objects.create(
+        tax_code="0101234565", name="Công ty Đông Á", address="Huế", province=hanoi
+    )
+    login(client, ministry_officer)
+    url = reverse("admin:portal_business_changelist")
+    body = client.get(url, {"q": "hoa binh"}).content.decode()
+    assert "Hòa Bình" in body and "Đông Á" not in body
+    body = client.get(url, {"q": "0101234565"}).content.decode()
+    assert "Đông Á" in body and "Hòa Bình" not in body
