@@ -3,21 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.contributions import ReportSection
 
+# The figures the part gives the annual reports, in display order.
+REPORT_KEYS = ("received", "handled", "handled_on_time", "by_status", "by_sector", "by_channel")
+
 
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
-
-    # What the part gives the home page and the annual reports (portal.contributions).
-    demo_command = ("demo_complaints", 30)
-    home_block = ("complaints.selectors.home_block", 40)
-    report_section = ReportSection(
-        name="complaints",
-        keys=("received", "handled", "handled_on_time", "by_status", "by_sector", "by_channel"),
-        figures="complaints.selectors.report_figures",
-        figures_by_province="complaints.selectors.report_figures_by_province",
-        order=10,
-    )
 
     portal_permissions = {
         "ministry": [
@@ -38,3 +30,8 @@ class ComplaintsConfig(AppConfig):
             "complaints.view_issuecategory",
         ],
     }
+
+    # What the part gives the shared pages, in their order (portal.contributions).
+    demo_command = ("demo_complaints", 30)
+    home_block = ("complaints.selectors.home_block", 40)
+    report_section = ReportSection("complaints", REPORT_KEYS, order=10)

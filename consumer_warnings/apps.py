@@ -3,21 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.contributions import ReportSection
 
+# The figures the part gives the annual reports, in display order.
+REPORT_KEYS = ("issued", "recalls", "by_kind")
+
 
 class ConsumerWarningsConfig(AppConfig):
     name = "consumer_warnings"
     verbose_name = _("Warnings and recalls")
-
-    # What the part gives the home page and the annual reports (portal.contributions).
-    demo_command = ("demo_consumer_warnings", 10)
-    home_block = ("consumer_warnings.selectors.home_block", 10)
-    report_section = ReportSection(
-        name="consumer_warnings",
-        keys=("issued", "recalls", "by_kind"),
-        figures="consumer_warnings.selectors.report_figures",
-        figures_by_province="consumer_warnings.selectors.report_figures_by_province",
-        order=30,
-    )
 
     portal_permissions = {
         "ministry": [
@@ -31,3 +23,8 @@ class ConsumerWarningsConfig(AppConfig):
             "consumer_warnings.view_warningevent",
         ],
     }
+
+    # What the part gives the shared pages, in their order (portal.contributions).
+    demo_command = ("demo_consumer_warnings", 10)
+    home_block = ("consumer_warnings.selectors.home_block", 10)
+    report_section = ReportSection("consumer_warnings", REPORT_KEYS, order=30)

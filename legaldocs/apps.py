@@ -3,6 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.contributions import ReportSection
 
+# The figures the part gives the annual reports, in display order.
+REPORT_KEYS = ("added", "by_type")
+
 _MODELS = ("document", "validityevent", "relation", "attachment", "issuingbody", "legalfield")
 
 
@@ -10,15 +13,6 @@ class LegaldocsConfig(AppConfig):
     name = "legaldocs"
     verbose_name = _("Legal library")
 
-    # What the part gives the home page and the annual reports (portal.contributions).
-    home_block = ("legaldocs.selectors.home_block", 20)
-    report_section = ReportSection(
-        name="legaldocs",
-        keys=("added", "by_type"),
-        figures="legaldocs.selectors.report_figures",
-        nationwide_only=True,
-        order=40,
-    )
     default_auto_field = "django.db.models.BigAutoField"
 
     # Librarians are ministry officers: they curate the library in the back office.
@@ -32,3 +26,7 @@ class LegaldocsConfig(AppConfig):
         + ["legaldocs.view_reviewflag", "legaldocs.change_reviewflag"],
         "province": ["legaldocs.view_document"],
     }
+
+    # What the part gives the shared pages, in their order (portal.contributions).
+    home_block = ("legaldocs.selectors.home_block", 20)
+    report_section = ReportSection("legaldocs", REPORT_KEYS, order=40, nationwide_only=True)

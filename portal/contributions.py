@@ -19,16 +19,26 @@ from django.utils.module_loading import import_string
 
 @dataclass(frozen=True)
 class ReportSection:
+    """A part's figures for the annual reports. The functions default to the part's
+    ``selectors.report_figures`` and ``selectors.report_figures_by_province``."""
+
     name: str
     # Figure keys in display order; breakdowns start with "by_".
     keys: tuple
-    # ``(start, end, province) -> {key: value}``; ``province`` None means nationwide.
-    figures: str
-    # ``(start, end) -> {province_id: {key: value}}``; None when not given per province.
-    figures_by_province: str | None = None
+    order: int = 100
     # Figures that do not depend on the province are shown once, nationwide.
     nationwide_only: bool = False
-    order: int = 100
+    # ``(start, end, province) -> {key: value}``; ``province`` None means nationwide.
+    figures: str = ""
+    # ``(start, end) -> {province_id: {key: value}}``; None when not given per province.
+    figures_by_province: str | None = ""
+
+    def __post_init__(self):
+        if not self.figures:
+            object.__setattr__(self, "figures", f"{self.name}.selectors.report_figures")
+        if self.figures_by_province == "":
+            default = None if self.nationwide_only else f"{self.figures}_by_province"
+            object.__setattr__(self, "figures_by_province", default)
 
     def figures_function(self):
         return import_string(self.figures)

@@ -3,21 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.contributions import ReportSection
 
+# The figures the part gives the annual reports, in display order.
+REPORT_KEYS = ("submitted", "verified", "by_band")
+
 
 class SelfassessConfig(AppConfig):
     name = "selfassess"
     verbose_name = _("Self-assessment")
-
-    # What the part gives the home page and the annual reports (portal.contributions).
-    demo_command = ("demo_selfassess", 20)
-    home_block = ("selfassess.selectors.home_block", 30)
-    report_section = ReportSection(
-        name="selfassess",
-        keys=("submitted", "verified", "by_band"),
-        figures="selfassess.selectors.report_figures",
-        figures_by_province="selfassess.selectors.report_figures_by_province",
-        order=20,
-    )
 
     portal_permissions = {
         "ministry": [
@@ -48,3 +40,8 @@ class SelfassessConfig(AppConfig):
             "selfassess.view_assessmentevent",
         ],
     }
+
+    # What the part gives the shared pages, in their order (portal.contributions).
+    demo_command = ("demo_selfassess", 20)
+    home_block = ("selfassess.selectors.home_block", 30)
+    report_section = ReportSection("selfassess", REPORT_KEYS, order=20)
