@@ -3,12 +3,11 @@
 
 import datetime
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from consumer_warnings.models import ConsumerWarning, WarningEvent
+from portal.management.demo import DemoCommand
 from portal.models import Province, Sector
 
 NOTE = "Dữ liệu mẫu hư cấu để thử cổng thông tin; không phải cảnh báo thật."
@@ -85,12 +84,10 @@ DEMO = [
 ]
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Load fictional demo warnings (idempotent; refused in production)."
 
     def handle(self, *args, **options):
-        if settings.PRODUCTION:
-            raise CommandError("Demo data is not loaded in production.")
         sectors = {s.code: s for s in Sector.objects.all()}
         now = timezone.now()
         with transaction.atomic():
