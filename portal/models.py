@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .fields import fk, province_fk, sector_fk, user_fk
 from .personal_data import PersonalData
 from .text import build_search_text, nfc
 from .transitions import Transition, Workflow
@@ -51,14 +52,7 @@ class Province(BilingualNameMixin, models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     is_active = models.BooleanField(_("current unit"), default=True)
     merged_2025 = models.BooleanField(_("formed by the 2025 merger"), default=False)
-    successor = models.ForeignKey(
-        "self",
-        verbose_name=_("successor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="predecessors",
-    )
+    successor = fk("self", _("successor"), "predecessors", optional=True)
     note = models.TextField(_("note"), blank=True)
 
     objects = ProvinceQuerySet.as_manager()
@@ -118,22 +112,8 @@ class Agency(BilingualNameMixin, models.Model):
     name_en = models.CharField(_("English name"), max_length=255, blank=True)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    province = models.ForeignKey(
-        Province,
-        verbose_name=_("province"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="agencies",
-    )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent body"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-    )
+    province = province_fk("agencies", current_only=False, optional=True)
+    parent = fk("self", _("parent body"), "children", optional=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
@@ -186,21 +166,8 @@ class Business(models.Model):
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short or trading name"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=255)
-    province = models.ForeignKey(
-        Province,
-        verbose_name=_("province"),
-        on_delete=models.PROTECT,
-        related_name="businesses",
-        limit_choices_to={"is_active": True},
-    )
-    sector = models.ForeignKey(
-        Sector,
-        verbose_name=_("sector"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="businesses",
-    )
+    province = province_fk("businesses")
+    sector = sector_fk("businesses")
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
@@ -282,28 +249,9 @@ class Membership(models.Model):
     BUSINESS_ROLES = (Role.OWNER, Role.EDITOR)
     AGENCY_ROLES = (Role.OFFICER, Role.HEAD)
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="memberships",
-    )
-    business = models.ForeignKey(
-        Business,
-        verbose_name=_("business"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="memberships",
-    )
-    agency = models.ForeignKey(
-        Agency,
-        verbose_name=_("agency"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="memberships",
-    )
+    user = fk(settings.AUTH_USER_MODEL, _("user"), "memberships", on_delete=models.CASCADE)
+    business = fk(Business, _("business"), "memberships", optional=True, on_delete=models.CASCADE)
+    agency = fk(Agency, _("agency"), "memberships", optional=True, on_delete=models.CASCADE)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -312,14 +260,7 @@ class Membership(models.Model):
     decision_note = models.TextField(_("reason for the decision"), blank=True)
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = user_fk(_("decided by"))
 
     objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords()
