@@ -6,6 +6,17 @@ from .text import nfc
 from .validators import clean_phone, clean_tax_code
 
 
+def text_area(label, *, required=False, max_length=1000, rows=2, **kwargs):
+    """A free-text field in a small textarea (notes, reasons): optional unless said."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
 class TaxCodeField(forms.CharField):
     """A tax code as people type it (spaces, a branch without its hyphen), checked with its
     check digit and cleaned to the one stored form."""
@@ -39,11 +50,9 @@ class PhoneField(forms.CharField):
 class BusinessRegistrationForm(forms.ModelForm):
     tax_code = TaxCodeField()
     phone = PhoneField()
-    note = forms.CharField(
-        label=_("Your position in the business"),
-        required=False,
+    note = text_area(
+        _("Your position in the business"),
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Helps the officer who approves your request."),
     )
 
@@ -93,12 +102,7 @@ class JoinBusinessForm(forms.Form):
         ],
         initial=Membership.Role.EDITOR,
     )
-    note = forms.CharField(
-        label=_("Your position in the business"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = text_area(_("Your position in the business"), max_length=500)
 
     def clean_tax_code(self):
         tax_code = self.cleaned_data["tax_code"]
@@ -116,12 +120,7 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", _("Approve")), ("reject", _("Refuse"))], widget=forms.RadioSelect
     )
-    reason = forms.CharField(
-        label=_("Reason (required to refuse)"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = text_area(_("Reason (required to refuse)"))
 
     def clean(self):
         data = super().clean()
