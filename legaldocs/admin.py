@@ -10,7 +10,6 @@ from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_mixins import ScopedAdminMixin
-from portal.files import sniff
 from portal.text import search_terms
 
 from . import services
@@ -237,18 +236,11 @@ class DocumentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         services.save_document(obj)
 
     def save_formset(self, request, form, formset, change):
+        # The attachment records its own name, type and size (portal.attachments).
         if formset.model is Attachment:
             for attachment_form in formset.forms:
-                upload = (
-                    attachment_form.cleaned_data.get("file")
-                    if attachment_form.cleaned_data
-                    else None
-                )
-                if upload is not None and hasattr(upload, "content_type"):
-                    instance = attachment_form.instance
-                    instance.original_name = upload.name[:255]
-                    instance.size = upload.size
-                    instance.mime_type = sniff(upload) or ""
+                if attachment_form.instance.pk is None:
+                    attachment_form.instance.uploaded_by = request.user
         super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):

@@ -16,14 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from portal.files import (
-    PDF,
-    PDF_AND_WORD,
-    PrivateUploadTo,
-    UploadValidator,
-    private_storage,
-    sniff,
-)
+from portal.attachments import Attachment as BaseAttachment
+from portal.files import PDF, PDF_AND_WORD, sniff
 from portal.models import BilingualNameMixin
 from portal.text import build_search_text, fold, nfc
 
@@ -455,26 +449,23 @@ class ReviewFlag(models.Model):
         return f"{self.document}: {self.reason}"
 
 
-class Attachment(models.Model):
+class Attachment(BaseAttachment):
+    """A file of a document: the signed PDF, or Word files for editing (DOC/DOCX), judged
+    by content (``portal.attachments``)."""
+
+    upload_prefix = "legaldocs"
+    upload_kinds = "pdf_and_word"
+    max_upload_bytes = MAX_FILE_BYTES
+
     document = models.ForeignKey(
         Document, verbose_name=_("document"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(
-        _("file"),
-        upload_to=PrivateUploadTo("legaldocs"),
-        storage=private_storage,
-        validators=[UploadValidator("pdf_and_word", MAX_FILE_BYTES)],
-    )
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    mime_type = models.CharField(_("type"), max_length=120, blank=True, editable=False)
-    size = models.PositiveIntegerField(_("size"), default=0, editable=False)
     is_authoritative = models.BooleanField(
         _("authoritative signed PDF"),
         default=False,
         help_text=_("The official signed copy. Only one per document, and it must be a PDF."),
     )
     description = models.CharField(_("description"), max_length=255, blank=True)
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")
@@ -487,9 +478,6 @@ class Attachment(models.Model):
                 name="legaldoc_one_authoritative_file",
             )
         ]
-
-    def __str__(self):
-        return self.original_name or self.file.name
 
     def get_absolute_url(self):
         return reverse("legaldocs:attachment", kwargs={"pk": self.pk})

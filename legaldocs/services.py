@@ -183,7 +183,7 @@ def attach_file(*, document, upload, is_authoritative=False, description=""):
         attachment = Attachment(
             document=document,
             original_name=os.path.basename(upload.name or "")[:255],
-            mime_type=mime,
+            content_type=mime,
             size=upload.size,
             is_authoritative=is_authoritative,
             description=description,

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from portal.csvexport import csv_response
-from portal.files import serve_private_file
 from portal.roles import get_object_in_scope
 
 from . import selectors
@@ -174,7 +173,7 @@ def attachment(request, pk):
     ``visible_to`` (everyone); the file itself stays outside the web root."""
     item = get_object_or_404(Attachment.objects.select_related("document"), pk=pk)
     get_object_in_scope(Document.objects.all(), request.user, pk=item.document_id)
-    return serve_private_file(item.file, item.original_name)
+    return item.response()
 
 
 class LibraryFeed(Feed):

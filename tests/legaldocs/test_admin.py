@@ -75,6 +75,8 @@ def test_librarian_adds_a_document_with_inline_relation_event_and_pdf(
     attachment = document.attachments.get()
     assert attachment.is_authoritative and attachment.original_name == "ban-ky.pdf"
     assert attachment.size == len(PDF_BYTES)
+    assert attachment.content_type == "application/pdf"
+    assert attachment.uploaded_by is not None
     # The replaced parent's guide is flagged for review.
     assert ReviewFlag.objects.filter(document=guide, parent=parent).exists()
 
@@ -215,7 +217,7 @@ def test_attachments_are_checked_by_content(make_document):
     with pytest.raises(InvalidInput):
         services.attach_file(document=document, upload=docx_like, is_authoritative=True)
     word = services.attach_file(document=document, upload=docx_like)
-    assert word.mime_type == "application/msword"
+    assert word.content_type == "application/msword"
     first = services.attach_file(
         document=document, upload=SimpleUploadedFile("a.pdf", PDF_BYTES), is_authoritative=True
     )
