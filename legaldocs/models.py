@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.attachments import Attachment as BaseAttachment
 from portal.files import PDF, PDF_AND_WORD, sniff
+from portal.markup import render_document
 from portal.models import BilingualNameMixin
 from portal.text import build_search_text, fold, nfc
 
@@ -167,13 +168,15 @@ class Document(models.Model):
     )
     year_slug = models.CharField(max_length=12, editable=False)
     slug = models.SlugField(_("permalink slug"), max_length=120, editable=False)
+    # The full text rendered and sanitised when saved (pages show this, never Markdown).
+    body_html = models.TextField(editable=False, blank=True, default="")
     # Folded copies for search (DESIGN.md §6).
     title_search = models.TextField(editable=False, blank=True)
     search_text = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(_("added"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["title_search", "search_text"])
+    history = HistoricalRecords(excluded_fields=["title_search", "search_text", "body_html"])
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
@@ -242,8 +245,9 @@ class Document(models.Model):
             raise ValidationError(errors)
 
     def fill_derived_fields(self):
-        """The columns computed from the others: NFC text, normalised number, year and the
-        folded search columns. Pure (no queries); the slug is assigned by services."""
+        """The columns computed from the others: NFC text, normalised number, year, the
+        rendered full text and the folded search columns. Pure (no queries); the slug is
+        assigned by services."""
         self.number = nfc(self.number or "").strip()
         self.title = nfc(self.title or "").strip()
         self.summary = nfc(self.summary or "")
@@ -256,6 +260,7 @@ class Document(models.Model):
             or (self.effective_date.year if self.effective_date else None)
         )
         self.year_slug = str(self.year) if self.year else UNKNOWN_YEAR_SLUG
+        self.body_html = render_document(self.body)
         self.title_search, self.search_text = search_columns(
             self.doc_type, self.number, self.title, self.summary, self.body
         )

@@ -618,22 +618,3 @@ def report_figures_by_province(*, start, end):
         pk: dict(figures, by_type=dict(figures["by_type"]))
         for pk in Province.objects.current().values_list("pk", flat=True)
     }
-
-
-# --- Full text -------------------------------------------------------------------------
-
-BODY_TAGS = {
-    "p", "br", "b", "strong", "i", "em", "u", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
-    "table", "thead", "tbody", "tr", "th", "td", "blockquote", "hr", "sup", "sub",
-}  # fmt: skip
-
-
-def body_html(text):
-    """The stored full text (Markdown with some HTML, as published) rendered and then
-    sanitised: only structural tags survive, never scripts, links or attributes."""
-    import markdown
-    import nh3
-
-    html = markdown.markdown(text or "", output_format="html")
-    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
-    return mark_safe(nh3.clean(html, tags=BODY_TAGS, attributes={}))  # noqa: S308

@@ -94,7 +94,6 @@ def detail(request, doc_type, year, slug):
             "raw_day": raw_day,
             "day_error": day_error,
             "history": history(document, events),
-            "body_html": selectors.body_html(document.body) if document.body else "",
             "relations": selectors.relations_of(document, day),
             "attachments": list(document.attachments.all()),
             "flags": list(selectors.open_flags(document)),
