@@ -77,34 +77,33 @@ class DocumentType(models.TextChoices):
     OTHER = "khac", _("Other document")
 
 
-class IssuingBody(BilingualNameMixin, models.Model):
+class NamedTerm(BilingualNameMixin, models.Model):
+    """A term of the library's vocabularies (issuing bodies, fields of law): a slug for
+    URLs, a Vietnamese and an English name, and an order for lists."""
+
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.display_name
+
+
+class IssuingBody(NamedTerm):
+    class Meta(NamedTerm.Meta):
         verbose_name = _("issuing body")
         verbose_name_plural = _("issuing bodies")
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.display_name
 
 
-class LegalField(BilingualNameMixin, models.Model):
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
+class LegalField(NamedTerm):
+    class Meta(NamedTerm.Meta):
         verbose_name = _("field of law")
         verbose_name_plural = _("fields of law")
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.display_name
 
 
 class DocumentQuerySet(models.QuerySet):
