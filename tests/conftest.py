@@ -7,11 +7,15 @@ Role fixtures (all with verified e-mail; officers with TOTP set up):
 ``login(client, user)`` signs a test client in (with the MFA stage passed).
 """
 
+import datetime
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import override_settings
 
 from portal import services
 from portal.models import Agency, Membership, Province
@@ -23,6 +27,79 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECRETTWOAAA"
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
+
+
+# The whole suite runs at one instant (DESIGN: no test may depend on the day it runs):
+# DNVNTD_TEST_CLOCK, an ISO date-time with its offset; CI runs the suite at two of them.
+DEFAULT_TEST_CLOCK = "2027-03-10T09:30:00+07:00"
+
+
+def test_clock():
+    value = os.environ.get("DNVNTD_TEST_CLOCK", "").strip() or DEFAULT_TEST_CLOCK
+    try:
+        instant = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"DNVNTD_TEST_CLOCK={value!r} is not an ISO date-time") from None
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"DNVNTD_TEST_CLOCK={value!r} needs an offset, e.g. +07:00")
+    return instant
+
+
+TEST_CLOCK = test_clock()
+test_clock.__test__ = False
+
+
+def pytest_report_header(config):
+    return f"clock: {TEST_CLOCK.isoformat()} (DNVNTD_TEST_CLOCK), ticking"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _frozen_clock_for_the_session():
+    """Session fixtures (the test database's reference data) see the same clock."""
+    with time_machine.travel(TEST_CLOCK, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(_frozen_clock_for_the_session):
+    """Every test starts at TEST_CLOCK; time then moves on (tick=True) so that timeouts,
+    rate-limit windows and the live server behave. A test may travel further itself
+    (``time_machine.travel`` nests). Not frozen: the browser's JavaScript clock,
+    PostgreSQL's now() and subprocesses."""
+    with time_machine.travel(TEST_CLOCK, tick=True):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_settings(tmp_path_factory):
+    """Process-wide settings for the suite, so that the live server of the browser tests (a
+    thread) has them too. Hashing with PBKDF2 is most of the cost of creating users; MD5
+    is enough in tests. STATIC_ROOT exists (empty), so WhiteNoise does not warn."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STATIC_ROOT=tmp_path_factory.mktemp("staticfiles"),
+        CACHES=worker_caches(),
+    ):
+        yield
+
+
+def worker_caches():
+    """With pytest-xdist and Redis, each worker gets its own Redis database (the one of
+    REDIS_URL, then the ones below it): every test starts with cache.clear(), which empties
+    the whole database."""
+    from django.conf import settings
+
+    caches = settings.CACHES
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    location = caches["default"].get("LOCATION")
+    if not (worker.startswith("gw") and "RedisCache" in caches["default"]["BACKEND"]):
+        return caches
+    url = urlsplit(location)
+    number = int(url.path.strip("/") or 0) - int(worker[2:])
+    if number < 0:
+        raise pytest.UsageError(f"not enough Redis databases below {location} for {worker}")
+    location = urlunsplit(url._replace(path=f"/{number}"))
+    return {**caches, "default": {**caches["default"], "LOCATION": location}}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -157,13 +234,13 @@ def other_province_officer(hcm):
 @pytest.fixture
 def business(hanoi):
     return BusinessFactory(
-        tax_code="0100000001", name="Công ty Cổ phần Bình An Hà Nội", province=hanoi
+        tax_code="0101000013", name="Công ty Cổ phần Bình An Hà Nội", province=hanoi
     )
 
 
 @pytest.fixture
 def other_business(hcm):
-    return BusinessFactory(tax_code="0300000002", name="Công ty TNHH Sài Gòn Đỏ", province=hcm)
+    return BusinessFactory(tax_code="0301000028", name="Công ty TNHH Sài Gòn Đỏ", province=hcm)
 
 
 def make_member(business, email, status=Membership.Status.APPROVED, role=Membership.Role.OWNER):
