@@ -4,6 +4,8 @@
 import datetime
 from zoneinfo import ZoneInfo
 
+import time_machine
+
 from portal.models import Agency
 from reports import figures, services
 from reports.models import UnitReport
@@ -25,6 +27,7 @@ def test_every_part_now_provides_its_figures():
         assert figures._selector(module, "report_figures_by_province") is not None, module
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 22, 10, tzinfo=TZ), tick=True)
 def test_a_real_complaint_counts_in_its_province_report(plan, hanoi, hcm):
     from tests.complaints.factories import make_complaint
 
