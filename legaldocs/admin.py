@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal import search
 from portal.admin_mixins import ScopedAdminMixin
-from portal.text import search_terms
 
 from . import services
 from .models import (
@@ -212,7 +212,7 @@ class DocumentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         # punctuation ignored): "Luật 19/2023/QH15" finds the law by its title words.
         if not search_term.strip():
             return queryset, False
-        words = Q(*[Q(title_search__contains=word) for word in search_terms(search_term)])
+        words = search.terms_condition(search.search_terms(search_term), column="title_search")
         condition = Q(number_normalized__startswith=normalize_number(search_term)) | words
         return queryset.filter(condition), False
 

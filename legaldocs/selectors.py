@@ -12,7 +12,7 @@ from django.db.models.functions import Length
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
-from portal.text import fold, search_terms
+from portal.search import fold, search_terms, terms_condition
 
 from .models import Document, DocumentType, IssuingBody, LegalField, Relation, ValidityEvent
 from .validity import Status, annotate_status, status_on, status_style
@@ -89,21 +89,15 @@ def _number_filter(number):
     )
 
 
-def _text_filter(needles, column="search_text"):
-    condition = Q()
-    for needle in needles:
-        condition &= Q(**{column + "__contains": needle})
-    return condition
-
-
 def _full_text(qs, parsed):
-    """Rows whose folded text holds every word and phrase. Portable path: ``LIKE`` on the
-    folded column (SQLite). PostgreSQL: full-text search with the ``simple`` configuration
-    on the same folded column, served by the GIN index of migration 0004; its statistics
-    know how common each word is, so a page of a very common word stops early instead of
-    scanning every row's full text."""
+    """Rows whose folded text holds every word and phrase. Portable path: the portal's one
+    term matching (``portal.search.terms_condition``: ``LIKE`` on the folded column).
+    PostgreSQL: full-text search with the ``simple`` configuration on the same parsed terms
+    and folded column, served by the GIN index of migration 0004; its statistics know how
+    common each word is, so a page of a very common word stops early instead of scanning
+    every row's full text."""
     if connection.vendor != "postgresql":
-        return qs.filter(_text_filter(parsed.needles))
+        return qs.filter(terms_condition(parsed.needles))
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
     queries = [SearchQuery(p, config="simple", search_type="phrase") for p in parsed.phrases]
@@ -195,7 +189,7 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
     # somewhere in the title (2); anywhere else (1). Shorter titles first within a tier.
     # Title matches and the others are two queries, so that the second one can walk the
     # date index and stop after one page instead of ranking every match of a common word.
-    in_title = _text_filter(parsed.needles, "title_search")
+    in_title = terms_condition(parsed.needles, column="title_search")
     tiers = []
     if len(parsed.terms) > 1 and not parsed.phrases:
         tiers.append(When(title_search__contains=" ".join(parsed.terms), then=Value(3)))

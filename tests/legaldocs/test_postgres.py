@@ -47,11 +47,12 @@ def test_word_search_uses_the_full_text_index(library):
 
 def test_full_text_finds_a_subset_of_the_portable_path(library):
     from legaldocs.models import Document
-    from legaldocs.selectors import _text_filter, parse_query
+    from legaldocs.selectors import parse_query
+    from portal.search import terms_condition
 
     for query in ["bao ve quyen loi", "dieu", "hoà giải", '"du lieu ca nhan"', "uy ban canh tranh"]:
         parsed = parse_query(query)
-        portable = Document.objects.filter(_text_filter(parsed.needles))
+        portable = Document.objects.filter(terms_condition(parsed.needles))
         like = set(portable.values_list("pk", flat=True))
         full_text = {d.pk for d in search(query).queryset}
         # Full text matches whole words; LIKE also matches inside words ("uy" in "quy").
