@@ -12,6 +12,7 @@ from django.db.models.functions import Length
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
+from portal import periods
 from portal.search import fold, search_terms, terms_condition
 
 from .models import Document, DocumentType, IssuingBody, LegalField, Relation, ValidityEvent
@@ -594,11 +595,11 @@ def report_figures(*, start, end, province=None):
     """Figures for the annual reports (the library is national: ``province`` is ignored).
     ``added``: documents added to the library between ``start`` and ``end`` (inclusive);
     ``by_type``: the same by type label; ``issued``: documents issued in the period."""
-    added = Document.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
+    added = periods.in_window(Document.objects.all(), "created_at", start, end)
     by_type_rows = added.order_by().values("doc_type").annotate(n=Count("pk"))
     labels = _type_labels()
     by_type = {labels.get(row["doc_type"], row["doc_type"]): row["n"] for row in by_type_rows}
-    issued = Document.objects.filter(issue_date__gte=start, issue_date__lte=end).count()
+    issued = periods.in_window(Document.objects.all(), "issue_date", start, end).count()
     return {"added": sum(by_type.values()), "by_type": by_type, "issued": issued}
 
 
