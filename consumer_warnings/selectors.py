@@ -1,11 +1,10 @@
 """Reads: the public list (also behind feeds and exports), one warning, the home block, and
 the figures for the annual reports. Every read here runs a constant number of queries."""
 
-from dataclasses import replace
-
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q
 
+from portal import periods
 from portal.models import Province
 from portal.text import fold
 
@@ -22,10 +21,11 @@ def _with_relations(queryset):
 
 
 def listed_warnings(warning_filter=None):
-    """Published warnings (never drafts nor withdrawn ones), newest first, filtered."""
+    """Published warnings (never drafts nor withdrawn ones), newest first, filtered by the
+    public FilterSet ``warning_filter`` (its valid values)."""
     queryset = ConsumerWarning.objects.listed()
     if warning_filter is not None:
-        queryset = warning_filter.apply(queryset)
+        queryset = warning_filter.filter_queryset(queryset)
     return _with_relations(queryset.order_by("-published_at", "-pk"))
 
 
@@ -38,11 +38,9 @@ def similar_warnings(warning_filter):
         return None
     from django.contrib.postgres.search import TrigramWordSimilarity
 
-    without_query = replace(
-        warning_filter, values={k: v for k, v in warning_filter.values.items() if k != "q"}
-    )
     queryset = (
-        without_query.apply(ConsumerWarning.objects.listed())
+        warning_filter.without("q")
+        .filter_queryset(ConsumerWarning.objects.listed())
         .filter(search_text__trigram_word_similar=query)
         .annotate(similarity=TrigramWordSimilarity(query, "search_text"))
         .order_by("-similarity", "-published_at", "-pk")
@@ -76,10 +74,11 @@ def public_events(warning):
     return [e for e in warning.events.all() if e.action in shown]
 
 
-def managed_warnings(user, status=""):
+def managed_warnings(user, warning_filter=None):
+    """The warnings ``user`` manages, filtered by the staff FilterSet ``warning_filter``."""
     queryset = ConsumerWarning.objects.managed_by(user).select_related("sector", "owner_province")
-    if status:
-        queryset = queryset.filter(status=status)
+    if warning_filter is not None:
+        queryset = warning_filter.filter_queryset(queryset)
     return queryset.order_by(F("published_at").desc(nulls_first=True), "-created_at", "-pk")
 
 
@@ -162,9 +161,7 @@ def _iso(value):
 
 def _issued_between(start, end):
     """Warnings that went public in [start, end] (dates inclusive), withdrawn later or not."""
-    return ConsumerWarning.objects.public().filter(
-        published_at__date__gte=start, published_at__date__lte=end
-    )
+    return periods.in_window(ConsumerWarning.objects.public(), "published_at", start, end)
 
 
 def _figures_from_counts(kind_counts):

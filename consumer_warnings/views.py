@@ -18,7 +18,7 @@ from portal.ratelimit import client_over_limit, over_limit
 from portal.roles import get_actor, get_object_in_scope
 
 from . import selectors, services
-from .filters import parse_filters
+from .filters import ManagedWarningFilterSet, parse_filters
 from .forms import SubscriptionForm, WarningForm, WithdrawForm
 from .models import ConsumerWarning, WarningPhoto
 
@@ -60,6 +60,7 @@ def index(request):
         "consumer_warnings/index.html",
         {
             "page": page,
+            "filter": warning_filter,
             "form": warning_filter.form,
             "filtered": bool(warning_filter.values),
             "query": query,
@@ -292,16 +293,19 @@ def unsubscribe(request, token):
 @officer_required
 @require_GET
 def manage(request):
-    status = request.GET.get("status", "")
-    if status not in ConsumerWarning.Status.values:
-        status = ""
-    paginator = Paginator(selectors.managed_warnings(request.user, status), PAGE_SIZE)
+    warning_filter = ManagedWarningFilterSet(request.GET)
+    warning_filter.is_valid()
+    _report_ignored(request, warning_filter)
+    paginator = Paginator(selectors.managed_warnings(request.user, warning_filter), PAGE_SIZE)
+    cleaned = warning_filter.form.cleaned_data
     return render(
         request,
         "consumer_warnings/manage.html",
         {
             "page": paginator.get_page(_page_number(request)),
-            "status": status,
+            "filter": warning_filter,
+            "status": cleaned.get("status") or "",
+            "q": cleaned.get("q") or "",
             "statuses": ConsumerWarning.Status.choices,
             "actor": get_actor(request.user),
         },
