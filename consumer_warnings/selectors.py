@@ -4,6 +4,7 @@ the figures for the annual reports. Every read here runs a constant number of qu
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q
 
+from portal import periods
 from portal.models import Province
 from portal.text import fold
 
@@ -160,9 +161,7 @@ def _iso(value):
 
 def _issued_between(start, end):
     """Warnings that went public in [start, end] (dates inclusive), withdrawn later or not."""
-    return ConsumerWarning.objects.public().filter(
-        published_at__date__gte=start, published_at__date__lte=end
-    )
+    return periods.in_window(ConsumerWarning.objects.public(), "published_at", start, end)
 
 
 def _figures_from_counts(kind_counts):
