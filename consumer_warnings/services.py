@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from portal import recipients
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.jobs import enqueue, lease, once
-from portal.notifications import send_templated_mail
+from portal.notifications import compose
 from portal.roles import ANONYMOUS, get_actor
 from portal.text import fold
 
@@ -279,12 +280,13 @@ def subscription_from_token(token, *, salt, max_age=None):
 
 
 def _mail(subscription, prefix, context):
+    """The messages of ``prefix`` to one subscriber, in the language they subscribed in, with
+    the one-click unsubscribe headers (RFC 8058)."""
     url = unsubscribe_url(subscription)
-    return send_templated_mail(
+    return compose(
         prefix,
-        [subscription.email],
+        recipients.address(subscription.email, subscription.language),
         {"subscription": subscription, "unsubscribe_url": url, **context},
-        language=subscription.language,
         headers={
             "List-Unsubscribe": f"<{url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -318,7 +320,7 @@ def subscribe(*, email, sector=None, kind="", keyword="", language="vi", consent
     return subscription
 
 
-def send_confirmation(subscription_pk):
+def confirmation_mail(subscription_pk):
     """The double opt-in message with its signed confirmation link (valid 7 days)."""
     # Sent again to an active subscriber who asks again: confirming twice is harmless.
     subscription = (
@@ -327,7 +329,7 @@ def send_confirmation(subscription_pk):
         .first()
     )
     if subscription is None:
-        return 0
+        return []
     confirm_url = _absolute(
         "consumer_warnings:confirm", [confirm_token(subscription)], subscription.language
     )
@@ -374,15 +376,17 @@ DIGEST_JOB = "consumer_warnings.digest"
 DIGEST_MESSAGE = "consumer_warnings.digest.message"
 
 
-def _deliver(job, key, delivery, prefix, context):
-    """Send one message, claimed with :func:`portal.jobs.once`: the claim, the
-    :class:`Delivery` record and the send commit together, so a send that fails leaves
-    nothing behind and the next run sends exactly the messages not yet sent."""
+def _claimed(job, key, delivery, messages):
+    """Yield one subscriber's ``messages`` while their claim (:func:`portal.jobs.once`) is
+    open: the claim, the :class:`Delivery` record and the send commit together, so a send that
+    fails (thrown back in by the sender) leaves nothing behind and the next run sends exactly
+    the messages not yet sent. Yields nothing when the message was sent already. Used with
+    ``yield from`` (which passes a failed send in to the claim): the number of deliveries."""
     with once(job, key) as item:
         if not item:
             return 0
         delivery.save()
-        _mail(delivery.subscription, prefix, context)
+        yield messages
         return 1
 
 
@@ -394,32 +398,32 @@ def matching_subscriptions(warning):
     return [s for s in candidates.order_by("pk") if s.matches(warning)]
 
 
-def send_alerts(warning_pk):
-    """Immediate alerts for a published high-risk warning, one per subscription ever. The
-    run holds a lease; a run that failed half way is taken over and sends the rest."""
+def alert_mail(warning, subscription):
+    context = {"warning": warning, "warning_url": _warning_url(warning, subscription)}
+    return _mail(subscription, "consumer_warnings/email/alert", context)
+
+
+def alert_mails(warning_pk):
+    """Immediate alerts for a published high-risk warning, one per subscription ever: yields
+    each subscriber's messages inside its claim, for the task to send. The run holds a lease;
+    a run that failed half way is taken over and yields the rest."""
     warning = (
         ConsumerWarning.objects.listed().select_related("sector").filter(pk=warning_pk).first()
     )
     if warning is None or not warning.is_high_risk:
-        return 0
+        return
     with lease(ALERTS_JOB, warning.pk) as run:
         if not run:
-            return 0
+            return
         sent = 0
         for subscription in matching_subscriptions(warning):
             delivery = Delivery(
                 subscription=subscription, kind=Delivery.Kind.ALERT, warning=warning
             )
-            context = {"warning": warning, "warning_url": _warning_url(warning, subscription)}
-            sent += _deliver(
-                ALERT_MESSAGE,
-                f"{warning.pk}:{subscription.pk}",
-                delivery,
-                "consumer_warnings/email/alert",
-                context,
-            )
+            key = f"{warning.pk}:{subscription.pk}"
+            messages = alert_mail(warning, subscription)
+            sent += yield from _claimed(ALERT_MESSAGE, key, delivery, messages)
         run.result.update(sent=sent)
-    return sent
 
 
 def _warning_url(warning, subscription):
@@ -433,10 +437,17 @@ def digest_period(now=None):
     return f"{year}-W{week:02d}"
 
 
-def send_weekly_digest(now=None):
+def digest_mail(subscription, warnings, period):
+    items = [{"warning": w, "url": _warning_url(w, subscription)} for w in warnings]
+    context = {"items": items, "period": period}
+    return _mail(subscription, "consumer_warnings/email/digest", context)
+
+
+def digest_mails(now=None):
     """The warnings published in the 7 days before ``now``, to every active subscription
-    they match; nothing is sent twice for the same week. The run holds a lease on the week
-    and claims each message: a run that failed half way is taken over and sends the rest."""
+    they match: yields each subscriber's messages inside its claim, for the task to send;
+    nothing is sent twice for the same week. The run holds a lease on the week: a run that
+    failed half way is taken over and yields the rest."""
     now = now or timezone.now()
     period = digest_period(now)
     warnings = list(
@@ -446,10 +457,10 @@ def send_weekly_digest(now=None):
         .order_by("-published_at")
     )
     if not warnings:
-        return 0
+        return
     with lease(DIGEST_JOB, period) as run:
         if not run:
-            return 0
+            return
         sent = 0
         for subscription in Subscription.objects.active().order_by("pk").iterator():
             matched = [w for w in warnings if subscription.matches(w)]
@@ -461,14 +472,8 @@ def send_weekly_digest(now=None):
                 period=period,
                 warning_count=len(matched),
             )
-            items = [{"warning": w, "url": _warning_url(w, subscription)} for w in matched]
-            sent += _deliver(
-                DIGEST_MESSAGE,
-                f"{period}:{subscription.pk}",
-                delivery,
-                "consumer_warnings/email/digest",
-                {"items": items, "period": period},
-            )
+            key = f"{period}:{subscription.pk}"
+            messages = digest_mail(subscription, matched, period)
+            sent += yield from _claimed(DIGEST_MESSAGE, key, delivery, messages)
         run.result.update(sent=sent)
     logger.info("Weekly warnings digest %s: %s messages", period, sent)
-    return sent

@@ -1,21 +1,35 @@
-"""Celery tasks: thin, taking primary keys; the work and its idempotence are in services."""
+"""Celery tasks: thin, taking primary keys. The services compose the messages (and claim each
+delivery); the tasks only send them."""
 
-from portal.notifications import mail_task
+from portal.notifications import mail_task, send
 
 from . import services
 
 
+def send_claimed(mails):
+    """Send each subscriber's messages that ``mails`` (a generator of the services) yields
+    inside their claim. A send that fails is thrown back in, so that its claim and delivery
+    record are rolled back with it; the error then reaches Celery, which retries."""
+    sent = 0
+    for messages in mails:
+        try:
+            sent += send(messages)
+        except Exception as exc:
+            mails.throw(exc)
+    return sent
+
+
 @mail_task
 def send_alerts(warning_pk):
-    return services.send_alerts(warning_pk)
+    return send_claimed(services.alert_mails(warning_pk))
 
 
 @mail_task
 def send_confirmation(subscription_pk):
-    return services.send_confirmation(subscription_pk)
+    return send(services.confirmation_mail(subscription_pk))
 
 
 @mail_task
-def send_weekly_digest():
-    services.purge_subscriptions()
-    return services.send_weekly_digest()
+def send_weekly_digest(now=None):
+    services.purge_subscriptions(now)
+    return send_claimed(services.digest_mails(now))

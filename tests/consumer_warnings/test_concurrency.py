@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from consumer_warnings import services
+from consumer_warnings import services, tasks
 from consumer_warnings.models import ConsumerWarning, Delivery, WarningEvent
 from portal.errors import InvalidTransition
 from tests.concurrency import race, winners_and_losers
@@ -100,8 +100,8 @@ def test_two_digest_runs_at_once_send_each_message_once(reference_data):
     WarningFactory(published_at=now - datetime.timedelta(days=1))
 
     outcomes = race(
-        lambda: services.send_weekly_digest(now),
-        lambda: services.send_weekly_digest(now),
+        lambda: tasks.send_weekly_digest(now),
+        lambda: tasks.send_weekly_digest(now),
     )
 
     assert [exc for _result, exc in outcomes] == [None, None]

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from consumer_warnings import services
+from consumer_warnings import services, tasks
 from consumer_warnings.models import ConsumerWarning, Delivery
 from portal.models import JobRun
 
@@ -23,16 +23,16 @@ def mail_fails_once_at(monkeypatch):
     """Make the n-th message of the next run fail as an SMTP server would."""
 
     def arm(n):
-        real = services.send_templated_mail
+        real = tasks.send
         calls = []
 
-        def send(*args, **kwargs):
-            calls.append(args)
+        def send(messages):
+            calls.append(messages)
             if len(calls) == n:
                 raise smtplib.SMTPServerDisconnected("mail server went away")
-            return real(*args, **kwargs)
+            return real(messages)
 
-        monkeypatch.setattr(services, "send_templated_mail", send)
+        monkeypatch.setattr(tasks, "send", send)
 
     return arm
 
@@ -47,14 +47,14 @@ def test_digest_that_failed_half_way_sends_the_rest_on_retry(reference_data, mai
     mail_fails_once_at(2)
 
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        services.send_weekly_digest(NOW)
+        tasks.send_weekly_digest(NOW)
     assert inboxes() == Counter({subscribers[0].email: 1})
     assert Delivery.objects.count() == 1
     lease = JobRun.objects.get(name=services.DIGEST_JOB)
     assert lease.finished_at is None
     assert "mail server went away" in lease.error
 
-    assert services.send_weekly_digest(NOW) == 2
+    assert tasks.send_weekly_digest(NOW) == 2
     assert inboxes() == Counter({s.email: 1 for s in subscribers})
     for subscriber in subscribers:
         assert subscriber.deliveries.filter(kind="digest", period="2026-W48").count() == 1
@@ -62,7 +62,7 @@ def test_digest_that_failed_half_way_sends_the_rest_on_retry(reference_data, mai
     assert lease.finished_at is not None
     assert lease.attempts == 2
 
-    assert services.send_weekly_digest(NOW) == 0
+    assert tasks.send_weekly_digest(NOW) == 0
     assert len(mail.outbox) == 3
     assert Delivery.objects.count() == 3
 
@@ -73,11 +73,11 @@ def test_alerts_that_failed_half_way_send_the_rest_on_retry(reference_data, mail
     mail_fails_once_at(2)
 
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        services.send_alerts(warning.pk)
+        tasks.send_alerts(warning.pk)
     assert inboxes() == Counter({subscribers[0].email: 1})
 
-    assert services.send_alerts(warning.pk) == 2
-    assert services.send_alerts(warning.pk) == 0
+    assert tasks.send_alerts(warning.pk) == 2
+    assert tasks.send_alerts(warning.pk) == 0
     assert inboxes() == Counter({s.email: 1 for s in subscribers})
     assert Delivery.objects.filter(kind="alert", warning=warning).count() == 3
 
@@ -92,12 +92,12 @@ def test_a_live_lease_keeps_a_second_worker_out_until_it_expires(reference_data)
         attempts=1,
         expires_at=timezone.now() + datetime.timedelta(minutes=10),
     )
-    assert services.send_weekly_digest(NOW) == 0
+    assert tasks.send_weekly_digest(NOW) == 0
     assert mail.outbox == []
     # The worker died: once its lease has expired, a later run takes the job over.
     held.expires_at = timezone.now() - datetime.timedelta(seconds=1)
     held.save()
-    assert services.send_weekly_digest(NOW) == 1
+    assert tasks.send_weekly_digest(NOW) == 1
     assert mail.outbox[0].to == [subscriber.email]
 
 
@@ -119,7 +119,7 @@ def test_messages_sent_before_the_claims_are_not_sent_again(reference_data):
     migration.claim_sent_messages(apps, None)
     migration.claim_sent_messages(apps, None)  # a second pass adds nothing
 
-    assert services.send_alerts(warning.pk) == 1
-    assert services.send_weekly_digest(NOW) == 1
+    assert tasks.send_alerts(warning.pk) == 1
+    assert tasks.send_weekly_digest(NOW) == 1
     assert inboxes() == Counter({new.email: 2})
     assert JobRun.objects.filter(name=services.ALERT_MESSAGE).count() == 2

@@ -6,7 +6,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
-from consumer_warnings import selectors, services
+from consumer_warnings import selectors, services, tasks
 from consumer_warnings.images import process_photo
 from consumer_warnings.models import ConsumerWarning, Delivery, Subscription, WarningEvent
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed
@@ -197,7 +197,7 @@ def test_high_risk_publication_alerts_matching_subscribers_once(
     assert "lô 2026-01 &amp; 02" in html
     assert "/canh-bao/huy-dang-ky/" in html
     # The job running again (a retry, a second worker) sends nothing more.
-    assert services.send_alerts(warning.pk) == 0
+    assert tasks.send_alerts(warning.pk) == 0
     assert len(mail.outbox) == 2
     assert Delivery.objects.filter(kind="alert").count() == 2
 
@@ -216,8 +216,8 @@ def test_weekly_digest_is_sent_once_per_week(reference_data):
     WarningFactory(title="Cảnh báo tuần này", published_at=now - datetime.timedelta(days=2))
     WarningFactory(title="Cảnh báo tháng trước", published_at=now - datetime.timedelta(days=30))
     WarningFactory(title="Bản nháp", status="draft")
-    assert services.send_weekly_digest(now) == 1
-    assert services.send_weekly_digest(now) == 0
+    assert tasks.send_weekly_digest(now) == 1
+    assert tasks.send_weekly_digest(now) == 0
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
     assert "Cảnh báo tuần này" in body
