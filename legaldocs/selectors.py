@@ -116,22 +116,6 @@ def base_queryset(as_of=None):
     return annotate_status(Document.objects.select_related("issuing_body", "field"), as_of)
 
 
-def apply_filters(qs, filters):
-    if filters.get("doc_type"):
-        qs = qs.filter(doc_type=filters["doc_type"])
-    if filters.get("issuing_body"):
-        qs = qs.filter(issuing_body=filters["issuing_body"])
-    if filters.get("field"):
-        qs = qs.filter(field=filters["field"])
-    if filters.get("year_from"):
-        qs = qs.filter(year__gte=filters["year_from"])
-    if filters.get("year_to"):
-        qs = qs.filter(year__lte=filters["year_to"])
-    if filters.get("status"):
-        qs = qs.filter(validity=filters["status"])
-    return qs
-
-
 # Documents whose dates are unknown sort by the year in their number, and last of all when
 # even that is unknown, on every database.
 NEWEST_FIRST = (
@@ -159,9 +143,12 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
     text; documents whose title holds them all rank first. On PostgreSQL a query with no
     hit falls back to trigram similarity on titles (typo tolerance).
     """
-    filters = filters or {}
     parsed = parse_query(query)
-    qs = apply_filters(base_queryset(as_of), filters)
+    qs = base_queryset(as_of)
+    if filters is not None and filters.is_bound:
+        # The library's FilterSet (legaldocs.filters): its valid values narrow the rows.
+        filters.is_valid()
+        qs = filters.filter_queryset(qs)
     if parsed.is_empty:
         # Nothing to look for (empty, or only punctuation): show the library, and say why.
         mode = "none" if parsed.text else "all"

@@ -14,7 +14,7 @@ from portal.csvexport import csv_response
 from portal.roles import get_object_in_scope
 
 from . import selectors
-from .forms import SearchForm
+from .filters import library_filters
 from .models import Attachment, Document, PermalinkAlias
 from .validity import Status, history, parse_day, status_on, status_style
 
@@ -23,17 +23,19 @@ PAGE_SIZE = 20
 
 @require_GET
 def index(request):
-    form = SearchForm(request.GET or None)
-    args = form.search_args()
-    result = selectors.search(**args)
+    filters = library_filters(request.GET)
+    as_of = filters.validity_day
+    result = selectors.search(
+        filters.search_query, filters=filters, sort=filters.sort_order, as_of=as_of
+    )
     # The whole library is cheap to count; a search is counted up to a cap.
-    browsing = result.mode == "all" and not any(args["filters"].values())
+    browsing = result.mode == "all" and not filters.narrowed
     cap = None if browsing else selectors.COUNT_CAP
     paginator = selectors.CappedPaginator(result.queryset, PAGE_SIZE, cap=cap)
     page = paginator.get_page(request.GET.get("page"))
     selectors.decorate(page.object_list, result.parsed)
     notices = []
-    if form.query_too_long:
+    if filters.query_too_long:
         notices.append(
             _("Your search was very long; only its first %(n)s characters were used.")
             % {"n": selectors.MAX_QUERY_LENGTH}
@@ -42,17 +44,18 @@ def index(request):
         notices.append(
             _("Your search has no letters or digits to look for. Try words or a number.")
         )
-    if getattr(form, "years_swapped", False):
+    if filters.years_swapped:
         notices.append(_("The end year was before the start year; the two were swapped."))
     return render(
         request,
         "legaldocs/index.html",
         {
-            "form": form,
+            "filter": filters,
+            "form": filters.form,
             "page": page,
             "result": result,
             "notices": notices,
-            "as_of": args["as_of"],
+            "as_of": as_of,
             "has_query": result.mode not in ("all", "none"),
         },
     )

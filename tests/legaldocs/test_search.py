@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from legaldocs import selectors
+from legaldocs.filters import library_filters
 from legaldocs.selectors import Sort, highlight, parse_query, search, snippet
 
 
@@ -76,19 +77,22 @@ def test_title_matches_rank_first(library):
 
 
 def test_filters_and_sorting(library):
-    laws = numbers("", filters={"doc_type": "luat"}, sort=Sort.OLDEST)
+    laws = numbers("", filters=library_filters({"type": "luat"}), sort=Sort.OLDEST)
     assert laws == ["59/2010/QH12", "35/2018/QH14", "19/2023/QH15", "91/2025/QH15"]
-    assert numbers("", filters={"doc_type": "luat"}, sort=Sort.NEWEST) == laws[::-1]
-    expired = numbers("", filters={"status": "expired"}, as_of=datetime.date(2025, 1, 1))
+    assert numbers("", filters=library_filters({"type": "luat"}), sort=Sort.NEWEST) == laws[::-1]
+    expired = numbers(
+        "", filters=library_filters({"status": "expired"}), as_of=datetime.date(2025, 1, 1)
+    )
     assert "59/2010/QH12" in expired and "19/2023/QH15" not in expired
-    in_force_2020 = numbers("", filters={"status": "in_force"}, as_of=datetime.date(2020, 1, 1))
+    in_force_2020 = numbers(
+        "", filters=library_filters({"status": "in_force"}), as_of=datetime.date(2020, 1, 1)
+    )
     assert "59/2010/QH12" in in_force_2020
-    recent = list(search("", filters={"year_from": 2025, "year_to": 2025}).queryset)
+    years = library_filters({"year_from": "2025", "year_to": "2025"})
+    recent = list(search("", filters=years).queryset)
     assert len(recent) >= 8 and {d.year for d in recent} == {2025}
-    bodies = {
-        d.issuing_body.slug
-        for d in search("", filters={"issuing_body": library["19/2023/QH15"].issuing_body}).queryset
-    }
+    by_body = library_filters({"body": library["19/2023/QH15"].issuing_body.slug})
+    bodies = {d.issuing_body.slug for d in search("", filters=by_body).queryset}
     assert bodies == {"quoc-hoi"}
 
 
