@@ -12,6 +12,10 @@ from .models import ConsumerWarning
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _optional_text(label, **kwargs):
+    return forms.CharField(label=label, required=False, **kwargs)
+
+
 def _row(*names):
     return Row(*(Column(name, css_class="col-md") for name in names))
 
@@ -30,10 +34,8 @@ class WarningForm(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Leave empty when the whole country is affected."),
     )
-    business_tax_code = forms.CharField(
-        label=_("Tax code of the responsible business (if registered on the portal)"),
-        required=False,
-        max_length=14,
+    business_tax_code = _optional_text(
+        _("Tax code of the responsible business (if registered on the portal)"), max_length=14
     )
     photo = forms.FileField(
         label=_("Add a photo"),
@@ -41,55 +43,20 @@ class WarningForm(forms.ModelForm):
         help_text=_("JPEG, PNG or WebP, at most 10 MB. Location and camera data are removed."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
-    photo_alt = forms.CharField(
-        label=_("What the photo shows"),
-        required=False,
+    photo_alt = _optional_text(
+        _("What the photo shows"),
         max_length=255,
         help_text=_("For people who cannot see the photo, e.g. “Front of the box, batch number”."),
     )
-    update_note = forms.CharField(
-        label=_("What changed"),
-        required=False,
+    update_note = _optional_text(
+        _("What changed"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when correcting a published warning; shown to the public."),
     )
 
     class Meta:
         model = ConsumerWarning
-        fields = [
-            "kind",
-            "title",
-            "summary",
-            "body",
-            "sector",
-            "hazard",
-            "risk_level",
-            "measures",
-            "product_name",
-            "brand",
-            "model_number",
-            "batch",
-            "production_from",
-            "production_to",
-            "production_note",
-            "gtin",
-            "quantity",
-            "business_name",
-            "origin_country",
-            "provinces",
-            "source_agency",
-            "reference_number",
-            "source_url",
-            "issued_on",
-            "defect_group",
-            "defect",
-            "risk_description",
-            "identification",
-            "recall_time_place",
-            "remedy",
-            "contact",
-            "how_to_check",
-        ]
+        fields = [*ConsumerWarning.WRITTEN_FIELDS, "provinces"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
             "body": forms.Textarea(attrs={"rows": 8}),
@@ -244,9 +211,8 @@ class SubscriptionForm(forms.Form):
         choices=[("", _("Any kind")), *ConsumerWarning.Kind.choices],
         required=False,
     )
-    keyword = forms.CharField(
-        label=_("Keyword"),
-        required=False,
+    keyword = _optional_text(
+        _("Keyword"),
         max_length=100,
         help_text=_("Only warnings containing this word, e.g. a brand. Accents do not matter."),
     )

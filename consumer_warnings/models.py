@@ -16,7 +16,8 @@ from portal.files import PrivateUploadTo, private_storage
 from portal.markup import render_markdown
 from portal.models import Business, Province, Sector
 from portal.personal_data import PersonalData
-from portal.text import build_search_text, fold, nfc, search_terms, slugify_vi
+from portal.search import fold, search_column, search_terms
+from portal.text import nfc, slugify_vi
 
 from .gtin import gtin_key, normalise_gtin, validate_gtin
 
@@ -111,6 +112,46 @@ class ConsumerWarning(models.Model):
         B = "B", _("Group B: can harm property")
 
     HIGH_RISKS = (Risk.HIGH, Risk.SERIOUS)
+
+    # What an officer writes: the text they type (normalised on save) and the values they
+    # choose. The form offers these (and the affected provinces); an update lists those
+    # that changed, with the responsible business.
+    TYPED_TEXT = (
+        "title",
+        "summary",
+        "body",
+        "product_name",
+        "brand",
+        "model_number",
+        "batch",
+        "production_note",
+        "quantity",
+        "business_name",
+        "origin_country",
+        "source_agency",
+        "reference_number",
+        "defect",
+        "risk_description",
+        "identification",
+        "recall_time_place",
+        "remedy",
+        "contact",
+        "how_to_check",
+    )
+    CHOSEN = (
+        "kind",
+        "sector",
+        "hazard",
+        "risk_level",
+        "measures",
+        "production_from",
+        "production_to",
+        "gtin",
+        "source_url",
+        "issued_on",
+        "defect_group",
+    )
+    WRITTEN_FIELDS = CHOSEN + TYPED_TEXT
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(
@@ -266,37 +307,13 @@ class ConsumerWarning(models.Model):
     def prepare(self):
         """Normalise text and derive the slug, barcode key, HTML and folded search copy.
         Called by ``save`` and by bulk loaders that bypass it."""
-        for name in (
-            "title",
-            "summary",
-            "body",
-            "product_name",
-            "brand",
-            "model_number",
-            "batch",
-            "business_name",
-            "origin_country",
-            "source_agency",
-            "identification",
-            "how_to_check",
-            "update_note",
-            "production_note",
-            "quantity",
-            "reference_number",
-            "source_note",
-            "defect",
-            "risk_description",
-            "recall_time_place",
-            "remedy",
-            "contact",
-            "withdrawal_reason",
-        ):
+        for name in (*self.TYPED_TEXT, "update_note", "source_note", "withdrawal_reason"):
             setattr(self, name, printable(nfc(getattr(self, name) or "")).strip())
         self.slug = slugify_vi(self.title, max_length=100) or "canh-bao"
         self.gtin = normalise_gtin(self.gtin)
         self.gtin_key = gtin_key(self.gtin)
         self.body_html = render_markdown(self.body)
-        self.search_text = build_search_text(
+        self.search_text = search_column(
             self.title,
             self.summary,
             self.product_name,

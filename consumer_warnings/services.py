@@ -25,40 +25,7 @@ from .workflow import SUBSCRIPTION_WORKFLOW, WARNING_WORKFLOW, publishes
 logger = logging.getLogger(__name__)
 
 # Fields compared to describe "what changed" in an update after publication.
-TRACKED_FIELDS = (
-    "kind",
-    "title",
-    "summary",
-    "body",
-    "product_name",
-    "brand",
-    "model_number",
-    "batch",
-    "production_from",
-    "production_to",
-    "production_note",
-    "gtin",
-    "quantity",
-    "sector",
-    "hazard",
-    "risk_level",
-    "measures",
-    "business",
-    "business_name",
-    "origin_country",
-    "source_agency",
-    "reference_number",
-    "source_url",
-    "issued_on",
-    "defect_group",
-    "defect",
-    "risk_description",
-    "identification",
-    "recall_time_place",
-    "remedy",
-    "contact",
-    "how_to_check",
-)
+TRACKED_FIELDS = (*ConsumerWarning.WRITTEN_FIELDS, "business")
 CONFIRM_SALT = "consumer_warnings.subscription.confirm"
 UNSUBSCRIBE_SALT = "consumer_warnings.subscription.unsubscribe"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
