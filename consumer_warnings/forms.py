@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Business, Province, Sector
+from portal.validators import clean_tax_code
 
 from .images import process_photo
 from .models import ConsumerWarning
@@ -35,7 +36,7 @@ class WarningForm(forms.ModelForm):
         help_text=_("Leave empty when the whole country is affected."),
     )
     business_tax_code = _optional_text(
-        _("Tax code of the responsible business (if registered on the portal)"), max_length=14
+        _("Tax code of the responsible business (if registered on the portal)"), max_length=20
     )
     photo = forms.FileField(
         label=_("Add a photo"),
@@ -151,6 +152,7 @@ class WarningForm(forms.ModelForm):
         code = (self.cleaned_data.get("business_tax_code") or "").strip()
         if not code:
             return None
+        code = clean_tax_code(code)
         business = Business.objects.filter(tax_code=code).first()
         if business is None:
             raise ValidationError(

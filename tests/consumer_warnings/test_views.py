@@ -631,6 +631,15 @@ def test_registered_business_is_linked_by_tax_code(client, ministry_officer, bus
     assert warning.responsible == business.name
 
 
+def test_tax_code_is_read_as_typed_with_spaces(client, ministry_officer, business):
+    login(client, ministry_officer)
+    spaced = " ".join([business.tax_code[:4], business.tax_code[4:]])
+    client.post(
+        reverse("consumer_warnings:create"), form_data(business_tax_code=spaced, business_name="")
+    )
+    assert ConsumerWarning.objects.get().business == business
+
+
 def test_list_offers_alerts_for_its_filters(client, reference_data):
     response = client.get(INDEX, {"sector": "thuc-pham", "q": "sữa", "kind": "recall"})
     link = reverse("consumer_warnings:subscribe") + "?"
