@@ -59,40 +59,40 @@ def record_warning(change):
     )
 
 
+# name, from, to, who may, and the message when the warning is no longer in a "from" state.
+WARNING_STEPS = (
+    (
+        "edit",
+        {Status.DRAFT},
+        Status.DRAFT,
+        manages,
+        _(
+            "This draft has been published or withdrawn meanwhile: open it again "
+            "before changing it."
+        ),
+    ),
+    (
+        "update",
+        {Status.PUBLISHED},
+        Status.PUBLISHED,
+        manages,
+        _("A withdrawn warning cannot be changed."),
+    ),
+    ("publish", {Status.DRAFT}, Status.PUBLISHED, publishes, _("Only a draft can be published.")),
+    (
+        "withdraw",
+        {Status.PUBLISHED},
+        Status.WITHDRAWN,
+        publishes,
+        _("Only a published warning can be withdrawn."),
+    ),
+)
+
 WARNING_WORKFLOW = Workflow(
     ConsumerWarning,
     [
-        Transition(
-            "edit",
-            {Status.DRAFT},
-            Status.DRAFT,
-            who=manages,
-            message=_(
-                "This draft has been published or withdrawn meanwhile: open it again "
-                "before changing it."
-            ),
-        ),
-        Transition(
-            "update",
-            {Status.PUBLISHED},
-            Status.PUBLISHED,
-            who=manages,
-            message=_("A withdrawn warning cannot be changed."),
-        ),
-        Transition(
-            "publish",
-            {Status.DRAFT},
-            Status.PUBLISHED,
-            who=publishes,
-            message=_("Only a draft can be published."),
-        ),
-        Transition(
-            "withdraw",
-            {Status.PUBLISHED},
-            Status.WITHDRAWN,
-            who=publishes,
-            message=_("Only a published warning can be withdrawn."),
-        ),
+        Transition(name, sources, target, who=who, message=message)
+        for name, sources, target, who, message in WARNING_STEPS
     ],
     record=record_warning,
 )
