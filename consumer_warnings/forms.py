@@ -73,13 +73,8 @@ class WarningForm(forms.ModelForm):
             "how_to_check": forms.Textarea(attrs={"rows": 3}),
         }
 
-    RECALL_REQUIRED = (
-        "defect",
-        "risk_description",
-        "identification",
-        "recall_time_place",
-        "contact",
-    )
+    # The recall notice's text a recall must give: all of it but the remedy.
+    RECALL_REQUIRED = tuple(n for n in ConsumerWarning.RECALL_TEXT if n != "remedy")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,12 +119,7 @@ class WarningForm(forms.ModelForm):
             Fieldset(
                 _("Recall notice (required for a recall, Decree 55/2024)"),
                 "defect_group",
-                "defect",
-                "risk_description",
-                "identification",
-                "recall_time_place",
-                "remedy",
-                "contact",
+                *ConsumerWarning.RECALL_TEXT,
             ),
             Fieldset(
                 _("Source"),

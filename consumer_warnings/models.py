@@ -116,6 +116,14 @@ class ConsumerWarning(models.Model):
     # What an officer writes: the text they type (normalised on save) and the values they
     # choose. The form offers these (and the affected provinces); an update lists those
     # that changed, with the responsible business.
+    RECALL_TEXT = (
+        "defect",
+        "risk_description",
+        "identification",
+        "recall_time_place",
+        "remedy",
+        "contact",
+    )
     TYPED_TEXT = (
         "title",
         "summary",
@@ -130,12 +138,8 @@ class ConsumerWarning(models.Model):
         "origin_country",
         "source_agency",
         "reference_number",
-        "defect",
-        "risk_description",
-        "identification",
-        "recall_time_place",
-        "remedy",
-        "contact",
+        # The recall notice's text (Nghị định 55/2024/NĐ-CP), in the order the form shows it.
+        *RECALL_TEXT,
         "how_to_check",
     )
     CHOSEN = (
