@@ -1,16 +1,20 @@
+"""The list filters of complaints, through django-filter (``portal.filters``): invalid values
+are left out of the filtering and shown as form errors, never an error page."""
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.filters import DateFromFilter, DateUntilFilter, SearchFilter
 from portal.models import Province, Sector
 
-from .models import Channel, Complaint, Status
+from .models import SEARCH_EXACT, Channel, Complaint, Status
 
 
 class StaffComplaintFilter(django_filters.FilterSet):
-    """Filters of the staff list. Invalid values are ignored, never an error page."""
+    """Filters of the staff list."""
 
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    q = SearchFilter(exact=SEARCH_EXACT)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
     province = django_filters.ModelChoiceFilter(
         label=_("Province"), queryset=Province.objects.current().order_by("name")
@@ -25,18 +29,8 @@ class StaffComplaintFilter(django_filters.FilterSet):
     mine = django_filters.BooleanFilter(
         label=_("Assigned to me"), method="filter_mine", widget=forms.CheckboxInput
     )
-    received_from = django_filters.DateFilter(
-        label=_("Received from"),
-        field_name="received_at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    received_to = django_filters.DateFilter(
-        label=_("Received until"),
-        field_name="received_at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    received_from = DateFromFilter(label=_("Received from"), field_name="received_at")
+    received_to = DateUntilFilter(label=_("Received until"), field_name="received_at")
 
     class Meta:
         model = Complaint
@@ -48,9 +42,6 @@ class StaffComplaintFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         sort_by_name(self.form.fields["province"])
 
-    def filter_search(self, queryset, name, value):
-        return queryset.search(value)
-
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset
 
@@ -58,3 +49,25 @@ class StaffComplaintFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(assigned_to=self.request.user if self.request else None)
+
+
+OPEN = "open"
+
+
+class OwnComplaintFilter(django_filters.FilterSet):
+    """The one filter of a business's inbox and of a consumer's own list: open ones only, or
+    one status."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(OPEN, _("Open")), *Status.choices],
+        method="filter_status",
+        empty_label=_("All"),
+    )
+
+    class Meta:
+        model = Complaint
+        fields = []
+
+    def filter_status(self, queryset, name, value):
+        return queryset.open() if value == OPEN else queryset.filter(status=value)

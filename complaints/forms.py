@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -7,14 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import personal_data
 from portal.files import IMAGES_AND_PDF, validate_upload
-from portal.models import Agency, Business, Province, Sector, validate_tax_code
+from portal.forms import PhoneField, TaxCodeField
+from portal.models import Agency, Business, Province, Sector
 from portal.text import fold, nfc
 
 from .models import Channel, Complaint, IssueCategory, RejectionGround, VulnerableGroup
 from .services import MAX_ATTACHMENTS
 
-# Mobile 0[35789]x xxx xxxx or landline 02xx xxx xxxx; +84 may replace the leading 0.
-PHONE_RE = re.compile(r"^(?:\+84|0)(?:[35789]\d{8}|2\d{9})$")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 TEXT_LIMIT = 5000
 
@@ -25,22 +22,6 @@ def sort_by_name(field):
     objects = sorted(field.queryset, key=lambda obj: fold(str(obj)))
     empty = [("", field.empty_label)] if field.empty_label is not None else []
     field.widget.choices = empty + [(obj.pk, str(obj)) for obj in objects]
-
-
-def clean_phone(value):
-    value = (value or "").strip()
-    if not value:
-        return ""
-    compact = re.sub(r"[\s.\-()]", "", value)
-    if not PHONE_RE.match(compact):
-        raise ValidationError(
-            _(
-                "Enter a Vietnamese phone number, for example 0912 345 678 or 024 3825 1234 "
-                "(+84 may replace the leading 0)."
-            ),
-            code="invalid_phone",
-        )
-    return compact
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -97,12 +78,7 @@ class PersonalFieldsMixin:
 
 class WhoForm(PersonalFieldsMixin, forms.Form):
     complainant_name = forms.CharField(label=_("Full name"), max_length=150)
-    complainant_phone = forms.CharField(
-        label=_("Phone"),
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )
+    complainant_phone = PhoneField(max_length=20)
     complainant_email = forms.EmailField(
         label=_("E-mail"),
         required=False,
@@ -122,9 +98,6 @@ class WhoForm(PersonalFieldsMixin, forms.Form):
         required=False,
         help_text=_("Law 19/2023/QH15, Article 8: these consumers receive priority support."),
     )
-
-    def clean_complainant_phone(self):
-        return clean_phone(self.cleaned_data.get("complainant_phone"))
 
     def clean(self):
         data = super().clean()
@@ -162,13 +135,7 @@ class BusinessStepForm(forms.Form):
         help_text=_("Pick a suggestion, or fill in the fields below yourself."),
     )
     business_name = forms.CharField(label=_("Business or seller name"), max_length=255)
-    business_tax_code = forms.CharField(
-        label=_("Tax code (if known)"),
-        max_length=14,
-        required=False,
-        validators=[validate_tax_code],
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )
+    business_tax_code = TaxCodeField(label=_("Tax code (if known)"), required=False, help_text="")
     business_address = forms.CharField(label=_("Business address"), max_length=255, required=False)
     business_website = forms.CharField(
         label=_("Website, shop page or social-media page"), max_length=300, required=False
@@ -185,9 +152,6 @@ class BusinessStepForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = Province.objects.current().order_by("name")
         sort_by_name(self.fields["province"])
-
-    def clean_business_tax_code(self):
-        return (self.cleaned_data.get("business_tax_code") or "").strip()
 
     def clean(self):
         data = super().clean()
@@ -473,11 +437,8 @@ class ActionForm(forms.Form):
         label=_("Agency"), queryset=Agency.objects.filter(is_active=True), required=False
     )
     other = forms.CharField(label=_("Other body"), max_length=255, required=False)
-    tax_code = forms.CharField(
-        label=_("Tax code of the registered business"),
-        max_length=14,
-        required=False,
-        validators=[validate_tax_code],
+    tax_code = TaxCodeField(
+        label=_("Tax code of the registered business"), required=False, help_text=""
     )
     resolved = forms.TypedChoiceField(
         label=_("Result"),

@@ -7,10 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.files import PrivateUploadTo, private_storage
+from portal import search
+from portal.attachments import Attachment as BaseAttachment
 from portal.models import Agency, BilingualNameMixin, Business, Province, Sector
 from portal.personal_data import PersonalData
-from portal.text import build_search_text, nfc, search_terms
+from portal.text import nfc
+from portal.validators import validate_phone, validate_tax_code
 
 # The version of the processing-consent text shown on the form. Bump it (and keep the old
 # text in CONSENT_TEXTS) whenever the wording changes: each complaint stores the version it
@@ -166,6 +168,10 @@ class CodeCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+# Typed whole, a complaint code or a tax code also finds its rows exactly.
+SEARCH_EXACT = ("code", "business_tax_code")
+
+
 def _handler_condition(actor):
     condition = Q(pk__in=[])
     if actor.province_ids:
@@ -220,10 +226,7 @@ class ComplaintQuerySet(models.QuerySet):
         query = (query or "").strip()
         if query.upper().startswith("KN-"):
             return self.filter(code__iexact=query)
-        condition = Q()
-        for term in search_terms(query):
-            condition &= Q(search_text__contains=term)
-        return self.filter(condition)
+        return search.matching(self, query, exact=SEARCH_EXACT)
 
 
 class Complaint(models.Model):
@@ -252,9 +255,15 @@ class Complaint(models.Model):
         related_name="complaints",
     )
     complainant_name = models.CharField(_("full name"), max_length=150)
-    complainant_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    complainant_phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
     complainant_email = models.EmailField(_("e-mail"), blank=True)
     complainant_address = models.CharField(_("address"), max_length=255, blank=True)
+    # The language the consumer filed in: their e-mails are written in it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     is_representative = models.BooleanField(_("filed on behalf of someone else"), default=False)
     represented_name = models.CharField(
         _("name of the person represented"), max_length=150, blank=True
@@ -273,7 +282,9 @@ class Complaint(models.Model):
         related_name="complaints",
     )
     business_name = models.CharField(_("business name"), max_length=255)
-    business_tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
+    business_tax_code = models.CharField(
+        _("tax code"), max_length=14, blank=True, validators=[validate_tax_code]
+    )
     business_address = models.CharField(_("business address"), max_length=255, blank=True)
     business_website = models.CharField(_("website or seller page"), max_length=300, blank=True)
 
@@ -382,6 +393,8 @@ class Complaint(models.Model):
             "complainant_phone",
             "complainant_email",
             "complainant_address",
+            # The language they filed in says something about who they are.
+            "language",
             # Says that the person acts for someone else: part of who they are in the case.
             "is_representative",
             "represented_name",
@@ -439,7 +452,7 @@ class Complaint(models.Model):
         ):
             setattr(self, name, nfc(getattr(self, name) or "").strip())
         self.received_month = month_key(self.received_at)
-        self.search_text = build_search_text(
+        self.search_text = search.search_column(
             self.code,
             self.complainant_name,
             self.complainant_email,
@@ -553,27 +566,19 @@ class ComplaintEvent(models.Model):
         return f"{self.complaint_id} {self.kind}"
 
 
-class Attachment(models.Model):
+class Attachment(BaseAttachment):
+    upload_prefix = "complaints"
+    upload_kinds = "images_and_pdf"
+    max_upload_bytes = 10 * 1024 * 1024
+
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=PrivateUploadTo("complaints"), storage=private_storage)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
     # The consumer's files (receipts, photos, contracts) carry their name and purchases.
     personal_data = PersonalData(personal=("file", "original_name"))
 
-    class Meta:
+    class Meta(BaseAttachment.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class AccessLogQuerySet(models.QuerySet):

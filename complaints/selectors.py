@@ -2,7 +2,6 @@
 figures of the annual reports. Every aggregate runs in the database, in a constant number
 of queries."""
 
-import datetime
 from collections import Counter
 
 from django.core.cache import cache
@@ -10,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from portal import periods
 from portal.models import Province, Sector
 from portal.text import fold
 
@@ -215,11 +215,10 @@ def _compute_statistics(year):
     )
 
     # Timeliness of the steps that started in the year (their own indexed date, no join).
-    finished_steps = ComplaintStep.objects.filter(
-        started_on__gte=datetime.date(year, 1, 1),
-        started_on__lte=datetime.date(year, 12, 31),
-        completed_at__isnull=False,
-        on_time__isnull=False,
+    finished_steps = periods.in_window(
+        ComplaintStep.objects.filter(completed_at__isnull=False, on_time__isnull=False),
+        "started_on",
+        *periods.year_window(year),
     )
     agency_steps = {
         row["province_id"]: row
@@ -284,15 +283,6 @@ def _compute_statistics(year):
 # --- Figures for the annual reports (contract: docs/parts-contract.md) -------------------------
 
 
-def _window(start, end):
-    tz = timezone.get_current_timezone()
-    begin = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-    finish = datetime.datetime.combine(
-        end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-    )
-    return begin, finish
-
-
 def _labels():
     sectors = {s.pk: s.name for s in Sector.objects.all()}
     return {
@@ -314,10 +304,9 @@ def _empty_figures():
 
 
 def _collect(start, end, province=None, per_province=False):
-    begin, finish = _window(start, end)
-    received = Complaint.objects.filter(received_at__gte=begin, received_at__lt=finish)
-    handled = Complaint.objects.filter(
-        handled_at__gte=begin, handled_at__lt=finish, status__in=HANDLED_STATUSES
+    received = periods.in_window(Complaint.objects.all(), "received_at", start, end)
+    handled = periods.in_window(
+        Complaint.objects.filter(status__in=HANDLED_STATUSES), "handled_at", start, end
     )
     if province is not None:
         province_id = getattr(province, "pk", province)

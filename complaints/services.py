@@ -5,14 +5,16 @@ import secrets
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal import personal_data
+from portal import personal_data, recipients
 from portal.errors import InvalidInput, NotAllowed
-from portal.files import validate_upload
+from portal.files import KINDS, validate_upload
 from portal.jobs import enqueue
 from portal.models import Agency
+from portal.notifications import compose
 from portal.roles import SYSTEM, as_actor, get_actor
 
 from . import workdays
@@ -27,6 +29,7 @@ from .models import (
     Complaint,
     ComplaintEvent,
     ComplaintStep,
+    Party,
     Status,
     Step,
 )
@@ -87,12 +90,14 @@ def file_complaint(
     channel=Channel.WEB,
     created_by=None,
     submission_key=None,
+    language=None,
 ):
     """Create a complaint from validated form data, with new ``files`` (uploads) and
     ``stored_files`` (already saved by the form's file step: dicts with path, name, mime,
     size). Returns ``(complaint, token)``; the token is shown once and e-mailed, only its hash
     is kept. ``submission_key`` makes a repeated
-    submission of the same form return the first complaint (with ``token`` None)."""
+    submission of the same form return the first complaint (with ``token`` None).
+    ``language`` is the one the consumer filed in (their e-mails are written in it)."""
     if submission_key:
         existing = Complaint.objects.filter(submission_key=submission_key).first()
         if existing:
@@ -120,6 +125,7 @@ def file_complaint(
                 received_at=now,
                 consent_version=CONSENT_VERSION,
                 consent_text=consent_text,
+                **({"language": language} if language else {}),
             )
             if not complaint.consent_processing:
                 raise InvalidInput(_("Consent to processing is required."))
@@ -164,14 +170,14 @@ def file_complaint(
 
 
 def add_attachment(complaint, upload, *, actor):
-    mime = validate_upload(upload)
+    """Check ``upload`` by its content, then keep it (the shared ``Attachment`` records its
+    name, type and size)."""
+    validate_upload(upload, KINDS[Attachment.upload_kinds], Attachment.max_upload_bytes)
     upload.seek(0)
     return Attachment.objects.create(
         complaint=complaint,
         file=upload,
         original_name=(upload.name or "tep")[:255],
-        content_type=mime,
-        size=upload.size,
         uploaded_by_id=as_actor(actor).user_id,
     )
 
@@ -509,6 +515,108 @@ def give_feedback(complaint, *, actor, satisfied, message=""):
     return complaint
 
 
+# --- E-mails (composed here in each recipient's language; complaints.tasks only send) -------
+
+
+def _path(name, *args, language=None):
+    """A page's path, with the language prefix of ``language`` when given."""
+    if language:
+        with translation.override(language):
+            return reverse(name, args=args)
+    return reverse(name, args=args)
+
+
+def _complainant(complaint):
+    """The consumer as a recipient, in the language they filed in."""
+    return recipients.address(complaint.complainant_email, complaint.language)
+
+
+def _handlers(complaint, business_id):
+    """Whoever owes the next move: the business's members once it has the complaint, else
+    the officers of the complaint's province; with the page they act on."""
+    if business_id:
+        return (
+            recipients.business_members(business_id),
+            _path("complaints:business_detail", complaint.code),
+        )
+    return (
+        recipients.province_officers(complaint.province_id),
+        _path("complaints:staff_detail", complaint.code),
+    )
+
+
+def _complaint(pk):
+    return Complaint.objects.filter(pk=pk).first()
+
+
+def filing_confirmation_mail(complaint_pk, token):
+    """The consumer's receipt with the private tracking link (the token is passed once,
+    because only its hash is stored)."""
+    complaint = _complaint(complaint_pk)
+    if complaint is None:
+        return []
+    path = _path("complaints:track_token", token, language=complaint.language)
+    return compose(
+        "complaints/email/filed",
+        _complainant(complaint),
+        {"complaint": complaint, "track_path": path},
+    )
+
+
+def new_complaint_mail(complaint_pk):
+    complaint = _complaint(complaint_pk)
+    if complaint is None:
+        return []
+    return compose(
+        "complaints/email/new_for_officers",
+        recipients.province_officers(complaint.province_id),
+        {"complaint": complaint, "path": _path("complaints:staff_detail", complaint.code)},
+    )
+
+
+def consumer_reply_mail(complaint_pk):
+    """Tell whoever handles the complaint now that the consumer added information."""
+    complaint = _complaint(complaint_pk)
+    if complaint is None:
+        return []
+    forwarded = complaint.business_id if complaint.forwarded_at else None
+    to, path = _handlers(complaint, forwarded)
+    return compose("complaints/email/consumer_reply", to, {"complaint": complaint, "path": path})
+
+
+def forwarded_to_business_mail(complaint_pk):
+    complaint = _complaint(complaint_pk)
+    if complaint is None or not complaint.business_id:
+        return []
+    to, path = _handlers(complaint, complaint.business_id)
+    return compose(
+        "complaints/email/forwarded_to_business", to, {"complaint": complaint, "path": path}
+    )
+
+
+def status_change_mail(complaint_pk):
+    complaint = _complaint(complaint_pk)
+    if complaint is None:
+        return []
+    path = _path("complaints:track", language=complaint.language)
+    return compose(
+        "complaints/email/status_changed",
+        _complainant(complaint),
+        {"complaint": complaint, "path": path},
+    )
+
+
+def overdue_reminder_mail(step_pk):
+    step = ComplaintStep.objects.select_related("complaint").filter(pk=step_pk).first()
+    if step is None:
+        return []
+    complaint = step.complaint
+    to, path = _handlers(complaint, step.business_id if step.party == Party.BUSINESS else None)
+    return compose(
+        "complaints/email/overdue", to, {"complaint": complaint, "step": step, "path": path}
+    )
+
+
 # --- Scheduled job ----------------------------------------------------------------------------
 
 
@@ -557,27 +665,45 @@ def _flag_step(step_pk):
     return True
 
 
-def run_daily(today=None):
-    """The daily pass (beat, 07:00) under one lease for the day: flag overdue steps (each
-    claimed on its own), then purge abandoned drafts and erase expired personal data, each
-    a claimed step of the day. A run that crashed releases the lease; the next run takes it
-    over and does only what is not done. Returns the number of steps flagged, or None when
-    the day's run is finished or held by another worker."""
-    from portal.jobs import lease, once
+def run_overdue_steps(today=None):
+    """The day's overdue pass (beat, 07:00) under one lease for the day: each step is
+    claimed on its own (see ``flag_overdue_steps``). A run that crashed releases the lease;
+    the next run takes it over and flags only what is left. Returns the number of steps
+    flagged, or None when the day's run is finished or held by another worker."""
+    from portal.jobs import lease
 
     today = today or timezone.localdate()
-    with lease("complaints.daily", today) as run:
+    with lease("complaints.overdue", today) as run:
         if not run:
             return None
-        flagged = flag_overdue_steps(today)
-        with once("complaints.purge_drafts", today) as step:
-            if step:
-                step.result["removed"] = purge_abandoned_drafts()
-        with once("complaints.erase_expired", today) as step:
-            if step:
-                step.result["erased"] = erase_expired_personal_data()
-        run.result["flagged"] = flagged
-    return flagged
+        run.result["flagged"] = flag_overdue_steps(today)
+    return run.result["flagged"]
+
+
+def _once_a_day(name, today, work, result_key):
+    """Do ``work`` once for the day, claimed with ``portal.jobs.once`` in its transaction
+    (a crash claims nothing, so the next run does it). Its count, or None when done."""
+    from portal.jobs import once
+
+    with once(name, today or timezone.localdate()) as run:
+        if not run:
+            return None
+        run.result[result_key] = work()
+    return run.result[result_key]
+
+
+def run_purge_drafts(today=None):
+    """The day's purge of abandoned form drafts (beat, 07:10), once a day."""
+    return _once_a_day(
+        "complaints.purge_drafts", today, lambda: purge_abandoned_drafts(), "removed"
+    )
+
+
+def run_erase_expired(today=None):
+    """The day's erasure of expired personal data (beat, 07:20), once a day."""
+    return _once_a_day(
+        "complaints.erase_expired", today, lambda: erase_expired_personal_data(), "erased"
+    )
 
 
 # --- Personal-data access log ---------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.csvexport import csv_response
 from portal.errors import InvalidInput, NotAllowed, add_to_form
-from portal.files import IMAGES_AND_PDF, private_storage, serve_private_file, sniff
+from portal.files import IMAGES_AND_PDF, private_storage, sniff
 from portal.models import Business, Province
 from portal.permissions import (
     business_member_required,
@@ -25,7 +25,7 @@ from portal.ratelimit import client_over_limit
 from portal.roles import get_actor, get_object_in_scope
 
 from . import selectors, services
-from .filters import StaffComplaintFilter
+from .filters import OwnComplaintFilter, StaffComplaintFilter
 from .forms import (
     WIZARD_STEPS,
     ActionForm,
@@ -240,6 +240,7 @@ def _review_step(request, draft):
                     stored_files=draft["files"],
                     user=request.user,
                     submission_key=draft["key"],
+                    language=request.LANGUAGE_CODE,
                 )
             except InvalidInput as exc:
                 add_to_form(form, exc)
@@ -446,16 +447,17 @@ def _serve_attachment(request, complaint, pk, *, log=True):
         # The file's number, not its name: names are the consumer's ("CCCD_Nguyen_Thi_Hoa")
         # and the log outlives the erasure of the complaint's personal data.
         services.log_access(request, complaint, AccessLog.Action.DOWNLOAD, f"#{attachment.pk}")
-    return serve_private_file(attachment.file, attachment.original_name)
+    return attachment.response()
 
 
 @login_required
 @require_GET
 def my_complaints(request):
-    page = Paginator(selectors.consumer_complaints(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    filterset = OwnComplaintFilter(
+        request.GET or None, queryset=selectors.consumer_complaints(request.user)
     )
-    return render(request, "complaints/my_list.html", {"page": page})
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "complaints/my_list.html", {"page": page, "filter": filterset})
 
 
 # --- Staff back office ------------------------------------------------------------------------
@@ -644,15 +646,14 @@ def _business_complaint(request, code):
 @business_member_required
 @require_GET
 def business_inbox(request):
-    qs = selectors.business_inbox(request.user)
-    status = request.GET.get("status", "")
-    if status == "open":
-        qs = qs.open()
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = OwnComplaintFilter(
+        request.GET or None, queryset=selectors.business_inbox(request.user)
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "complaints/business_inbox.html",
-        {"page": page, "status": status, "today": timezone.localdate()},
+        {"page": page, "filter": filterset, "today": timezone.localdate()},
     )
 
 

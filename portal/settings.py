@@ -315,6 +315,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.flag_overdue_steps",
         "schedule": crontab(hour=7, minute=0),
     },
+    "complaints-purge-drafts": {
+        "task": "complaints.tasks.purge_abandoned_drafts",
+        "schedule": crontab(hour=7, minute=10),
+    },
+    "complaints-erase-expired": {
+        "task": "complaints.tasks.erase_expired_personal_data",
+        "schedule": crontab(hour=7, minute=20),
+    },
     "warnings-weekly-digest": {
         "task": "consumer_warnings.tasks.send_weekly_digest",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon"),

@@ -99,7 +99,7 @@ COMPLAINTS_SQL = (
     """
 INSERT INTO complaints_complaint (
     code, tracking_hash, status, channel, received_at, received_month,
-    complainant_name, complainant_phone, complainant_email, complainant_address,
+    complainant_name, complainant_phone, complainant_email, complainant_address, language,
     is_representative, represented_name, vulnerable_group,
     business_id, business_name, business_tax_code, business_address, business_website,
     province_id, sector_id, description, request,
@@ -112,7 +112,7 @@ SELECT code, md5(code) || md5(code || 'x'), status,
        (extract(year FROM received_at AT TIME ZONE %(tz)s) * 100
         + extract(month FROM received_at AT TIME ZONE %(tz)s))::int,
        person, '09' || lpad((i %% 100000000)::text, 8, '0'),
-       'bench' || i || '@example.invalid', '', false, '', '',
+       'bench' || i || '@example.invalid', '', 'vi', false, '', '',
        CASE WHEN reach > 0 THEN (%(biz_ids)s::bigint[])[bk] END,
        CASE WHEN reach > 0 THEN (%(biz_names)s::text[])[bk] ELSE 'Cửa hàng hư cấu ' || i END,
        CASE WHEN reach > 0 THEN (%(biz_tax)s::text[])[bk] ELSE '' END, '', '',

@@ -146,6 +146,7 @@ def test_staff_views_are_logged(client, forwarded, province_officer):
         "complainant_name",
         "complainant_phone",
         "complainant_email",
+        "language",
         "description",
         "request",
     ]

@@ -4,9 +4,7 @@ under the production profile unless forced."""
 
 import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import F
 
@@ -19,7 +17,9 @@ from complaints.models import (
     RejectionGround,
     month_key,
 )
+from portal.management.demo import DemoCommand
 from portal.models import Business, Sector
+from portal.validators import clean_phone
 
 # name, phone, e-mail, tax code, sector, days ago, final state, description, request
 DEMO = [
@@ -158,15 +158,10 @@ DEMO = [
 ]
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Create demo complaints with timelines (idempotent)."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true")
-
     def handle(self, *args, **options):
-        if settings.PRODUCTION and not options["force"]:
-            raise CommandError("Demo data is not loaded in production (use --force to insist).")
         users = get_user_model().objects
         staff = (
             users.filter(email="bo@demo.dnvntd.vn").first()
@@ -198,7 +193,7 @@ class Command(BaseCommand):
         complaint, _token = services.file_complaint(
             data={
                 "complainant_name": name,
-                "complainant_phone": phone,
+                "complainant_phone": clean_phone(phone),
                 "complainant_email": email,
                 "business": business,
                 "business_name": business.name,
