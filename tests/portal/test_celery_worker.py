@@ -86,3 +86,5 @@ def test_worker_sends_membership_decision_mail(tmp_path, business, reference_dat
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+            worker.wait()
+        worker.stdout.close()
