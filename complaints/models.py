@@ -126,6 +126,19 @@ STEP_RULES = {
 }
 
 
+def optional_fk(to, verbose_name, related_name, on_delete=models.PROTECT, **kwargs):
+    """A link that may be empty, in forms and in the database."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        on_delete=on_delete,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        **kwargs,
+    )
+
+
 def month_key(moment):
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     return local.year * 100 + local.month
@@ -246,13 +259,8 @@ class Complaint(models.Model):
     received_month = models.PositiveIntegerField(editable=False, default=0)
 
     # Complainant
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("account"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="complaints",
+    user = optional_fk(
+        settings.AUTH_USER_MODEL, _("account"), "complaints", on_delete=models.SET_NULL
     )
     complainant_name = models.CharField(_("full name"), max_length=150)
     complainant_phone = models.CharField(
@@ -273,14 +281,7 @@ class Complaint(models.Model):
     )
 
     # The business
-    business = models.ForeignKey(
-        Business,
-        verbose_name=_("registered business"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="complaints",
-    )
+    business = optional_fk(Business, _("registered business"), "complaints")
     business_name = models.CharField(_("business name"), max_length=255)
     business_tax_code = models.CharField(
         _("tax code"), max_length=14, blank=True, validators=[validate_tax_code]
@@ -295,22 +296,8 @@ class Complaint(models.Model):
         related_name="complaints",
         limit_choices_to={"is_active": True},
     )
-    sector = models.ForeignKey(
-        Sector,
-        verbose_name=_("sector"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="complaints",
-    )
-    issue = models.ForeignKey(
-        IssueCategory,
-        verbose_name=_("issue"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="complaints",
-    )
+    sector = optional_fk(Sector, _("sector"), "complaints")
+    issue = optional_fk(IssueCategory, _("issue"), "complaints")
     transaction_date = models.DateField(_("date of the transaction"), null=True, blank=True)
     amount = models.PositiveBigIntegerField(_("amount (VND)"), null=True, blank=True)
     description = models.TextField(_("what happened"))
@@ -325,21 +312,11 @@ class Complaint(models.Model):
     )
 
     # Handling
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    created_by = optional_fk(
+        settings.AUTH_USER_MODEL, _("entered by"), "+", on_delete=models.SET_NULL
     )
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned to"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="assigned_complaints",
+    assigned_to = optional_fk(
+        settings.AUTH_USER_MODEL, _("assigned to"), "assigned_complaints", on_delete=models.SET_NULL
     )
     current_step = models.CharField(
         _("current step"), max_length=12, choices=Step.choices, blank=True
@@ -353,23 +330,13 @@ class Complaint(models.Model):
     rejection_ground = models.CharField(
         _("ground for not accepting"), max_length=20, choices=RejectionGround.choices, blank=True
     )
-    referred_to = models.ForeignKey(
-        Agency,
-        verbose_name=_("referred to"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="referred_complaints",
-    )
+    referred_to = optional_fk(Agency, _("referred to"), "referred_complaints")
     # Addressed to a consumer association (Luật 19/2023 Điều 57 k3): chosen by the consumer
     # when filing, or set when staff refer the complaint to an association.
-    association = models.ForeignKey(
+    association = optional_fk(
         Agency,
-        verbose_name=_("consumer association"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="association_complaints",
+        _("consumer association"),
+        "association_complaints",
         limit_choices_to={"kind": "consumer_association"},
     )
     referred_to_other = models.CharField(_("referred to (other body)"), max_length=255, blank=True)
