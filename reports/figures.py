@@ -1,30 +1,22 @@
-"""The one adapter between the reports and the other parts' ``report_figures`` selectors
-(docs/parts-contract.md, "Figures for the annual reports").
+"""The one adapter between the reports and the other parts' figures: each installed part
+declares a ``ReportSection`` on its AppConfig (``portal.contributions``), which says which
+figures it gives and the functions that compute them. A part that is not installed has no
+section; an import error in one that is fails loudly.
 
-Each part is imported lazily: a part that is not built yet (no module, or no function)
-becomes a section marked ``available: False`` so that every report still renders and says
-so. Everything returned is plain JSON (string keys, integer counts) so that it can be frozen
-in a snapshot and rendered identically later.
+Everything returned is plain JSON (string keys, integer counts) so that it can be frozen
+in a snapshot and rendered identically later. A section frozen in an old snapshot whose part
+is gone still renders, with its own keys and its name as label when it has none.
 """
-
-import importlib
 
 from django.utils.translation import pgettext_lazy
 
-# (section, selectors module, figure keys in display order)
-SOURCES = (
-    (
-        "complaints",
-        "complaints.selectors",
-        ("received", "handled", "handled_on_time", "by_status", "by_sector", "by_channel"),
-    ),
-    ("selfassess", "selfassess.selectors", ("submitted", "verified", "by_band")),
-    ("consumer_warnings", "consumer_warnings.selectors", ("issued", "recalls", "by_kind")),
-    ("legaldocs", "legaldocs.selectors", ("added", "by_type")),
-)
-SECTION_NAMES = [name for name, _module, _keys in SOURCES]
-# Parts whose figures do not depend on the province: shown once, nationwide.
-NATIONWIDE_ONLY = {"legaldocs"}
+from portal import contributions
+
+
+def sections():
+    """The installed parts' report sections, in their declared order."""
+    return contributions.report_sections()
+
 
 # Labels have their own context so that another part's catalogue, translating the same
 # English words differently, never changes the reports' wording.
@@ -60,14 +52,6 @@ PROVINCE_COLUMNS = (
     ("consumer_warnings", "issued"),
     ("consumer_warnings", "recalls"),
 )
-
-
-def _selector(module_name, function_name):
-    try:
-        module = importlib.import_module(module_name)
-        return getattr(module, function_name)
-    except (ImportError, AttributeError):
-        return None
 
 
 def _count(value):
@@ -117,21 +101,21 @@ def _wrap(sections):
 
 def collect(*, start, end, province_id=None):
     """Figures of every part for one scope (``province_id`` None = nationwide)."""
-    sections = {}
+    result = {}
     province = None
     if province_id is not None:
         from portal.models import Province
 
         province = Province.objects.get(pk=province_id)
-    for name, module_name, keys in SOURCES:
-        function = _selector(module_name, "report_figures")
-        if function is None:
-            sections[name] = _unavailable()
-            continue
-        scope = None if name in NATIONWIDE_ONLY else province
-        raw = function(start=start, end=end, province=scope)
-        sections[name] = {"available": True, "figures": normalise(raw, keys)}
-    return _wrap(sections)
+    for section in sections():
+        scope = None if section.nationwide_only else province
+        raw = section.figures_function()(start=start, end=end, province=scope)
+        result[section.name] = _available(raw, section.keys)
+    return _wrap(result)
+
+
+def _available(raw, keys):
+    return {"available": True, "figures": normalise(raw, keys)}
 
 
 def collect_all(*, start, end, province_ids):
@@ -140,29 +124,19 @@ def collect_all(*, start, end, province_ids):
     Returns ``(nationwide, {province_id: figures})``."""
     national_sections = {}
     per_province = {pid: {} for pid in province_ids}
-    for name, module_name, keys in SOURCES:
-        nationwide = _selector(module_name, "report_figures")
-        by_province = _selector(module_name, "report_figures_by_province")
-        if nationwide is None:
-            national_sections[name] = _unavailable()
-            for pid in province_ids:
-                per_province[pid][name] = _unavailable()
-            continue
-        raw = nationwide(start=start, end=end, province=None)
-        national = {"available": True, "figures": normalise(raw, keys)}
-        national_sections[name] = national
-        if name in NATIONWIDE_ONLY:
-            for pid in province_ids:
-                per_province[pid][name] = national
-            continue
-        if by_province is None:
-            for pid in province_ids:
-                per_province[pid][name] = _unavailable()
-            continue
-        rows = by_province(start=start, end=end) or {}
+    for section in sections():
+        raw = section.figures_function()(start=start, end=end, province=None)
+        national = national_sections[section.name] = _available(raw, section.keys)
+        by_province = section.by_province_function()
+        rows = (by_province(start=start, end=end) or {}) if by_province else {}
         for pid in province_ids:
-            raw = rows.get(pid) or rows.get(str(pid)) or {}
-            per_province[pid][name] = {"available": True, "figures": normalise(raw, keys)}
+            if section.nationwide_only:
+                per_province[pid][section.name] = national
+            elif by_province is None:
+                per_province[pid][section.name] = _unavailable()
+            else:
+                raw = rows.get(pid) or rows.get(str(pid)) or {}
+                per_province[pid][section.name] = _available(raw, section.keys)
     return _wrap(national_sections), {pid: _wrap(s) for pid, s in per_province.items()}
 
 
@@ -183,12 +157,28 @@ def scalar(figures, section, key):
     return data.get("figures", {}).get(key, 0)
 
 
+def section_label(name):
+    """The reports' label of a section, or its name for a section the reports do not know."""
+    return SECTION_LABELS.get(name, name)
+
+
+def _shown_sections(stored):
+    """``(name, keys)`` of the sections to show: the installed ones in their order, then any
+    other section frozen in ``stored`` (its part is gone), with the keys it was frozen with."""
+    installed = [(section.name, section.keys) for section in sections()]
+    known = {name for name, _keys in installed}
+    extra = [
+        (name, tuple(data.get("figures", {}))) for name, data in stored.items() if name not in known
+    ]
+    return installed + extra
+
+
 def display_sections(figures):
     """Rows for templates, CSV and PDF: one entry per section with labelled figures."""
-    sections = figures.get("sections", {})
+    stored = figures.get("sections", {})
     result = []
-    for name, _module, keys in SOURCES:
-        data = sections.get(name) or _unavailable()
+    for name, keys in _shown_sections(stored):
+        data = stored.get(name) or _unavailable()
         scalars, breakdowns = [], []
         if data.get("available"):
             values = data.get("figures", {})
@@ -212,7 +202,7 @@ def display_sections(figures):
         result.append(
             {
                 "name": name,
-                "label": SECTION_LABELS[name],
+                "label": section_label(name),
                 "available": bool(data.get("available")),
                 "scalars": scalars,
                 "breakdowns": breakdowns,

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from portal.files import PrivateUploadTo, UploadValidator, private_storage
+from portal.attachments import Attachment
 from portal.models import Agency
+from portal.pdf import StoredPdf
 
 UNIT_DEADLINE = (11, 15)
 NATIONAL_DEADLINE = (12, 15)
@@ -169,7 +170,9 @@ class UnitReportQuerySet(models.QuerySet):
         return self.none()
 
 
-class UnitReport(models.Model):
+class UnitReport(StoredPdf):
+    pdf_template = "reports/pdf/unit_report.html"
+
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("reports status", "Draft")
         SUBMITTED = "submitted", pgettext_lazy("reports status", "Submitted")
@@ -215,10 +218,6 @@ class UnitReport(models.Model):
     )
     review_comment = models.TextField(_("comment from the authority"), blank=True)
     content_version = models.PositiveIntegerField(default=1, editable=False)
-    pdf = models.FileField(
-        _("PDF"), storage=private_storage, upload_to=PrivateUploadTo("reports/unit"), blank=True
-    )
-    pdf_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UnitReportQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["figures", "snapshot", "pdf", "pdf_version"])
@@ -252,9 +251,13 @@ class UnitReport(models.Model):
             return self.snapshot.get("figures", {})
         return self.figures
 
-    @property
-    def pdf_is_current(self):
-        return bool(self.pdf) and self.pdf_version == self.content_version
+    def pdf_context(self):
+        from .selectors import unit_report_document
+
+        return unit_report_document(self)
+
+    def pdf_filename(self):
+        return f"bao-cao-{self.reporting_year.year}-{self.agency.code}.pdf"
 
 
 class TaskProgress(models.Model):
@@ -293,32 +296,21 @@ class TaskProgress(models.Model):
         return bool(self.done or self.products or self.difficulties or self.proposals)
 
 
-class ProgressAttachment(models.Model):
+class ProgressAttachment(Attachment):
+    upload_prefix = "reports/attachments"
+    upload_kinds = "documents"
+    max_upload_bytes = 10 * 1024 * 1024
+
     progress = models.ForeignKey(
         TaskProgress,
         verbose_name=_("task progress"),
         on_delete=models.CASCADE,
         related_name="attachments",
     )
-    file = models.FileField(
-        _("file"),
-        storage=private_storage,
-        upload_to=PrivateUploadTo("reports/attachments"),
-        validators=[UploadValidator("documents")],
-    )
-    original_name = models.CharField(_("file name"), max_length=255)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Attachment.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class NationalReportQuerySet(models.QuerySet):
@@ -328,7 +320,9 @@ class NationalReportQuerySet(models.QuerySet):
         return self.all() if get_actor(user).is_ministry else self.none()
 
 
-class NationalReport(models.Model):
+class NationalReport(StoredPdf):
+    pdf_template = "reports/pdf/national_report.html"
+
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("reports status", "Draft")
         PUBLISHED = "published", pgettext_lazy("reports status", "Published")
@@ -348,13 +342,6 @@ class NationalReport(models.Model):
     compiled_at = models.DateTimeField(_("compiled"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     content_version = models.PositiveIntegerField(default=1, editable=False)
-    pdf = models.FileField(
-        _("PDF"),
-        storage=private_storage,
-        upload_to=PrivateUploadTo("reports/national"),
-        blank=True,
-    )
-    pdf_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = NationalReportQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["snapshot", "pdf", "pdf_version"])
@@ -367,6 +354,10 @@ class NationalReport(models.Model):
     def __str__(self):
         return str(self.reporting_year)
 
-    @property
-    def pdf_is_current(self):
-        return bool(self.pdf) and self.pdf_version == self.content_version
+    def pdf_context(self):
+        from .selectors import national_report_document
+
+        return national_report_document(self)
+
+    def pdf_filename(self):
+        return f"bao-cao-quoc-gia-{self.reporting_year.year}.pdf"

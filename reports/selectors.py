@@ -1,8 +1,6 @@
 """Reads of the reports part used by the pages, the PDFs and the CSV exports."""
 
-import csv
 import datetime
-import io
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -10,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from portal.roles import get_actor
-from portal.text import csv_safe
 
 from . import figures as figures_adapter
+from .filters import SHOWN
 from .models import ProgressAttachment, ReportingYear, TaskProgress, UnitReport
 
 
@@ -34,8 +32,9 @@ def unit_reports_for(user):
 
 
 def dashboard_rows(reporting_year):
-    """Every unit's report of the year for the authority's dashboard (one query)."""
-    return list(
+    """Every unit's report of the year for the authority's dashboard (a queryset that the
+    dashboard's ``DashboardFilter`` narrows; one query)."""
+    return (
         reporting_year.unit_reports.select_related("agency__province")
         .annotate(
             tasks_total=Count("progress", distinct=True),
@@ -52,23 +51,17 @@ def dashboard_rows(reporting_year):
     )
 
 
-def dashboard_counts(rows):
-    submitted = [r for r in rows if not r.is_editable]
-    return {
-        "units": len(rows),
-        "submitted": len(submitted),
-        "late": sum(1 for r in submitted if r.is_late),
-        "missing": len(rows) - len(submitted),
-        "accepted": sum(1 for r in rows if r.status == UnitReport.Status.ACCEPTED),
-    }
-
-
-# The dashboard's filters (?loc=…): which units to list.
-DASHBOARD_FILTERS = {
-    "submitted": lambda r: not r.is_editable,
-    "late": lambda r: not r.is_editable and r.is_late,
-    "missing": lambda r: r.is_editable,
-}
+def dashboard_counts(reporting_year):
+    """How many units have submitted, late or not, and how many are missing (one query)."""
+    reports = reporting_year.unit_reports.all()
+    counts = reports.aggregate(
+        units=Count("pk"),
+        submitted=Count("pk", filter=SHOWN["submitted"]),
+        late=Count("pk", filter=SHOWN["late"]),
+        missing=Count("pk", filter=SHOWN["missing"]),
+        accepted=Count("pk", filter=Q(status=UnitReport.Status.ACCEPTED)),
+    )
+    return counts
 
 
 def days_left(deadline, today=None):
@@ -128,8 +121,7 @@ def unit_report_document(report, progress=None):
         "sections": figures_adapter.display_sections(figures),
         "has_data": bool(figures.get("has_data")),
         "missing_sections": [
-            figures_adapter.SECTION_LABELS.get(name, name)
-            for name in figures.get("missing_sections", [])
+            figures_adapter.section_label(name) for name in figures.get("missing_sections", [])
         ],
         "progress": progress if progress is not None else progress_rows(report),
         "document_date": _document_date(report.submitted_at, report.locked_at),
@@ -157,7 +149,7 @@ def national_report_document(national):
         comparison.append(
             {
                 "label": figures_adapter.FIGURE_LABELS[key],
-                "section": figures_adapter.SECTION_LABELS[section],
+                "section": figures_adapter.section_label(section),
                 "current": current,
                 "previous": before,
                 "change": (current - before)
@@ -187,8 +179,7 @@ def national_report_document(national):
         "sections": figures_adapter.display_sections(totals),
         "has_data": bool(totals.get("has_data")),
         "missing_sections": [
-            figures_adapter.SECTION_LABELS.get(name, name)
-            for name in totals.get("missing_sections", [])
+            figures_adapter.section_label(name) for name in totals.get("missing_sections", [])
         ],
         "comparison": comparison,
         "previous_year": previous.get("year"),
@@ -208,33 +199,17 @@ def _value(value):
     return "" if value is None else value
 
 
-class _SafeWriter:
-    """A ``csv.writer`` whose text cells go through :func:`portal.text.csv_safe`: the
-    units' own text (progress, names) must never run as a spreadsheet formula. Numbers
-    stay numbers (a negative change is not a formula)."""
-
-    def __init__(self, out):
-        self._writer = csv.writer(out)
-
-    def writerow(self, row):
-        self._writer.writerow(
-            [cell if isinstance(cell, int | float) else csv_safe(cell) for cell in row]
-        )
-
-
 def unit_report_csv(report):
+    """``(header, rows)`` of a unit report's CSV (``portal.csvexport`` makes cells safe)."""
     doc = unit_report_document(report)
-    out = io.StringIO()
-    writer = _SafeWriter(out)
-    writer.writerow([_("Unit"), doc["unit_name"]])
-    writer.writerow([_("Year"), doc["year"]])
-    writer.writerow([_("Data window"), doc["start"].isoformat(), doc["end"].isoformat()])
-    writer.writerow([_("Status"), report.get_status_display()])
-    writer.writerow([])
-    writer.writerow([_("Section"), _("Figure"), pgettext("reports", "Item"), _("Value")])
-    _write_sections(writer, doc["sections"])
-    writer.writerow([])
-    writer.writerow(
+    header = [_("Unit"), doc["unit_name"]]
+    rows = [
+        [_("Year"), doc["year"]],
+        [_("Data window"), doc["start"].isoformat(), doc["end"].isoformat()],
+        [_("Status"), report.get_status_display()],
+        [],
+        *_section_rows(doc["sections"]),
+        [],
         [
             _("Task"),
             _("Role"),
@@ -242,60 +217,58 @@ def unit_report_csv(report):
             _("Products delivered"),
             _("Difficulties"),
             _("Proposals"),
+        ],
+    ]
+    rows += [
+        [
+            row.task.code,
+            row.get_role_display(),
+            row.done,
+            row.products,
+            row.difficulties,
+            row.proposals,
         ]
-    )
-    for row in doc["progress"]:
-        writer.writerow(
-            [
-                row.task.code,
-                row.get_role_display(),
-                row.done,
-                row.products,
-                row.difficulties,
-                row.proposals,
-            ]
-        )
-    return "\ufeff" + out.getvalue()
+        for row in doc["progress"]
+    ]
+    return header, rows
 
 
-def _write_sections(writer, sections):
+def _section_rows(sections):
+    rows = [[_("Section"), _("Figure"), pgettext("reports", "Item"), _("Value")]]
     for section in sections:
         if not section["available"]:
-            writer.writerow([section["label"], _("Not available yet"), "", ""])
+            rows.append([section["label"], _("Not available yet"), "", ""])
             continue
         for item in section["scalars"]:
-            writer.writerow([section["label"], item["label"], "", _value(item["value"])])
+            rows.append([section["label"], item["label"], "", _value(item["value"])])
         for breakdown in section["breakdowns"]:
             for label, count in breakdown["items"]:
-                writer.writerow([section["label"], breakdown["label"], label, count])
+                rows.append([section["label"], breakdown["label"], label, count])
+    return rows
 
 
 def national_report_csv(national):
+    """``(header, rows)`` of the national report's CSV."""
     doc = national_report_document(national)
-    out = io.StringIO()
-    writer = _SafeWriter(out)
-    writer.writerow([_("National report"), doc["year"]])
-    writer.writerow([])
-    writer.writerow([_("Section"), _("Figure"), pgettext("reports", "Item"), _("Value")])
-    _write_sections(writer, doc["sections"])
-    writer.writerow([])
-    writer.writerow([_("Figure"), doc["year"], doc["previous_year"], pgettext("reports", "Change")])
-    for row in doc["comparison"]:
-        writer.writerow(
-            [row["label"], _value(row["current"]), _value(row["previous"]), _value(row["change"])]
-        )
-    writer.writerow([])
-    writer.writerow(
+    header = [_("National report"), doc["year"]]
+    rows = [[], *_section_rows(doc["sections"]), []]
+    rows.append([_("Figure"), doc["year"], doc["previous_year"], pgettext("reports", "Change")])
+    rows += [
+        [row["label"], _value(row["current"]), _value(row["previous"]), _value(row["change"])]
+        for row in doc["comparison"]
+    ]
+    rows.append([])
+    rows.append(
         [_("Code"), _("Province"), *doc["columns"], _("Status"), pgettext("reports", "Late")]
     )
-    for row in doc["provinces"]:
-        writer.writerow(
-            [
-                row["code"],
-                row["name"],
-                *[_value(v) for v in row["values"]],
-                row["status_label"],
-                _("Yes") if row["late"] else "",
-            ]
-        )
-    return "\ufeff" + out.getvalue()
+    rows += [
+        [
+            row["code"],
+            row["name"],
+            *[_value(v) for v in row["values"]],
+            row["status_label"],
+            _("Yes") if row["late"] else "",
+        ]
+        for row in doc["provinces"]
+    ]
+    return header, rows

@@ -16,17 +16,18 @@ re-read, actor then state checked, one history row). Errors are the portal's
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import recipients
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed
-from portal.files import DOCUMENTS, validate_upload
-from portal.jobs import enqueue, lease, once
-from portal.models import Agency, Membership, Province
-from portal.notifications import send_templated_mail
+from portal.files import KINDS, validate_upload
+from portal.jobs import lease, once
+from portal.models import Agency, Province
+from portal.notifications import compose, send
+from portal.pdf import queue_render
 from portal.roles import SYSTEM, get_actor
 from portal.text import fold, nfc
 
@@ -44,7 +45,6 @@ from .models import (
 from .workflow import NATIONAL_REPORT_WORKFLOW, REPORTING_YEAR_WORKFLOW, UNIT_REPORT_WORKFLOW
 
 AUTHORITY_CODE = "ubctqg"
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 PROGRESS_FIELDS = ("done", "products", "difficulties", "proposals")
 PROGRESS_MAX_LENGTH = 20_000
 
@@ -162,26 +162,6 @@ def assigned_tasks(plan, agency_ids):
         result[agency_id].append((task_id, TaskProgress.Role.LEAD))
     for agency_id, task_id in through_coop:
         result[agency_id].append((task_id, TaskProgress.Role.COOPERATING))
-    return result
-
-
-def officer_emails(agency_ids):
-    """Every approved, active officer e-mail of the units ``agency_ids``, once each."""
-    by_agency = _officer_emails_by_agency(agency_ids)
-    return sorted({email for emails in by_agency.values() for email in emails})
-
-
-def _officer_emails_by_agency(agency_ids):
-    agency_ids = list(agency_ids)
-    result = {pk: [] for pk in agency_ids}
-    rows = (
-        Membership.objects.approved()
-        .filter(agency_id__in=agency_ids, user__is_active=True)
-        .values_list("agency_id", "user__email")
-    )
-    for agency_id, email in rows:
-        if email:
-            result[agency_id].append(email)
     return result
 
 
@@ -375,16 +355,14 @@ def send_unit_reminders(reporting_year, key):
                 "agency"
             )
         )
-        emails = _officer_emails_by_agency([r.agency_id for r in pending])
+        officers = recipients.officers_by_agency([r.agency_id for r in pending])
         sent = 0
         for report in pending:
             with once("reports.remind_unit", f"{key}:{report.agency_id}") as unit_run:
                 if not unit_run:
                     continue
-                unit_run.result["sent"] = send_templated_mail(
-                    "reports/email/unit_reminder",
-                    emails[report.agency_id],
-                    {"report": report, "reporting_year": reporting_year},
+                unit_run.result["sent"] = send(
+                    unit_reminder_mail(reporting_year, report, officers[report.agency_id])
                 )
                 sent += unit_run.result["sent"]
         run.result.update(pending=len(pending), sent=sent)
@@ -397,13 +375,24 @@ def remind_authority(reporting_year):
         if not run:
             return None
         counts = _submission_counts(reporting_year)
-        sent = send_templated_mail(
-            "reports/email/authority_reminder",
-            officer_emails(Agency.objects.filter(code=AUTHORITY_CODE).values_list("pk", flat=True)),
-            {"reporting_year": reporting_year, **counts},
-        )
+        sent = send(authority_reminder_mail(reporting_year, counts))
         run.result.update(sent=sent, **counts)
     return run.result
+
+
+def unit_reminder_mail(reporting_year, report, officers):
+    """The reminder to a unit that has not submitted, one message per language."""
+    context = {"report": report, "reporting_year": reporting_year}
+    return compose("reports/email/unit_reminder", officers, context)
+
+
+def authority_reminder_mail(reporting_year, counts=None):
+    """Where the units stand, to the authority's officers, one message per language."""
+    authority = Agency.objects.filter(code=AUTHORITY_CODE).values_list("pk", flat=True)
+    context = {"reporting_year": reporting_year, **(counts or _submission_counts(reporting_year))}
+    return compose(
+        "reports/email/authority_reminder", recipients.agency_officers(authority), context
+    )
 
 
 def _submission_counts(reporting_year):
@@ -466,13 +455,14 @@ def save_progress(*, progress, user, data):
 def add_attachment(*, progress, user, upload):
     _editable_report(progress.report_id, user)
     try:
-        validate_upload(upload, DOCUMENTS, ATTACHMENT_MAX_BYTES)
+        validate_upload(
+            upload, KINDS[ProgressAttachment.upload_kinds], ProgressAttachment.max_upload_bytes
+        )
     except ValidationError as error:
         raise InvalidInput({"attachment": error.messages}) from error
     attachment = ProgressAttachment(
-        progress=progress, original_name=nfc(upload.name)[:255], uploaded_by=user
+        progress=progress, file=upload, original_name=nfc(upload.name)[:255], uploaded_by=user
     )
-    attachment.file.save(upload.name, upload, save=False)
     attachment.save()
     return attachment
 
@@ -493,7 +483,7 @@ def submit_report(*, report, user, now=None):
         row.submitted_by = change.user
         row.is_late = timezone.localdate(now) >= row.reporting_year.unit_deadline
         row.content_version += 1
-        enqueue(_tasks().render_unit_report_pdf, row.pk)
+        queue_render(row)
     return change.row
 
 
@@ -631,7 +621,7 @@ def _compile(reporting_year, now, user, *, publish):
                 change.row.published_at = year.row.published_at = now
             change.row.content_version += 1
     if publish:
-        enqueue(_tasks().render_national_report_pdf, change.row.pk)
+        queue_render(change.row)
     return change.row
 
 
@@ -725,49 +715,3 @@ def run_calendar(today):
         reporting_year.refresh_from_db()
         done["publish"] = publish_national(reporting_year, user=SYSTEM)
     return done
-
-
-# --- PDFs --------------------------------------------------------------------------------
-
-
-def _tasks():
-    from . import tasks
-
-    return tasks
-
-
-def _store_pdf(obj, template_name, document, filename):
-    """Render ``obj``'s PDF, replace the stored file and record the content version it
-    was rendered from (a unit report and the national report alike)."""
-    from portal.pdf import render_pdf
-
-    version = obj.content_version
-    content = render_pdf(template_name, document)
-    if obj.pdf:
-        obj.pdf.delete(save=False)
-    obj.pdf.save(filename, ContentFile(content), save=False)
-    obj.pdf_version = version
-    obj.save(update_fields=["pdf", "pdf_version"])
-    return obj
-
-
-def store_unit_pdf(report):
-    from .selectors import unit_report_document
-
-    return _store_pdf(
-        report,
-        "reports/pdf/unit_report.html",
-        unit_report_document(report),
-        f"bao-cao-{report.reporting_year.year}-{report.agency.code}.pdf",
-    )
-
-
-def store_national_pdf(national):
-    from .selectors import national_report_document
-
-    return _store_pdf(
-        national,
-        "reports/pdf/national_report.html",
-        national_report_document(national),
-        f"bao-cao-quoc-gia-{national.reporting_year.year}.pdf",
-    )

@@ -4,6 +4,7 @@
 settings.CELERY_BEAT_SCHEDULE); each dated step is also a task of its own so that officers
 can run it from the admin. Each step is a job run (see ``reports.services``): a step that
 finished changes nothing when run again, a step that failed is done again by the next run.
+The PDFs are rendered by the portal's ``render_stored_pdf`` (``portal.pdf``).
 """
 
 import datetime
@@ -15,11 +16,13 @@ from portal.notifications import mail_task
 from portal.roles import SYSTEM
 
 from . import services
-from .models import NationalReport, ReportingYear, UnitReport
+from .models import ReportingYear
 
 
-def _year(pk):
-    return ReportingYear.objects.select_related("plan").filter(pk=pk).first()
+def _on_year(year_pk, step, *args, **kwargs):
+    """Run the service ``step`` on the reporting year ``year_pk`` (None when it is gone)."""
+    reporting_year = ReportingYear.objects.select_related("plan").filter(pk=year_pk).first()
+    return step(reporting_year, *args, **kwargs) if reporting_year else None
 
 
 @shared_task
@@ -31,59 +34,29 @@ def run_reporting_calendar(today=None):
 
 @shared_task
 def open_reporting_year(year_pk):
-    reporting_year = _year(year_pk)
-    return services.open_year(reporting_year) if reporting_year else None
+    return _on_year(year_pk, services.open_year)
 
 
 @mail_task
 def send_unit_reminders(year_pk, key):
-    reporting_year = _year(year_pk)
-    return services.send_unit_reminders(reporting_year, key) if reporting_year else None
+    return _on_year(year_pk, services.send_unit_reminders, key)
 
 
 @shared_task
 def lock_unit_reports(year_pk):
-    reporting_year = _year(year_pk)
-    return services.lock_year(reporting_year, user=SYSTEM) if reporting_year else None
+    return _on_year(year_pk, services.lock_year, user=SYSTEM)
 
 
 @shared_task
 def compile_national_report(year_pk):
-    reporting_year = _year(year_pk)
-    return services.compile_national(reporting_year, user=SYSTEM) if reporting_year else None
+    return _on_year(year_pk, services.compile_national, user=SYSTEM)
 
 
 @mail_task
 def remind_authority(year_pk):
-    reporting_year = _year(year_pk)
-    return services.remind_authority(reporting_year) if reporting_year else None
+    return _on_year(year_pk, services.remind_authority)
 
 
 @shared_task
 def publish_national_report(year_pk):
-    reporting_year = _year(year_pk)
-    return services.publish_national(reporting_year, user=SYSTEM) if reporting_year else None
-
-
-@shared_task
-def render_unit_report_pdf(report_pk):
-    report = (
-        UnitReport.objects.select_related("reporting_year", "agency__province")
-        .filter(pk=report_pk)
-        .first()
-    )
-    if report is None or report.pdf_is_current:
-        return None
-    services.store_unit_pdf(report)
-    return report.pk
-
-
-@shared_task
-def render_national_report_pdf(national_pk):
-    national = (
-        NationalReport.objects.select_related("reporting_year").filter(pk=national_pk).first()
-    )
-    if national is None or national.pdf_is_current:
-        return None
-    services.store_national_pdf(national)
-    return national.pk
+    return _on_year(year_pk, services.publish_national, user=SYSTEM)

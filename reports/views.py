@@ -6,20 +6,22 @@ scope check propagates and becomes a 404 in the middleware; ``InvalidInput`` (in
 plain buttons."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import csvexport
 from portal.errors import InvalidInput, NotAllowed, add_to_form, messages_of
-from portal.files import serve_private_file
-from portal.jobs import enqueue
+from portal.pdf import pdf_response
 from portal.permissions import hidden_from_public, ministry_required, officer_required
 from portal.roles import get_actor, get_object_in_scope
 
-from . import selectors, services, tasks
+from . import selectors, services
+from .filters import DashboardFilter
 from .forms import NationalReportForm, ReviewForm, TaskProgressForm
 from .models import NationalReport, ProgressAttachment, ReportingYear, TaskProgress, UnitReport
 from .workflow import UNIT_REPORT_WORKFLOW
@@ -60,15 +62,11 @@ def index(request):
         context["years"] = years
         context["selected_year"] = selected
         if selected is not None:
-            rows = selectors.dashboard_rows(selected)
-            context["counts"] = selectors.dashboard_counts(rows)
-            shown = request.GET.get("loc", "")
-            if shown in selectors.DASHBOARD_FILTERS:
-                rows = [r for r in rows if selectors.DASHBOARD_FILTERS[shown](r)]
-            else:
-                shown = ""
-            context["rows"] = rows
-            context["shown"] = shown
+            context["counts"] = selectors.dashboard_counts(selected)
+            unit_filter = DashboardFilter(request.GET, queryset=selectors.dashboard_rows(selected))
+            context["filter"] = unit_filter
+            context["rows"] = list(unit_filter.qs)
+            context["shown"] = unit_filter.shown
             context["national"] = NationalReport.objects.filter(reporting_year=selected).first()
             context["days_to_unit_deadline"] = selectors.days_left(selected.unit_deadline, today)
     return render(request, "reports/index.html", context)
@@ -156,8 +154,6 @@ def save_progress(request, pk, progress_pk):
 
 
 def report_url(report):
-    from django.urls import reverse
-
     return reverse("reports:unit_report", args=[report.pk])
 
 
@@ -228,27 +224,17 @@ def review(request, pk):
     return render(request, "reports/unit_report.html", context, status=400)
 
 
-def _serve_pdf(request, obj, task, back_url):
-    if not obj.pdf_is_current:
-        enqueue(task, obj.pk)
-        obj.refresh_from_db()
-    if not obj.pdf_is_current:
-        messages.info(request, _("The PDF is being prepared. Try again in a minute."))
-        return redirect(back_url)
-    return serve_private_file(obj.pdf, obj.pdf.name.rsplit("/", 1)[-1])
-
-
 @hidden_from_public
 @require_GET
 @officer_required
 def unit_report_pdf(request, pk):
     report = _unit_report(request, pk)
-    return _serve_pdf(request, report, tasks.render_unit_report_pdf, report_url(report))
+    return pdf_response(request, report, back_url=report_url(report))
 
 
-def _csv_response(content, filename):
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _csv(header_and_rows, filename):
+    header, rows = header_and_rows
+    response = csvexport.csv_response(header, rows, filename)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -259,7 +245,7 @@ def _csv_response(content, filename):
 def unit_report_csv(request, pk):
     report = _unit_report(request, pk)
     filename = f"bao-cao-{report.reporting_year.year}-{report.agency.code}.csv"
-    return _csv_response(selectors.unit_report_csv(report), filename)
+    return _csv(selectors.unit_report_csv(report), filename)
 
 
 @hidden_from_public
@@ -270,7 +256,7 @@ def attachment(request, pk):
     item = ProgressAttachment.objects.filter(pk=pk, progress__report__in=visible).first()
     if item is None:
         raise Http404
-    return serve_private_file(item.file, item.original_name)
+    return item.response()
 
 
 def _national(request, year, manage=False):
@@ -366,10 +352,8 @@ def national_pdf(request, year):
     _reporting_year, national = _national(request, year)
     if national is None:
         raise Http404
-    from django.urls import reverse
-
     back = reverse("reports:national_report", args=[year])
-    return _serve_pdf(request, national, tasks.render_national_report_pdf, back)
+    return pdf_response(request, national, back_url=back)
 
 
 @hidden_from_public
@@ -379,4 +363,4 @@ def national_csv(request, year):
     _reporting_year, national = _national(request, year)
     if national is None:
         raise Http404
-    return _csv_response(selectors.national_report_csv(national), f"bao-cao-quoc-gia-{year}.csv")
+    return _csv(selectors.national_report_csv(national), f"bao-cao-quoc-gia-{year}.csv")

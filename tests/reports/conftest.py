@@ -1,6 +1,6 @@
 """Fixtures of the reports tests: the action plan, and stand-ins for the parts whose
-``report_figures`` selectors the reports read (patched at the adapter's one import
-point)."""
+report sections (``portal.contributions``) the reports read (patched at the adapter's one
+entry point)."""
 
 import pytest
 from django.core.management import call_command
@@ -71,28 +71,45 @@ PART_KEYS = {
 }
 
 
+class FakeSection:
+    """A part's ``ReportSection`` whose functions are a ``FakeFigures``'."""
+
+    def __init__(self, section, fake):
+        self.name, self.keys = section.name, section.keys
+        self.nationwide_only = section.nationwide_only
+        self.fake = fake
+
+    def figures_function(self):
+        return self.fake.report_figures
+
+    def by_province_function(self):
+        return None if self.nationwide_only else self.fake.report_figures_by_province
+
+
 @pytest.fixture
 def fake_parts(monkeypatch):
-    """Every part's selectors replaced by fakes; returns {part: FakeFigures}. The adapter's
-    one import point is patched, so the real modules (used by their own pages) stay."""
+    """Every part's figures replaced by fakes; returns {part: FakeFigures}. The adapter's
+    one entry point (``reports.figures.sections``) is patched, so the real parts (used by
+    their own pages) stay."""
+    from portal import contributions
     from reports import figures
 
     fakes = {part: FakeFigures(keys) for part, keys in PART_KEYS.items()}
-
-    def selector(module_name, function_name):
-        fake = fakes.get(module_name.split(".")[0])
-        return getattr(fake, function_name, None) if fake else None
-
-    monkeypatch.setattr(figures, "_selector", selector)
+    fake_sections = [
+        FakeSection(section, fakes[section.name])
+        for section in contributions.report_sections()
+        if section.name in fakes
+    ]
+    monkeypatch.setattr(figures, "sections", lambda: fake_sections)
     return fakes
 
 
 @pytest.fixture
 def no_parts(monkeypatch):
-    """Every part missing its selectors (the state before the other parts are built)."""
+    """No part installed that gives figures: the reports have no section."""
     from reports import figures
 
-    monkeypatch.setattr(figures, "_selector", lambda module_name, function_name: None)
+    monkeypatch.setattr(figures, "sections", lambda: [])
 
 
 @pytest.fixture

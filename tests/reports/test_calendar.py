@@ -190,4 +190,3 @@ def test_the_authority_reminder_goes_to_the_authoritys_officers_only(
     mail.outbox.clear()
     assert services.remind_authority(reporting_year)["sent"] == 1
     assert [m.to for m in mail.outbox] == [[ministry_officer.email]]
-    assert services.officer_emails([]) == []

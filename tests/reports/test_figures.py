@@ -1,6 +1,7 @@
 """The adapter to the other parts' ``report_figures`` selectors."""
 
 import datetime
+import sys
 
 import pytest
 
@@ -9,23 +10,36 @@ from reports import figures
 START, END = datetime.date(2025, 11, 1), datetime.date(2026, 10, 31)
 
 
-def test_a_missing_module_or_function_is_not_available():
-    assert figures._selector("no_such_part.selectors", "report_figures") is None
-    assert figures._selector("reports.services", "no_such_function") is None
-    assert figures._selector("reports.services", "open_year") is not None
+def test_the_sections_are_the_installed_parts_report_sections():
+    from portal import contributions
+
+    assert figures.sections() == contributions.report_sections()
+    assert [s.name for s in figures.sections()] == [
+        "complaints",
+        "selfassess",
+        "consumer_warnings",
+        "legaldocs",
+    ]
 
 
-def test_missing_parts_are_marked_and_the_figures_still_render(no_parts, hanoi):
+def test_without_parts_there_are_no_sections_and_the_figures_still_render(no_parts, hanoi):
     result = figures.collect(start=START, end=END, province_id=hanoi.pk)
-    assert result["has_data"] is False
-    assert set(result["missing_sections"]) == set(figures.SECTION_NAMES)
-    sections = figures.display_sections(result)
-    assert [s["available"] for s in sections] == [False] * 4
+    assert result == {"sections": {}, "has_data": False, "missing_sections": []}
+    assert figures.display_sections(result) == []
     national, per_province = figures.collect_all(start=START, end=END, province_ids=[hanoi.pk])
-    assert per_province[hanoi.pk]["missing_sections"] == national["missing_sections"]
+    assert per_province[hanoi.pk] == national
 
 
-def test_a_part_with_figures_and_the_others_missing(monkeypatch, hanoi, hcm):
+def test_a_section_frozen_by_a_part_that_is_gone_still_renders_with_its_name(no_parts):
+    frozen = {"sections": {"oldpart": {"available": True, "figures": {"made": 3}}}}
+    [section] = figures.display_sections(frozen)
+    assert section["label"] == "oldpart"
+    assert section["scalars"] == [{"key": "made", "label": "made", "value": 3}]
+
+
+def test_one_section_with_figures(monkeypatch, hanoi, hcm):
+    from portal.contributions import ReportSection
+
     calls = []
 
     def report_figures(*, start, end, province=None):
@@ -41,11 +55,15 @@ def test_a_part_with_figures_and_the_others_missing(monkeypatch, hanoi, hcm):
         calls.append("all")
         return {hanoi.pk: {"received": 5, "handled": 2, "handled_on_time": 1}}
 
-    available = {
-        ("complaints.selectors", "report_figures"): report_figures,
-        ("complaints.selectors", "report_figures_by_province"): by_province,
-    }
-    monkeypatch.setattr(figures, "_selector", lambda m, f: available.get((m, f)))
+    monkeypatch.setattr(sys.modules[__name__], "FAKE_FIGURES", report_figures, raising=False)
+    monkeypatch.setattr(sys.modules[__name__], "FAKE_BY_PROVINCE", by_province, raising=False)
+    section = ReportSection(
+        name="complaints",
+        keys=("received", "handled", "handled_on_time", "by_status", "by_sector", "by_channel"),
+        figures=f"{__name__}.FAKE_FIGURES",
+        figures_by_province=f"{__name__}.FAKE_BY_PROVINCE",
+    )
+    monkeypatch.setattr(figures, "sections", lambda: [section])
 
     one = figures.collect(start=START, end=END, province_id=hanoi.pk)
     assert calls == [hanoi]  # the province is passed as a Province
@@ -60,7 +78,6 @@ def test_a_part_with_figures_and_the_others_missing(monkeypatch, hanoi, hcm):
             "by_channel": {},
         },
     }
-    assert one["missing_sections"] == ["selfassess", "consumer_warnings", "legaldocs"]
     assert figures.on_time_share(one) == 75.0
 
     calls.clear()

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from portal import recipients
 from portal.models import Agency, JobRun
 from reports import services
 from reports.models import NationalReport, ReportingYear, UnitReport
@@ -98,7 +99,7 @@ def test_reminders_resume_after_a_crash_at_the_second_unit(
     services.submit_report(report=hcm_report, user=other_province_officer)
     pending = set(officers) - {hcm_report.agency_id}
     state = fail_once(
-        monkeypatch, services, "send_templated_mail", on_call=2, when=lambda _t, to, _c: bool(to)
+        monkeypatch, services, "send", on_call=2, when=lambda messages: bool(messages)
     )
     with pytest.raises(SMTPException):
         services.send_unit_reminders(opened_year, "11-08")
@@ -143,7 +144,7 @@ def test_every_finished_step_does_nothing_the_second_time(
     assert services.open_year(opened_year) is None  # opened by the fixture
     units = opened_year.unit_reports.count()
     with_officers = sum(
-        1 for r in opened_year.unit_reports.all() if services.officer_emails([r.agency_id])
+        1 for r in opened_year.unit_reports.all() if recipients.agency_officers([r.agency_id])
     )
     assert with_officers >= 3
     assert services.send_unit_reminders(opened_year, "11-08")["sent"] == with_officers

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from reports import services, tasks
+from portal.tasks import render_stored_pdf
+from reports import services
 from tests.conftest import login
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext")
@@ -31,7 +32,7 @@ def test_unit_report_pdf_has_the_province_year_figures_and_diacritics(
         data={"done": "Tổ chức hội nghị tuyên truyền tại phường Hoàn Kiếm"},
     )
     hanoi_report.refresh_from_db()
-    tasks.render_unit_report_pdf(hanoi_report.pk)
+    render_stored_pdf("reports.UnitReport", hanoi_report.pk)
     hanoi_report.refresh_from_db()
     assert hanoi_report.pdf_is_current
     with hanoi_report.pdf.open("rb") as handle:
@@ -48,7 +49,7 @@ def test_unit_report_pdf_has_the_province_year_figures_and_diacritics(
     assert "Trang 1/" in text
     assert "THỦ TRƯỞNG ĐƠN VỊ" in text
     # a second render of the same content is skipped (the stored file is current)
-    assert tasks.render_unit_report_pdf(hanoi_report.pk) is None
+    assert render_stored_pdf("reports.UnitReport", hanoi_report.pk) is None
 
 
 def test_the_same_snapshot_renders_the_same_numbers(
@@ -56,14 +57,14 @@ def test_the_same_snapshot_renders_the_same_numbers(
 ):
     services.lock_year(opened_year)
     hanoi_report.refresh_from_db()
-    tasks.render_unit_report_pdf(hanoi_report.pk)
+    render_stored_pdf("reports.UnitReport", hanoi_report.pk)
     hanoi_report.refresh_from_db()
     with hanoi_report.pdf.open("rb") as handle:
         first = pdf_text(handle.read(), tmp_path, "first.pdf")
     # The live data changes after the lock; a forced re-render reads the snapshot only.
     fake_parts["complaints"].set(hanoi.pk, received=777777)
     services.refresh_figures(opened_year)  # no effect once locked
-    services.store_unit_pdf(hanoi_report)
+    hanoi_report.store_pdf()
     hanoi_report.refresh_from_db()
     with hanoi_report.pdf.open("rb") as handle:
         second = pdf_text(handle.read(), tmp_path, "second.pdf")
@@ -86,7 +87,7 @@ def test_national_report_pdf_and_csv(
         number="12/BC-UBCTQG",
         narrative="Công tác bảo vệ người tiêu dùng đạt kết quả tích cực.",
     )
-    tasks.render_national_report_pdf(national.pk)
+    render_stored_pdf("reports.NationalReport", national.pk)
     national.refresh_from_db()
     with national.pdf.open("rb") as handle:
         text = pdf_text(handle.read(), tmp_path)
@@ -97,7 +98,9 @@ def test_national_report_pdf_and_csv(
     assert "1.284" in text  # 1234 (Hà Nội) + 50 (HCM) nationwide
     assert "CHỦ TỊCH" in text
     login(client, ministry_officer)
-    csv = client.get(reverse("reports:national_csv", args=[2026])).content.decode("utf-8-sig")
+    csv = b"".join(
+        client.get(reverse("reports:national_csv", args=[2026])).streaming_content
+    ).decode("utf-8-sig")
     lines = csv.splitlines()
     assert any(line.startswith("01,Hà Nội,1234") for line in lines)
     assert sum(1 for line in lines if line[:2].isdigit() and line[2] == ",") == 34
@@ -107,7 +110,7 @@ def test_unit_report_csv_has_the_figures(client, province_officer, hanoi_report)
     login(client, province_officer)
     response = client.get(reverse("reports:unit_report_csv", args=[hanoi_report.pk]))
     assert response["Content-Type"].startswith("text/csv")
-    text = response.content.decode("utf-8-sig")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Khiếu nại tiếp nhận,,1234" in text
     assert "Theo kênh tiếp nhận,web,1000" in text
 
@@ -122,9 +125,9 @@ def test_csv_cells_written_by_a_unit_never_run_as_formulas(
         data={"done": '=HYPERLINK("http://evil.example","x")', "proposals": "+1-2"},
     )
     login(client, province_officer)
-    text = client.get(reverse("reports:unit_report_csv", args=[hanoi_report.pk])).content.decode(
-        "utf-8-sig"
-    )
+    text = b"".join(
+        client.get(reverse("reports:unit_report_csv", args=[hanoi_report.pk])).streaming_content
+    ).decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     assert "'+1-2" in text
     assert ',"=HYPERLINK' not in text and ",=HYPERLINK" not in text

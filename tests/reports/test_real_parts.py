@@ -22,9 +22,10 @@ def report_of(reporting_year, province):
 
 
 def test_every_part_now_provides_its_figures():
-    for _name, module, _keys in figures.SOURCES:
-        assert figures._selector(module, "report_figures") is not None, module
-        assert figures._selector(module, "report_figures_by_province") is not None, module
+    for section in figures.sections():
+        assert callable(section.figures_function()), section.name
+        if not section.nationwide_only:
+            assert callable(section.by_province_function()), section.name
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 22, 10, tzinfo=TZ), tick=True)

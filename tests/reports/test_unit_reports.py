@@ -136,15 +136,38 @@ def test_a_year_with_no_data_renders_zeros_and_says_so(
     assert 'data-figure="complaints.received">0<' in content
 
 
-def test_parts_not_built_yet_are_said_so(client, province_officer, no_parts, plan, hanoi):
+def test_without_parts_the_report_renders_with_no_section(
+    client, province_officer, no_parts, plan, hanoi
+):
     services.open_year(services.ensure_year(2026))
     report = UnitReport.objects.get(agency__province=hanoi, agency__kind="provincial_department")
     login(client, province_officer)
     response = client.get(reverse("reports:unit_report", args=[report.pk]))
     assert response.status_code == 200
-    assert "Chưa có" in response.content.decode()
-    csv = client.get(reverse("reports:unit_report_csv", args=[report.pk])).content.decode()
-    assert "Chưa có" in csv
+    assert "Không có số liệu" in response.content.decode()
+    assert response.context["sections"] == []
+    csv = b"".join(
+        client.get(reverse("reports:unit_report_csv", args=[report.pk])).streaming_content
+    ).decode()
+    assert "Hà Nội" in csv
+
+
+def test_a_section_frozen_by_a_part_since_removed_is_still_shown(
+    client, province_officer, fake_parts, plan, hanoi
+):
+    reporting_year = services.ensure_year(2026)
+    services.open_year(reporting_year)
+    services.lock_year(reporting_year)
+    report = UnitReport.objects.get(agency__province=hanoi, agency__kind="provincial_department")
+    report.snapshot["figures"]["sections"]["oldpart"] = {
+        "available": False,
+        "figures": {},
+    }
+    report.snapshot["figures"]["missing_sections"] = ["oldpart"]
+    report.save(update_fields=["snapshot"])
+    login(client, province_officer)
+    content = client.get(reverse("reports:unit_report", args=[report.pk])).content.decode()
+    assert "oldpart" in content and "Chưa có" in content
 
 
 def test_a_unit_with_no_assigned_tasks(client, ministry_officer, no_parts, plan):

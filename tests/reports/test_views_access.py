@@ -22,11 +22,12 @@ def attachment(hanoi_report, province_officer):
 
 
 def get_following_pdf(client, url, run_on_commit):
-    """A PDF that is not rendered yet is queued and the user is told to come back; the
-    after-commit dispatch runs the (eager) task, and the second request gets the file."""
+    """A PDF that is not rendered yet is queued and a "being prepared" page (202) refreshes
+    itself; the after-commit dispatch runs the (eager) task, and the next request gets the
+    file."""
     with run_on_commit():
         response = client.get(url)
-    if url.endswith("/pdf/") and response.status_code == 302:
+    if url.endswith("/pdf/") and response.status_code == 202:
         response = client.get(url)
     return response
 

@@ -6,9 +6,9 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from portal.management.demo import DemoCommand
 from portal.models import Agency, Membership
 from portal.roles import SYSTEM, Actor
 from reports import services
@@ -38,7 +38,7 @@ def _at(month, day, hour=9):
     return datetime.datetime(YEAR, month, day, hour, 0, tzinfo=TZ)
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Create demo reporting data for 2026 (idempotent)."
 
     def handle(self, *args, **options):
