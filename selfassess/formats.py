@@ -152,6 +152,26 @@ def _check_sources(value, path, errors):
         errors.append(FileError(path, _("Sources must be a text or a list of texts.")))
 
 
+def _as_list(value, key, message, errors):
+    """``value`` when it is a list (None: empty); otherwise an error and an empty list."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.append(FileError((key,), message))
+        return []
+    return value
+
+
+def _objects(items, key, message, errors):
+    """``(path, item)`` for each object of a list; anything else is an error."""
+    for index, item in enumerate(items):
+        path = (key, index)
+        if isinstance(item, dict):
+            yield path, item
+        else:
+            errors.append(FileError(path, message))
+
+
 def _check_bool(item, key, path, errors):
     if key in item and not isinstance(item[key], bool):
         errors.append(FileError(path + (key,), _("Must be true or false.")))
@@ -180,16 +200,9 @@ def validate(data):
     _check_percent(data.get("pass_min_percent"), ("pass_min_percent",), errors)
     _check_sources(data.get("source"), ("source",), errors)
 
-    bands = data.get("bands") or []
-    if not isinstance(bands, list):
-        errors.append(FileError(("bands",), _("Bands must be a list.")))
-        bands = []
+    bands = _as_list(data.get("bands") or [], "bands", _("Bands must be a list."), errors)
     band_codes = set()
-    for index, band in enumerate(bands):
-        path = ("bands", index)
-        if not isinstance(band, dict):
-            errors.append(FileError(path, _("A band must be an object.")))
-            continue
+    for path, band in _objects(bands, "bands", _("A band must be an object."), errors):
         for key in ("code", "label"):
             if not _is_text(band.get(key)):
                 errors.append(FileError(path + (key,), _("This field is required.")))
@@ -205,12 +218,7 @@ def validate(data):
             errors.append(FileError(path + ("min_percent",), _("This field is required.")))
         _check_percent(band.get("min_percent"), path + ("min_percent",), errors)
 
-    groups = data.get("groups")
-    if groups is None:
-        groups = []
-    if not isinstance(groups, list):
-        errors.append(FileError(("groups",), _("Groups must be a list.")))
-        groups = []
+    groups = _as_list(data.get("groups"), "groups", _("Groups must be a list."), errors)
     if not groups and not data.get("incomplete"):
         errors.append(
             FileError(
@@ -219,11 +227,7 @@ def validate(data):
             )
         )
     group_codes = set()
-    for index, group in enumerate(groups):
-        path = ("groups", index)
-        if not isinstance(group, dict):
-            errors.append(FileError(path, _("A group must be an object.")))
-            continue
+    for path, group in _objects(groups, "groups", _("A group must be an object."), errors):
         code = group.get("code")
         if not _is_text(str(code) if code is not None else ""):
             errors.append(FileError(path + ("code",), _("This field is required.")))
@@ -241,18 +245,9 @@ def validate(data):
         _check_bool(group, "incomplete", path, errors)
         _check_sources(group.get("source"), path + ("source",), errors)
 
-    criteria = data.get("criteria")
-    if criteria is None:
-        criteria = []
-    if not isinstance(criteria, list):
-        errors.append(FileError(("criteria",), _("Criteria must be a list.")))
-        criteria = []
+    criteria = _as_list(data.get("criteria"), "criteria", _("Criteria must be a list."), errors)
     criterion_codes = set()
-    for index, item in enumerate(criteria):
-        path = ("criteria", index)
-        if not isinstance(item, dict):
-            errors.append(FileError(path, _("A criterion must be an object.")))
-            continue
+    for path, item in _objects(criteria, "criteria", _("A criterion must be an object."), errors):
         code = item.get("code")
         if code is None or not str(code).strip():
             errors.append(FileError(path + ("code",), _("This field is required.")))
