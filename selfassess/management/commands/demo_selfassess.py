@@ -7,9 +7,9 @@ one made here for a business without one) and by the ministry's demo officer."""
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from portal.management.demo import DemoCommand
 from portal.models import Business, Membership
 from selfassess import selectors, services
 from selfassess.models import CriteriaSet
@@ -19,7 +19,8 @@ DEMO_PDF = (
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
 
-# tax code, final state, share of "yes" answers (every n-th scored criterion answered no)
+# tax code (valid, with its check digit), final state, share of "yes" answers (every n-th
+# scored criterion answered no)
 PLAN = [
     ("0318765434", "verified", 0),
     ("0401234566", "verified", 3),
@@ -31,7 +32,7 @@ PLAN = [
 ]
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Create demo self-assessments (idempotent)."
 
     def handle(self, *args, **options):
