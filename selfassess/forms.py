@@ -1,10 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Business, Province, Sector
+from portal.models import Business
 
 from .formats import MAX_FILE_BYTES
-from .models import Assessment, CriteriaSet
+from .models import CriteriaSet
 
 
 class StartForm(forms.Form):
@@ -58,45 +58,3 @@ class ImportForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(_("The file must be UTF-8 text.")) from exc
-
-
-class PublicFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or tax code"), required=False, max_length=100)
-    province = forms.ModelChoiceField(
-        label=_("Province"),
-        queryset=Province.objects.current(),
-        required=False,
-        empty_label=_("All provinces"),
-    )
-    sector = forms.ModelChoiceField(
-        label=_("Sector"), queryset=Sector.objects.all(), required=False, empty_label=_("All")
-    )
-    set = forms.ChoiceField(label=_("Criteria set"), required=False)
-    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
-    band = forms.ChoiceField(label=_("Band"), required=False)
-
-    def __init__(self, *args, choices, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["set"].choices = [("", _("All"))] + choices["sets"]
-        self.fields["year"].choices = [("", _("All"))] + [(y, y) for y in choices["years"]]
-        self.fields["band"].choices = [("", _("All"))] + choices["bands"]
-
-
-class QueueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Business name or tax code"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    province = forms.ModelChoiceField(
-        label=_("Province"),
-        queryset=Province.objects.current(),
-        required=False,
-        empty_label=_("All provinces"),
-    )
-
-    def __init__(self, *args, nationwide=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not nationwide:
-            # A province officer sees one province: no choice to offer.
-            del self.fields["province"]
-        self.fields["status"].choices = [("", _("All"))] + [
-            c for c in Assessment.Status.choices if c[0] != Assessment.Status.DRAFT
-        ]

@@ -1,5 +1,9 @@
 """Criteria sets (versioned data), assessments, answers, evidence, review history."""
 
+import base64
+import hashlib
+import io
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,12 +14,44 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.files import PrivateUploadTo, UploadValidator, private_storage
+from portal.attachments import Attachment
 from portal.models import Business, Sector
+from portal.pdf import StoredPdf
 from portal.roles import get_actor
 from portal.text import nfc
 
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _qr_data_uri(url):
+    import qrcode
+
+    image = qrcode.make(url, box_size=6, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def incomplete_flag(**extra):
+    """Whether the published text (of a set, group or criterion) was cut off or not found."""
+    return models.BooleanField(_("published text incomplete"), default=False, **extra)
+
+
+class NormalisedText(models.Model):
+    """Stores its typed text in NFC: ``title_field`` also stripped, ``text_fields`` as
+    typed (Vietnamese typed on different systems compares equal)."""
+
+    title_field = "title"
+    text_fields = ("description",)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        setattr(self, self.title_field, nfc(getattr(self, self.title_field)).strip())
+        for name in self.text_fields:
+            setattr(self, name, nfc(getattr(self, name)))
+        super().save(*args, **kwargs)
 
 
 class CriteriaSetQuerySet(models.QuerySet):
@@ -29,7 +65,7 @@ class CriteriaSetQuerySet(models.QuerySet):
         return self.exclude(status=CriteriaSet.Status.DRAFT)
 
 
-class CriteriaSet(models.Model):
+class CriteriaSet(NormalisedText):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
@@ -64,10 +100,8 @@ class CriteriaSet(models.Model):
         default=False,
         help_text=_("A practice set gives an instant result and is never submitted for review."),
     )
-    is_incomplete = models.BooleanField(
-        _("published text incomplete"),
-        default=False,
-        help_text=_("Parts of the published criteria were cut off or not found."),
+    is_incomplete = incomplete_flag(
+        help_text=_("Parts of the published criteria were cut off or not found.")
     )
     pass_min_percent = models.DecimalField(
         _("minimum percentage to pass"),
@@ -106,11 +140,6 @@ class CriteriaSet(models.Model):
     def __str__(self):
         return f"{self.title} (v{self.version})"
 
-    def save(self, *args, **kwargs):
-        self.title = nfc(self.title).strip()
-        self.description = nfc(self.description)
-        super().save(*args, **kwargs)
-
     @property
     def is_frozen(self):
         """A set that has assessments is frozen: changes go into a new version."""
@@ -123,12 +152,25 @@ class CriteriaSet(models.Model):
         return [line.strip() for line in self.source.splitlines() if line.strip()]
 
 
+def part_of_set(related_name, **extra):
+    """The foreign key of a band, group or criterion to its set (deleted with it)."""
+    return models.ForeignKey(
+        CriteriaSet,
+        verbose_name=_("criteria set"),
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        **extra,
+    )
+
+
+def code_unique_in_set(name):
+    return models.UniqueConstraint(fields=["criteria_set", "code"], name=name)
+
+
 class Band(models.Model):
     """A result band of a set: the highest band whose minimum the percentage reaches."""
 
-    criteria_set = models.ForeignKey(
-        CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE, related_name="bands"
-    )
+    criteria_set = part_of_set("bands")
     code = models.SlugField(_("code"), max_length=30)
     label = models.CharField(_("label"), max_length=100)
     label_en = models.CharField(_("English label"), max_length=100, blank=True)
@@ -144,7 +186,7 @@ class Band(models.Model):
         verbose_name_plural = _("bands")
         ordering = ["criteria_set", "-min_percent"]
         constraints = [
-            models.UniqueConstraint(fields=["criteria_set", "code"], name="band_code_per_set"),
+            code_unique_in_set("band_code_per_set"),
         ]
 
     def __str__(self):
@@ -163,13 +205,8 @@ class CriteriaGroupQuerySet(models.QuerySet):
         return self.filter(criteria_set__in=CriteriaSet.objects.visible_to(user))
 
 
-class CriteriaGroup(models.Model):
-    criteria_set = models.ForeignKey(
-        CriteriaSet,
-        verbose_name=_("criteria set"),
-        on_delete=models.CASCADE,
-        related_name="groups",
-    )
+class CriteriaGroup(NormalisedText):
+    criteria_set = part_of_set("groups")
     code = models.CharField(_("code"), max_length=30)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("title"), max_length=500)
@@ -180,7 +217,7 @@ class CriteriaGroup(models.Model):
         blank=True,
         help_text=_("Shown for information; the score adds up the criteria."),
     )
-    is_incomplete = models.BooleanField(_("published text incomplete"), default=False)
+    is_incomplete = incomplete_flag()
     source = models.TextField(_("source"), blank=True)
     note = models.TextField(_("note"), blank=True)
 
@@ -191,31 +228,23 @@ class CriteriaGroup(models.Model):
         verbose_name_plural = _("criteria groups")
         ordering = ["criteria_set", "order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["criteria_set", "code"], name="group_code_per_set"),
+            code_unique_in_set("group_code_per_set"),
         ]
 
     def __str__(self):
         return f"{self.code}. {self.title}"
 
-    def save(self, *args, **kwargs):
-        self.title = nfc(self.title).strip()
-        self.description = nfc(self.description)
-        super().save(*args, **kwargs)
 
+class Criterion(NormalisedText):
+    title_field = "text"
+    text_fields = ("guidance",)
 
-class Criterion(models.Model):
     class Kind(models.TextChoices):
         SCREENING = "screening", _("Screening (pass/fail)")
         YES_NO = "yes_no", _("Yes/no with points")
         PLAN_EVIDENCE = "plan_evidence", _("Plan and evidence")
 
-    criteria_set = models.ForeignKey(
-        CriteriaSet,
-        verbose_name=_("criteria set"),
-        on_delete=models.CASCADE,
-        related_name="criteria",
-        editable=False,
-    )
+    criteria_set = part_of_set("criteria", editable=False)
     group = models.ForeignKey(
         CriteriaGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="criteria"
     )
@@ -230,7 +259,7 @@ class Criterion(models.Model):
     evidence_required = models.BooleanField(_("evidence required"), default=False)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     source = models.TextField(_("source"), blank=True)
-    is_incomplete = models.BooleanField(_("published text incomplete"), default=False)
+    is_incomplete = incomplete_flag()
 
     history = HistoricalRecords()
 
@@ -239,7 +268,7 @@ class Criterion(models.Model):
         verbose_name_plural = _("criteria")
         ordering = ["group__order", "order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["criteria_set", "code"], name="criterion_code_per_set"),
+            code_unique_in_set("criterion_code_per_set"),
         ]
 
     def __str__(self):
@@ -247,8 +276,6 @@ class Criterion(models.Model):
 
     def save(self, *args, **kwargs):
         self.criteria_set_id = self.group.criteria_set_id
-        self.text = nfc(self.text).strip()
-        self.guidance = nfc(self.guidance)
         super().save(*args, **kwargs)
 
     @property
@@ -294,7 +321,7 @@ class AssessmentQuerySet(models.QuerySet):
         return self.filter(is_public=True)
 
 
-class Assessment(models.Model):
+class Assessment(StoredPdf):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted, awaiting review")
@@ -362,6 +389,7 @@ class Assessment(models.Model):
     is_public = models.BooleanField(
         pgettext_lazy("assessment", "published"), default=False, editable=False
     )
+    pdf_issued_at = models.DateTimeField(_("result issued"), null=True, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -384,6 +412,69 @@ class Assessment(models.Model):
     @property
     def is_editable(self):
         return self.status in self.EDITABLE
+
+    # --- The result PDF (portal.pdf) ---------------------------------------------------
+
+    pdf_template = "selfassess/pdf/result.html"
+
+    @property
+    def content_version(self):
+        """Changes whenever what the result PDF shows changes: the status and score, the
+        last event, the answers, and the business's and set's printed details."""
+        last_event = self.events.order_by("-at", "-pk").values_list("pk", flat=True).first()
+        answers = self.answers.exclude(value="").aggregate(
+            n=models.Count("pk"), last=models.Max("updated_at")
+        )
+        business, criteria_set = self.business, self.criteria_set
+        shown = (
+            self.status,
+            self.total_points,
+            self.max_points,
+            self.percent,
+            self.screening_passed,
+            self.band_id,
+            self.decided_at,
+            last_event,
+            answers["n"],
+            answers["last"],
+            business.name,
+            business.tax_code,
+            business.address,
+            criteria_set.title,
+            criteria_set.version,
+            criteria_set.year,
+        )
+        digest = hashlib.sha256(repr(shown).encode()).digest()
+        return int.from_bytes(digest[:7], "big")
+
+    def public_url(self):
+        return settings.SITE_URL + reverse(
+            "businesses:detail", kwargs={"tax_code": self.business.tax_code}
+        )
+
+    def pdf_context(self):
+        from .selectors import score_of
+
+        url = self.public_url()
+        return {
+            "assessment": self,
+            "business": self.business,
+            "criteria_set": self.criteria_set,
+            "score": score_of(self),
+            "public_url": url,
+            "qr": _qr_data_uri(url),
+            "issued_at": timezone.localtime(self.pdf_issued_at or timezone.now()),
+        }
+
+    def pdf_filename(self):
+        return f"ket-qua-tu-danh-gia-{self.business.tax_code}-{self.pk}.pdf"
+
+    def store_pdf(self):
+        """Render and store the PDF, with the time it was issued."""
+        self.pdf_issued_at = timezone.now()
+        super().store_pdf()
+        type(self).objects.filter(pk=self.pk).update(pdf_issued_at=self.pdf_issued_at)
+        return self
 
 
 class Answer(models.Model):
@@ -419,7 +510,11 @@ class Answer(models.Model):
         return f"{self.criterion.code}: {self.value or '—'}"
 
 
-class Evidence(models.Model):
+class Evidence(Attachment):
+    upload_prefix = "selfassess"
+    upload_kinds = "documents"
+    max_upload_bytes = EVIDENCE_MAX_BYTES
+
     assessment = models.ForeignKey(
         Assessment,
         verbose_name=_("assessment"),
@@ -429,32 +524,10 @@ class Evidence(models.Model):
     criterion = models.ForeignKey(
         Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="evidence"
     )
-    file = models.FileField(
-        _("file"),
-        upload_to=PrivateUploadTo("selfassess"),
-        storage=private_storage,
-        max_length=200,
-        validators=[UploadValidator("documents", EVIDENCE_MAX_BYTES)],
-    )
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(pgettext_lazy("file", "type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
-    class Meta:
+    class Meta(Attachment.Meta):
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class AssessmentEvent(models.Model):

@@ -1,81 +1,77 @@
 """The public results: businesses whose latest assessment is verified. Only the business's
 public details, the set, its year and the band: never answers, evidence or comments."""
 
-import csv
-
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal.csvexport import csv_response
 from portal.models import Business
-from portal.text import csv_safe as _cell
 
 from . import selectors
-from .forms import PublicFilterForm
+from .filters import PublicResultFilter
 
 PAGE_SIZE = 25
 
 
 def _filtered(request):
-    form = PublicFilterForm(request.GET or None, choices=selectors.public_filter_choices())
-    form.is_valid()
-    # A bad value in one filter is reported and ignored; the others still apply.
-    data = getattr(form, "cleaned_data", {})
-    qs = selectors.public_results(
-        query=data.get("q", ""),
-        province=data.get("province"),
-        sector=data.get("sector"),
-        criteria_set=data.get("set", ""),
-        year=data.get("year"),
-        band=data.get("band", ""),
+    filterset = PublicResultFilter(
+        request.GET or None,
+        queryset=selectors.public_results(),
+        choices=selectors.public_filter_choices(),
     )
-    return form, qs
+    # A bad value in one filter is reported and ignored; the others still apply.
+    filterset.form.is_valid()
+    return filterset, filterset.qs
 
 
 @require_GET
 def index(request):
-    form, qs = _filtered(request)
+    filterset, qs = _filtered(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "selfassess/public_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "selfassess/public_list.html",
+        {"filter": filterset, "form": filterset.form, "page": page},
+    )
+
+
+def _csv_header():
+    return [
+        _("Business"),
+        _("Tax code"),
+        _("Province"),
+        _("Sector"),
+        _("Criteria set"),
+        _("Year"),
+        _("Band"),
+        _("Verified on"),
+    ]
+
+
+def _csv_row(row):
+    business = row.business
+    return [
+        business.name,
+        business.tax_code,
+        business.province.name,
+        business.sector.name if business.sector_id else "",
+        row.criteria_set.title,
+        row.criteria_set.year or "",
+        row.band.label if row.band_id else "",
+        row.decided_at.strftime("%d/%m/%Y") if row.decided_at else "",
+    ]
 
 
 @require_GET
 def export_csv(request):
-    _form, qs = _filtered(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="doanh-nghiep-tu-danh-gia.csv"'
-    response.write("\ufeff")  # so that spreadsheet programs read the Vietnamese correctly
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Business"),
-            _("Tax code"),
-            _("Province"),
-            _("Sector"),
-            _("Criteria set"),
-            _("Year"),
-            _("Band"),
-            _("Verified on"),
-        ]
+    _filterset, qs = _filtered(request)
+    return csv_response(
+        _csv_header(),
+        (_csv_row(row) for row in qs.iterator(chunk_size=2000)),
+        "doanh-nghiep-tu-danh-gia.csv",
     )
-    for row in qs.iterator(chunk_size=2000):
-        business = row.business
-        writer.writerow(
-            _cell(v)
-            for v in [
-                business.name,
-                business.tax_code,
-                business.province.name,
-                business.sector.name if business.sector_id else "",
-                row.criteria_set.title,
-                row.criteria_set.year or "",
-                row.band.label if row.band_id else "",
-                row.decided_at.strftime("%d/%m/%Y") if row.decided_at else "",
-            ]
-        )
-    return response
 
 
 @require_GET

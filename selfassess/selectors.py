@@ -2,14 +2,13 @@
 figures for the annual reports."""
 
 from collections import defaultdict
-from datetime import datetime, time
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
 
+from portal import periods, search
 from portal.roles import get_actor
-from portal.text import search_terms
 
+from .filters import BUSINESS_SEARCH
 from .models import Answer, Assessment, Band, CriteriaGroup, CriteriaSet, Criterion
 from .scoring import compute_score
 
@@ -55,6 +54,7 @@ def assessments_of_user(user):
 
 
 def review_queue(user, *, status="", query="", province_id=None):
+    """Submitted assessments the officer may see, newest submission first."""
     qs = (
         Assessment.objects.visible_to(user)
         .filter(first_submitted_at__isnull=False)
@@ -64,9 +64,7 @@ def review_queue(user, *, status="", query="", province_id=None):
         qs = qs.filter(status=status)
     if province_id:
         qs = qs.filter(business__province_id=province_id)
-    terms = search_terms(query)
-    for term in terms:
-        qs = qs.filter(Q(business__search_text__contains=term) | Q(business__tax_code=term))
+    qs = search.matching(qs, query, **BUSINESS_SEARCH)
     return qs.order_by("-submitted_at", "-pk")
 
 
@@ -85,29 +83,13 @@ def practice_set():
     return CriteriaSet.objects.active().filter(is_practice=True).order_by("-version", "-pk").first()
 
 
-def public_results(*, query="", province=None, sector=None, criteria_set=None, year=None, band=""):
-    """Businesses whose latest decided assessment is verified, with what may be public."""
+def public_results(*, query=""):
+    """Businesses whose latest decided assessment is verified, with what may be public
+    (narrowed further by ``filters.PublicResultFilter``)."""
     qs = Assessment.objects.public().select_related(
         "business__province", "business__sector", "criteria_set", "band"
     )
-    query = (query or "").strip()
-    if query:
-        digits = query.replace(" ", "")
-        if digits.replace("-", "").isdigit():
-            qs = qs.filter(business__tax_code__startswith=digits)
-        else:
-            for term in search_terms(query):
-                qs = qs.filter(business__search_text__contains=term)
-    if province:
-        qs = qs.filter(business__province=province)
-    if sector:
-        qs = qs.filter(business__sector=sector)
-    if criteria_set:
-        qs = qs.filter(criteria_set__code=criteria_set)
-    if year:
-        qs = qs.filter(criteria_set__year=year)
-    if band:
-        qs = qs.filter(band__code=band)
+    qs = search.matching(qs, query, **BUSINESS_SEARCH)
     return qs.order_by("business__name", "pk")
 
 
@@ -136,26 +118,17 @@ def public_history(business):
     )
 
 
-def _bounds(start, end):
-    tz = timezone.get_current_timezone()
-    return (
-        timezone.make_aware(datetime.combine(start, time.min), tz),
-        timezone.make_aware(datetime.combine(end, time.max), tz),
-    )
-
-
 def _bucket_label(low, high):
     return f"{low}–{min(high, 100)}%"
 
 
 def _figures_rows(start, end, province=None):
     """Two aggregate queries: submissions in the window, verifications in the window."""
-    lo, hi = _bounds(start, end)
     base = Assessment.objects.filter(criteria_set__is_practice=False)
     if province is not None:
         base = base.filter(business__province=province)
     submitted = (
-        base.filter(first_submitted_at__range=(lo, hi))
+        base.filter(periods.within("first_submitted_at", start, end, model=Assessment))
         .values("business__province_id")
         .annotate(n=Count("pk"))
     )
@@ -164,7 +137,10 @@ def _figures_rows(start, end, province=None):
         for low, high in BUCKETS
     }
     verified = (
-        base.filter(status=Assessment.Status.VERIFIED, decided_at__range=(lo, hi))
+        base.filter(
+            periods.within("decided_at", start, end, model=Assessment),
+            status=Assessment.Status.VERIFIED,
+        )
         .values(
             "business__province_id",
             "band__label",

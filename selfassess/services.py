@@ -1,20 +1,22 @@
 """Every write of the self-assessment part."""
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import recipients
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed
-from portal.files import DOCUMENTS, validate_upload
+from portal.files import KINDS, validate_upload
 from portal.jobs import enqueue
 from portal.models import Sector
+from portal.notifications import compose
 from portal.roles import get_actor
 from portal.text import nfc
 
 from . import formats, selectors
 from .models import (
     ANSWER_CHOICES,
-    EVIDENCE_MAX_BYTES,
     Answer,
     Assessment,
     AssessmentEvent,
@@ -229,14 +231,13 @@ def add_evidence(*, assessment, criterion, upload, user):
         raise InvalidInput(
             _("This criterion is not part of the assessment's set."), code="criterion"
         )
-    mime = validate_upload(upload, DOCUMENTS, EVIDENCE_MAX_BYTES)
+    validate_upload(upload, KINDS[Evidence.upload_kinds], Evidence.max_upload_bytes)
+    # The file's type and size are recorded by the model (portal.attachments).
     return Evidence.objects.create(
         assessment=assessment,
         criterion=criterion,
         file=upload,
         original_name=nfc(upload.name)[:255],
-        content_type=mime,
-        size=upload.size,
         uploaded_by=user,
     )
 
@@ -348,3 +349,32 @@ def refresh_public(business_id):
     )
     if keep:
         Assessment.objects.filter(pk=keep).update(is_public=True)
+
+
+# --- E-mail ----------------------------------------------------------------------------
+
+
+def event_mail(event_pk):
+    """The messages about an event, each in its recipients' language: a submission goes to
+    the province's officers, a review decision to the business's address and its members."""
+    event = (
+        AssessmentEvent.objects.select_related("assessment__business", "assessment__criteria_set")
+        .filter(pk=event_pk)
+        .first()
+    )
+    if event is None:
+        return []
+    assessment = event.assessment
+    business = assessment.business
+    context = {
+        "event": event,
+        "assessment": assessment,
+        "business": business,
+        "comments": list(event.comments.select_related("criterion")),
+        "path": reverse("selfassess:detail", args=[assessment.pk]),
+    }
+    if event.kind == AssessmentEvent.Kind.SUBMITTED:
+        to = recipients.province_officers(business.province_id)
+        return compose("selfassess/email/submitted", to, context)
+    to = recipients.business_members(business, with_business_address=True)
+    return compose("selfassess/email/decision", to, context)

@@ -1,21 +1,15 @@
-import base64
-import io
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.errors import InvalidInput, NotAllowed, add_to_form
-from portal.files import serve_private_file
 from portal.models import Business
-from portal.pdf import render_pdf
+from portal.pdf import pdf_response
 from portal.permissions import (
     business_member_required,
     login_required,
@@ -25,7 +19,8 @@ from portal.permissions import (
 from portal.roles import get_actor, get_object_in_scope
 
 from . import formats, selectors, services
-from .forms import ImportForm, QueueFilterForm, ReviewForm, StartForm
+from .filters import OwnAssessmentFilter, QueueFilter
+from .forms import ImportForm, ReviewForm, StartForm
 from .models import (
     EVIDENCE_MAX_BYTES,
     Assessment,
@@ -68,7 +63,13 @@ def index(request):
         "actor": actor,
     }
     if actor.business_ids:
-        context["assessments"] = selectors.assessments_of_user(request.user)
+        own_filter = OwnAssessmentFilter(
+            request.GET or None, queryset=selectors.assessments_of_user(request.user)
+        )
+        own_filter.form.is_valid()
+        own_filter.form.fields["status"].widget.attrs["class"] = "form-select"
+        context["own_filter"] = own_filter
+        context["assessments"] = own_filter.qs
         context["start_form"] = StartForm(
             sets=selectors.startable_sets(),
             businesses=Business.objects.filter(pk__in=actor.business_ids),
@@ -302,7 +303,7 @@ def autosave(request, pk):
 def evidence_file(request, pk, evidence_pk):
     assessment = _assessment(request, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_pk, assessment=assessment)
-    return serve_private_file(evidence.file, evidence.original_name)
+    return evidence.response()
 
 
 @business_member_required
@@ -340,17 +341,18 @@ def submit(request, pk):
 @officer_required
 @require_GET
 def queue(request):
-    form = QueueFilterForm(request.GET or None, nationwide=get_actor(request.user).is_ministry)
-    filters = form.cleaned_data if form.is_valid() else {}
-    province = filters.get("province")
-    qs = selectors.review_queue(
-        request.user,
-        status=filters.get("status", ""),
-        query=filters.get("q", ""),
-        province_id=province.pk if province else None,
+    filterset = QueueFilter(
+        request.GET or None,
+        queryset=selectors.review_queue(request.user),
+        nationwide=get_actor(request.user).is_ministry,
     )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "selfassess/queue.html", {"page": page, "form": form})
+    filterset.form.is_valid()
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "selfassess/queue.html",
+        {"page": page, "form": filterset.form, "filter": filterset},
+    )
 
 
 @officer_required
@@ -412,36 +414,11 @@ def review(request, pk):
     return render(request, "selfassess/review.html", context)
 
 
-def _qr_data_uri(url):
-    import qrcode
-
-    image = qrcode.make(url, box_size=6, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
 @login_required
 @require_GET
 def result_pdf(request, pk):
     assessment = _assessment(request, pk)
-    public_url = settings.SITE_URL + reverse(
-        "businesses:detail", kwargs={"tax_code": assessment.business.tax_code}
-    )
-    context = {
-        "assessment": assessment,
-        "business": assessment.business,
-        "criteria_set": assessment.criteria_set,
-        "score": selectors.score_of(assessment),
-        "public_url": public_url,
-        "qr": _qr_data_uri(public_url),
-        "printed_at": timezone.localtime(),
-    }
-    pdf = render_pdf("selfassess/pdf/result.html", context)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"ket-qua-tu-danh-gia-{assessment.business.tax_code}-{assessment.pk}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    return pdf_response(request, assessment, back_url=assessment.get_absolute_url())
 
 
 @require_http_methods(["GET", "POST"])

@@ -334,7 +334,7 @@ def test_a_failed_mail_is_sent_by_the_retry(submitted, province_officer, monkeyp
         raise ConnectionError("mail server down")
 
     with monkeypatch.context() as patch:
-        patch.setattr(tasks, "send_templated_mail", broken)
+        patch.setattr(tasks, "send", broken)
         with pytest.raises(ConnectionError):
             tasks.notify_event(event.pk)
     assert tasks.notify_event(event.pk) == 1
@@ -354,8 +354,8 @@ def test_a_failed_mail_is_retried_by_the_worker(submitted, province_officer, mon
             raise ConnectionError("mail server down")
         return real(*args, **kwargs)
 
-    real = tasks.send_templated_mail
-    monkeypatch.setattr(tasks, "send_templated_mail", down_once)
+    real = tasks.send
+    monkeypatch.setattr(tasks, "send", down_once)
     # As a worker runs it (here eagerly, so the retry runs at once instead of later).
     tasks.notify_event.apply(args=[event.pk], throw=False)
     assert len(calls) == 2

@@ -1,0 +1,91 @@
+"""The list filters of the self-assessment part, through django-filter: a value that is not
+understood is left out of the filtering and shown as an error, never an error page."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from portal.filters import SearchFilter
+from portal.models import Province, Sector
+
+from .models import Assessment
+
+# The business, found by its name (without diacritics) or its tax code (typed whole).
+BUSINESS_SEARCH = {"column": "business__search_text", "exact": ["business__tax_code"]}
+
+
+def _province_filter():
+    return django_filters.ModelChoiceFilter(
+        label=_("Province"),
+        field_name="business__province",
+        queryset=Province.objects.current(),
+        empty_label=_("All provinces"),
+    )
+
+
+def _status_filter(statuses):
+    return django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[c for c in Assessment.Status.choices if c[0] in statuses],
+        empty_label=_("All"),
+    )
+
+
+class PublicResultFilter(django_filters.FilterSet):
+    """The public list of businesses with a verified result."""
+
+    q = SearchFilter(label=_("Name or tax code"), max_length=100, **BUSINESS_SEARCH)
+    province = _province_filter()
+    sector = django_filters.ModelChoiceFilter(
+        label=_("Sector"),
+        field_name="business__sector",
+        queryset=Sector.objects.all(),
+        empty_label=_("All"),
+    )
+    set = django_filters.ChoiceFilter(
+        label=_("Criteria set"), field_name="criteria_set__code", empty_label=_("All")
+    )
+    year = django_filters.TypedChoiceFilter(
+        label=_("Year"), field_name="criteria_set__year", coerce=int, empty_value=None
+    )
+    band = django_filters.ChoiceFilter(
+        label=_("Band"), field_name="band__code", empty_label=_("All")
+    )
+
+    class Meta:
+        model = Assessment
+        fields = []
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = self.form.fields
+        fields["set"].choices = choices["sets"]
+        fields["year"].choices = [("", _("All"))] + [(y, y) for y in choices["years"]]
+        fields["band"].choices = choices["bands"]
+
+
+class QueueFilter(django_filters.FilterSet):
+    """The officers' queue of submitted assessments."""
+
+    q = SearchFilter(label=_("Business name or tax code"), max_length=100, **BUSINESS_SEARCH)
+    status = _status_filter([s for s in Assessment.Status.values if s != Assessment.Status.DRAFT])
+    province = _province_filter()
+
+    class Meta:
+        model = Assessment
+        fields = []
+
+    def __init__(self, *args, nationwide=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not nationwide:
+            # A province officer sees one province: no choice to offer.
+            del self.filters["province"]
+
+
+class OwnAssessmentFilter(django_filters.FilterSet):
+    """The business's own list of assessments."""
+
+    status = _status_filter(Assessment.Status.values)
+
+    class Meta:
+        model = Assessment
+        fields = []
