@@ -38,21 +38,32 @@ class Plan(models.Model):
         return f"{self.decision} ({self.first_year}–{self.last_year})"
 
 
+def _code_field():
+    return models.CharField(_("code"), max_length=10)
+
+
+def _order_field():
+    return models.PositiveSmallIntegerField(_("order"), default=0)
+
+
+def _unique_code(parent, name):
+    """One ``code`` per ``parent`` (a plan's groups, a group's tasks)."""
+    return models.UniqueConstraint(fields=[parent, "code"], name=name)
+
+
 class PlanGroup(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="groups"
     )
-    code = models.CharField(_("code"), max_length=10)
+    code = _code_field()
     title = models.CharField(_("title"), max_length=300)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = _order_field()
 
     class Meta:
         verbose_name = _("task group")
         verbose_name_plural = _("task groups")
         ordering = ["plan", "order"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "code"], name="reports_group_unique_code")
-        ]
+        constraints = [_unique_code("plan", "reports_group_unique_code")]
 
     def __str__(self):
         return f"{self.code}. {self.title}"
@@ -62,14 +73,14 @@ class PlanTask(models.Model):
     group = models.ForeignKey(
         PlanGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="tasks"
     )
-    code = models.CharField(_("code"), max_length=10)
+    code = _code_field()
     title = models.TextField(_("task"))
     lead_text = models.TextField(_("lead units (as written)"))
     cooperating_text = models.TextField(_("cooperating units (as written)"), blank=True)
     products = models.JSONField(_("products"), default=list, blank=True)
     timeframe = models.CharField(_("timeframe"), max_length=60, blank=True)
     recurs_annually = models.BooleanField(_("every year"), default=False)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = _order_field()
     lead_agencies = models.ManyToManyField(
         Agency, verbose_name=_("lead units"), related_name="led_plan_tasks", blank=True
     )
@@ -84,9 +95,7 @@ class PlanTask(models.Model):
         verbose_name = _("action-plan task")
         verbose_name_plural = _("action-plan tasks")
         ordering = ["group__order", "order"]
-        constraints = [
-            models.UniqueConstraint(fields=["group", "code"], name="reports_task_unique_code")
-        ]
+        constraints = [_unique_code("group", "reports_task_unique_code")]
 
     def __str__(self):
         return f"{self.code}. {self.title[:80]}"

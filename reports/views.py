@@ -270,11 +270,15 @@ def _national(request, year, manage=False):
     return reporting_year, national
 
 
-@hidden_from_public
-@require_GET
-@ministry_required
-def national_report(request, year):
-    reporting_year, national = _national(request, year)
+def _compiled_national(request, year):
+    """The national report of ``year`` for its downloads (404 before the compilation)."""
+    _reporting_year, national = _national(request, year)
+    if national is None:
+        raise Http404
+    return national
+
+
+def _national_page(request, reporting_year, national, form=None, status=200):
     context = {
         "reporting_year": reporting_year,
         "national_obj": national,
@@ -282,8 +286,16 @@ def national_report(request, year):
     }
     if national is not None:
         context.update(selectors.national_report_document(national))
-        context["form"] = NationalReportForm(instance=national)
-    return render(request, "reports/national_report.html", context)
+        context["form"] = form or NationalReportForm(instance=national)
+    return render(request, "reports/national_report.html", context, status=status)
+
+
+@hidden_from_public
+@require_GET
+@ministry_required
+def national_report(request, year):
+    reporting_year, national = _national(request, year)
+    return _national_page(request, reporting_year, national)
 
 
 @hidden_from_public
@@ -308,50 +320,50 @@ def national_edit(request, year):
             messages.success(request, _("The narrative has been saved."))
             return redirect("reports:national_report", year=year)
     national.refresh_from_db()
-    context = {
-        "reporting_year": reporting_year,
-        "national_obj": national,
-        "form": form,
-        "can_manage": True,
-    }
-    context.update(selectors.national_report_document(national))
-    return render(request, "reports/national_report.html", context, status=400)
+    return _national_page(request, reporting_year, national, form=form, status=400)
+
+
+def _national_step(request, year, step, done, refused=messages.error):
+    """The authority's compile or publish button: run ``step`` on the year, then say
+    ``done`` or why it was refused."""
+    reporting_year, _national_report = _national(request, year, manage=True)
+    try:
+        step(reporting_year, user=request.user)
+    except InvalidInput as error:
+        refused(request, _error_text(error))
+    else:
+        messages.success(request, done)
+    return redirect("reports:national_report", year=year)
 
 
 @hidden_from_public
 @require_POST
 @ministry_required
 def national_compile(request, year):
-    reporting_year, _national_report = _national(request, year, manage=True)
-    try:
-        services.recompile_national(reporting_year, user=request.user)
-        messages.success(request, _("The national report has been compiled."))
-    except InvalidInput as error:
-        messages.error(request, _error_text(error))
-    return redirect("reports:national_report", year=year)
+    return _national_step(
+        request, year, services.recompile_national, _("The national report has been compiled.")
+    )
 
 
 @hidden_from_public
 @require_POST
 @ministry_required
 def national_publish(request, year):
-    reporting_year, _national_report = _national(request, year, manage=True)
-    try:
-        services.publish_now(reporting_year, user=request.user)
-    except InvalidInput as error:
-        messages.info(request, _error_text(error))
-    else:
-        messages.success(request, _("The national report has been published."))
-    return redirect("reports:national_report", year=year)
+    # A second publication (two clicks) is information, not an error.
+    return _national_step(
+        request,
+        year,
+        services.publish_now,
+        _("The national report has been published."),
+        refused=messages.info,
+    )
 
 
 @hidden_from_public
 @require_GET
 @ministry_required
 def national_pdf(request, year):
-    _reporting_year, national = _national(request, year)
-    if national is None:
-        raise Http404
+    national = _compiled_national(request, year)
     back = reverse("reports:national_report", args=[year])
     return pdf_response(request, national, back_url=back)
 
@@ -360,7 +372,5 @@ def national_pdf(request, year):
 @require_GET
 @ministry_required
 def national_csv(request, year):
-    _reporting_year, national = _national(request, year)
-    if national is None:
-        raise Http404
+    national = _compiled_national(request, year)
     return _csv(selectors.national_report_csv(national), f"bao-cao-quoc-gia-{year}.csv")

@@ -31,86 +31,67 @@ def authority_or_system(actor, row):
     return actor.is_authority or actor.is_system
 
 
-UNIT_REPORT_WORKFLOW = Workflow(
+def _workflow(model, rows):
+    """A workflow from a table of ``(name, sources, target, who, message)``."""
+    return Workflow(
+        model,
+        [
+            Transition(name, sources, target, who=who, message=message)
+            for name, sources, target, who, message in rows
+        ],
+    )
+
+
+SUBMITTED_ONLY = _("Only a submitted report can be reviewed.")
+NO_RECOMPILE = _("A published report can no longer be compiled again.")
+PUBLISHED_ALREADY = _("This report had already been published.")
+
+UNIT_REPORT_WORKFLOW = _workflow(
     UnitReport,
     [
-        Transition(
+        (
             "submit",
             UnitReport.EDITABLE,
             UNIT.SUBMITTED,
-            who=own_unit,
-            message=_("This report has been submitted and can no longer be changed."),
+            own_unit,
+            _("This report has been submitted and can no longer be changed."),
         ),
-        Transition(
-            "accept",
-            {UNIT.SUBMITTED},
-            UNIT.ACCEPTED,
-            who=authority,
-            message=_("Only a submitted report can be reviewed."),
-        ),
-        Transition(
-            "return",
-            {UNIT.SUBMITTED},
-            UNIT.RETURNED,
-            who=authority,
-            message=_("Only a submitted report can be reviewed."),
-        ),
+        ("accept", {UNIT.SUBMITTED}, UNIT.ACCEPTED, authority, SUBMITTED_ONLY),
+        ("return", {UNIT.SUBMITTED}, UNIT.RETURNED, authority, SUBMITTED_ONLY),
     ],
 )
 
-NATIONAL_REPORT_WORKFLOW = Workflow(
+NATIONAL_REPORT_WORKFLOW = _workflow(
     NationalReport,
     [
         # Compiling again (late submissions) keeps the draft a draft.
-        Transition(
-            "compile",
-            {NATIONAL.DRAFT},
-            NATIONAL.DRAFT,
-            who=authority_or_system,
-            message=_("A published report can no longer be compiled again."),
-        ),
-        Transition(
+        ("compile", {NATIONAL.DRAFT}, NATIONAL.DRAFT, authority_or_system, NO_RECOMPILE),
+        (
             "edit",
             {NATIONAL.DRAFT},
             NATIONAL.DRAFT,
-            who=authority,
-            message=_("A published report can no longer be changed."),
+            authority,
+            _("A published report can no longer be changed."),
         ),
-        Transition(
-            "publish",
-            {NATIONAL.DRAFT},
-            NATIONAL.PUBLISHED,
-            who=authority_or_system,
-            message=_("This report had already been published."),
-        ),
+        ("publish", {NATIONAL.DRAFT}, NATIONAL.PUBLISHED, authority_or_system, PUBLISHED_ALREADY),
     ],
 )
 
-REPORTING_YEAR_WORKFLOW = Workflow(
+# Every step of the year may be made until it is published.
+BEFORE_PUBLICATION = {YEAR.OPEN, YEAR.LOCKED, YEAR.COMPILED}
+REPORTING_YEAR_WORKFLOW = _workflow(
     ReportingYear,
     [
         # The lock freezes the drafts' figures; a year compiled early (from the admin)
         # stays compiled, so the service sets the target from the current state.
-        Transition(
+        (
             "lock",
-            {YEAR.OPEN, YEAR.LOCKED, YEAR.COMPILED},
+            BEFORE_PUBLICATION,
             None,
-            who=authority_or_system,
-            message=_("A published year can no longer be locked."),
+            authority_or_system,
+            _("A published year can no longer be locked."),
         ),
-        Transition(
-            "compile",
-            {YEAR.OPEN, YEAR.LOCKED, YEAR.COMPILED},
-            YEAR.COMPILED,
-            who=authority_or_system,
-            message=_("A published report can no longer be compiled again."),
-        ),
-        Transition(
-            "publish",
-            {YEAR.OPEN, YEAR.LOCKED, YEAR.COMPILED},
-            YEAR.PUBLISHED,
-            who=authority_or_system,
-            message=_("This report had already been published."),
-        ),
+        ("compile", BEFORE_PUBLICATION, YEAR.COMPILED, authority_or_system, NO_RECOMPILE),
+        ("publish", BEFORE_PUBLICATION, YEAR.PUBLISHED, authority_or_system, PUBLISHED_ALREADY),
     ],
 )
