@@ -2,6 +2,7 @@
 understood is left out of the filtering and shown as an error, never an error page."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.filters import SearchFilter
@@ -27,6 +28,7 @@ def _status_filter(statuses):
         label=_("Status"),
         choices=[c for c in Assessment.Status.choices if c[0] in statuses],
         empty_label=_("All"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 

@@ -67,7 +67,6 @@ def index(request):
             request.GET or None, queryset=selectors.assessments_of_user(request.user)
         )
         own_filter.form.is_valid()
-        own_filter.form.fields["status"].widget.attrs["class"] = "form-select"
         context["own_filter"] = own_filter
         context["assessments"] = own_filter.qs
         context["start_form"] = StartForm(
