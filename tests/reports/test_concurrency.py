@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def no_pdf_dispatch(monkeypatch):
     """The PDF rendering queued after commit is not what is raced here."""
-    monkeypatch.setattr(services, "enqueue", lambda *args, **kwargs: None)
+    monkeypatch.setattr(services, "queue_render", lambda row: None)
 
 
 def history_reasons(model, pk):
