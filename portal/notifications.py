@@ -74,10 +74,3 @@ def send(messages):
     if not messages:
         return 0
     return get_connection().send_messages(messages) or 0
-
-
-def send_templated_mail(template_prefix, recipients, context, language=None, headers=None):
-    """TEMPORARY while the parts move to ``compose`` + ``send``; removed in issue #11."""
-    if language:
-        recipients = [Recipient(r, language) if isinstance(r, str) else r for r in recipients]
-    return send(compose(template_prefix, recipients, context, headers=headers))

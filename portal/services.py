@@ -166,7 +166,3 @@ def remember_language(user, language):
     if language not in dict(settings.LANGUAGES):
         return
     Profile.objects.update_or_create(user=user, defaults={"language": language})
-
-
-# TEMPORARY while the parts move to ``portal.recipients``; removed in issue #11.
-officers_for_province = recipients.province_officers
