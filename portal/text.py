@@ -56,5 +56,7 @@ def build_search_text(*parts):
 def csv_safe(value):
     """A CSV cell that spreadsheet software will not run as a formula: user-written text
     (business names, titles) starting with = + - @ is prefixed with an apostrophe."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value  # a number, negative or not, is data, never a formula
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

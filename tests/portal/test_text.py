@@ -93,3 +93,13 @@ def test_every_project_text_file_is_nfc():
                     bad.append(str(path.relative_to(root)))
     assert checked > 100
     assert not bad, bad
+
+
+def test_csv_cells_are_formula_safe_and_numbers_stay_numbers():
+    from portal.text import csv_safe
+
+    assert csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert csv_safe("-3 người") == "'-3 người"
+    assert csv_safe(-3) == -3
+    assert csv_safe(2.5) == 2.5
+    assert csv_safe(None) == ""
