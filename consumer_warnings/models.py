@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.fields import WebAddressField
 from portal.files import PrivateUploadTo, private_storage
 from portal.markup import render_markdown
 from portal.models import Business, Province, Sector
@@ -232,7 +233,7 @@ class ConsumerWarning(models.Model):
 
     source_agency = models.CharField(_("issuing body"), max_length=255, blank=True)
     reference_number = models.CharField(_("reference number"), max_length=120, blank=True)
-    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    source_url = WebAddressField(_("source"), max_length=500, blank=True)
     source_note = models.TextField(_("note on the source"), blank=True)
     issued_on = models.DateField(_("date of the notice"), null=True, blank=True)
     imported = models.BooleanField(

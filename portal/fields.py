@@ -37,3 +37,11 @@ def user_fk(verbose_name, related_name="+", **kwargs):
     kwargs.setdefault("optional", True)
     kwargs.setdefault("on_delete", models.SET_NULL)
     return fk(settings.AUTH_USER_MODEL, verbose_name, related_name, **kwargs)
+
+
+class WebAddressField(models.URLField):
+    """A web address; one typed without a scheme is read as https (as Django 6 will), in
+    every form and in the admin."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})

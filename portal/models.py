@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .fields import fk, province_fk, sector_fk, user_fk
+from .fields import WebAddressField, fk, province_fk, sector_fk, user_fk
 from .personal_data import PersonalData
 from .text import build_search_text, nfc
 from .transitions import Transition, Workflow
@@ -117,7 +117,7 @@ class Agency(BilingualNameMixin, models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = WebAddressField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     source = models.TextField(_("source"), blank=True)
 
@@ -168,7 +168,7 @@ class Business(models.Model):
     address = models.CharField(_("address"), max_length=255)
     province = province_fk("businesses")
     sector = sector_fk("businesses")
-    website = models.URLField(_("website"), blank=True)
+    website = WebAddressField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     search_text = models.TextField(editable=False, blank=True, default="")
