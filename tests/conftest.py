@@ -148,6 +148,28 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _close_downloads(monkeypatch):
+    """A web server closes every download after sending it; the test client closes only
+    the ones a test reads to the end. Close the rest when the test ends."""
+    from django.http import FileResponse
+
+    opened = []
+    original = FileResponse._set_streaming_content
+
+    def tracking(response, value):
+        opened.append(response)
+        return original(response, value)
+
+    monkeypatch.setattr(FileResponse, "_set_streaming_content", tracking)
+    yield
+    for response in opened:
+        # The files only: response.close() would also signal the end of a request, which
+        # touches the database after the test's own teardown.
+        for closer in response._resource_closers:
+            closer()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data (provinces, agencies, sectors) is loaded once per test database."""
