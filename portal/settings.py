@@ -292,7 +292,7 @@ for _soft, _hard in (
 # Glob patterns of task names that get the long limits: PDF rendering, fan-out e-mail and
 # the daily/weekly jobs (portal.celery.PatternAnnotations applies them to every match).
 CELERY_LONG_TASKS = [
-    "reports.tasks.render_*",
+    "portal.tasks.render_stored_pdf",
     "reports.tasks.run_reporting_calendar",
     "reports.tasks.send_unit_reminders",
     "reports.tasks.compile_national_report",
@@ -300,7 +300,6 @@ CELERY_LONG_TASKS = [
     "consumer_warnings.tasks.send_alerts",
     "consumer_warnings.tasks.send_weekly_digest",
     "complaints.tasks.flag_*",
-    "complaints.tasks.*daily*",
     "complaints.tasks.*erase*",
     "complaints.tasks.*purge*",
     "portal.tasks.purge_*",
