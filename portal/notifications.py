@@ -14,6 +14,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 from .recipients import Recipient
 
@@ -21,7 +22,8 @@ from .recipients import Recipient
 # (smtplib's errors are OSErrors) is tried again later, about 1, 2, 4, 8 and 16 minutes on,
 # instead of the mail being lost. Only for tasks that are safe to repeat: one message, or
 # sends claimed with ``portal.jobs`` so a repeat sends only what is left.
-mail_task = shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+MAIL_TASK_OPTIONS = {"autoretry_for": (OSError,), "retry_backoff": 60, "max_retries": 5}
+mail_task = shared_task(**MAIL_TASK_OPTIONS)
 
 SUBJECT_PREFIX = "[DNVNTD] "
 
@@ -74,3 +76,17 @@ def send(messages):
     if not messages:
         return 0
     return get_connection().send_messages(messages) or 0
+
+
+def mail_sender(name, compose):
+    """The Celery task ``name`` that sends what ``compose`` (a services function, or its
+    dotted path when importing it here would be circular) composes from the task's
+    arguments (primary keys): the whole of a thin mail task."""
+
+    def task(*args):
+        function = import_string(compose) if isinstance(compose, str) else compose
+        return send(function(*args))
+
+    task.__name__ = name.rsplit(".", 1)[-1]
+    task.__doc__ = f"Send what {getattr(compose, '__name__', compose)} composes."
+    return shared_task(name=name, **MAIL_TASK_OPTIONS)(task)

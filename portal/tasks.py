@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .jobs import once
 from .models import JobRun
-from .notifications import mail_task, send
+from .notifications import mail_sender
 
 # Sign-ups whose e-mail was never confirmed are deleted after this many days (personal data
 # is kept no longer than the process needs it: Luật 91/2025/QH15).
@@ -16,18 +16,12 @@ UNCONFIRMED_ACCOUNT_RETENTION_DAYS = 30
 JOB_RUN_RETENTION_DAYS = 3 * 365
 
 
-@mail_task
-def notify_membership_request(membership_id):
-    from . import services
-
-    return send(services.membership_request_mail(membership_id))
-
-
-@mail_task
-def notify_membership_decision(membership_id):
-    from . import services
-
-    return send(services.membership_decision_mail(membership_id))
+notify_membership_request = mail_sender(
+    "portal.tasks.notify_membership_request", "portal.services.membership_request_mail"
+)
+notify_membership_decision = mail_sender(
+    "portal.tasks.notify_membership_decision", "portal.services.membership_decision_mail"
+)
 
 
 @shared_task

@@ -167,16 +167,16 @@ def test_a_business_the_model_refuses_is_invalid_input_on_its_field(consumer, ha
 def test_a_decision_mail_refused_by_the_mail_server_is_retried(
     business, province_officer, monkeypatch
 ):
-    """Mail tasks are ``portal.notifications.mail_task``: a mail server that is down does
-    not lose the message, the worker tries again."""
-    from portal import services, tasks
+    """Mail tasks are ``portal.notifications.mail_sender`` tasks: a mail server that is
+    down does not lose the message, the worker tries again."""
+    from portal import notifications, services, tasks
 
     user = make_member(business, "cho.duyet@example.vn", status=Membership.Status.PENDING)
     membership = Membership.objects.get(user=user)
     services.decide_membership(membership=membership, decider=province_officer, approve=True)
     mail.outbox.clear()
     calls = []
-    real = tasks.send
+    real = notifications.send
 
     def down_once(*args, **kwargs):
         calls.append(1)
@@ -184,7 +184,7 @@ def test_a_decision_mail_refused_by_the_mail_server_is_retried(
             raise ConnectionRefusedError("mail server down")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tasks, "send", down_once)
+    monkeypatch.setattr(notifications, "send", down_once)
     tasks.notify_membership_decision.apply(args=[membership.pk], throw=False)
     assert len(calls) == 2
     assert [m.to for m in mail.outbox] == [["cho.duyet@example.vn"]]
