@@ -8,12 +8,12 @@ says in class attributes where files go and what they may be; the file is conten
 
 import os
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .fields import user_fk
 from .files import (
     KINDS,
     PrivateUploadTo,
@@ -54,14 +54,7 @@ class Attachment(models.Model):
         pgettext_lazy("file", "type"), max_length=120, blank=True, editable=False
     )
     size = models.PositiveIntegerField(_("size"), default=0, editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    uploaded_by = user_fk(_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:

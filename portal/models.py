@@ -319,19 +319,16 @@ MEMBERSHIP_WORKFLOW = Workflow(
     Membership,
     [
         Transition(
-            "approve",
+            name,
             {Membership.Status.PENDING},
-            Membership.Status.APPROVED,
+            target,
             Membership.may_be_decided_by,
             _("This request has already been decided."),
-        ),
-        Transition(
-            "reject",
-            {Membership.Status.PENDING},
-            Membership.Status.REJECTED,
-            Membership.may_be_decided_by,
-            _("This request has already been decided."),
-        ),
+        )
+        for name, target in (
+            ("approve", Membership.Status.APPROVED),
+            ("reject", Membership.Status.REJECTED),
+        )
     ],
 )
 

@@ -309,33 +309,25 @@ CELERY_TASK_ANNOTATIONS = [
 ]
 # The one beat schedule of the portal. Every job is idempotent (a database claim), so a
 # missed or doubled run is harmless.
+
+
+def _beat(task, **when):
+    return {"task": task, "schedule": crontab(**when)}
+
+
 CELERY_BEAT_SCHEDULE = {
-    "complaints-flag-overdue": {
-        "task": "complaints.tasks.flag_overdue_steps",
-        "schedule": crontab(hour=7, minute=0),
-    },
-    "complaints-purge-drafts": {
-        "task": "complaints.tasks.purge_abandoned_drafts",
-        "schedule": crontab(hour=7, minute=10),
-    },
-    "complaints-erase-expired": {
-        "task": "complaints.tasks.erase_expired_personal_data",
-        "schedule": crontab(hour=7, minute=20),
-    },
-    "warnings-weekly-digest": {
-        "task": "consumer_warnings.tasks.send_weekly_digest",
-        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
-    },
-    "reports-daily-calendar": {
-        # Opens the year on 1/11, reminds on 8/11 and 13/11, locks and compiles on 15/11,
-        # reminds the authority on 1/12, publishes before 15/12: each step once.
-        "task": "reports.tasks.run_reporting_calendar",
-        "schedule": crontab(hour=0, minute=0),
-    },
-    "portal-purge-expired": {
-        "task": "portal.tasks.purge_expired_records",
-        "schedule": crontab(hour=2, minute=30),
-    },
+    "complaints-flag-overdue": _beat("complaints.tasks.flag_overdue_steps", hour=7, minute=0),
+    "complaints-purge-drafts": _beat("complaints.tasks.purge_abandoned_drafts", hour=7, minute=10),
+    "complaints-erase-expired": _beat(
+        "complaints.tasks.erase_expired_personal_data", hour=7, minute=20
+    ),
+    "warnings-weekly-digest": _beat(
+        "consumer_warnings.tasks.send_weekly_digest", hour=8, minute=0, day_of_week="mon"
+    ),
+    # Opens the year on 1/11, reminds on 8/11 and 13/11, locks and compiles on 15/11,
+    # reminds the authority on 1/12, publishes before 15/12: each step once.
+    "reports-daily-calendar": _beat("reports.tasks.run_reporting_calendar", hour=0, minute=0),
+    "portal-purge-expired": _beat("portal.tasks.purge_expired_records", hour=2, minute=30),
 }
 
 # --- Portal ------------------------------------------------------------------------------

@@ -8,10 +8,13 @@ from portal.models import Agency, Business, Membership, Province, Sector
 from portal.validators import tax_code_with_check_digit
 
 
+def _meta(model_class, *keys):
+    """A factory's Meta: the model, and the fields a row is found again by."""
+    return type("Meta", (), {"model": model_class, "django_get_or_create": keys})
+
+
 class ProvinceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Province
-        django_get_or_create = ("code",)
+    Meta = _meta(Province, "code")
 
     code = factory.Sequence(lambda n: f"{(n % 89) + 10:02d}")
     name = factory.Sequence(lambda n: f"Tỉnh Thử {n}")
@@ -22,9 +25,7 @@ class ProvinceFactory(factory.django.DjangoModelFactory):
 
 
 class SectorFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Sector
-        django_get_or_create = ("code",)
+    Meta = _meta(Sector, "code")
 
     code = factory.Sequence(lambda n: f"linh-vuc-{n}")
     name = factory.Sequence(lambda n: f"Lĩnh vực {n}")
@@ -32,9 +33,7 @@ class SectorFactory(factory.django.DjangoModelFactory):
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Agency
-        django_get_or_create = ("code",)
+    Meta = _meta(Agency, "code")
 
     code = factory.Sequence(lambda n: f"co-quan-{n}")
     name = factory.Sequence(lambda n: f"Cơ quan {n}")
@@ -69,9 +68,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class BusinessFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Business
-        django_get_or_create = ("tax_code",)
+    Meta = _meta(Business, "tax_code")
 
     tax_code = factory.Sequence(lambda n: tax_code_with_check_digit(100000000 + 10 * n))
     name = factory.Sequence(lambda n: f"Công ty TNHH Đại Phát {n}")

@@ -105,35 +105,20 @@ def test_business_search_matches_without_diacritics(hanoi):
     assert not search_businesses("").exists()
 
 
+def _registration(hanoi, **data):
+    fields = {"name": "Công ty A", "address": "Hà Nội", "province": hanoi.pk}
+    return BusinessRegistrationForm(data={**fields, "sector": SectorFactory().pk, **data})
+
+
 def test_form_cleans_tax_code_and_phone_as_typed(hanoi):
-    sector = SectorFactory()
-    form = BusinessRegistrationForm(
-        data={
-            "tax_code": " 0100233488 001 ",
-            "name": "Công ty A",
-            "address": "Hà Nội",
-            "province": hanoi.pk,
-            "sector": sector.pk,
-            "phone": "+84 912345678",
-        }
-    )
+    form = _registration(hanoi, tax_code=" 0100233488 001 ", phone="+84 912345678")
     assert form.is_valid(), form.errors
     assert form.cleaned_data["tax_code"] == "0100233488-001"
     assert form.cleaned_data["phone"] == "0912 345 678"
 
 
 def test_form_reports_bad_phone_in_vietnamese_and_keeps_it(hanoi):
-    sector = SectorFactory()
-    form = BusinessRegistrationForm(
-        data={
-            "tax_code": "0100233488",
-            "name": "Công ty A",
-            "address": "Hà Nội",
-            "province": hanoi.pk,
-            "sector": sector.pk,
-            "phone": "12345",
-        }
-    )
+    form = _registration(hanoi, tax_code="0100233488", phone="12345")
     assert not form.is_valid()
     assert "số điện thoại" in str(form.errors["phone"])
     assert form["phone"].value() == "12345"
