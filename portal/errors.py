@@ -46,3 +46,17 @@ def add_to_form(form, error):
     else:
         form.add_error(None, error)
     return form
+
+
+def applied(form, action):
+    """Run ``action(cleaned_data)`` when ``form`` is valid. A domain error lands on the form,
+    which keeps what was typed. Returns what the action returned (``True`` for nothing) when
+    it went through, ``False`` when it did not."""
+    if not form.is_valid():
+        return False
+    try:
+        result = action(form.cleaned_data)
+    except InvalidInput as error:
+        add_to_form(form, error)
+        return False
+    return True if result is None else result

@@ -24,9 +24,16 @@ def register_business(*, user, data, note=""):
     owner. A tax code that exists already is refused: the user should ask to join it."""
     tax_code = data["tax_code"]
     duplicate = DuplicateTaxCode(
-        _("A business with tax code %(code)s is already registered. Ask to join it instead."),
-        code="duplicate_tax_code",
-        params={"code": tax_code},
+        {
+            "tax_code": ValidationError(
+                _(
+                    "A business with tax code %(code)s is already registered. "
+                    "Ask to join it instead."
+                ),
+                code="duplicate_tax_code",
+                params={"code": tax_code},
+            )
+        }
     )
     if Business.objects.filter(tax_code=tax_code).exists():
         raise duplicate

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import navigation, selectors, services
 from .contributions import home_blocks
-from .errors import InvalidInput, NotAllowed, add_to_form
+from .errors import NotAllowed, applied
 from .forms import BusinessRegistrationForm, DecisionForm, JoinBusinessForm
 from .models import Business, Membership
 from .permissions import login_required, officer_required
@@ -86,26 +86,21 @@ def dashboard(request):
 @require_http_methods(["GET", "POST"])
 def register_business(request):
     form = BusinessRegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            business, _membership = services.register_business(
-                user=request.user, data=form.business_data(), note=form.cleaned_data["note"]
+    register = lambda data: services.register_business(  # noqa: E731
+        user=request.user, data=form.business_data(), note=data["note"]
+    )
+    registered = request.method == "POST" and applied(form, register)
+    if registered:
+        messages.success(
+            request,
+            _(
+                "%(name)s is registered. Your membership is pending until an officer "
+                "of the Department of Industry and Trade approves it; you will be told "
+                "by e-mail."
             )
-        except services.DuplicateTaxCode as exc:
-            form.add_error("tax_code", exc)
-        except InvalidInput as exc:
-            add_to_form(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "%(name)s is registered. Your membership is pending until an officer "
-                    "of the Department of Industry and Trade approves it; you will be told "
-                    "by e-mail."
-                )
-                % {"name": business.name},
-            )
-            return redirect("portal:dashboard")
+            % {"name": registered[0].name},
+        )
+        return redirect("portal:dashboard")
     return render(request, "portal/business_register.html", {"form": form})
 
 
@@ -113,23 +108,16 @@ def register_business(request):
 @require_http_methods(["GET", "POST"])
 def join_business(request):
     form = JoinBusinessForm(request.POST or None, initial={"tax_code": request.GET.get("mst", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.request_to_join(
-                user=request.user,
-                business=form.business,
-                role=form.cleaned_data["role"],
-                note=form.cleaned_data["note"],
-            )
-        except InvalidInput as exc:
-            add_to_form(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Your request to join %(name)s was sent. You will be told by e-mail.")
-                % {"name": form.business.name},
-            )
-            return redirect("portal:dashboard")
+    join = lambda data: services.request_to_join(  # noqa: E731
+        user=request.user, business=form.business, role=data["role"], note=data["note"]
+    )
+    if request.method == "POST" and applied(form, join):
+        messages.success(
+            request,
+            _("Your request to join %(name)s was sent. You will be told by e-mail.")
+            % {"name": form.business.name},
+        )
+        return redirect("portal:dashboard")
     return render(request, "portal/business_join.html", {"form": form})
 
 
@@ -166,19 +154,15 @@ def membership_decide(request, pk):
     if not services.can_decide(request.user, membership):
         raise NotAllowed("membership outside the decider's remit")
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.decide_membership(
-                membership=membership,
-                decider=request.user,
-                approve=form.cleaned_data["decision"] == "approve",
-                reason=form.cleaned_data["reason"],
-            )
-        except InvalidInput as exc:
-            add_to_form(form, exc)
-        else:
-            messages.success(request, _("The decision was recorded and the applicant told."))
-            return redirect("portal:membership_requests")
+    decide = lambda data: services.decide_membership(  # noqa: E731
+        membership=membership,
+        decider=request.user,
+        approve=data["decision"] == "approve",
+        reason=data["reason"],
+    )
+    if request.method == "POST" and applied(form, decide):
+        messages.success(request, _("The decision was recorded and the applicant told."))
+        return redirect("portal:membership_requests")
     return render(
         request, "portal/membership_decide.html", {"membership": membership, "form": form}
     )
