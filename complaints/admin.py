@@ -79,27 +79,13 @@ class ComplaintAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     scoped_foreign_keys = ["business"]
     inlines = [StepInline, EventInline]
+    # What filing and the workflow set: the staff pages change these, never the admin.
     readonly_fields = [
-        "code",
-        "status",
-        "channel",
-        "received_at",
-        "user",
-        "created_by",
-        "current_step",
-        "step_due",
-        "forwarded_at",
-        "handled_at",
-        "closed_at",
-        "is_late",
-        "rejection_ground",
-        "referred_to",
-        "referred_to_other",
-        "negotiation_ended_on",
-        "satisfied",
-        "consent_processing",
-        "consent_version",
-        "consent_publish",
+        *("code", "status", "channel", "received_at", "user", "created_by"),
+        *("current_step", "step_due", "forwarded_at", "handled_at", "closed_at", "is_late"),
+        *("rejection_ground", "referred_to", "referred_to_other"),
+        *("negotiation_ended_on", "satisfied"),
+        *("consent_processing", "consent_version", "consent_publish"),
     ]
     raw_id_fields = ["business", "issue", "assigned_to"]
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import personal_data
 from portal.files import IMAGES_AND_PDF, validate_upload
-from portal.forms import PhoneField, TaxCodeField
+from portal.forms import PhoneField, TaxCodeField, text_area
 from portal.models import Agency, Business, Province, Sector
 from portal.text import fold, nfc
 
@@ -14,6 +14,11 @@ from .services import MAX_ATTACHMENTS
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 TEXT_LIMIT = 5000
+
+
+def account_field(label, help_text, *, rows):
+    """A required part of the consumer's own account of the case."""
+    return text_area(label, required=True, max_length=TEXT_LIMIT, rows=rows, help_text=help_text)
 
 
 def sort_by_name(field):
@@ -195,11 +200,10 @@ class WhatForm(PersonalFieldsMixin, forms.Form):
         max_value=10**15,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    description = forms.CharField(
-        label=_("What happened"),
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("When, where, what you bought, what went wrong, what the seller said."),
+    description = account_field(
+        _("What happened"),
+        _("When, where, what you bought, what went wrong, what the seller said."),
+        rows=6,
     )
 
     def __init__(self, *args, **kwargs):
@@ -227,21 +231,20 @@ class WhatForm(PersonalFieldsMixin, forms.Form):
 
 
 class AskForm(PersonalFieldsMixin, forms.Form):
-    request = forms.CharField(
-        label=_("What you ask the business to do"),
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("For example: refund, exchange, repair, compensation, an apology."),
+    request = account_field(
+        _("What you ask the business to do"),
+        _("For example: refund, exchange, repair, compensation, an apology."),
+        rows=4,
     )
     association = forms.ModelChoiceField(
         label=_("Also address it to a consumer association (optional)"),
         queryset=Agency.objects.filter(kind=Agency.Kind.CONSUMER_ASSOCIATION, is_active=True),
-        required=False,
-        empty_label=_("No"),
         help_text=_(
             "The association can read your complaint and support you (Law 19/2023/QH15, "
             "Article 57)."
         ),
+        empty_label=_("No"),
+        required=False,
     )
 
 
@@ -377,12 +380,7 @@ class TrackForm(forms.Form):
 
 
 class AddInfoForm(forms.Form):
-    message = forms.CharField(
-        label=_("Information you add"),
-        max_length=TEXT_LIMIT,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    message = text_area(_("Information you add"), max_length=TEXT_LIMIT, rows=3)
     files = MultipleFileField(label=_("Files (images or PDF)"), required=False)
 
 
@@ -393,12 +391,7 @@ class FeedbackForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    message = forms.CharField(
-        label=_("Comment (optional)"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    message = text_area(_("Comment (optional)"), max_length=2000)
 
 
 class WithdrawForm(forms.Form):
@@ -406,12 +399,7 @@ class WithdrawForm(forms.Form):
         label=_("I want to withdraw this complaint; it will no longer be handled."),
         error_messages={"required": _("Tick the box to confirm the withdrawal.")},
     )
-    message = forms.CharField(
-        label=_("Reason (optional)"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    message = text_area(_("Reason (optional)"), max_length=2000)
 
 
 # --- Staff and business actions ---------------------------------------------------------------
@@ -421,12 +409,7 @@ class ActionForm(forms.Form):
     """One form for every workflow action; the service checks what each action needs."""
 
     action = forms.CharField(widget=forms.HiddenInput)
-    message = forms.CharField(
-        label=_("Message"),
-        max_length=TEXT_LIMIT,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    message = text_area(_("Message"), max_length=TEXT_LIMIT, rows=3)
     internal = forms.BooleanField(label=_("Internal note (staff only)"), required=False)
     ground = forms.ChoiceField(
         label=_("Ground (Law 19/2023/QH15, Article 58)"),

@@ -9,7 +9,8 @@ from simple_history.models import HistoricalRecords
 
 from portal import search
 from portal.attachments import Attachment as BaseAttachment
-from portal.models import Agency, BilingualNameMixin, Business, Province, Sector
+from portal.fields import fk, province_fk, sector_fk, user_fk
+from portal.models import Agency, BilingualNameMixin, Business, Sector
 from portal.personal_data import PersonalData
 from portal.text import nfc
 from portal.validators import validate_phone, validate_tax_code
@@ -126,19 +127,6 @@ STEP_RULES = {
 }
 
 
-def optional_fk(to, verbose_name, related_name, on_delete=models.PROTECT, **kwargs):
-    """A link that may be empty, in forms and in the database."""
-    return models.ForeignKey(
-        to,
-        verbose_name=verbose_name,
-        on_delete=on_delete,
-        null=True,
-        blank=True,
-        related_name=related_name,
-        **kwargs,
-    )
-
-
 def month_key(moment):
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     return local.year * 100 + local.month
@@ -148,9 +136,7 @@ class IssueCategory(BilingualNameMixin, models.Model):
     """A kind of problem within a sector ("hàng giả", "cước phí sai"...), managed in the
     admin."""
 
-    sector = models.ForeignKey(
-        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="issues"
-    )
+    sector = fk(Sector, _("sector"), "issues")
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=150)
     name_en = models.CharField(_("English name"), max_length=150, blank=True)
@@ -259,9 +245,7 @@ class Complaint(models.Model):
     received_month = models.PositiveIntegerField(editable=False, default=0)
 
     # Complainant
-    user = optional_fk(
-        settings.AUTH_USER_MODEL, _("account"), "complaints", on_delete=models.SET_NULL
-    )
+    user = user_fk(_("account"), "complaints")
     complainant_name = models.CharField(_("full name"), max_length=150)
     complainant_phone = models.CharField(
         _("phone"), max_length=20, blank=True, validators=[validate_phone]
@@ -281,7 +265,7 @@ class Complaint(models.Model):
     )
 
     # The business
-    business = optional_fk(Business, _("registered business"), "complaints")
+    business = fk(Business, _("registered business"), "complaints", optional=True)
     business_name = models.CharField(_("business name"), max_length=255)
     business_tax_code = models.CharField(
         _("tax code"), max_length=14, blank=True, validators=[validate_tax_code]
@@ -289,15 +273,9 @@ class Complaint(models.Model):
     business_address = models.CharField(_("business address"), max_length=255, blank=True)
     business_website = models.CharField(_("website or seller page"), max_length=300, blank=True)
 
-    province = models.ForeignKey(
-        Province,
-        verbose_name=_("province"),
-        on_delete=models.PROTECT,
-        related_name="complaints",
-        limit_choices_to={"is_active": True},
-    )
-    sector = optional_fk(Sector, _("sector"), "complaints")
-    issue = optional_fk(IssueCategory, _("issue"), "complaints")
+    province = province_fk("complaints")
+    sector = sector_fk("complaints")
+    issue = fk(IssueCategory, _("issue"), "complaints", optional=True)
     transaction_date = models.DateField(_("date of the transaction"), null=True, blank=True)
     amount = models.PositiveBigIntegerField(_("amount (VND)"), null=True, blank=True)
     description = models.TextField(_("what happened"))
@@ -312,12 +290,8 @@ class Complaint(models.Model):
     )
 
     # Handling
-    created_by = optional_fk(
-        settings.AUTH_USER_MODEL, _("entered by"), "+", on_delete=models.SET_NULL
-    )
-    assigned_to = optional_fk(
-        settings.AUTH_USER_MODEL, _("assigned to"), "assigned_complaints", on_delete=models.SET_NULL
-    )
+    created_by = user_fk(_("entered by"))
+    assigned_to = user_fk(_("assigned to"), "assigned_complaints")
     current_step = models.CharField(
         _("current step"), max_length=12, choices=Step.choices, blank=True
     )
@@ -330,13 +304,14 @@ class Complaint(models.Model):
     rejection_ground = models.CharField(
         _("ground for not accepting"), max_length=20, choices=RejectionGround.choices, blank=True
     )
-    referred_to = optional_fk(Agency, _("referred to"), "referred_complaints")
+    referred_to = fk(Agency, _("referred to"), "referred_complaints", optional=True)
     # Addressed to a consumer association (Luật 19/2023 Điều 57 k3): chosen by the consumer
     # when filing, or set when staff refer the complaint to an association.
-    association = optional_fk(
+    association = fk(
         Agency,
         _("consumer association"),
         "association_complaints",
+        optional=True,
         limit_choices_to={"kind": "consumer_association"},
     )
     referred_to_other = models.CharField(_("referred to (other body)"), max_length=255, blank=True)
@@ -448,16 +423,13 @@ class ComplaintStep(models.Model):
     """One statutory step with its deadline; kept after completion so that timeliness per
     business and per province can be counted."""
 
-    complaint = models.ForeignKey(
-        Complaint, on_delete=models.CASCADE, related_name="steps", verbose_name=_("complaint")
-    )
+    complaint = fk(Complaint, _("complaint"), "steps", on_delete=models.CASCADE)
     kind = models.CharField(_("step"), max_length=12, choices=Step.choices)
     party = models.CharField(_("owed by"), max_length=10, choices=Party.choices)
-    # Copied from the complaint so that timeliness aggregates without a join.
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
-    business = models.ForeignKey(
-        Business, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    # Copied from the complaint when the step starts (save), so that timeliness aggregates
+    # without a join.
+    province = province_fk("+", current_only=False)
+    business = fk(Business, _("business"), "+", optional=True)
     started_on = models.DateField(_("started"))
     due_on = models.DateField(_("due"), null=True, blank=True)
     # Working days left when the clock was paused (waiting for the consumer).
@@ -488,6 +460,12 @@ class ComplaintStep(models.Model):
     def __str__(self):
         return f"{self.complaint_id}:{self.kind}"
 
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.province_id = self.complaint.province_id
+            self.business_id = self.complaint.business_id
+        super().save(*args, **kwargs)
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Visible to the parties")
@@ -505,20 +483,14 @@ class ComplaintEvent(models.Model):
         FEEDBACK = "feedback", _("Consumer's feedback on the result")
         NOTE = "note", _("Internal note")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    complaint = fk(Complaint, _("complaint"), "events", on_delete=models.CASCADE)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = user_fk(_("by"))
     actor_role = models.CharField(max_length=12, blank=True)
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
@@ -538,7 +510,7 @@ class Attachment(BaseAttachment):
     upload_kinds = "images_and_pdf"
     max_upload_bytes = 10 * 1024 * 1024
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
+    complaint = fk(Complaint, _("complaint"), "attachments", on_delete=models.CASCADE)
 
     # The consumer's files (receipts, photos, contracts) carry their name and purchases.
     personal_data = PersonalData(personal=("file", "original_name"))
@@ -561,8 +533,8 @@ class AccessLog(models.Model):
         VIEW = "view", _("Viewed the complaint")
         DOWNLOAD = "download", _("Downloaded an attachment")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="access_logs")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    complaint = fk(Complaint, _("complaint"), "access_logs", on_delete=models.CASCADE)
+    user = fk(settings.AUTH_USER_MODEL, _("user"), "+")
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

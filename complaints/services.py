@@ -222,13 +222,7 @@ def _start_step(complaint, kind, start_date, due=None):
     days, party = STEP_RULES[kind]
     due = due or workdays.add_working_days(start_date, days)
     step = ComplaintStep.objects.create(
-        complaint=complaint,
-        kind=kind,
-        party=party,
-        province_id=complaint.province_id,
-        business_id=complaint.business_id,
-        started_on=start_date,
-        due_on=due,
+        complaint=complaint, kind=kind, party=party, started_on=start_date, due_on=due
     )
     # The caller saves the complaint (a transition saves its row once).
     complaint.current_step = kind
@@ -379,13 +373,8 @@ def assign(complaints, *, actor, assignee):
             continue
         complaint.assigned_to = assignee
         complaint.save(update_fields=["assigned_to", "updated_at"])
-        add_event(
-            complaint,
-            ComplaintEvent.Kind.ASSIGNED,
-            actor=actor,
-            message=assignee.get_full_name() or assignee.email if assignee else "",
-            internal=True,
-        )
+        name = assignee.get_full_name() or assignee.email if assignee else ""
+        add_event(complaint, ComplaintEvent.Kind.ASSIGNED, actor=actor, message=name, internal=True)
         changed += 1
     return changed
 

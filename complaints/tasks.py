@@ -3,39 +3,26 @@ composed in ``services`` (``*_mail``), in each recipient's language; the tasks o
 
 from celery import shared_task
 
-from portal.notifications import mail_task, send
+from portal.notifications import mail_sender
 
 from . import services
+from .services import (
+    consumer_reply_mail,
+    filing_confirmation_mail,
+    forwarded_to_business_mail,
+    new_complaint_mail,
+    overdue_reminder_mail,
+    status_change_mail,
+)
 
-
-@mail_task
-def send_filing_confirmation(complaint_pk, token):
-    return send(services.filing_confirmation_mail(complaint_pk, token))
-
-
-@mail_task
-def notify_new_complaint(complaint_pk):
-    return send(services.new_complaint_mail(complaint_pk))
-
-
-@mail_task
-def notify_consumer_reply(complaint_pk):
-    return send(services.consumer_reply_mail(complaint_pk))
-
-
-@mail_task
-def notify_business(complaint_pk):
-    return send(services.forwarded_to_business_mail(complaint_pk))
-
-
-@mail_task
-def notify_status_change(complaint_pk):
-    return send(services.status_change_mail(complaint_pk))
-
-
-@mail_task
-def send_overdue_reminder(step_pk):
-    return send(services.overdue_reminder_mail(step_pk))
+send_filing_confirmation = mail_sender(
+    "complaints.tasks.send_filing_confirmation", filing_confirmation_mail
+)
+notify_new_complaint = mail_sender("complaints.tasks.notify_new_complaint", new_complaint_mail)
+notify_consumer_reply = mail_sender("complaints.tasks.notify_consumer_reply", consumer_reply_mail)
+notify_business = mail_sender("complaints.tasks.notify_business", forwarded_to_business_mail)
+notify_status_change = mail_sender("complaints.tasks.notify_status_change", status_change_mail)
+send_overdue_reminder = mail_sender("complaints.tasks.send_overdue_reminder", overdue_reminder_mail)
 
 
 # The daily jobs (beat, from 07:00): each idempotent and crash-safe with ``portal.jobs`` (see

@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from . import views
 
@@ -23,28 +23,40 @@ register_converter(ComplaintCodeConverter, "complaint_code")
 
 CODE = "<complaint_code:code>"
 
+# Grouped by who uses them; the names are the app's ("complaints:staff_detail").
+filing = [
+    path("", views.file_start, name="file"),
+    path("da-gui/", views.file_done, name="file_done"),
+    path("<slug:slug>/", views.file_step, name="file_step"),
+]
+tracking = [
+    path("", views.track, name="track"),
+    path(f"{CODE}/", views.track_detail, name="track_detail"),
+    path(f"{CODE}/tep/<int:pk>/", views.track_attachment, name="track_attachment"),
+    path(f"{CODE}/du-lieu.json", views.track_export, name="track_export"),
+    path(f"{CODE}/<slug:action>/", views.track_action, name="track_action"),
+]
+staff = [
+    path("", views.staff_list, name="staff_list"),
+    path("nhap/", views.staff_new, name="staff_new"),
+    path(f"{CODE}/", views.staff_detail, name="staff_detail"),
+    path(f"{CODE}/xu-ly/", views.staff_action, name="staff_action"),
+    path(f"{CODE}/tep/<int:pk>/", views.staff_attachment, name="staff_attachment"),
+]
+business = [
+    path("", views.business_inbox, name="business_inbox"),
+    path(f"{CODE}/", views.business_detail, name="business_detail"),
+    path(f"{CODE}/xu-ly/", views.business_action, name="business_action"),
+    path(f"{CODE}/tep/<int:pk>/", views.business_attachment, name="business_attachment"),
+]
+
 urlpatterns = [
-    path("gui/", views.file_start, name="file"),
-    path("gui/da-gui/", views.file_done, name="file_done"),
-    path("gui/<slug:slug>/", views.file_step, name="file_step"),
-    path("tra-cuu/", views.track, name="track"),
-    path(f"tra-cuu/{CODE}/", views.track_detail, name="track_detail"),
-    path(f"tra-cuu/{CODE}/tep/<int:pk>/", views.track_attachment, name="track_attachment"),
-    path(f"tra-cuu/{CODE}/du-lieu.json", views.track_export, name="track_export"),
-    path(f"tra-cuu/{CODE}/<slug:action>/", views.track_action, name="track_action"),
+    path("gui/", include(filing)),
+    path("tra-cuu/", include(tracking)),
     path("theo-doi/<str:token>/", views.track_token, name="track_token"),
     path("cua-toi/", views.my_complaints, name="mine"),
     path("thong-ke/", views.stats, name="stats"),
     path("thong-ke/csv/", views.stats_csv, name="stats_csv"),
-    path("quan-ly/", views.staff_list, name="staff_list"),
-    path("quan-ly/nhap/", views.staff_new, name="staff_new"),
-    path(f"quan-ly/{CODE}/", views.staff_detail, name="staff_detail"),
-    path(f"quan-ly/{CODE}/xu-ly/", views.staff_action, name="staff_action"),
-    path(f"quan-ly/{CODE}/tep/<int:pk>/", views.staff_attachment, name="staff_attachment"),
-    path("doanh-nghiep/", views.business_inbox, name="business_inbox"),
-    path(f"doanh-nghiep/{CODE}/", views.business_detail, name="business_detail"),
-    path(f"doanh-nghiep/{CODE}/xu-ly/", views.business_action, name="business_action"),
-    path(
-        f"doanh-nghiep/{CODE}/tep/<int:pk>/", views.business_attachment, name="business_attachment"
-    ),
+    path("quan-ly/", include(staff)),
+    path("doanh-nghiep/", include(business)),
 ]

@@ -453,11 +453,15 @@ def _serve_attachment(request, complaint, pk, *, log=True):
 @login_required
 @require_GET
 def my_complaints(request):
-    filterset = OwnComplaintFilter(
-        request.GET or None, queryset=selectors.consumer_complaints(request.user)
-    )
+    complaints = selectors.consumer_complaints(request.user)
+    return _own_list(request, complaints, "complaints/my_list.html")
+
+
+def _own_list(request, complaints, template, **context):
+    """A consumer's or a business's own complaints, filtered by status and paged."""
+    filterset = OwnComplaintFilter(request.GET or None, queryset=complaints)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "complaints/my_list.html", {"page": page, "filter": filterset})
+    return render(request, template, {"page": page, "filter": filterset, **context})
 
 
 # --- Staff back office ------------------------------------------------------------------------
@@ -646,15 +650,9 @@ def _business_complaint(request, code):
 @business_member_required
 @require_GET
 def business_inbox(request):
-    filterset = OwnComplaintFilter(
-        request.GET or None, queryset=selectors.business_inbox(request.user)
-    )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "complaints/business_inbox.html",
-        {"page": page, "filter": filterset, "today": timezone.localdate()},
-    )
+    complaints = selectors.business_inbox(request.user)
+    template = "complaints/business_inbox.html"
+    return _own_list(request, complaints, template, today=timezone.localdate())
 
 
 @business_member_required

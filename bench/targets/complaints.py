@@ -301,35 +301,24 @@ def _generate_orm(count, stdout):
             steps = []
             for complaint, (reach, late, business_id) in zip(complaints, meta, strict=True):
                 day = timezone.localtime(complaint.received_at).date()
-                steps.append(
+                # (kind, owed by, starts and falls due so many days after receipt, done at)
+                plan = [("forward", "agency", 0, 9, complaint.forwarded_at or complaint.handled_at)]
+                if reach:
+                    plan.append(("acknowledge", "business", 3, 8, complaint.handled_at))
+                steps.extend(
                     ComplaintStep(
                         complaint_id=complaint.pk,
-                        kind="forward",
-                        party="agency",
+                        kind=kind,
+                        party=party,
                         province_id=complaint.province_id,
                         business_id=business_id,
-                        started_on=day,
-                        due_on=day + datetime.timedelta(days=9),
-                        completed_at=complaint.forwarded_at or complaint.handled_at,
-                        on_time=None
-                        if not (complaint.forwarded_at or complaint.handled_at)
-                        else not late,
+                        started_on=day + datetime.timedelta(days=start),
+                        due_on=day + datetime.timedelta(days=due),
+                        completed_at=completed_at,
+                        on_time=None if completed_at is None else not late,
                     )
+                    for kind, party, start, due, completed_at in plan
                 )
-                if reach:
-                    steps.append(
-                        ComplaintStep(
-                            complaint_id=complaint.pk,
-                            kind="acknowledge",
-                            party="business",
-                            province_id=complaint.province_id,
-                            business_id=business_id,
-                            started_on=day + datetime.timedelta(days=3),
-                            due_on=day + datetime.timedelta(days=8),
-                            completed_at=complaint.handled_at,
-                            on_time=(not late) if complaint.handled_at else None,
-                        )
-                    )
             ComplaintStep.objects.bulk_create(steps, batch_size=BATCH_SIZE)
             for year, last in counters.items():
                 CodeCounter.objects.update_or_create(year=year, defaults={"last": last})
