@@ -83,25 +83,32 @@ def test_list_query_count_is_constant(client, province_officer, hanoi, django_as
         assert client.get(LIST, {"status": "submitted"}).status_code == 200
 
 
+NEW = "/khieu-nai/quan-ly/nhap/"
+
+
+def entry(province, **fields):
+    """What an officer types on the entry form for a complaint received by post."""
+    return {
+        "channel": "post",
+        "complainant_name": "Lê Văn Tám",
+        "complainant_phone": "0243 825 1234",
+        "business_name": "Nhà mạng Tây Đô",
+        "province": province.pk,
+        "description": "Bị trừ tiền dịch vụ không đăng ký.",
+        "request": "Hoàn tiền.",
+        "consent_processing": "on",
+        **fields,
+    }
+
+
 def test_staff_enter_a_hotline_complaint(client, province_officer, hanoi, issues):
     from portal.models import Sector
 
     login(client, province_officer)
     sector = Sector.objects.get(code="vien-thong")
-    data = {
-        "channel": "hotline",
-        "complainant_name": "Lê Văn Tám",
-        "complainant_phone": "0243 825 1234",
-        "business_name": "Nhà mạng Tây Đô",
-        "province": hanoi.pk,
-        "sector": sector.pk,
-        "issue": issues.filter(sector=sector).first().pk,
-        "description": "Bị trừ tiền dịch vụ không đăng ký.",
-        "request": "Hoàn tiền.",
-        "consent_processing": "on",
-        "files": [png()],
-    }
-    response = client.post("/khieu-nai/quan-ly/nhap/", data)
+    issue = issues.filter(sector=sector).first()
+    data = entry(hanoi, channel="hotline", sector=sector.pk, issue=issue.pk, files=[png()])
+    response = client.post(NEW, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     complaint = Complaint.objects.get()
     assert complaint.channel == "hotline"
@@ -112,19 +119,7 @@ def test_staff_enter_a_hotline_complaint(client, province_officer, hanoi, issues
 
 def test_staff_entry_limited_to_own_province(client, province_officer, hcm):
     login(client, province_officer)
-    response = client.post(
-        "/khieu-nai/quan-ly/nhap/",
-        {
-            "channel": "post",
-            "complainant_name": "A",
-            "complainant_phone": "0912345678",
-            "business_name": "B",
-            "province": hcm.pk,
-            "description": "x",
-            "request": "y",
-            "consent_processing": "on",
-        },
-    )
+    response = client.post(NEW, entry(hcm))
     assert response.status_code == 200
     assert "province" in response.context["form"].errors
     assert not Complaint.objects.exists()
