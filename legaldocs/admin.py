@@ -97,11 +97,12 @@ class AttachmentInline(admin.TabularInline):
 
 
 class ReviewFlagInline(admin.TabularInline):
+    """The flags services raised on this document: shown here, resolved by the action."""
+
     model = ReviewFlag
     fk_name = "document"
+    fields = readonly_fields = ("parent", "reason", "created_at", "resolved_at", "resolved_by")
     extra = 0
-    fields = ("parent", "reason", "created_at", "resolved_at", "resolved_by")
-    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -118,21 +119,9 @@ class DocumentForm(forms.ModelForm):
 
     class Meta:
         model = Document
-        fields = (
-            "doc_type",
-            "number",
-            "title",
-            "issuing_body",
-            "signer",
-            "issue_date",
-            "effective_date",
-            "field",
-            "language",
-            "summary",
-            "body",
-            "is_uncertain",
-            "note",
-        )
+        # DocumentAdmin.fieldsets choose and order the fields (the admin passes them to the
+        # form); sources are edited as text.
+        exclude = ("sources",)  # noqa: DJ006
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

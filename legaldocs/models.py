@@ -6,7 +6,6 @@ effective date and the events (DESIGN.md §5).
 
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -17,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.attachments import Attachment as BaseAttachment
+from portal.fields import fk, user_fk
 from portal.files import PDF, PDF_AND_WORD, sniff
 from portal.markup import render_document
 from portal.models import BilingualNameMixin
@@ -54,6 +54,11 @@ def search_columns(doc_type, number, title, summary, body):
         folded_words(kind, number, title),
         folded_words(kind, number, title, summary, strip_tags(body)),
     )
+
+
+def unique(*fields, name, **kwargs):
+    """A unique constraint on ``fields``, in one line."""
+    return models.UniqueConstraint(fields=list(fields), name=name, **kwargs)
 
 
 def year_from_number(number):
@@ -128,23 +133,11 @@ class Document(models.Model):
     )
     doc_type = models.CharField(_("type"), max_length=30, choices=DocumentType.choices)
     title = models.TextField(pgettext_lazy("legal document", "title"))
-    issuing_body = models.ForeignKey(
-        IssuingBody,
-        verbose_name=_("issuing body"),
-        on_delete=models.PROTECT,
-        related_name="documents",
-    )
+    issuing_body = fk(IssuingBody, _("issuing body"), "documents")
     signer = models.CharField(_("signer"), max_length=120, blank=True)
     issue_date = models.DateField(_("issue date"), null=True, blank=True, db_index=True)
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
-    field = models.ForeignKey(
-        LegalField,
-        verbose_name=_("field"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="documents",
-    )
+    field = fk(LegalField, _("field"), "documents", optional=True)
     summary = models.TextField(_("summary"), blank=True)
     body = models.TextField(
         _("full text"),
@@ -183,11 +176,11 @@ class Document(models.Model):
         verbose_name_plural = _("legal documents")
         ordering = ["-issue_date", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["doc_type", "year_slug", "slug"], name="legaldoc_unique_permalink"
-            ),
-            models.UniqueConstraint(
-                fields=["doc_type", "issuing_body", "number_normalized"],
+            unique("doc_type", "year_slug", "slug", name="legaldoc_unique_permalink"),
+            unique(
+                "doc_type",
+                "issuing_body",
+                "number_normalized",
                 condition=~Q(number_normalized=""),
                 name="legaldoc_unique_number_per_issuer",
             ),
@@ -281,17 +274,16 @@ class PermalinkAlias(models.Model):
     slug = models.SlugField(max_length=120)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["doc_type", "year_slug", "slug"], name="legaldoc_unique_alias"
-            )
-        ]
+        constraints = [unique("doc_type", "year_slug", "slug", name="legaldoc_unique_alias")]
 
     def __str__(self):
         return f"{self.doc_type}/{self.year_slug}/{self.slug}"
 
 
 class ValidityEvent(models.Model):
+    """A dated step of a document's validity; :mod:`legaldocs.validity` derives the status on
+    any day from the effective date and these steps."""
+
     class Kind(models.TextChoices):
         EFFECTIVE = "effective", _("Takes effect")
         AMENDED = "amended", _("Amended")
@@ -302,18 +294,11 @@ class ValidityEvent(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         RESUMED = "resumed", _("Resumed")
 
-    document = models.ForeignKey(
-        Document, verbose_name=_("document"), on_delete=models.CASCADE, related_name="events"
-    )
+    document = fk(Document, _("document"), "events", on_delete=models.CASCADE)
     date = models.DateField(_("date"))
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
-    source_document = models.ForeignKey(
-        Document,
-        verbose_name=_("by document"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="caused_events",
+    source_document = fk(
+        Document, _("by document"), "caused_events", optional=True, on_delete=models.SET_NULL
     )
     part_affected = models.CharField(_("part affected"), max_length=255, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -323,10 +308,7 @@ class ValidityEvent(models.Model):
         verbose_name_plural = _("validity events")
         ordering = ["date", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["document", "date", "kind", "source_document"],
-                name="legaldoc_unique_event",
-            )
+            unique("document", "date", "kind", "source_document", name="legaldoc_unique_event")
         ]
 
     def __str__(self):
@@ -363,19 +345,9 @@ class Relation(models.Model):
         Kind.REFERENCES: _("referred to by"),
     }
 
-    source = models.ForeignKey(
-        Document,
-        verbose_name=_("document"),
-        on_delete=models.CASCADE,
-        related_name="relations_out",
-    )
+    source = fk(Document, _("document"), "relations_out", on_delete=models.CASCADE)
     kind = models.CharField(_("relation"), max_length=20, choices=Kind.choices)
-    target = models.ForeignKey(
-        Document,
-        verbose_name=_("other document"),
-        on_delete=models.CASCADE,
-        related_name="relations_in",
-    )
+    target = fk(Document, _("other document"), "relations_in", on_delete=models.CASCADE)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
@@ -383,9 +355,7 @@ class Relation(models.Model):
         verbose_name_plural = _("relations")
         ordering = ["kind", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["source", "kind", "target"], name="legaldoc_unique_relation"
-            ),
+            unique("source", "kind", "target", name="legaldoc_unique_relation"),
             models.CheckConstraint(
                 condition=~Q(source=models.F("target")), name="legaldoc_relation_not_self"
             ),
@@ -420,34 +390,18 @@ class ReviewFlag(models.Model):
     """A document that guides (or is based on) a replaced or expired document: a librarian
     checks it by hand instead of it expiring automatically."""
 
-    document = models.ForeignKey(
-        Document, verbose_name=_("document"), on_delete=models.CASCADE, related_name="flags"
-    )
-    parent = models.ForeignKey(
-        Document,
-        verbose_name=_("parent document"),
-        on_delete=models.CASCADE,
-        related_name="dependent_flags",
-    )
+    document = fk(Document, _("document"), "flags", on_delete=models.CASCADE)
+    parent = fk(Document, _("parent document"), "dependent_flags", on_delete=models.CASCADE)
     reason = models.CharField(_("reason"), max_length=255)
     created_at = models.DateTimeField(_("flagged"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    resolved_by = user_fk(_("reviewed by"))
 
     class Meta:
         verbose_name = _("review flag")
         verbose_name_plural = _("review flags")
         ordering = ["resolved_at", "-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["document", "parent"], name="legaldoc_unique_flag")
-        ]
+        constraints = [unique("document", "parent", name="legaldoc_unique_flag")]
 
     def __str__(self):
         return f"{self.document}: {self.reason}"
@@ -461,9 +415,7 @@ class Attachment(BaseAttachment):
     upload_kinds = "pdf_and_word"
     max_upload_bytes = MAX_FILE_BYTES
 
-    document = models.ForeignKey(
-        Document, verbose_name=_("document"), on_delete=models.CASCADE, related_name="attachments"
-    )
+    document = fk(Document, _("document"), "attachments", on_delete=models.CASCADE)
     is_authoritative = models.BooleanField(
         _("authoritative signed PDF"),
         default=False,
@@ -476,8 +428,8 @@ class Attachment(BaseAttachment):
         verbose_name_plural = _("attachments")
         ordering = ["-is_authoritative", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["document"],
+            unique(
+                "document",
                 condition=Q(is_authoritative=True),
                 name="legaldoc_one_authoritative_file",
             )

@@ -129,25 +129,20 @@ def generate(count, stdout):
         for document in created:
             roll = rng.random()
             if roll < 0.1:
-                events.append(
-                    ValidityEvent(
-                        document=document,
-                        date=document.effective_date + datetime.timedelta(days=900),
-                        kind=ValidityEvent.Kind.EXPIRED,
-                    )
-                )
+                events.append(_event_after(document, 900, ValidityEvent.Kind.EXPIRED))
             elif roll < 0.15:
                 events.append(
-                    ValidityEvent(
-                        document=document,
-                        date=document.effective_date + datetime.timedelta(days=400),
-                        kind=ValidityEvent.Kind.AMENDED,
-                        part_affected="Điều 2",
-                    )
+                    _event_after(document, 400, ValidityEvent.Kind.AMENDED, part_affected="Điều 2")
                 )
         ValidityEvent.objects.bulk_create(events)
         done += len(documents)
         stdout.write(f"  legaldocs: {done}/{count}\n")
+
+
+def _event_after(document, days, kind, **fields):
+    """A validity event ``days`` after the document took effect."""
+    date = document.effective_date + datetime.timedelta(days=days)
+    return ValidityEvent(document=document, date=date, kind=kind, **fields)
 
 
 def urls():

@@ -1,21 +1,9 @@
 import datetime
-from pathlib import Path
 
-import polib
 from django.utils import translation
 
 from legaldocs import selectors
 from portal.models import Province
-
-LOCALE = Path(__file__).resolve().parents[2] / "legaldocs" / "locale"
-
-
-def test_vietnamese_catalogue_is_complete():
-    po = polib.pofile(str(LOCALE / "vi" / "LC_MESSAGES" / "django.po"))
-    assert len(po) > 100
-    assert po.untranslated_entries() == []
-    assert po.fuzzy_entries() == []
-    assert (LOCALE / "en" / "LC_MESSAGES" / "django.po").exists()
 
 
 def test_report_figures(library):
