@@ -7,7 +7,7 @@ import io
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import CASCADE, SET_NULL, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.attachments import Attachment
-from portal.models import Business, Sector
+from portal.fields import fk, sector_fk, user_fk
+from portal.models import Business
 from portal.pdf import StoredPdf
 from portal.roles import get_actor
 from portal.text import nfc
@@ -80,14 +81,7 @@ class CriteriaSet(NormalisedText):
     title = models.CharField(_("title"), max_length=255)
     title_en = models.CharField(_("English title"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
-    sector = models.ForeignKey(
-        Sector,
-        verbose_name=_("sector"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="criteria_sets",
-    )
+    sector = sector_fk("criteria_sets")
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -114,14 +108,7 @@ class CriteriaSet(NormalisedText):
     )
     source = models.TextField(_("source"), blank=True, help_text=_("One address per line."))
     note = models.TextField(_("note"), blank=True)
-    previous = models.ForeignKey(
-        "self",
-        verbose_name=_("previous version"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="next_versions",
-    )
+    previous = fk("self", _("previous version"), "next_versions", optional=True, on_delete=SET_NULL)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -154,13 +141,7 @@ class CriteriaSet(NormalisedText):
 
 def part_of_set(related_name, **extra):
     """The foreign key of a band, group or criterion to its set (deleted with it)."""
-    return models.ForeignKey(
-        CriteriaSet,
-        verbose_name=_("criteria set"),
-        on_delete=models.CASCADE,
-        related_name=related_name,
-        **extra,
-    )
+    return fk(CriteriaSet, _("criteria set"), related_name, on_delete=CASCADE, **extra)
 
 
 def code_unique_in_set(name):
@@ -185,9 +166,7 @@ class Band(models.Model):
         verbose_name = _("band")
         verbose_name_plural = _("bands")
         ordering = ["criteria_set", "-min_percent"]
-        constraints = [
-            code_unique_in_set("band_code_per_set"),
-        ]
+        constraints = [code_unique_in_set("band_code_per_set")]
 
     def __str__(self):
         return self.display_label
@@ -227,9 +206,7 @@ class CriteriaGroup(NormalisedText):
         verbose_name = _("criteria group")
         verbose_name_plural = _("criteria groups")
         ordering = ["criteria_set", "order", "pk"]
-        constraints = [
-            code_unique_in_set("group_code_per_set"),
-        ]
+        constraints = [code_unique_in_set("group_code_per_set")]
 
     def __str__(self):
         return f"{self.code}. {self.title}"
@@ -245,9 +222,7 @@ class Criterion(NormalisedText):
         PLAN_EVIDENCE = "plan_evidence", _("Plan and evidence")
 
     criteria_set = part_of_set("criteria", editable=False)
-    group = models.ForeignKey(
-        CriteriaGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="criteria"
-    )
+    group = fk(CriteriaGroup, _("group"), "criteria", on_delete=CASCADE)
     code = models.CharField(_("code"), max_length=30)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("text"))
@@ -267,9 +242,7 @@ class Criterion(NormalisedText):
         verbose_name = _("criterion")
         verbose_name_plural = _("criteria")
         ordering = ["group__order", "order", "pk"]
-        constraints = [
-            code_unique_in_set("criterion_code_per_set"),
-        ]
+        constraints = [code_unique_in_set("criterion_code_per_set")]
 
     def __str__(self):
         return f"{self.code} {self.text[:60]}"
@@ -332,38 +305,18 @@ class Assessment(StoredPdf):
     EDITABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
     REVIEWABLE = (Status.SUBMITTED,)
 
-    business = models.ForeignKey(
-        Business, verbose_name=_("business"), on_delete=models.CASCADE, related_name="assessments"
-    )
-    criteria_set = models.ForeignKey(
-        CriteriaSet,
-        verbose_name=_("criteria set"),
-        on_delete=models.PROTECT,
-        related_name="assessments",
-    )
+    business = fk(Business, _("business"), "assessments", on_delete=CASCADE)
+    criteria_set = fk(CriteriaSet, _("criteria set"), "assessments")
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    created_by = user_fk(_("started by"))
     created_at = models.DateTimeField(_("started"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = user_fk(_("decided by"))
     # Written only by services.refresh_score from scoring.compute_score, so that lists,
     # filters and report figures can aggregate in the database.
     total_points = models.DecimalField(
@@ -376,15 +329,7 @@ class Assessment(StoredPdf):
         _("percentage"), max_digits=5, decimal_places=2, default=0, editable=False
     )
     screening_passed = models.BooleanField(_("screening passed"), null=True, editable=False)
-    band = models.ForeignKey(
-        Band,
-        verbose_name=_("band"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    band = fk(Band, _("band"), "+", optional=True, on_delete=SET_NULL, editable=False)
     # The business's latest decided assessment, when verified: the public result.
     is_public = models.BooleanField(
         pgettext_lazy("assessment", "published"), default=False, editable=False
@@ -478,24 +423,14 @@ class Assessment(StoredPdf):
 
 
 class Answer(models.Model):
-    assessment = models.ForeignKey(
-        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="answers"
-    )
-    criterion = models.ForeignKey(
-        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="answers"
-    )
+    assessment = fk(Assessment, _("assessment"), "answers", on_delete=CASCADE)
+    criterion = fk(Criterion, _("criterion"), "answers")
     value = models.CharField(
         _("answer"), max_length=15, choices=AnswerValue.choices, blank=True, default=""
     )
     note = models.TextField(_("explanation"), blank=True, max_length=4000)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    updated_by = user_fk(_("updated by"))
 
     class Meta:
         verbose_name = _("answer")
@@ -515,15 +450,8 @@ class Evidence(Attachment):
     upload_kinds = "documents"
     max_upload_bytes = EVIDENCE_MAX_BYTES
 
-    assessment = models.ForeignKey(
-        Assessment,
-        verbose_name=_("assessment"),
-        on_delete=models.CASCADE,
-        related_name="evidence",
-    )
-    criterion = models.ForeignKey(
-        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="evidence"
-    )
+    assessment = fk(Assessment, _("assessment"), "evidence", on_delete=CASCADE)
+    criterion = fk(Criterion, _("criterion"), "evidence")
 
     class Meta(Attachment.Meta):
         verbose_name = _("evidence file")
@@ -540,17 +468,9 @@ class AssessmentEvent(models.Model):
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")
 
-    assessment = models.ForeignKey(
-        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="events"
-    )
+    assessment = fk(Assessment, _("assessment"), "events", on_delete=CASCADE)
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    actor = user_fk(_("by"))
     at = models.DateTimeField(_("when"), default=timezone.now)
     note = models.TextField(_("comment"), blank=True)
     percent = models.DecimalField(
@@ -569,15 +489,8 @@ class AssessmentEvent(models.Model):
 class ReviewComment(models.Model):
     """An officer's comment on one criterion, attached to the review decision."""
 
-    event = models.ForeignKey(
-        AssessmentEvent,
-        verbose_name=_("review"),
-        on_delete=models.CASCADE,
-        related_name="comments",
-    )
-    criterion = models.ForeignKey(
-        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+"
-    )
+    event = fk(AssessmentEvent, _("review"), "comments", on_delete=CASCADE)
+    criterion = fk(Criterion, _("criterion"), "+")
     text = models.TextField(_("comment"), max_length=4000)
 
     class Meta:
