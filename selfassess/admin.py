@@ -9,14 +9,7 @@ from portal.admin_mixins import ScopedAdminMixin
 from portal.errors import InvalidInput
 
 from . import formats, services
-from .models import (
-    Assessment,
-    AssessmentEvent,
-    Band,
-    CriteriaGroup,
-    CriteriaSet,
-    Criterion,
-)
+from .models import Assessment, AssessmentEvent, Band, CriteriaGroup, CriteriaSet, Criterion
 
 
 class FrozenInlineMixin:
@@ -131,10 +124,11 @@ class CriteriaGroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 class EventInline(admin.TabularInline):
+    """The assessment's timeline as the workflow wrote it: shown, never changed here."""
+
     model = AssessmentEvent
+    fields = readonly_fields = ("kind", "at", "actor", "note", "percent")
     extra = 0
-    fields = ("kind", "at", "actor", "note", "percent")
-    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -6,39 +6,26 @@ from portal.contributions import ReportSection
 # The figures the part gives the annual reports, in display order.
 REPORT_KEYS = ("submitted", "verified", "by_band")
 
+MODELS = ("criteriaset", "criteriagroup", "criterion", "band", "assessment", "assessmentevent")
+
+
+def permissions(actions, *models):
+    """The part's permission codes for each of ``actions`` on each of ``models``."""
+    return [f"selfassess.{action}_{model}" for model in models for action in actions]
+
 
 class SelfassessConfig(AppConfig):
     name = "selfassess"
     verbose_name = _("Self-assessment")
 
+    # The criteria are edited in the back office by the ministry; the rest is read-only there.
     portal_permissions = {
         "ministry": [
-            "selfassess.view_criteriaset",
-            "selfassess.add_criteriaset",
-            "selfassess.change_criteriaset",
-            "selfassess.view_criteriagroup",
-            "selfassess.add_criteriagroup",
-            "selfassess.change_criteriagroup",
-            "selfassess.delete_criteriagroup",
-            "selfassess.view_criterion",
-            "selfassess.add_criterion",
-            "selfassess.change_criterion",
-            "selfassess.delete_criterion",
-            "selfassess.view_band",
-            "selfassess.add_band",
-            "selfassess.change_band",
-            "selfassess.delete_band",
-            "selfassess.view_assessment",
-            "selfassess.view_assessmentevent",
+            *permissions(("view", "add", "change"), "criteriaset"),
+            *permissions(("view", "add", "change", "delete"), "criteriagroup", "criterion", "band"),
+            *permissions(("view",), "assessment", "assessmentevent"),
         ],
-        "province": [
-            "selfassess.view_criteriaset",
-            "selfassess.view_criteriagroup",
-            "selfassess.view_criterion",
-            "selfassess.view_band",
-            "selfassess.view_assessment",
-            "selfassess.view_assessmentevent",
-        ],
+        "province": permissions(("view",), *MODELS),
     }
 
     # What the part gives the shared pages, in their order (portal.contributions).

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import text_area
 from portal.models import Business
 
 from .formats import MAX_FILE_BYTES
@@ -30,12 +31,7 @@ class ReviewForm(forms.Form):
         ("reject", _("Reject the assessment")),
     ]
     decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
-    note = forms.CharField(
-        label=_("Comment to the business (required to reject)"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = text_area(_("Comment to the business (required to reject)"), max_length=4000, rows=3)
 
     def clean(self):
         data = super().clean()

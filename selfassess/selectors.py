@@ -152,15 +152,12 @@ def _figures_rows(start, end, province=None):
     return list(submitted), list(verified), list(bucket_cases)
 
 
+# The breakdowns of the figures: each a mapping of a label to a count.
+BREAKDOWNS = ("by_band", "by_sector", "by_year", "score_distribution")
+
+
 def _empty():
-    return {
-        "submitted": 0,
-        "verified": 0,
-        "by_band": {},
-        "by_sector": {},
-        "by_year": {},
-        "score_distribution": {},
-    }
+    return {"submitted": 0, "verified": 0} | {key: {} for key in BREAKDOWNS}
 
 
 def _add(bucket, key, n):

@@ -31,7 +31,6 @@ from .workflow import (
     CRITERIA_SET_WORKFLOW,
     DECISIONS,
     business_member,
-    reviewer,
 )
 
 
@@ -292,11 +291,6 @@ def submit(*, assessment, user):
 
     enqueue(tasks.notify_event, change.extra["event"].pk)
     return assessment
-
-
-def can_review(user, assessment):
-    """Whether ``user`` may decide on ``assessment`` (whatever its state): for the pages."""
-    return reviewer(get_actor(user), assessment)
 
 
 @transaction.atomic

@@ -17,10 +17,6 @@ urlpatterns = [
     path("<int:pk>/ket-qua.pdf", views.result_pdf, name="pdf"),
     path("bo-tieu-chi/nhap/", views.set_import, name="set_import"),
     path("bo-tieu-chi/<int:set_pk>/", views.set_detail, name="set_detail"),
-    path(
-        "bo-tieu-chi/<int:set_pk>/xuat.<str:fmt>",
-        views.set_export,
-        name="set_export",
-    ),
+    path("bo-tieu-chi/<int:set_pk>/xuat.<str:fmt>", views.set_export, name="set_export"),
     path("bo-tieu-chi/<int:set_pk>/phien-ban-moi/", views.set_new_version, name="set_new_version"),
 ]

@@ -31,20 +31,32 @@ from .models import (
     ReviewComment,
 )
 from .scoring import compute_score
-from .workflow import ASSESSMENT_WORKFLOW, business_member
+from .workflow import ASSESSMENT_WORKFLOW, business_member, reviewer
 
 
-def _assessment(request, pk, *, member=False):
+def _assessment(request, pk, *, member=False, reviewing=False):
     """The assessment through its scope (404 outside it). ``member``: only the business's
-    own members (the people who may change it)."""
+    own members (the people who may change it); ``reviewing``: only the officers who may
+    decide on it."""
     assessment = get_object_in_scope(
         Assessment.objects.select_related("business__province", "criteria_set", "band"),
         request.user,
         pk=pk,
     )
-    if member and not business_member(get_actor(request.user), assessment):
+    actor = get_actor(request.user)
+    if member and not business_member(actor, assessment):
         raise NotAllowed(f"assessment {pk}: not a member of its business")
+    if reviewing and not reviewer(actor, assessment):
+        raise NotAllowed(f"assessment {pk}: not a reviewer of it")
     return assessment
+
+
+def _evidence_by_criterion(evidence):
+    """The evidence files by criterion id."""
+    files = {}
+    for item in evidence:
+        files.setdefault(item.criterion_id, []).append(item)
+    return files
 
 
 def _error_text(exc):
@@ -181,9 +193,9 @@ def fill(request, pk, group_pk):
             messages.error(request, _("Some answers could not be saved; see the messages below."))
         answers = {a.criterion_id: a for a in assessment.answers.filter(criterion__group=group)}
     score = selectors.score_of(assessment)
-    evidence = {}
-    for item in assessment.evidence.filter(criterion__group=group).order_by("uploaded_at"):
-        evidence.setdefault(item.criterion_id, []).append(item)
+    evidence = _evidence_by_criterion(
+        assessment.evidence.filter(criterion__group=group).order_by("uploaded_at")
+    )
     comments = _latest_comments(assessment)
     rows = []
     for criterion in group.criteria_list:
@@ -357,14 +369,10 @@ def queue(request):
 @officer_required
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
-    assessment = _assessment(request, pk)
-    if not services.can_review(request.user, assessment):
-        raise NotAllowed(f"assessment {pk}: not a reviewer of it")
+    assessment = _assessment(request, pk, reviewing=True)
     criteria_set = selectors.load_structure(assessment.criteria_set)
     answers = {a.criterion_id: a for a in assessment.answers.all()}
-    evidence = {}
-    for item in assessment.evidence.all():
-        evidence.setdefault(item.criterion_id, []).append(item)
+    evidence = _evidence_by_criterion(assessment.evidence.all())
     form = ReviewForm(request.POST or None)
     typed_comments = {}
     if request.method == "POST":
@@ -374,12 +382,13 @@ def review(request, pk):
                 typed_comments[int(key[8:])] = value[:4000]
         if form.is_valid():
             try:
+                comments = {criteria[k]: v for k, v in typed_comments.items()}
+                # The form's fields are the decision and its note.
                 services.review(
                     assessment=assessment,
                     officer=request.user,
-                    decision=form.cleaned_data["decision"],
-                    note=form.cleaned_data["note"],
-                    comments={criteria[k]: v for k, v in typed_comments.items()},
+                    comments=comments,
+                    **form.cleaned_data,
                 )
             except InvalidInput as exc:
                 add_to_form(form, exc)

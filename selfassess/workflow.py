@@ -104,22 +104,20 @@ def ministry_staff(actor, criteria_set):
     return actor.is_ministry
 
 
+def set_status_change(name, target, message):
+    """A back-office change of a set's status to ``target``, from either other status."""
+    sources = tuple(status for status in CriteriaSet.Status if status != target)
+    return Transition(name, sources, target, who=ministry_staff, message=message)
+
+
 CRITERIA_SET_WORKFLOW = Workflow(
     CriteriaSet,
     [
-        Transition(
-            "activate",
-            (CriteriaSet.Status.DRAFT, CriteriaSet.Status.RETIRED),
-            CriteriaSet.Status.ACTIVE,
-            who=ministry_staff,
-            message=_("This criteria set is already active."),
+        set_status_change(
+            "activate", CriteriaSet.Status.ACTIVE, _("This criteria set is already active.")
         ),
-        Transition(
-            "retire",
-            (CriteriaSet.Status.DRAFT, CriteriaSet.Status.ACTIVE),
-            CriteriaSet.Status.RETIRED,
-            who=ministry_staff,
-            message=_("This criteria set is already retired."),
+        set_status_change(
+            "retire", CriteriaSet.Status.RETIRED, _("This criteria set is already retired.")
         ),
     ],
 )
