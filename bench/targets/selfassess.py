@@ -84,6 +84,16 @@ def _bench_set():
     return criteria_set
 
 
+def _business(i, rng, provinces, sectors):
+    """The fictional business number ``i``, placed at random (not saved)."""
+    name = f"{rng.choice(KINDS)} {rng.choice(TRADES)} {rng.choice(WORDS)} {i % 997}"
+    tax_code = f"{PREFIX}{i:08d}"
+    place = {"province": rng.choice(provinces), "sector": rng.choice(sectors)}
+    search_text = build_search_text(name, "", tax_code)
+    address = f"{i % 300 + 1} đường Lê Lợi"
+    return Business(tax_code=tax_code, name=name, address=address, search_text=search_text, **place)
+
+
 def generate(count, stdout):
     from selfassess.models import Assessment
 
@@ -100,20 +110,10 @@ def generate(count, stdout):
     while done < count:
         size = min(BATCH_SIZE, count - done)
         with transaction.atomic():
-            businesses = []
-            for i in range(start + done, start + done + size):
-                name = f"{rng.choice(KINDS)} {rng.choice(TRADES)} {rng.choice(WORDS)} {i % 997}"
-                tax_code = f"{PREFIX}{i:08d}"
-                businesses.append(
-                    Business(
-                        tax_code=tax_code,
-                        name=name,
-                        address=f"{i % 300 + 1} đường Lê Lợi",
-                        province=rng.choice(provinces),
-                        sector=rng.choice(sectors),
-                        search_text=build_search_text(name, "", tax_code),
-                    )
-                )
+            businesses = [
+                _business(i, rng, provinces, sectors)
+                for i in range(start + done, start + done + size)
+            ]
             Business.objects.bulk_create(businesses, batch_size=BATCH_SIZE)
             tax_codes = [b.tax_code for b in businesses]
             ids = dict(

@@ -1,6 +1,9 @@
+from unittest.mock import Mock
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from portal import search
 from selfassess import services
 
 from .factories import criterion, make_set
@@ -13,6 +16,14 @@ PDF_BYTES = (
 
 def pdf_upload(name="minh-chung.pdf"):
     return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+@pytest.fixture
+def matching_spy(monkeypatch):
+    """portal.search.matching, answering as usual, with its calls recorded."""
+    spy = Mock(wraps=search.matching)
+    monkeypatch.setattr(search, "matching", spy)
+    return spy
 
 
 @pytest.fixture

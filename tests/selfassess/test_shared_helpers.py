@@ -8,7 +8,6 @@ import django_filters
 from django.core import mail
 from django.urls import reverse
 
-from portal import search
 from portal.models import Profile
 from selfassess import services, tasks
 from tests.conftest import login
@@ -63,29 +62,22 @@ def test_business_list_filters_through_django_filter(client, submitted, business
     assert [a.pk for a in response.context["assessments"]] == [submitted.pk]
 
 
-def test_searches_go_through_portal_search(client, submitted, province_officer, monkeypatch):
+def test_searches_go_through_portal_search(client, submitted, province_officer, matching_spy):
     _verify(submitted, province_officer)
-    calls = []
-    real = search.matching
-
-    def spy(queryset, query, **kwargs):
-        calls.append((query, kwargs))
-        return real(queryset, query, **kwargs)
-
-    monkeypatch.setattr(search, "matching", spy)
     # Folded: typed without diacritics, the business is found.
     public = client.get(reverse("businesses:index"), {"q": "binh an ha noi"})
     assert [a.pk for a in public.context["page"].object_list] == [submitted.pk]
+    searches = [(c.args[1], c.kwargs) for c in matching_spy.call_args_list]
     assert (
         "binh an ha noi",
         {"column": "business__search_text", "exact": ("business__tax_code",)},
-    ) in [(q, {**k, "exact": tuple(k.get("exact", ()))}) for q, k in calls]
+    ) in [(query, {**kw, "exact": tuple(kw.get("exact", ()))}) for query, kw in searches]
     assert not list(client.get(reverse("businesses:index"), {"q": "khong co"}).context["page"])
     login(client, province_officer)
-    calls.clear()
+    matching_spy.reset_mock()
     queue = client.get(reverse("selfassess:queue"), {"q": "BINH AN"})
     assert [a.pk for a in queue.context["page"].object_list] == [submitted.pk]
-    assert calls and calls[-1][0] == "BINH AN"
+    assert matching_spy.called and matching_spy.call_args.args[1] == "BINH AN"
     # The tax code typed whole, with a space, still finds the business.
     queue = client.get(reverse("selfassess:queue"), {"q": "0101000013"})
     assert [a.pk for a in queue.context["page"].object_list] == [submitted.pk]
