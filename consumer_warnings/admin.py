@@ -11,26 +11,24 @@ from portal.admin_mixins import ScopedAdminMixin
 from .models import ConsumerWarning, Delivery, Subscription, WarningEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class WarningEventInline(admin.TabularInline):
-    model = WarningEvent
-    extra = 0
-    fields = ("action", "at", "by", "note", "changes")
-    readonly_fields = fields
-    can_delete = False
+class ReadOnly:
+    """Nothing is added, changed or deleted here: the staff pages do it through the services,
+    which record every step."""
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    has_change_permission = has_delete_permission = has_add_permission
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
+
+
+class WarningEventInline(ReadOnly, admin.TabularInline):
+    model = WarningEvent
+    extra = 0
+    fields = ("action", "at", "by", "note", "changes")
 
 
 @admin.register(ConsumerWarning)

@@ -7,21 +7,18 @@ from portal.contributions import ReportSection
 REPORT_KEYS = ("issued", "recalls", "by_kind")
 
 
+def view_permissions(*models):
+    return [f"consumer_warnings.view_{model}" for model in models]
+
+
 class ConsumerWarningsConfig(AppConfig):
     name = "consumer_warnings"
     verbose_name = _("Warnings and recalls")
 
+    # Read-only in the admin: warnings are drafted and published on the staff pages.
     portal_permissions = {
-        "ministry": [
-            "consumer_warnings.view_consumerwarning",
-            "consumer_warnings.view_warningevent",
-            "consumer_warnings.view_subscription",
-            "consumer_warnings.view_delivery",
-        ],
-        "province": [
-            "consumer_warnings.view_consumerwarning",
-            "consumer_warnings.view_warningevent",
-        ],
+        "ministry": view_permissions("consumerwarning", "warningevent", "subscription", "delivery"),
+        "province": view_permissions("consumerwarning", "warningevent"),
     }
 
     # What the part gives the shared pages, in their order (portal.contributions).

@@ -4,7 +4,6 @@ e-mail subscriptions with one row per message sent."""
 import re
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -12,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.fields import WebAddressField
+from portal.fields import WebAddressField, fk, sector_fk, user_fk
 from portal.files import PrivateUploadTo, private_storage
 from portal.markup import render_markdown
-from portal.models import Business, Province, Sector
+from portal.models import Business, Province
 from portal.personal_data import PersonalData
 from portal.search import fold, search_column, search_terms
 from portal.text import nfc, slugify_vi
@@ -192,25 +191,19 @@ class ConsumerWarning(models.Model):
     gtin_key = models.CharField(max_length=14, blank=True, default="", editable=False)
     quantity = models.CharField(_("quantity affected"), max_length=120, blank=True)
 
-    sector = models.ForeignKey(
-        Sector,
-        verbose_name=_("sector"),
-        on_delete=models.PROTECT,
-        related_name="consumer_warnings",
-    )
+    sector = sector_fk("consumer_warnings", optional=False)
     hazard = models.CharField(_("hazard"), max_length=20, choices=Hazard.choices)
     risk_level = models.CharField(
         _("risk level"), max_length=10, choices=Risk.choices, blank=True, default=""
     )
     measures = models.JSONField(_("measures taken"), default=list, blank=True)
 
-    business = models.ForeignKey(
+    business = fk(
         Business,
-        verbose_name=_("responsible business (registered)"),
+        _("responsible business (registered)"),
+        "consumer_warnings",
+        optional=True,
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="consumer_warnings",
     )
     business_name = models.CharField(_("responsible business"), max_length=255, blank=True)
     origin_country = models.CharField(_("country of origin"), max_length=100, blank=True)
@@ -221,13 +214,11 @@ class ConsumerWarning(models.Model):
         related_name="consumer_warnings",
         help_text=_("Leave empty when the whole country is affected."),
     )
-    owner_province = models.ForeignKey(
+    owner_province = fk(
         Province,
-        verbose_name=_("issued by the department of"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+        _("issued by the department of"),
+        "+",
+        optional=True,
         help_text=_("Empty for warnings issued by the ministry."),
     )
 
@@ -260,14 +251,7 @@ class ConsumerWarning(models.Model):
     )
 
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_fk(_("created by"))
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated after publication"), null=True, blank=True)
     update_note = models.TextField(_("what changed"), blank=True)
@@ -357,9 +341,7 @@ class WarningPhoto(models.Model):
     """A photo re-encoded on upload (resized, metadata dropped). Stored privately and
     served through a view that checks the warning is public or in the staff's scope."""
 
-    warning = models.ForeignKey(
-        ConsumerWarning, verbose_name=_("warning"), on_delete=models.CASCADE, related_name="photos"
-    )
+    warning = fk(ConsumerWarning, _("warning"), "photos", on_delete=models.CASCADE)
     image = models.FileField(
         _("photo"), upload_to=PrivateUploadTo("warnings"), storage=private_storage
     )
@@ -391,19 +373,10 @@ class WarningEvent(models.Model):
         UPDATED = "updated", _("Updated")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    warning = models.ForeignKey(
-        ConsumerWarning, verbose_name=_("warning"), on_delete=models.CASCADE, related_name="events"
-    )
+    warning = fk(ConsumerWarning, _("warning"), "events", on_delete=models.CASCADE)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     at = models.DateTimeField(_("when"), default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    by = user_fk(_("by"))
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
 
@@ -455,14 +428,7 @@ class Subscription(models.Model):
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
 
     email = models.EmailField(_("e-mail"))
-    sector = models.ForeignKey(
-        Sector,
-        verbose_name=_("sector"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    sector = sector_fk("+", on_delete=models.CASCADE)
     kind = models.CharField(
         _("kind"), max_length=20, choices=ConsumerWarning.Kind.choices, blank=True
     )
@@ -522,13 +488,9 @@ class Delivery(models.Model):
         ALERT = "alert", _("Immediate alert")
         DIGEST = "digest", _("Weekly digest")
 
-    subscription = models.ForeignKey(
-        Subscription, on_delete=models.CASCADE, related_name="deliveries"
-    )
+    subscription = fk(Subscription, _("subscription"), "deliveries", on_delete=models.CASCADE)
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    warning = models.ForeignKey(
-        ConsumerWarning, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    warning = fk(ConsumerWarning, _("warning"), "+", optional=True, on_delete=models.CASCADE)
     period = models.CharField(max_length=20, blank=True, default="")
     sent_at = models.DateTimeField(default=timezone.now)
     warning_count = models.PositiveIntegerField(default=1)

@@ -1,9 +1,13 @@
 """Celery tasks: thin, taking primary keys. The services compose the messages (and claim each
 delivery); the tasks only send them."""
 
-from portal.notifications import mail_task, send
+from portal.notifications import mail_sender, mail_task, send
 
 from . import services
+
+send_confirmation = mail_sender(
+    "consumer_warnings.tasks.send_confirmation", services.confirmation_mail
+)
 
 
 def send_claimed(mails):
@@ -22,11 +26,6 @@ def send_claimed(mails):
 @mail_task
 def send_alerts(warning_pk):
     return send_claimed(services.alert_mails(warning_pk))
-
-
-@mail_task
-def send_confirmation(subscription_pk):
-    return send(services.confirmation_mail(subscription_pk))
 
 
 @mail_task

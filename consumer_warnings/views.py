@@ -63,7 +63,8 @@ def index(request):
             "filter": warning_filter,
             "form": warning_filter.form,
             "filtered": bool(warning_filter.values),
-            "query": query,
+            # The same filters for the feed and export links ("?…", empty when none).
+            "follow_query": f"?{query}" if query else "",
             "gtin_searched": warning_filter.values.get("gtin", ""),
             "similar": similar,
             "subscribe_query": _subscribe_query(warning_filter),
@@ -312,14 +313,29 @@ def manage(request):
     )
 
 
-def _managed(request, pk):
+def _managed(request, pk, *, to_edit=False):
     """A warning the user may act on: another province's warning, even a public one, is
-    404 here before any service is asked."""
-    return get_object_in_scope(
+    404 here before any service is asked. ``to_edit``: one they may still edit, or 403."""
+    warning = get_object_in_scope(
         ConsumerWarning.objects.managed_by(request.user).select_related("business"),
         request.user,
         pk=pk,
     )
+    if to_edit and not services.can_edit(request.user, warning):
+        raise NotAllowed(f"warning {pk} cannot be edited by this user")
+    return warning
+
+
+def _attempt(request, service, *args, done, **kwargs):
+    """Run a lifecycle ``service`` as the user: show its refusal, or ``done`` when it went
+    through (then True)."""
+    try:
+        service(*args, user=request.user, **kwargs)
+    except InvalidInput as exc:
+        messages.error(request, " ".join(messages_of(exc)))
+        return False
+    messages.success(request, done)
+    return True
 
 
 def _save(request, form):
@@ -352,9 +368,7 @@ def create(request):
 @officer_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
-    warning = _managed(request, pk)
-    if not services.can_edit(request.user, warning):
-        raise NotAllowed(f"warning {pk} cannot be edited by this user")
+    warning = _managed(request, pk, to_edit=True)
     initial = {"provinces": list(warning.provinces.all()), "measures": warning.measures}
     form = WarningForm(
         request.POST or None, request.FILES or None, instance=warning, initial=initial
@@ -395,13 +409,9 @@ def preview(request, pk):
 @require_POST
 def publish(request, pk):
     warning = _managed(request, pk)
-    try:
-        services.publish(warning, user=request.user)
-    except InvalidInput as exc:
-        messages.error(request, " ".join(messages_of(exc)))
-        return redirect("consumer_warnings:preview", pk=warning.pk)
-    messages.success(request, _("The warning is published."))
-    return redirect(warning.get_absolute_url())
+    if _attempt(request, services.publish, warning, done=_("The warning is published.")):
+        return redirect(warning.get_absolute_url())
+    return redirect("consumer_warnings:preview", pk=warning.pk)
 
 
 @officer_required
@@ -409,15 +419,11 @@ def publish(request, pk):
 def withdraw(request, pk):
     warning = _managed(request, pk)
     form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.withdraw(warning, user=request.user, reason=form.cleaned_data["reason"])
-        except InvalidInput as exc:
-            messages.error(request, " ".join(messages_of(exc)))
-        else:
-            messages.success(request, _("The warning is withdrawn from lists and feeds."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Give the reason for the withdrawal; it is shown on the page."))
+    else:
+        done = _("The warning is withdrawn from lists and feeds.")
+        _attempt(request, services.withdraw, warning, reason=form.cleaned_data["reason"], done=done)
     return redirect("consumer_warnings:preview", pk=warning.pk)
 
 
@@ -426,10 +432,5 @@ def withdraw(request, pk):
 def photo_delete(request, pk):
     item = get_object_or_404(WarningPhoto, pk=pk)
     _managed(request, item.warning_id)
-    try:
-        services.remove_photo(item, user=request.user)
-    except InvalidInput as exc:
-        messages.error(request, " ".join(messages_of(exc)))
-    else:
-        messages.success(request, _("Photo removed."))
+    _attempt(request, services.remove_photo, item, done=_("Photo removed."))
     return redirect("consumer_warnings:edit", pk=item.warning_id)

@@ -90,14 +90,18 @@ def generate(count, stdout):
     stdout.write(f"consumer_warnings: {count} warnings\n")
 
 
+# The timed pages, all under the list's address: label → the rest of the path and query.
+PAGES = {
+    "warnings list": "",
+    "warnings list page 50": "?page=50",
+    "warnings search": "?q=noi+com+dien",
+    "warnings filtered": "?kind=recall&risk=serious&sector=dien-may-gia-dung",
+    "warnings barcode lookup": "?gtin=2000000000107",
+    "warnings Atom feed": "feed/",
+    "warnings RSS feed (filtered)": "feed/rss/?kind=recall",
+    "warnings JSON export": "du-lieu.json?sector=thuc-pham",
+}
+
+
 def urls():
-    return [
-        ("warnings list", "/canh-bao/"),
-        ("warnings list page 50", "/canh-bao/?page=50"),
-        ("warnings search", "/canh-bao/?q=noi+com+dien"),
-        ("warnings filtered", "/canh-bao/?kind=recall&risk=serious&sector=dien-may-gia-dung"),
-        ("warnings barcode lookup", "/canh-bao/?gtin=2000000000107"),
-        ("warnings Atom feed", "/canh-bao/feed/"),
-        ("warnings RSS feed (filtered)", "/canh-bao/feed/rss/?kind=recall"),
-        ("warnings JSON export", "/canh-bao/du-lieu.json?sector=thuc-pham"),
-    ]
+    return [(label, f"/canh-bao/{rest}") for label, rest in PAGES.items()]
