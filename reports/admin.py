@@ -118,8 +118,15 @@ class ReportingYearAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
 
 
+class MadeByTheCalendarMixin:
+    """Unit and national reports are created by the reporting calendar, never by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(UnitReport)
-class UnitReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class UnitReportAdmin(MadeByTheCalendarMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["agency", "reporting_year", "status", "is_late", "submitted_at"]
     list_filter = ["reporting_year", "status", "is_late", "agency__kind"]
     search_fields = ["agency__name"]
@@ -138,15 +145,9 @@ class UnitReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
     exclude = ["figures", "snapshot", "pdf"]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(NationalReport)
-class NationalReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class NationalReportAdmin(MadeByTheCalendarMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["reporting_year", "number", "status", "compiled_at", "published_at"]
     readonly_fields = ["reporting_year", "status", "compiled_at", "published_at"]
     exclude = ["snapshot", "pdf"]
-
-    def has_add_permission(self, request):
-        return False

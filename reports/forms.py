@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import text_area
+
 from .models import NationalReport, TaskProgress
 
 
@@ -31,18 +33,13 @@ class ReviewForm(forms.Form):
         choices=[("accept", _("Accept the report")), ("return", _("Return it to the unit"))],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(
-        label=_("Comment to the unit"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    # Required when returning: services.review_report says so onto this field.
+    comment = text_area(
+        _("Comment to the unit"),
+        max_length=None,
+        rows=3,
         help_text=_("Required when returning the report."),
     )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "return" and not (data.get("comment") or "").strip():
-            self.add_error("comment", _("Say what the unit should change."))
-        return data
 
 
 class NationalReportForm(forms.ModelForm):

@@ -3,19 +3,39 @@ compilation (DESIGN.md §5 "Reports")."""
 
 import datetime
 
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import CASCADE, Q
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.attachments import Attachment
+from portal.fields import fk, user_fk
 from portal.models import Agency
 from portal.pdf import StoredPdf
 
 UNIT_DEADLINE = (11, 15)
 NATIONAL_DEADLINE = (12, 15)
+
+
+def _status_field(status, default):
+    return models.CharField(_("status"), max_length=10, choices=status.choices, default=default)
+
+
+def _moment(label):
+    """When a step happened; empty until it does."""
+    return models.DateTimeField(label, null=True, blank=True)
+
+
+def _in_order(first, last, name):
+    """``first`` is not after ``last`` (a plan's years, a reporting year's data window)."""
+    return models.CheckConstraint(condition=Q(**{f"{first}__lte": models.F(last)}), name=name)
+
+
+def _unique(name, *fields):
+    """One row per combination of ``fields`` (a plan's group codes, a unit's report)."""
+    return models.UniqueConstraint(fields=list(fields), name=name)
 
 
 class Plan(models.Model):
@@ -33,54 +53,44 @@ class Plan(models.Model):
         verbose_name = _("action plan")
         verbose_name_plural = _("action plans")
         ordering = ["-first_year"]
+        constraints = [_in_order("first_year", "last_year", "reports_plan_years_order")]
 
     def __str__(self):
         return f"{self.decision} ({self.first_year}–{self.last_year})"
 
 
-def _code_field():
-    return models.CharField(_("code"), max_length=10)
+class PlanItem(models.Model):
+    """A numbered item of a plan (a task group, a task), kept in the plan's order."""
+
+    code = models.CharField(_("code"), max_length=10)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.code}. {Truncator(self.title).chars(80)}"
 
 
-def _order_field():
-    return models.PositiveSmallIntegerField(_("order"), default=0)
-
-
-def _unique_code(parent, name):
-    """One ``code`` per ``parent`` (a plan's groups, a group's tasks)."""
-    return models.UniqueConstraint(fields=[parent, "code"], name=name)
-
-
-class PlanGroup(models.Model):
-    plan = models.ForeignKey(
-        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="groups"
-    )
-    code = _code_field()
+class PlanGroup(PlanItem):
+    plan = fk(Plan, _("plan"), "groups", on_delete=CASCADE)
     title = models.CharField(_("title"), max_length=300)
-    order = _order_field()
 
     class Meta:
         verbose_name = _("task group")
         verbose_name_plural = _("task groups")
         ordering = ["plan", "order"]
-        constraints = [_unique_code("plan", "reports_group_unique_code")]
-
-    def __str__(self):
-        return f"{self.code}. {self.title}"
+        constraints = [_unique("reports_group_unique_code", "plan", "code")]
 
 
-class PlanTask(models.Model):
-    group = models.ForeignKey(
-        PlanGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="tasks"
-    )
-    code = _code_field()
+class PlanTask(PlanItem):
+    group = fk(PlanGroup, _("group"), "tasks", on_delete=CASCADE)
     title = models.TextField(_("task"))
     lead_text = models.TextField(_("lead units (as written)"))
     cooperating_text = models.TextField(_("cooperating units (as written)"), blank=True)
     products = models.JSONField(_("products"), default=list, blank=True)
     timeframe = models.CharField(_("timeframe"), max_length=60, blank=True)
     recurs_annually = models.BooleanField(_("every year"), default=False)
-    order = _order_field()
     lead_agencies = models.ManyToManyField(
         Agency, verbose_name=_("lead units"), related_name="led_plan_tasks", blank=True
     )
@@ -95,10 +105,7 @@ class PlanTask(models.Model):
         verbose_name = _("action-plan task")
         verbose_name_plural = _("action-plan tasks")
         ordering = ["group__order", "order"]
-        constraints = [_unique_code("group", "reports_task_unique_code")]
-
-    def __str__(self):
-        return f"{self.code}. {self.title[:80]}"
+        constraints = [_unique("reports_task_unique_code", "group", "code")]
 
 
 class ReportingYearQuerySet(models.QuerySet):
@@ -116,20 +123,16 @@ class ReportingYear(models.Model):
         PUBLISHED = "published", pgettext_lazy("reports status", "Published")
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    plan = models.ForeignKey(
-        Plan, verbose_name=_("plan"), on_delete=models.PROTECT, null=True, blank=True
-    )
+    plan = fk(Plan, _("plan"), related_name=None, optional=True)
     data_start = models.DateField(_("data from"))
     data_end = models.DateField(_("data to"))
     unit_deadline = models.DateField(_("unit deadline"))
     national_deadline = models.DateField(_("national deadline"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
-    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
-    locked_at = models.DateTimeField(_("locked"), null=True, blank=True)
-    compiled_at = models.DateTimeField(_("compiled"), null=True, blank=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    status = _status_field(Status, default=Status.OPEN)
+    opened_at = _moment(_("opened"))
+    locked_at = _moment(_("locked"))
+    compiled_at = _moment(_("compiled"))
+    published_at = _moment(_("published"))
     # Nationwide figures frozen with the unit reports at the lock.
     national_figures = models.JSONField(_("national figures (frozen)"), null=True, blank=True)
 
@@ -140,12 +143,7 @@ class ReportingYear(models.Model):
         verbose_name = _("reporting year")
         verbose_name_plural = _("reporting years")
         ordering = ["-year"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(data_start__lte=models.F("data_end")),
-                name="reports_year_window_order",
-            )
-        ]
+        constraints = [_in_order("data_start", "data_end", "reports_year_window_order")]
 
     def __str__(self):
         return str(self.year)
@@ -190,41 +188,18 @@ class UnitReport(StoredPdf):
 
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
-    reporting_year = models.ForeignKey(
-        ReportingYear,
-        verbose_name=_("reporting year"),
-        on_delete=models.CASCADE,
-        related_name="unit_reports",
-    )
-    agency = models.ForeignKey(
-        Agency, verbose_name=_("reporting unit"), on_delete=models.PROTECT, related_name="+"
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
+    reporting_year = fk(ReportingYear, _("reporting year"), "unit_reports", on_delete=CASCADE)
+    agency = fk(Agency, _("reporting unit"), "+")
+    status = _status_field(Status, default=Status.DRAFT)
     figures = models.JSONField(_("figures (live)"), default=dict, blank=True)
-    figures_computed_at = models.DateTimeField(_("figures computed"), null=True, blank=True)
+    figures_computed_at = _moment(_("figures computed"))
     snapshot = models.JSONField(_("frozen snapshot"), null=True, blank=True)
-    locked_at = models.DateTimeField(_("figures locked"), null=True, blank=True)
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    locked_at = _moment(_("figures locked"))
+    submitted_at = _moment(_("submitted"))
+    submitted_by = user_fk(_("submitted by"))
     is_late = models.BooleanField(_("late"), default=False)
-    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reviewed_at = _moment(_("reviewed"))
+    reviewed_by = user_fk(_("reviewed by"))
     review_comment = models.TextField(_("comment from the authority"), blank=True)
     content_version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -235,30 +210,11 @@ class UnitReport(StoredPdf):
         verbose_name = _("unit report")
         verbose_name_plural = _("unit reports")
         ordering = ["reporting_year", "agency__kind", "agency__name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["reporting_year", "agency"], name="reports_one_report_per_unit"
-            )
-        ]
+        constraints = [_unique("reports_one_report_per_unit", "reporting_year", "agency")]
         indexes = [models.Index(fields=["reporting_year", "status"])]
 
     def __str__(self):
         return f"{self.agency} – {self.reporting_year}"
-
-    @property
-    def is_editable(self):
-        return self.status in self.EDITABLE
-
-    @property
-    def is_submitted(self):
-        return self.status in (self.Status.SUBMITTED, self.Status.ACCEPTED)
-
-    @property
-    def current_figures(self):
-        """The frozen snapshot once locked, the live figures before."""
-        if self.snapshot is not None:
-            return self.snapshot.get("figures", {})
-        return self.figures
 
     def pdf_context(self):
         from .selectors import unit_report_document
@@ -268,18 +224,29 @@ class UnitReport(StoredPdf):
     def pdf_filename(self):
         return f"bao-cao-{self.reporting_year.year}-{self.agency.code}.pdf"
 
+    @property
+    def current_figures(self):
+        """The frozen snapshot once locked, the live figures before."""
+        if self.snapshot is not None:
+            return self.snapshot.get("figures", {})
+        return self.figures
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE
+
+    @property
+    def is_submitted(self):
+        return self.status in (self.Status.SUBMITTED, self.Status.ACCEPTED)
+
 
 class TaskProgress(models.Model):
     class Role(models.TextChoices):
         LEAD = "lead", _("Lead")
         COOPERATING = "cooperating", _("Cooperating")
 
-    report = models.ForeignKey(
-        UnitReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="progress"
-    )
-    task = models.ForeignKey(
-        PlanTask, verbose_name=_("task"), on_delete=models.PROTECT, related_name="progress"
-    )
+    report = fk(UnitReport, _("report"), "progress", on_delete=CASCADE)
+    task = fk(PlanTask, _("task"), "progress")
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     done = models.TextField(_("what was done"), blank=True)
     products = models.TextField(_("products delivered"), blank=True)
@@ -293,9 +260,7 @@ class TaskProgress(models.Model):
         verbose_name = _("task progress")
         verbose_name_plural = _("task progress")
         ordering = ["task__group__order", "task__order"]
-        constraints = [
-            models.UniqueConstraint(fields=["report", "task"], name="reports_progress_unique")
-        ]
+        constraints = [_unique("reports_progress_unique", "report", "task")]
 
     def __str__(self):
         return f"{self.report} – {self.task.code}"
@@ -310,12 +275,7 @@ class ProgressAttachment(Attachment):
     upload_kinds = "documents"
     max_upload_bytes = 10 * 1024 * 1024
 
-    progress = models.ForeignKey(
-        TaskProgress,
-        verbose_name=_("task progress"),
-        on_delete=models.CASCADE,
-        related_name="attachments",
-    )
+    progress = fk(TaskProgress, _("task progress"), "attachments", on_delete=CASCADE)
 
     class Meta(Attachment.Meta):
         verbose_name = _("attachment")
@@ -339,17 +299,15 @@ class NationalReport(StoredPdf):
     reporting_year = models.OneToOneField(
         ReportingYear,
         verbose_name=_("reporting year"),
-        on_delete=models.CASCADE,
+        on_delete=CASCADE,
         related_name="national_report",
     )
     number = models.CharField(_("number"), max_length=60, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
+    status = _status_field(Status, default=Status.DRAFT)
     narrative = models.TextField(_("narrative by the authority"), blank=True)
     snapshot = models.JSONField(_("compiled snapshot"), default=dict, blank=True)
-    compiled_at = models.DateTimeField(_("compiled"), null=True, blank=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    compiled_at = _moment(_("compiled"))
+    published_at = _moment(_("published"))
     content_version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = NationalReportQuerySet.as_manager()

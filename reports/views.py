@@ -5,6 +5,8 @@ scope check propagates and becomes a 404 in the middleware; ``InvalidInput`` (in
 ``InvalidTransition``) goes onto the form with what was typed, or into a message for the
 plain buttons."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -33,6 +35,20 @@ def _error_text(error):
 
 def _wants_json(request):
     return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _carry_out(request, form, action, done):
+    """Call ``action(**form.cleaned_data)`` if the form is valid. True once it is done (and
+    ``done`` said); False with the refusal on the form, for the page to show it again."""
+    if not form.is_valid():
+        return False
+    try:
+        action(**form.cleaned_data)
+    except InvalidInput as error:
+        add_to_form(form, error)
+        return False
+    messages.success(request, done)
+    return True
 
 
 def _unit_report(request, pk):
@@ -207,19 +223,14 @@ def submit(request, pk):
 def review(request, pk):
     report = _unit_report(request, pk)
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.review_report(
-                report=report,
-                user=request.user,
-                accept=form.cleaned_data["decision"] == "accept",
-                comment=form.cleaned_data["comment"],
-            )
-        except InvalidInput as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The review has been recorded."))
-            return redirect(report_url(report))
+
+    def record(decision, comment):
+        services.review_report(
+            report=report, user=request.user, accept=decision == "accept", comment=comment
+        )
+
+    if _carry_out(request, form, record, _("The review has been recorded.")):
+        return redirect(report_url(report))
     context = _detail_context(request, report, review_form=form)
     return render(request, "reports/unit_report.html", context, status=400)
 
@@ -306,19 +317,9 @@ def national_edit(request, year):
     if national is None:
         raise Http404
     form = NationalReportForm(request.POST, instance=national)
-    if form.is_valid():
-        try:
-            services.update_national(
-                national=national,
-                user=request.user,
-                number=form.cleaned_data["number"],
-                narrative=form.cleaned_data["narrative"],
-            )
-        except InvalidInput as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The narrative has been saved."))
-            return redirect("reports:national_report", year=year)
+    save = partial(services.update_national, national=national, user=request.user)
+    if _carry_out(request, form, save, _("The narrative has been saved.")):
+        return redirect("reports:national_report", year=year)
     national.refresh_from_db()
     return _national_page(request, reporting_year, national, form=form, status=400)
 

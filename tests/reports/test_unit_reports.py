@@ -107,6 +107,7 @@ def test_the_authority_returns_with_a_comment_then_accepts(
     url = reverse("reports:review", args=[hanoi_report.pk])
     response = client.post(url, {"decision": "return", "comment": ""})
     assert response.status_code == 400
+    assert "comment" in response.context["review_form"].errors  # the service's rule, shown
     hanoi_report.refresh_from_db()
     assert hanoi_report.status == "submitted"
     client.post(url, {"decision": "return", "comment": "Bổ sung số liệu nhiệm vụ 1.2"})
