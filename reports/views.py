@@ -5,8 +5,6 @@ scope check propagates and becomes a 404 in the middleware; ``InvalidInput`` (in
 ``InvalidTransition``) goes onto the form with what was typed, or into a message for the
 plain buttons."""
 
-from functools import partial
-
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import csvexport
-from portal.errors import InvalidInput, NotAllowed, add_to_form, messages_of
+from portal.errors import InvalidInput, NotAllowed, add_to_form, applied, messages_of
 from portal.pdf import pdf_response
 from portal.permissions import hidden_from_public, ministry_required, officer_required
 from portal.roles import get_actor, get_object_in_scope
@@ -35,20 +33,6 @@ def _error_text(error):
 
 def _wants_json(request):
     return request.headers.get("X-Requested-With") == "fetch"
-
-
-def _carry_out(request, form, action, done):
-    """Call ``action(**form.cleaned_data)`` if the form is valid. True once it is done (and
-    ``done`` said); False with the refusal on the form, for the page to show it again."""
-    if not form.is_valid():
-        return False
-    try:
-        action(**form.cleaned_data)
-    except InvalidInput as error:
-        add_to_form(form, error)
-        return False
-    messages.success(request, done)
-    return True
 
 
 def _unit_report(request, pk):
@@ -224,12 +208,16 @@ def review(request, pk):
     report = _unit_report(request, pk)
     form = ReviewForm(request.POST)
 
-    def record(decision, comment):
+    def record(data):
         services.review_report(
-            report=report, user=request.user, accept=decision == "accept", comment=comment
+            report=report,
+            user=request.user,
+            accept=data["decision"] == "accept",
+            comment=data["comment"],
         )
 
-    if _carry_out(request, form, record, _("The review has been recorded.")):
+    if applied(form, record):
+        messages.success(request, _("The review has been recorded."))
         return redirect(report_url(report))
     context = _detail_context(request, report, review_form=form)
     return render(request, "reports/unit_report.html", context, status=400)
@@ -317,8 +305,12 @@ def national_edit(request, year):
     if national is None:
         raise Http404
     form = NationalReportForm(request.POST, instance=national)
-    save = partial(services.update_national, national=national, user=request.user)
-    if _carry_out(request, form, save, _("The narrative has been saved.")):
+
+    def save(data):
+        services.update_national(national=national, user=request.user, **data)
+
+    if applied(form, save):
+        messages.success(request, _("The narrative has been saved."))
         return redirect("reports:national_report", year=year)
     national.refresh_from_db()
     return _national_page(request, reporting_year, national, form=form, status=400)
