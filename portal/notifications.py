@@ -47,8 +47,23 @@ def _render(template_prefix, context, language):
         try:
             html = render_to_string(f"{template_prefix}.html", html_context)
         except TemplateDoesNotExist:
-            html = render_to_string("email/base.html", html_context)
+            html = html_layout(subject, text, context)
     return subject, text, html
+
+
+def html_layout(subject, text, context=None):
+    """The HTML part of a message that has only text: the text laid out in
+    ``email/base.html``, in the active language."""
+    return render_to_string(
+        "email/base.html",
+        {
+            "site_url": settings.SITE_URL,
+            "language": translation.get_language(),
+            **(context or {}),
+            "subject": subject,
+            "text_body": text,
+        },
+    )
 
 
 def compose(template_prefix, recipients, context, *, headers=None):

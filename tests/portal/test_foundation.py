@@ -182,3 +182,15 @@ def test_admin_search_folds_diacritics(client, ministry_officer, hanoi):
     assert "Hòa Bình" in body and "Đông Á" not in body
     body = client.get(url, {"q": "0101234565"}).content.decode()
     assert "Đông Á" in body and "Hòa Bình" not in body
+
+
+def test_account_emails_have_a_text_and_an_html_part_in_the_language_asked(client, consumer):
+    response = client.post("/en" + reverse("account_reset_password"), {"email": consumer.email})
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == [consumer.email]
+    assert "password" in message.subject.lower()
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    assert '<html lang="en">' in html
+    assert "Businesses for Consumers" in html
