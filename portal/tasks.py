@@ -51,19 +51,16 @@ def purge_expired_records(today=None):
 
 @shared_task
 def render_stored_pdf(model_label, pk):
-    """Render one row's PDF (``portal.pdf.StoredPdf``). Safe to deliver twice: a lease per
-    row and content version lets one worker render, and a current PDF is not redone."""
+    """Render one row's PDF (``portal.pdf.StoredPdf``). Safe to deliver twice and to crash:
+    the row is locked while it renders (a second worker skips it), a current PDF is not
+    redone, and a crash leaves the row as it was for the next request to queue again."""
     from django.apps import apps
-
-    from .jobs import lease
+    from django.db import transaction
 
     model = apps.get_model(model_label)
-    row = model.objects.filter(pk=pk).first()
-    if row is None or row.pdf_is_current:
-        return None
-    with lease("portal.render_pdf", f"{model_label}:{pk}:{row.content_version}") as run:
-        if not run:
+    with transaction.atomic():
+        row = model.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+        if row is None or row.pdf_is_current:
             return None
         row.store_pdf()
-        run.result["file"] = row.pdf.name
     return row.pdf.name

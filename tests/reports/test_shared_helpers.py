@@ -151,3 +151,17 @@ def test_a_progress_file_is_a_portal_attachment(client, province_officer, hanoi_
     response = client.get(reverse("reports:attachment", args=[attachment.pk]))
     assert response.status_code == 200
     assert content_of(response) == PDF_BYTES
+
+
+def test_a_pdf_is_rendered_again_whenever_its_content_differs(hanoi_report):
+    """Content that comes back to an earlier state (a hash version, as self-assessments
+    have) must not leave the PDF waiting: the task renders whatever is not current."""
+    from portal.tasks import render_stored_pdf
+
+    label = hanoi_report._meta.label
+    for version in (1, 2, 1):
+        UnitReport.objects.filter(pk=hanoi_report.pk).update(content_version=version)
+        assert render_stored_pdf(label, hanoi_report.pk)
+        hanoi_report.refresh_from_db()
+        assert hanoi_report.pdf_is_current and hanoi_report.pdf_version == version
+    assert render_stored_pdf(label, hanoi_report.pk) is None  # current: nothing to redo
