@@ -116,9 +116,10 @@ def remember_language_on_login(sender, request, user, **kwargs):
 
 
 class RememberLanguageMiddleware:
-    """Keep the language a signed-in person uses (``Profile.language``), so that e-mails to
-    them are written in it. Stored at sign-in, then again only when the person switches:
-    the session remembers what was stored last, so a page costs no query for it."""
+    """Keep the language a signed-in person chose (``Profile.language``), so that e-mails to
+    them are written in it: stored at sign-in, when they switch with the language selector
+    (Django's ``set_language``), and once for a session that predates this. Following a
+    link in the other language does not change it; a page costs no query for it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -126,18 +127,18 @@ class RememberLanguageMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        language = getattr(request, "LANGUAGE_CODE", None)
         session = getattr(request, "session", None)
-        if (
-            language
-            and session is not None
-            and SESSION_LANGUAGE_KEY in session
-            and session[SESSION_LANGUAGE_KEY] != language
-            and user is not None
-            and user.is_authenticated
-        ):
-            from .services import remember_language
+        if session is None or user is None or not user.is_authenticated:
+            return response
+        match = getattr(request, "resolver_match", None)
+        if request.method == "POST" and match is not None and match.url_name == "set_language":
+            language = request.POST.get("language")
+        elif SESSION_LANGUAGE_KEY not in session:
+            language = getattr(request, "LANGUAGE_CODE", None)
+        else:
+            return response
+        from .services import remember_language
 
-            remember_language(user, language)
+        if remember_language(user, language):
             session[SESSION_LANGUAGE_KEY] = language
         return response

@@ -169,7 +169,8 @@ def membership_decision_mail(membership_id):
 
 
 def remember_language(user, language):
-    """Store the language ``user`` uses the site in (one of settings.LANGUAGES)."""
+    """Store the language ``user`` uses the site in; False for one the site does not have."""
     if language not in dict(settings.LANGUAGES):
-        return
+        return False
     Profile.objects.update_or_create(user=user, defaults={"language": language})
+    return True
