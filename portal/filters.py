@@ -4,6 +4,7 @@ never an error page. Search and date bounds go through the portal's one helper e
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import periods, search
@@ -26,11 +27,21 @@ class SearchFilter(django_filters.CharFilter):
         return search.matching(qs, value, column=self.column, exact=self.exact)
 
 
+def validate_day(value):
+    if value and not periods.FIRST_DAY <= value <= periods.LAST_DAY:
+        raise ValidationError(
+            _("Give a date between %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": periods.FIRST_DAY.year, "last": periods.LAST_DAY.year},
+        )
+
+
 class _DayBound(django_filters.DateFilter):
     bound = "start"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        kwargs.setdefault("validators", [validate_day])
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Business, Membership, Province, Sector
 from .text import nfc
-from .validators import clean_phone, clean_tax_code
+from .validators import PHONE_MESSAGE, clean_phone, clean_tax_code
 
 
 def text_area(label, *, required=False, max_length=1000, rows=2, **kwargs):
@@ -44,7 +44,10 @@ class PhoneField(forms.CharField):
         self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
 
     def clean(self, value):
-        return clean_phone(super().clean(value))
+        phone = clean_phone(super().clean(value))
+        if len(phone) > self.max_length:  # formatting may lengthen it (an extension)
+            raise forms.ValidationError(PHONE_MESSAGE, code="invalid_phone")
+        return phone
 
 
 class BusinessRegistrationForm(forms.ModelForm):

@@ -10,10 +10,16 @@ import datetime
 from django.db import models
 from django.utils import timezone
 
+# The days a filter or a window may name: outside them a date is a typo (year 9999), and
+# the instant after the last day could not be computed.
+FIRST_DAY = datetime.date(1900, 1, 1)
+LAST_DAY = datetime.date(2100, 12, 31)
+
 
 def day_start(day):
-    """The aware instant a calendar day begins, in the portal's time zone."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    """The aware instant a calendar day begins, in Vietnam's time (the portal's zone)."""
+    moment = datetime.datetime.combine(day, datetime.time.min)
+    return timezone.make_aware(moment, timezone.get_default_timezone())
 
 
 def year_window(year):

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.apps import apps
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -19,8 +20,8 @@ def test_email_to_someone_who_used_the_english_site_is_in_english(
 ):
     user = make_member(business, "applicant@example.vn", status=Membership.Status.PENDING)
     login(client, user)
-    # The person browses the English site; the portal remembers it.
-    assert client.get("/en/").status_code == 200
+    # The person picks English with the language selector; the portal remembers it.
+    client.post(reverse("set_language"), {"language": "en", "next": "/en/"})
     assert Profile.objects.get(user=user).language == "en"
     membership = Membership.objects.get(user=user)
     mail.outbox.clear()
@@ -133,10 +134,14 @@ def test_pdf_not_ready_yet_shows_a_page_that_checks_again(rf, monkeypatch):
         def refresh_from_db(self):
             pass
 
-    monkeypatch.setattr(pdf, "queue_render", lambda row: None)
+    queued = []
+    monkeypatch.setattr(pdf, "queue_render", queued.append)
     request = rf.get("/x.pdf")
-    response = pdf.pdf_response(request, Row(), back_url="/back/")
+    row = Row()
+    response = pdf.pdf_response(request, row, back_url="/back/")
+    assert queued == [row]
     assert response.status_code == 202
+    assert response["Cache-Control"] == "no-store"
     assert b'http-equiv="refresh"' in response.content
     assert b'href="/back/"' in response.content
 
@@ -165,6 +170,21 @@ def test_language_switch_after_sign_in_is_remembered(client, consumer):
     login(client, consumer)
     client.get(reverse("home"))
     assert Profile.objects.get(user=consumer).language == "vi"
+    client.post(reverse("set_language"), {"language": "en", "next": "/en/"})
+    assert Profile.objects.get(user=consumer).language == "en"
+    # Following a link written in the other language does not change the choice.
+    client.get("/")
+    assert Profile.objects.get(user=consumer).language == "en"
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    assert Profile.objects.get(user=consumer).language == "en"
+
+
+def test_a_session_from_before_is_remembered_once(client, consumer):
+    login(client, consumer)
+    session = client.session
+    del session["portal_language_saved"]
+    session.save()
+    Profile.objects.filter(user=consumer).delete()
     client.get("/en/")
     assert Profile.objects.get(user=consumer).language == "en"
 
@@ -194,3 +214,25 @@ def test_account_emails_have_a_text_and_an_html_part_in_the_language_asked(clien
     assert mimetype == "text/html"
     assert '<html lang="en">' in html
     assert "Businesses for Consumers" in html
+
+
+@pytest.mark.parametrize("bound", ["date_from=0001-01-01", "date_to=9999-12-31"])
+def test_a_date_filter_far_out_of_range_is_an_error_not_a_crash(client, reference_data, bound):
+    from consumer_warnings.filters import WarningFilterSet
+    from consumer_warnings.models import ConsumerWarning
+
+    response = client.get(reverse("consumer_warnings:index") + "?" + bound)
+    assert response.status_code == 200
+    name, value = bound.split("=")
+    filterset = WarningFilterSet({name: value}, queryset=ConsumerWarning.objects.all())
+    list(filterset.qs)
+    assert "1900" in str(filterset.errors[name]) and "2100" in str(filterset.errors[name])
+
+
+def test_a_phone_too_long_once_formatted_is_refused(hanoi):
+    from portal.forms import PhoneField
+
+    field = PhoneField(max_length=20)
+    assert field.clean("0912345678") == "0912 345 678"
+    with pytest.raises(ValidationError):
+        field.clean("0912345678 ext 1234")
