@@ -14,7 +14,7 @@ from portal.errors import InvalidInput, NotAllowed
 from portal.files import KINDS, validate_upload
 from portal.jobs import enqueue
 from portal.models import Agency
-from portal.notifications import compose
+from portal.notifications import compose, page
 from portal.roles import SYSTEM, as_actor, get_actor
 
 from . import workdays
@@ -508,11 +508,12 @@ def give_feedback(complaint, *, actor, satisfied, message=""):
 
 
 def _path(name, *args, language=None):
-    """A page's path, with the language prefix of ``language`` when given."""
+    """A page's path: in ``language`` when given (the consumer's own), else in each
+    recipient's language when the message is rendered."""
     if language:
         with translation.override(language):
             return reverse(name, args=args)
-    return reverse(name, args=args)
+    return page(name, *args)
 
 
 def _complainant(complaint):

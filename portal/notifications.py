@@ -28,6 +28,14 @@ mail_task = shared_task(**MAIL_TASK_OPTIONS)
 SUBJECT_PREFIX = "[DNVNTD] "
 
 
+def page(name, *args):
+    """A page's path for an e-mail's context, worked out when the message is rendered, so
+    that it has the prefix of the recipient's language (``/en/...`` for English)."""
+    from django.urls import reverse
+
+    return lambda: reverse(name, args=args)
+
+
 def _as_recipients(recipients):
     result, seen = [], set()
     for item in recipients:

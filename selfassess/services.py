@@ -1,7 +1,6 @@
 """Every write of the self-assessment part."""
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,7 +9,7 @@ from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.files import KINDS, validate_upload
 from portal.jobs import enqueue
 from portal.models import Sector
-from portal.notifications import compose
+from portal.notifications import compose, page
 from portal.roles import get_actor
 from portal.text import nfc
 
@@ -365,7 +364,7 @@ def event_mail(event_pk):
         "assessment": assessment,
         "business": business,
         "comments": list(event.comments.select_related("criterion")),
-        "path": reverse("selfassess:detail", args=[assessment.pk]),
+        "path": page("selfassess:detail", assessment.pk),
     }
     if event.kind == AssessmentEvent.Kind.SUBMITTED:
         to = recipients.province_officers(business.province_id)

@@ -167,6 +167,8 @@ def test_business_mail_goes_to_members_in_their_language(
         services.forward(complaint, actor=province_officer)
     (forwarded,) = [m for m in mail.outbox if business_member.email in m.to]
     assert forwarded.language == "en"
+    # The link opens the page in the member's language.
+    assert f"/en/khieu-nai/doanh-nghiep/{complaint.code}/" in forwarded.body
 
 
 def test_tax_code_and_phone_are_checked_by_portal_validators(client, reference_data):

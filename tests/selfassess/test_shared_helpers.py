@@ -118,6 +118,7 @@ def test_decision_mail_in_each_recipients_language(submitted, province_officer, 
     assert "The officer verified it." in english.body
     assert english.alternatives and english.alternatives[0][1] == "text/html"
     assert "The officer verified it." in english.alternatives[0][0]
+    assert f"/en/tu-danh-gia/{submitted.pk}/" in english.body  # the page in English
     vietnamese = by_language["vi"]
     assert vietnamese.to == [submitted.business.email]
     assert "Cán bộ đã xác nhận." in vietnamese.body
