@@ -6,6 +6,7 @@ goes to (``portal.recipients``), from ``<prefix>_subject.txt``, ``<prefix>.txt``
 ``email/base.html``. Tasks only send (``send``), decorated with ``mail_task``.
 """
 
+import hashlib
 from collections import defaultdict
 
 from celery import shared_task
@@ -18,11 +19,18 @@ from django.utils.module_loading import import_string
 
 from .recipients import Recipient
 
-# The decorator of every Celery task that sends e-mail: a mail server that refuses or times out
-# (smtplib's errors are OSErrors) is tried again later, about 1, 2, 4, 8 and 16 minutes on,
-# instead of the mail being lost. Only for tasks that are safe to repeat: one message, or
-# sends claimed with ``portal.jobs`` so a repeat sends only what is left.
-MAIL_TASK_OPTIONS = {"autoretry_for": (OSError,), "retry_backoff": 60, "max_retries": 5}
+# The decorator of a Celery task that sends e-mail itself: a mail server that refuses or times
+# out (smtplib's errors are OSErrors) is tried again later, about 1, 2, 4, 8 and 16 minutes
+# on, instead of the mail being lost. Only for tasks that are safe to repeat: their sends are
+# claimed (``send_once``, or ``portal.jobs``) so that a repeat sends only what is left.
+# Plain mail tasks are ``mail_sender``, which keeps track of what it sent by itself.
+MAIL_RETRY_SECONDS = 60
+MAIL_RETRIES = 5
+MAIL_TASK_OPTIONS = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": MAIL_RETRY_SECONDS,
+    "max_retries": MAIL_RETRIES,
+}
 mail_task = shared_task(**MAIL_TASK_OPTIONS)
 
 SUBJECT_PREFIX = "[DNVNTD] "
@@ -76,7 +84,8 @@ def html_layout(subject, text, context=None):
 
 def compose(template_prefix, recipients, context, *, headers=None):
     """The messages of ``template_prefix`` for ``recipients`` (``Recipient`` values or bare
-    addresses): one per language, each rendered in that language. Nothing is sent."""
+    addresses): one per recipient, so that nobody sees another's address, each rendered in
+    the recipient's language (once per language). Nothing is sent."""
     by_language = defaultdict(list)
     for recipient in _as_recipients(recipients):
         by_language[recipient.language or settings.LANGUAGE_CODE].append(recipient.email)
@@ -84,12 +93,13 @@ def compose(template_prefix, recipients, context, *, headers=None):
     for language, addresses in by_language.items():
         full_context = {"site_url": settings.SITE_URL, "language": language, **context}
         subject, text, html = _render(template_prefix, full_context, language)
-        message = EmailMultiAlternatives(
-            subject=SUBJECT_PREFIX + subject, body=text, to=addresses, headers=headers or {}
-        )
-        message.attach_alternative(html, "text/html")
-        message.language = language
-        messages.append(message)
+        for address in addresses:
+            message = EmailMultiAlternatives(
+                subject=SUBJECT_PREFIX + subject, body=text, to=[address], headers=headers or {}
+            )
+            message.attach_alternative(html, "text/html")
+            message.language = language
+            messages.append(message)
     return messages
 
 
@@ -101,15 +111,45 @@ def send(messages):
     return get_connection().send_messages(messages) or 0
 
 
+def _key(message):
+    # Which message is which across a retry, without putting an address in the broker.
+    return hashlib.sha256(message.to[0].lower().encode()).hexdigest()[:16]
+
+
+def send_once(name, key, messages):
+    """Send each message at most once for the job (``name``, ``key``): each is claimed with
+    ``portal.jobs.once`` in the transaction of its own send, so a run that failed part way,
+    tried again, sends only what was not sent. Returns the number sent now."""
+    from .jobs import once
+
+    sent = 0
+    for message in messages:
+        with once(name, f"{key}:{_key(message)}") as run:
+            if run:
+                run.result["sent"] = send([message])
+                sent += run.result["sent"]
+    return sent
+
+
 def mail_sender(name, compose):
     """The Celery task ``name`` that sends what ``compose`` (a services function, or its
     dotted path when importing it here would be circular) composes from the task's
-    arguments (primary keys): the whole of a thin mail task."""
+    arguments (primary keys): the whole of a thin mail task. A mail server that fails part
+    way is tried again later for the messages not sent yet, never for those already sent."""
 
-    def task(*args):
+    def task(self, *args, unsent=None):
         function = import_string(compose) if isinstance(compose, str) else compose
-        return send(function(*args))
+        messages = [m for m in function(*args) if unsent is None or _key(m) in unsent]
+        sent = 0
+        for index, message in enumerate(messages):
+            try:
+                sent += send([message])
+            except OSError as error:
+                left = [_key(m) for m in messages[index:]]
+                countdown = MAIL_RETRY_SECONDS * 2**self.request.retries
+                raise self.retry(exc=error, kwargs={"unsent": left}, countdown=countdown) from error
+        return sent
 
     task.__name__ = name.rsplit(".", 1)[-1]
     task.__doc__ = f"Send what {getattr(compose, '__name__', compose)} composes."
-    return shared_task(name=name, **MAIL_TASK_OPTIONS)(task)
+    return shared_task(name=name, bind=True, max_retries=MAIL_RETRIES)(task)

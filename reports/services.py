@@ -25,8 +25,8 @@ from portal import recipients
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.files import KINDS, validate_upload
 from portal.jobs import lease, once
-from portal.models import Agency, Province
-from portal.notifications import compose, send
+from portal.models import Agency, JobRun, Province
+from portal.notifications import compose, send_once
 from portal.pdf import queue_render
 from portal.roles import SYSTEM, get_actor
 from portal.text import fold, nfc
@@ -358,24 +358,30 @@ def send_unit_reminders(reporting_year, key):
         officers = recipients.officers_by_agency([r.agency_id for r in pending])
         sent = 0
         for report in pending:
-            with once("reports.remind_unit", f"{key}:{report.agency_id}") as unit_run:
-                if not unit_run:
-                    continue
-                unit_run.result["sent"] = send(
-                    unit_reminder_mail(reporting_year, report, officers[report.agency_id])
-                )
-                sent += unit_run.result["sent"]
+            sent += send_once(
+                "reports.remind_unit",
+                f"{key}:{report.agency_id}",
+                unit_reminder_mail(reporting_year, report, officers[report.agency_id]),
+            )
         run.result.update(pending=len(pending), sent=sent)
     return run.result
 
 
 def remind_authority(reporting_year):
     """E-mail the authority's officers where the units stand (once per year)."""
+    if JobRun.objects.filter(name="reports.remind_authority", key=reporting_year.year).exists():
+        return None
+    counts = _submission_counts(reporting_year)
+    # Each officer's message is claimed with its send (a retry sends only what is left);
+    # the year is marked done once all went out.
+    sent = send_once(
+        "reports.remind_authority_mail",
+        reporting_year.year,
+        authority_reminder_mail(reporting_year, counts),
+    )
     with once("reports.remind_authority", reporting_year.year) as run:
         if not run:
             return None
-        counts = _submission_counts(reporting_year)
-        sent = send(authority_reminder_mail(reporting_year, counts))
         run.result.update(sent=sent, **counts)
     return run.result
 

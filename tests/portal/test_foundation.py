@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from portal import contributions, periods, recipients, search
+from portal import contributions, notifications, periods, recipients, search
 from portal.models import Business, Membership, Profile
 from tests.conftest import login, make_member, make_officer
 
@@ -236,3 +236,38 @@ def test_a_phone_too_long_once_formatted_is_refused(hanoi):
     assert field.clean("0912345678") == "0912 345 678"
     with pytest.raises(ValidationError):
         field.clean("0912345678 ext 1234")
+
+
+def test_each_recipient_gets_a_message_of_their_own(business, business_member):
+    other = make_member(business, "thanh.vien.hai@example.vn")
+    messages = notifications.compose(
+        "portal/email/membership_decision",
+        recipients.business_members(business),
+        {"membership": Membership.objects.get(user=other)},
+    )
+    assert sorted(m.to for m in messages) == sorted([[business_member.email], [other.email]])
+
+
+def test_a_mail_task_that_fails_part_way_resends_only_what_was_not_sent(
+    business, province_officer, hanoi, monkeypatch
+):
+    from portal import tasks
+    from portal.models import Agency
+
+    agency = Agency.objects.get(kind=Agency.Kind.PROVINCIAL_DEPARTMENT, province=hanoi)
+    second = make_officer(agency, "can.bo.hai@example.vn")
+    user = make_member(business, "xin.vao@example.vn", status=Membership.Status.PENDING)
+    membership = Membership.objects.get(user=user)
+    real, calls = notifications.send, []
+
+    def second_fails_once(messages):
+        calls.append(messages[0].to[0])
+        if len(calls) == 2:
+            raise ConnectionRefusedError("mail server down")
+        return real(messages)
+
+    monkeypatch.setattr(notifications, "send", second_fails_once)
+    mail.outbox.clear()
+    tasks.notify_membership_request.apply(args=[membership.pk], throw=False)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([province_officer.email, second.email])
+    assert len(calls) == 3  # the first, the second (refused), the second again

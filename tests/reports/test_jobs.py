@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from portal import recipients
+from portal import notifications, recipients
 from portal.models import Agency, JobRun
 from reports import services
 from reports.models import NationalReport, ReportingYear, UnitReport
@@ -99,7 +99,7 @@ def test_reminders_resume_after_a_crash_at_the_second_unit(
     services.submit_report(report=hcm_report, user=other_province_officer)
     pending = set(officers) - {hcm_report.agency_id}
     state = fail_once(
-        monkeypatch, services, "send", on_call=2, when=lambda messages: bool(messages)
+        monkeypatch, notifications, "send", on_call=2, when=lambda messages: bool(messages)
     )
     with pytest.raises(SMTPException):
         services.send_unit_reminders(opened_year, "11-08")
