@@ -16,6 +16,7 @@ from portal.jobs import enqueue
 from portal.models import Agency
 from portal.notifications import compose, page
 from portal.roles import SYSTEM, as_actor, get_actor
+from portal.validators import phone_key
 
 from . import workdays
 from .models import (
@@ -195,9 +196,8 @@ def find_for_tracking(code, contact):
     email_ok = complaint.complainant_email and (
         complaint.complainant_email.lower() == contact.lower()
     )
-    phone_ok = complaint.complainant_phone and (
-        normalise_phone(complaint.complainant_phone) == normalise_phone(contact)
-    )
+    stored_phone = phone_key(complaint.complainant_phone)
+    phone_ok = bool(stored_phone) and stored_phone == phone_key(contact)
     return complaint if (email_ok or phone_ok) else None
 
 
@@ -205,14 +205,6 @@ def find_by_token(token):
     if not token or len(token) > 100:
         return None
     return Complaint.objects.filter(tracking_hash=hash_token(token)).first()
-
-
-def normalise_phone(value):
-    """Vietnamese numbers as 0xxxxxxxxx; +84 / 84 prefixes folded."""
-    digits = "".join(ch for ch in (value or "") if ch.isdigit())
-    if (value or "").strip().startswith("+84") or (digits.startswith("84") and len(digits) == 11):
-        digits = "0" + digits[2:]
-    return digits
 
 
 # --- Deadlines --------------------------------------------------------------------------------

@@ -91,3 +91,13 @@ class PhoneValidator:
 
 
 validate_phone = PhoneValidator()
+
+
+def phone_key(value):
+    """A phone number in one form (E.164) for comparing two typed differently ("+84 912…"
+    and "0912…"); empty when ``value`` is not a phone number."""
+    try:
+        number = phonenumbers.parse(str(value or ""), PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -58,6 +58,9 @@ def test_tracking_needs_code_and_matching_contact(reference_data):
     complaint = make_complaint(complainant_phone="0912 345 678")
     assert services.find_for_tracking(complaint.code, "HOA@example.vn") == complaint
     assert services.find_for_tracking(complaint.code.lower(), "+84912345678") == complaint
+    assert services.find_for_tracking(complaint.code, "0912.345.678") == complaint
+    assert services.find_for_tracking(complaint.code, "0912 345 679") is None
+    assert services.find_for_tracking(complaint.code, "không có số") is None
     assert services.find_for_tracking(complaint.code, "khac@example.vn") is None
     assert services.find_for_tracking(complaint.code, "") is None
     assert services.find_for_tracking("KN-2000-000001", "hoa@example.vn") is None
