@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_mixins import ScopedAdminMixin
+from portal.admin_mixins import FoldedSearchMixin, ScopedAdminMixin
 
 from .models import ConsumerWarning, Delivery, Subscription, WarningEvent
 
@@ -32,10 +32,10 @@ class WarningEventInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(ConsumerWarning)
-class ConsumerWarningAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+class ConsumerWarningAdmin(FoldedSearchMixin, ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("title", "kind", "status", "sector", "risk_level", "published_at", "manage")
     list_filter = ("status", "kind", "risk_level", "hazard", "sector")
-    search_fields = ("title", "product_name", "gtin", "reference_number")
+    search_exact = ("gtin", "reference_number")
     list_select_related = ("sector",)
     date_hierarchy = "published_at"
     exclude = ("search_text", "body_html")

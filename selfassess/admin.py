@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import ScopedAdminMixin
+from portal.admin_mixins import FoldedSearchMixin, ScopedAdminMixin
 from portal.errors import InvalidInput
 
 from . import formats, services
@@ -136,10 +136,11 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AssessmentAdmin(FoldedSearchMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("business", "criteria_set", "status", "percent", "band", "submitted_at")
     list_filter = ("status", "criteria_set", "is_public")
-    search_fields = ("business__name", "business__tax_code")
+    search_column = "business__search_text"
+    search_exact = ("business__tax_code",)
     list_select_related = ("business", "criteria_set", "band")
     inlines = (EventInline,)
     readonly_fields = (

@@ -271,3 +271,29 @@ def test_a_mail_task_that_fails_part_way_resends_only_what_was_not_sent(
     tasks.notify_membership_request.apply(args=[membership.pk], throw=False)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([province_officer.email, second.email])
     assert len(calls) == 3  # the first, the second (refused), the second again
+
+
+@pytest.mark.parametrize(
+    ("admin_name", "model_path"),
+    [
+        ("consumer_warnings_consumerwarning", "consumer_warnings.ConsumerWarning"),
+        ("selfassess_assessment", "selfassess.Assessment"),
+        ("portal_business", "portal.Business"),
+    ],
+)
+def test_admin_search_boxes_of_searchable_rows_fold(
+    client, ministry_officer, monkeypatch, admin_name, model_path
+):
+    """The back office's search on rows with a folded column goes through portal.search."""
+    calls = []
+    real = search.matching
+
+    def spy(queryset, query, **kwargs):
+        calls.append((queryset.model._meta.label, query))
+        return real(queryset, query, **kwargs)
+
+    monkeypatch.setattr(search, "matching", spy)
+    login(client, ministry_officer)
+    response = client.get(reverse(f"admin:{admin_name}_changelist"), {"q": "hoa binh"})
+    assert response.status_code == 200
+    assert (model_path, "hoa binh") in calls
