@@ -32,6 +32,7 @@ class ComplaintsConfig(AppConfig):
     }
 
     # What the part gives the shared pages, in their order (portal.contributions).
+    seed_command = ("seed_complaints", 10)
     demo_command = ("demo_complaints", 30)
     home_block = ("complaints.selectors.home_block", 40)
     report_section = ReportSection("complaints", REPORT_KEYS, order=10)

@@ -22,6 +22,7 @@ class ConsumerWarningsConfig(AppConfig):
     }
 
     # What the part gives the shared pages, in their order (portal.contributions).
+    seed_command = ("seed_consumer_warnings", 40)
     demo_command = ("demo_consumer_warnings", 10)
     home_block = ("consumer_warnings.selectors.home_block", 10)
     report_section = ReportSection("consumer_warnings", REPORT_KEYS, order=30)

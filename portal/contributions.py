@@ -7,7 +7,9 @@ On a part's AppConfig:
 - ``home_block = ("app.selectors.home_block", order)``: a callable returning the home page
   block's context (with its ``template``) or ``None``;
 - ``report_section = ReportSection(...)``: the figures it gives the annual reports;
-- ``demo_command = ("demo_app", order)``: the command ``load_demo_data`` runs for it.
+- ``demo_command = ("demo_app", order)``: the command ``load_demo_data`` runs for it;
+- ``seed_command = ("seed_app", order)``: the real reference data ``load_reference_data``
+  loads for it.
 """
 
 from dataclasses import dataclass
@@ -79,3 +81,25 @@ def demo_commands():
         if getattr(config, "demo_command", None)
     ]
     return sorted(found, key=lambda item: item[1])
+
+
+@cache
+def seed_commands():
+    """``(command name, order)`` of every part's reference data, in order."""
+    found = [
+        config.seed_command
+        for config in apps.get_app_configs()
+        if getattr(config, "seed_command", None)
+    ]
+    return sorted(found, key=lambda item: item[1])
+
+
+def project_apps():
+    """The names of the installed apps that are this project's own folders (the portal and
+    its parts), in INSTALLED_APPS order: they have translation catalogues of their own."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR).resolve()
+    return [c.name for c in apps.get_app_configs() if Path(c.path).resolve().parent == base]

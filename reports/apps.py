@@ -6,7 +6,8 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Annual reports")
 
-    # The demo data it loads after the others (portal.contributions).
+    # Its reference and demo data, loaded after the others' (portal.contributions).
+    seed_command = ("seed_reports", 50)
     demo_command = ("demo_reports", 40)
 
     portal_permissions = {

@@ -29,6 +29,7 @@ class SelfassessConfig(AppConfig):
     }
 
     # What the part gives the shared pages, in their order (portal.contributions).
+    seed_command = ("seed_selfassess", 20)
     demo_command = ("demo_selfassess", 20)
     home_block = ("selfassess.selectors.home_block", 30)
     report_section = ReportSection("selfassess", REPORT_KEYS, order=20)

@@ -297,3 +297,21 @@ def test_admin_search_boxes_of_searchable_rows_fold(
     response = client.get(reverse(f"admin:{admin_name}_changelist"), {"q": "hoa binh"})
     assert response.status_code == 200
     assert (model_path, "hoa binh") in calls
+
+
+def test_the_parts_declare_their_reference_data_and_the_portal_finds_its_catalogues():
+    assert [name for name, _order in contributions.seed_commands()] == [
+        "seed_complaints",
+        "seed_selfassess",
+        "seed_legaldocs",
+        "seed_consumer_warnings",
+        "seed_reports",
+    ]
+    assert contributions.project_apps() == [
+        "portal",
+        "complaints",
+        "selfassess",
+        "legaldocs",
+        "consumer_warnings",
+        "reports",
+    ]

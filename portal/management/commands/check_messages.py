@@ -20,13 +20,20 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 LANGUAGES = ("vi", "en")
-PARTS = ("complaints", "selfassess", "legaldocs", "consumer_warnings", "reports")
+
+
+def parts():
+    """The parts: the project's apps other than the portal (each has its catalogue)."""
+    from portal.contributions import project_apps
+
+    return [name for name in project_apps() if name != "portal"]
+
+
 # --no-location: moving code around must not change the .po files.
 OPTIONS = ["--no-location", *(f"--locale={language}" for language in LANGUAGES)]
 # The site's own strings (portal/, templates/) go to locale/; every part has its own.
 SITE_IGNORES = [
     ".venv/*",
-    *(f"{part}/*" for part in PARTS),
     "tests/*",
     "bench/*",
     "staticfiles/*",
@@ -52,14 +59,15 @@ NOT_COPIED = shutil.ignore_patterns(
 def extraction_runs(root):
     """(working directory, makemessages arguments) for the site and for each part."""
     manage = str(root / "manage.py")
-    site = [manage, "makemessages", *OPTIONS, *(f"--ignore={p}" for p in SITE_IGNORES)]
+    ignores = [*SITE_IGNORES, *(f"{part}/*" for part in parts())]
+    site = [manage, "makemessages", *OPTIONS, *(f"--ignore={p}" for p in ignores)]
     yield root, site
-    for part in PARTS:
+    for part in parts():
         yield root / part, [manage, "makemessages", *OPTIONS]
 
 
 def catalogues(root):
-    for base in [root / "locale", *(root / part / "locale" for part in PARTS)]:
+    for base in [root / "locale", *(root / part / "locale" for part in parts())]:
         for language in LANGUAGES:
             yield base / language / "LC_MESSAGES" / "django.po"
 

@@ -7,7 +7,7 @@ import polib
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-LOCAL_APPS = ("portal", "complaints", "selfassess", "legaldocs", "consumer_warnings", "reports")
+from portal.contributions import project_apps
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         base = Path(settings.BASE_DIR)
         count = 0
         roots = [base / "locale", base / "locale_vendor"] + [
-            base / app / "locale" for app in LOCAL_APPS
+            base / app / "locale" for app in project_apps()
         ]
         paths = [p for root in roots for p in sorted(root.glob("*/LC_MESSAGES/*.po"))]
         for po_path in paths:

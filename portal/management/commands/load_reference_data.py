@@ -1,25 +1,19 @@
 """Load the real reference data: provinces (current and former), agencies, sectors, then
-every part's own reference data (``seed_<app>`` commands). Idempotent."""
+every part's own reference data (the ``seed_command`` each declares on its AppConfig).
+Idempotent."""
 
 import json
 from pathlib import Path
 
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from portal.contributions import seed_commands
 from portal.models import Agency, Province, Sector
 from portal.text import slugify_vi
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-# Each part may ship a command that loads its own reference data; run in this order.
-PART_SEEDS = [
-    "seed_complaints",
-    "seed_selfassess",
-    "seed_legaldocs",
-    "seed_consumer_warnings",
-    "seed_reports",
-]
 
 
 def _load(name):
@@ -47,10 +41,8 @@ class Command(BaseCommand):
         )
         if options["portal_only"]:
             return
-        available = get_commands()
-        for name in PART_SEEDS:
-            if name in available:
-                call_command(name, stdout=self.stdout, stderr=self.stderr)
+        for name, _order in seed_commands():
+            call_command(name, stdout=self.stdout, stderr=self.stderr)
 
     def load_provinces(self):
         data = _load("provinces.json")
