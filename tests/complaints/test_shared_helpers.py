@@ -100,8 +100,10 @@ def test_business_inbox_and_my_list_filter_through_django_filter(
 
 
 def test_statistics_csv_goes_through_portal_csvexport(client, reference_data, monkeypatch):
+    # The statistics are counts by sector, channel and status: no typed text reaches the
+    # cells, so formula safety is shown by the other parts' CSV tests and portal's own.
     for _ in range(3):
-        make_complaint(business_name="=HYPERLINK(1)")
+        make_complaint()
     used = []
     real = csvexport.csv_response
 
@@ -113,7 +115,8 @@ def test_statistics_csv_goes_through_portal_csvexport(client, reference_data, mo
     year = timezone.localdate().year
     response = client.get("/khieu-nai/thong-ke/csv/", {"nam": year})
     body = b"".join(response.streaming_content).decode("utf-8")
-    assert used and body.startswith("\ufeff")
+    assert len(used) == 1
+    assert body.startswith("\ufeff")
 
 
 def test_filing_in_english_stores_the_language_and_mails_in_english(
