@@ -41,3 +41,14 @@ def test_long_tasks_get_the_long_limits(tasks, settings):
         assert effective_time_limits(task) == (long_limits if is_long else default_limits), name
     assert seen == {True, False}
     assert effective_time_limits(tasks["consumer_warnings.tasks.send_alerts"]) == long_limits
+    # Named ones, so that the rule above cannot drift from what the workers get.
+    for name in (
+        "portal.tasks.render_stored_pdf",
+        "complaints.tasks.flag_overdue_steps",
+        "complaints.tasks.purge_abandoned_drafts",
+        "complaints.tasks.erase_expired_personal_data",
+        "reports.tasks.run_reporting_calendar",
+    ):
+        assert effective_time_limits(tasks[name]) == long_limits, name
+    for name in ("complaints.tasks.notify_new_complaint", "portal.tasks.notify_membership_request"):
+        assert effective_time_limits(tasks[name]) == default_limits, name
