@@ -165,3 +165,19 @@ def test_a_pdf_is_rendered_again_whenever_its_content_differs(hanoi_report):
         hanoi_report.refresh_from_db()
         assert hanoi_report.pdf_is_current and hanoi_report.pdf_version == version
     assert render_stored_pdf(label, hanoi_report.pk) is None  # current: nothing to redo
+
+
+def test_annexes_uploaded_before_get_their_type_and_size(hanoi_report):
+    import importlib
+
+    from django.apps import apps
+
+    progress = hanoi_report.progress.first()
+    annex = ProgressAttachment.objects.create(
+        progress=progress, file=SimpleUploadedFile("cu.pdf", PDF_BYTES)
+    )
+    ProgressAttachment.objects.filter(pk=annex.pk).update(size=0, content_type="")
+    migration = importlib.import_module("reports.migrations.0004_fill_attachment_type_and_size")
+    migration.fill(apps, None)
+    annex.refresh_from_db()
+    assert (annex.size, annex.content_type) == (len(PDF_BYTES), "application/pdf")
