@@ -72,26 +72,26 @@ def report_sections():
     return sorted(sections, key=lambda section: section.order)
 
 
+def _ordered(attribute):
+    """Every part's ``(name, order)`` declared as ``attribute``, in order."""
+    found = [
+        getattr(config, attribute)
+        for config in apps.get_app_configs()
+        if getattr(config, attribute, None)
+    ]
+    return sorted(found, key=lambda item: item[1])
+
+
 @cache
 def demo_commands():
     """``(command name, order)`` of every part's demo data, in order."""
-    found = [
-        config.demo_command
-        for config in apps.get_app_configs()
-        if getattr(config, "demo_command", None)
-    ]
-    return sorted(found, key=lambda item: item[1])
+    return _ordered("demo_command")
 
 
 @cache
 def seed_commands():
     """``(command name, order)`` of every part's reference data, in order."""
-    found = [
-        config.seed_command
-        for config in apps.get_app_configs()
-        if getattr(config, "seed_command", None)
-    ]
-    return sorted(found, key=lambda item: item[1])
+    return _ordered("seed_command")
 
 
 def project_apps():
