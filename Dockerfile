@@ -20,9 +20,12 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --upgrade pip && pip install .
 COPY . .
-# Static files and translations are built into the image (no database is touched).
-RUN export DJANGO_SECRET_KEY=build-only-key-build-only-key-build-only-key-000000 \
+# Static files and translations are built into the image (no database, Redis or mail server
+# is touched). The production profile refuses any key written in the repository, so the build
+# uses a random one that is thrown away with this layer's shell.
+RUN export DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
        DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://build@build/build \
+       REDIS_URL=redis://build:6379/0 EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
     && python manage.py compile_translations \
     && python manage.py collectstatic --noinput \
     && mkdir -p /data/private && chown -R portal:portal /data /app

@@ -62,6 +62,53 @@ SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 DATABASE_URL = env("DATABASE_URL")
 REDIS_URL = env("REDIS_URL")
+EMAIL_BACKEND = env("EMAIL_BACKEND")
+
+# Public on purpose (development and tests only); the production profile refuses it.
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
+# Secret keys that are public because they are (or were) written in this repository: the
+# .env.example placeholders, the development default, the old Dockerfile build key and test
+# key. Kept in code rather than read from .env.example at start: a .env copied from an older
+# .env.example still holds the old placeholder (git history keeps every one), and a check
+# that depends on a documentation file being present weakens silently when it is not.
+# tests/portal/test_settings.py scans the tracked files and fails on any key written there
+# that this function does not refuse.
+PUBLIC_SECRET_KEYS = frozenset(
+    {
+        DEV_SECRET_KEY,
+        "change-me",
+        "change-me-to-at-least-50-random-characters-xxxxxxxxxxxxxxxx",
+        "build-only-key-build-only-key-build-only-key-000000",
+        "k3J9x!Qz7wL2pV8rT5yN1mB6cF4hD0sG9aE3uI7oP2lK5jH8gZ",
+    }
+)
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "replace-me", "django-insecure", "build-only")
+KEY_GENERATION_HINT = "generate one: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+# Backends that print, store or drop mail instead of delivering it: in production the
+# tracking links, password-reset links and personal data would end in a log or nowhere.
+UNDELIVERED_EMAIL_BACKENDS = (
+    "django.core.mail.backends.console",
+    "django.core.mail.backends.filebased",
+    "django.core.mail.backends.locmem",
+    "django.core.mail.backends.dummy",
+)
+
+
+def secret_key_problem(key):
+    """Why ``key`` must not sign a production site, or None when it may."""
+    if key.strip() in PUBLIC_SECRET_KEYS:
+        return (
+            "DJANGO_SECRET_KEY is a key published in this repository (the .env.example "
+            f"placeholder or a development, build or test key); {KEY_GENERATION_HINT}"
+        )
+    lowered = key.lower()
+    for marker in PLACEHOLDER_MARKERS:
+        if marker in lowered:
+            return f"DJANGO_SECRET_KEY looks like a placeholder ({marker!r}); {KEY_GENERATION_HINT}"
+    if len(key) < 50 or len(set(key)) < 5:
+        return f"DJANGO_SECRET_KEY must be at least 50 random characters; {KEY_GENERATION_HINT}"
+    return None
+
 
 if PRODUCTION:
     missing = [
@@ -70,20 +117,40 @@ if PRODUCTION:
             ("DJANGO_SECRET_KEY", SECRET_KEY),
             ("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS),
             ("DATABASE_URL", DATABASE_URL),
+            ("REDIS_URL", REDIS_URL),
+            ("EMAIL_BACKEND", EMAIL_BACKEND),
         )
         if not value
     ]
     if missing:
         raise ImproperlyConfigured(
-            "The production profile needs these environment variables: " + ", ".join(missing)
+            "The production profile needs these environment variables: "
+            + ", ".join(missing)
+            + (
+                " (REDIS_URL: rate limits, the cache and Celery need one store shared by"
+                " every process)"
+                if "REDIS_URL" in missing
+                else ""
+            )
+            + (
+                " (EMAIL_BACKEND: django.core.mail.backends.smtp.EmailBackend)"
+                if "EMAIL_BACKEND" in missing
+                else ""
+            )
         )
     if DATABASE_URL.startswith("sqlite"):
         raise ImproperlyConfigured("The production profile needs a real database, not SQLite.")
-    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters.")
+    if problem := secret_key_problem(SECRET_KEY):
+        raise ImproperlyConfigured(problem)
+    if EMAIL_BACKEND.strip().rpartition(".")[0] in UNDELIVERED_EMAIL_BACKENDS:
+        raise ImproperlyConfigured(
+            f"EMAIL_BACKEND={EMAIL_BACKEND!r} does not deliver mail; the production profile "
+            "needs a real backend (django.core.mail.backends.smtp.EmailBackend)."
+        )
 else:
-    SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+    SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
+    EMAIL_BACKEND = EMAIL_BACKEND or "django.core.mail.backends.console.EmailBackend"
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -227,7 +294,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- E-mail -----------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# EMAIL_BACKEND is read at the top (the production profile refuses the non-delivering ones).
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
@@ -329,6 +396,8 @@ CELERY_BEAT_SCHEDULE = {
     # reminds the authority on 1/12, publishes before 15/12: each step once.
     "reports-daily-calendar": _beat("reports.tasks.run_reporting_calendar", hour=0, minute=0),
     "portal-purge-expired": _beat("portal.tasks.purge_expired_records", hour=2, minute=30),
+    # Expired sessions hold abandoned filing drafts (names, phone numbers).
+    "portal-clear-sessions": _beat("portal.tasks.clear_expired_sessions", hour=2, minute=45),
 }
 
 # --- Portal ------------------------------------------------------------------------------

@@ -50,6 +50,20 @@ def purge_expired_records(today=None):
 
 
 @shared_task
+def clear_expired_sessions(today=None):
+    """Daily: delete expired sessions (Django's ``clearsessions``), which hold abandoned
+    filing drafts with names and phone numbers. Safe to run twice: a second run finds no
+    expired session (and the day's claim) and does nothing."""
+    from django.core.management import call_command
+
+    today = today or timezone.localdate().isoformat()
+    with once("portal.clear_expired_sessions", today) as run:
+        if run:
+            call_command("clearsessions")
+    return run.pk
+
+
+@shared_task
 def render_stored_pdf(model_label, pk):
     """Render one row's PDF (``portal.pdf.StoredPdf``). Safe to deliver twice and to crash:
     the row is locked while it renders (a second worker skips it), a current PDF is not
