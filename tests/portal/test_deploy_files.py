@@ -37,3 +37,43 @@ def test_every_scheduled_task_exists():
     registered = set(app.tasks)
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in registered, entry["task"]
+
+
+def test_compose_gives_every_app_process_the_shared_redis():
+    """The production profile refuses to start without REDIS_URL: every process built from
+    the image gets the compose file's Redis (one store for rate limits, cache and Celery)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    for name in ("migrate", "web", "worker", "beat"):
+        environment = compose["services"][name]["environment"]
+        assert environment["DJANGO_ENV"] == "production", name
+        assert environment["REDIS_URL"] == "redis://redis:6379/0", name
+
+
+def test_dockerfile_build_step_passes_the_production_profile_with_a_throwaway_key():
+    """The image's build step (collectstatic under DJANGO_ENV=production) runs with the
+    variables the Dockerfile exports: no key written in the file, Redis and SMTP named."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    exports = re.search(r"RUN (export .*?)\s*\\\n\s*&& python manage.py", dockerfile, re.DOTALL)
+    assert exports, "the build step's exports were not found"
+    assert "secrets.token_urlsafe" in exports.group(1)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_"))
+    }
+    env["DJANGO_ENV"] = "production"
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    result = subprocess.run(
+        ["sh", "-c", exports.group(1) + " && python manage.py check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
