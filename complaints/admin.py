@@ -99,7 +99,7 @@ class ComplaintAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is not None:
-            services.log_access(request, obj, detail="admin")
+            services.log_access(request, obj, admin=True)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):

@@ -114,8 +114,18 @@ class WhoForm(PersonalFieldsMixin, forms.Form):
             raise ValidationError(
                 _("Give an e-mail address or a phone number so that we can reach you.")
             )
-        if data.get("is_representative") and not (data.get("represented_name") or "").strip():
+        represented = (data.get("represented_name") or "").strip()
+        if data.get("is_representative") and not represented:
             self.add_error("represented_name", _("Give the name of the consumer you represent."))
+        elif represented and not data.get("is_representative"):
+            # Ask rather than drop the name silently: which of the two did the person mean?
+            self.add_error(
+                "represented_name",
+                _(
+                    "You typed the name of a person you represent but did not tick the box "
+                    "“on behalf of someone else”. Tick the box, or clear the name."
+                ),
+            )
         return data
 
 

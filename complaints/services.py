@@ -697,13 +697,24 @@ def shown_personal_fields(complaint):
     return [name for name in Complaint.personal_data.fields if getattr(complaint, name)]
 
 
-def log_access(request, complaint, action=AccessLog.Action.VIEW, detail=""):
+def log_access(request, complaint, action=AccessLog.Action.VIEW, *, attachment=None, admin=False):
+    """Write who read ``complaint`` (the complaint's id and the action) to the access log.
+
+    The detail is built here from known parts only: the names of the personal fields shown,
+    the attachment's number, "admin" for the admin page. Never the address of the request,
+    its query string (a staff search term: a phone, a name) nor a tracking token: callers
+    cannot pass free text (migration 0009 blanked the older details that held any)."""
     # REMOTE_ADDR is the client's address (portal.middleware.ClientIPMiddleware handles
     # proxies); X-Forwarded-For as sent by the client could be anything.
     ip = request.META.get("REMOTE_ADDR") or None
+    parts = ["admin"] if admin else []
+    if attachment is not None:
+        # The file's number, not its name: names are the consumer's ("CCCD_Nguyen_Thi_Hoa")
+        # and the log outlives the erasure of the complaint's personal data.
+        parts.append(f"#{int(attachment.pk)}")
     if action == AccessLog.Action.VIEW:
-        fields = ",".join(shown_personal_fields(complaint))
-        detail = f"{detail}: {fields}" if detail else fields
+        parts.append(",".join(shown_personal_fields(complaint)))
+    detail = ": ".join(part for part in parts if part)
     return AccessLog.objects.create(
         complaint=complaint, user=request.user, action=action, detail=detail[:255], ip_address=ip
     )
@@ -712,9 +723,31 @@ def log_access(request, complaint, action=AccessLog.Action.VIEW, detail=""):
 # --- Abandoned form drafts -------------------------------------------------------------------
 
 
-def purge_abandoned_drafts(days=2):
-    """Delete files uploaded in form sessions that were never sent, after ``days`` days:
-    personal data is not kept longer than the process needs it."""
+# How long a filing draft (what was typed in the wizard: name, phone, narrative, and the
+# files uploaded) is kept after its last change when it is not sent.
+DRAFT_DAYS = 2
+
+
+def draft_expired(draft, now=None):
+    """Whether the session-held filing ``draft`` was last changed more than DRAFT_DAYS days
+    ago (a draft without a date predates the date: expired)."""
+    import datetime
+
+    saved = draft.get("saved")
+    if not saved:
+        return True
+    try:
+        saved_at = datetime.datetime.fromisoformat(saved)
+    except (TypeError, ValueError):
+        return True
+    return (now or timezone.now()) - saved_at > datetime.timedelta(days=DRAFT_DAYS)
+
+
+def purge_abandoned_drafts(days=None):
+    """Delete files uploaded in form sessions that were never sent, after ``days`` days
+    (DRAFT_DAYS): personal data is not kept longer than the process needs it. The typed
+    data lives in the session, which expires DRAFT_DAYS after the draft's last change."""
+    days = DRAFT_DAYS if days is None else days
     import shutil
     from pathlib import Path
 

@@ -53,14 +53,23 @@ PAGE_SIZE = 25
 
 def _draft(request):
     draft = request.session.get(DRAFT_KEY)
+    if draft and services.draft_expired(draft):
+        # Abandoned for longer than services.DRAFT_DAYS: what was typed (name, phone) goes;
+        # its files go with the daily purge_abandoned_drafts.
+        request.session.pop(DRAFT_KEY, None)
+        draft = None
     if not draft:
         draft = {"key": uuid.uuid4().hex, "data": {}, "files": []}
     return draft
 
 
 def _save_draft(request, draft):
+    draft["saved"] = timezone.now().isoformat()
     request.session[DRAFT_KEY] = draft
     request.session.modified = True
+    # The session row holds the draft: it expires with the draft, DRAFT_DAYS after its last
+    # change, and the daily clearing of expired sessions deletes it.
+    request.session.set_expiry(services.DRAFT_DAYS * 86400)
 
 
 def _bind(form_class, draft, slug):
@@ -246,6 +255,7 @@ def _review_step(request, draft):
                 add_to_form(form, exc)
             else:
                 request.session.pop(DRAFT_KEY, None)
+                request.session.set_expiry(None)  # back to the portal's session length
                 if token or not request.session.get(FILED_KEY):
                     request.session[FILED_KEY] = {"code": complaint.code, "token": token}
                 _grant_access(request, complaint)
@@ -446,7 +456,7 @@ def _serve_attachment(request, complaint, pk, *, log=True):
     if log:
         # The file's number, not its name: names are the consumer's ("CCCD_Nguyen_Thi_Hoa")
         # and the log outlives the erasure of the complaint's personal data.
-        services.log_access(request, complaint, AccessLog.Action.DOWNLOAD, f"#{attachment.pk}")
+        services.log_access(request, complaint, AccessLog.Action.DOWNLOAD, attachment=attachment)
     return attachment.response()
 
 
