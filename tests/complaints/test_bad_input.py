@@ -123,7 +123,9 @@ def test_a_refused_consumer_action_keeps_what_was_typed(client, reference_data):
 )
 def test_a_code_that_is_not_a_code_answers_404(client, province_officer, path):
     """On PostgreSQL a NUL byte in a query is an error, not an empty result: such a code
-    never reaches the database."""
+    never reaches the database (portal.inputs refuses a NUL with 400 before any view; any
+    other code that is not a code is 404)."""
     login(client, province_officer)
-    assert client.get(path).status_code == 404
-    assert client.post(path.replace("/tep/1/", "/rut/")).status_code == 404
+    expected = 400 if "%00" in path else 404
+    assert client.get(path).status_code == expected
+    assert client.post(path.replace("/tep/1/", "/rut/")).status_code == expected
