@@ -675,9 +675,13 @@ def _once_a_day(name, today, work, result_key):
 
 
 def run_purge_drafts(today=None):
-    """The day's purge of abandoned form drafts (beat, 07:10), once a day."""
+    """The day's purge of abandoned form drafts (beat, 07:10), once a day: their files, and
+    their typed data in sessions still alive."""
     return _once_a_day(
-        "complaints.purge_drafts", today, lambda: purge_abandoned_drafts(), "removed"
+        "complaints.purge_drafts",
+        today,
+        lambda: purge_abandoned_drafts() + clear_expired_drafts_in_sessions(),
+        "removed",
     )
 
 
@@ -726,6 +730,8 @@ def log_access(request, complaint, action=AccessLog.Action.VIEW, *, attachment=N
 # How long a filing draft (what was typed in the wizard: name, phone, narrative, and the
 # files uploaded) is kept after its last change when it is not sent.
 DRAFT_DAYS = 2
+# Where the filing wizard keeps the draft in the session.
+DRAFT_SESSION_KEY = "complaint_draft"
 
 
 def draft_expired(draft, now=None):
@@ -741,6 +747,41 @@ def draft_expired(draft, now=None):
     except (TypeError, ValueError):
         return True
     return (now or timezone.now()) - saved_at > datetime.timedelta(days=DRAFT_DAYS)
+
+
+def clear_expired_drafts_in_sessions(now=None):
+    """Remove the filing drafts older than DRAFT_DAYS from the sessions that are still
+    alive (a session changed by other pages after the draft outlives it); expired
+    sessions are deleted whole by the portal's daily clearing. Only for the database
+    session engines; returns the number of drafts removed."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    engine = settings.SESSION_ENGINE
+    if engine not in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    ):
+        return 0
+    store = import_module(engine).SessionStore()
+    now = now or timezone.now()
+    removed = 0
+    for row in Session.objects.filter(expire_date__gt=now).iterator():
+        data = row.get_decoded()
+        draft = data.get(DRAFT_SESSION_KEY)
+        if not draft or not draft_expired(draft, now):
+            continue
+        del data[DRAFT_SESSION_KEY]
+        # The row's data only: saving through the store would push its expiry further.
+        Session.objects.filter(pk=row.pk).update(session_data=store.encode(data))
+        if engine.endswith("cached_db"):
+            from django.core.cache import caches
+
+            caches[settings.SESSION_CACHE_ALIAS].delete(store.cache_key_prefix + row.pk)
+        removed += 1
+    return removed
 
 
 def purge_abandoned_drafts(days=None):

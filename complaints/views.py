@@ -40,7 +40,7 @@ from .forms import (
 from .models import AccessLog, Attachment, Complaint, IssueCategory
 from .workflow import WORKFLOW
 
-DRAFT_KEY = "complaint_draft"
+DRAFT_KEY = services.DRAFT_SESSION_KEY
 FILED_KEY = "complaint_filed"
 ACCESS_KEY = "complaints_access"
 UNSAVED_KEY = "complaints_unsaved"

@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.utils import timezone
 
 from complaints import services
@@ -196,3 +197,27 @@ def test_sending_gives_the_session_its_usual_length_again(client, consumer, refe
     file_via_wizard(client)
     assert Complaint.objects.exists()
     assert "_session_expiry" not in client.session
+
+
+def test_the_daily_job_removes_an_old_draft_from_a_session_kept_alive(client, reference_data):
+    client.post(STEP_URL.format("nguoi-gui"), {**step_data()["nguoi-gui"], "go": "next"})
+    session = client.session
+    draft = session["complaint_draft"]
+    draft["saved"] = (timezone.now() - datetime.timedelta(days=services.DRAFT_DAYS + 1)).isoformat()
+    session["complaint_draft"] = draft
+    session["complaints_access"] = [1]  # other pages changed the session since
+    session.save()
+    other = Client()
+    other.post(STEP_URL.format("nguoi-gui"), {**step_data()["nguoi-gui"], "go": "next"})
+    stored = _stored_session(client)
+    expiry = stored.expire_date
+    assert expiry > timezone.now()
+
+    assert services.run_purge_drafts() == 1
+    stored.refresh_from_db()
+    data = stored.get_decoded()
+    assert "complaint_draft" not in data and "Trần Thị Lan" not in str(data)
+    assert data["complaints_access"] == [1]
+    assert stored.expire_date == expiry
+    # The recent draft of the other visitor stays.
+    assert "Trần Thị Lan" in str(_stored_session(other).get_decoded())
