@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .errors import InvalidInput, NotAllowed, messages_of
-from .roles import needs_mfa
+from .roles import needs_mfa, withhold_staff_powers
 
 HEALTH_PATH = "/healthz"
 # Paths an officer without MFA may not reach. Staff pages of the apps use
@@ -36,19 +36,52 @@ class HealthCheckMiddleware:
 
 
 class StaffMFAMiddleware:
-    """Keeps staff without a second factor out of the back office."""
+    """Staff data needs a second factor, and personal pages stay out of caches.
+
+    1. A staff user (officer, consumer association, admin) without TOTP (``needs_mfa``) is
+       the public everywhere: :func:`portal.roles.withhold_staff_powers` takes their
+       officer powers away for the request, so every scoped view answers as it would to
+       a citizen; the role guards of ``portal.permissions`` and the back office
+       (``MFA_PROTECTED_PREFIXES``) send them to TOTP setup instead.
+    2. ``Cache-Control: private, no-store`` on every response that may hold personal or
+       staff data (:func:`keep_out_of_caches`). It lives here, in a middleware the
+       settings already list, so that the rule is one place."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(MFA_PROTECTED_PREFIXES) and needs_mfa(request.user):
-            messages.warning(
-                request,
-                _("Staff accounts must set up two-step verification before continuing."),
-            )
-            return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        user = getattr(request, "user", None)
+        if needs_mfa(user):
+            withhold_staff_powers(user)
+            if request.path.startswith(MFA_PROTECTED_PREFIXES):
+                messages.warning(
+                    request,
+                    _("Staff accounts must set up two-step verification before continuing."),
+                )
+                response = redirect("mfa_activate_totp")
+                keep_out_of_caches(request, response)
+                return response
+        response = self.get_response(request)
+        keep_out_of_caches(request, response)
+        return response
+
+
+def keep_out_of_caches(request, response):
+    """No shared cache and no browser history may keep a page with personal or staff data:
+    every response to a signed-in person (the request's user, or the one the request
+    signed in), and every response to a visitor whose session holds something (an
+    anonymous complainant's access to their complaint, a filing draft). Private files
+    (``portal.files.serve_private_file``) say so themselves; a public visitor without a
+    session keeps the pages' own caching."""
+    user = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    has_session = session is not None and not session.is_empty()
+    if signed_in or has_session:
+        # Whatever the view said (a published photo is "public, max-age=3600"): no cache
+        # may keep what a signed-in person was shown.
+        response["Cache-Control"] = "private, no-store"
 
 
 class ClientIPMiddleware:

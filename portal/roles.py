@@ -84,11 +84,45 @@ ANONYMOUS = Actor()
 SYSTEM = Actor(is_system=True)
 
 
+# Set on a request's user by ``portal.middleware.StaffMFAMiddleware`` when they are staff
+# without a second factor (``needs_mfa``): see :func:`withhold_staff_powers`.
+WITHHELD_FLAG = "_portal_staff_powers_withheld"
+
+
+def withhold_staff_powers(user):
+    """Until ``user`` sets up TOTP, :func:`get_actor` gives them no officer, association or
+    admin power: they are a plain signed-in person (their businesses kept), so every
+    ``visible_to`` scope, workflow and service treats them as the public does.
+
+    Why this rule rather than guarding views: every scope of every part already asks
+    :func:`get_actor`, so withholding the powers here covers every view, present and future,
+    without a list of "staff views" to keep complete; a view nobody marked cannot leak.
+    Only the request's user object carries the flag (the middleware sets it), so code that
+    loads the same person outside the request (``sync_staff_status``, tasks) still sees
+    their real memberships and keeps ``is_staff`` and the groups in step."""
+    setattr(user, WITHHELD_FLAG, True)
+    if hasattr(user, "_portal_actor"):
+        del user._portal_actor
+
+
 def get_actor(user):
-    """The :class:`Actor` for ``user``, cached on the user object (one query per request)."""
+    """The :class:`Actor` for ``user``, cached on the user object (one query per request).
+    Without their staff powers while :func:`withhold_staff_powers` applies."""
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return ANONYMOUS
     cached = getattr(user, "_portal_actor", None)
+    if cached is not None:
+        return cached
+    actor = _real_actor(user)
+    if getattr(user, WITHHELD_FLAG, False):
+        actor = Actor(user_id=actor.user_id, business_ids=actor.business_ids)
+    user._portal_actor = actor
+    return actor
+
+
+def _real_actor(user):
+    """The actor from the user's approved memberships, whatever their second factor."""
+    cached = getattr(user, "_portal_real_actor", None)
     if cached is not None:
         return cached
     from .models import Membership
@@ -121,7 +155,7 @@ def get_actor(user):
         business_ids=frozenset(business_ids),
         association_ids=frozenset(association_ids),
     )
-    user._portal_actor = actor
+    user._portal_real_actor = actor
     return actor
 
 
@@ -132,15 +166,16 @@ def as_actor(who):
 
 def forget_actor(user):
     """Drop the cached actor after the user's memberships change."""
-    if hasattr(user, "_portal_actor"):
-        del user._portal_actor
+    for name in ("_portal_actor", "_portal_real_actor"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def needs_mfa(user):
     """Officers and staff must have a second factor before reaching any staff page."""
     if not getattr(user, "is_authenticated", False):
         return False
-    actor = get_actor(user)
+    actor = _real_actor(user)
     if not (user.is_staff or user.is_superuser or actor.is_officer or actor.association_ids):
         return False
     from allauth.mfa.utils import is_mfa_enabled
