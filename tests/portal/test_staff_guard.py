@@ -124,7 +124,10 @@ def _officers(hanoi):
         mfa=False,
     )
     ministry = make_officer(Agency.objects.get(code="ubctqg"), "chua.totp.bo@example.vn", mfa=False)
-    return {"province": province, "ministry": ministry}
+    association = make_officer(
+        Agency.objects.get(code="vinastas"), "chua.totp.hoi@example.vn", mfa=False
+    )
+    return {"province": province, "ministry": ministry, "association": association}
 
 
 def test_no_url_shows_staff_data_to_an_officer_without_totp(client, staff_world, hanoi):
