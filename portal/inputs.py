@@ -7,7 +7,8 @@ sessions and before any view, and refuses a request whose path, query string, fo
 (urlencoded or multipart field names and values; not file contents) or JSON body (every
 key and string of the decoded value) holds one: the answer is 400 with a clear page in the
 user's language, or a JSON error for a script. Nothing has been written yet when it
-answers, so the person only has to remove the invisible character and send again.
+answers, so the person only has to remove the invisible character and send again. A cookie
+holding one is dropped (the site treats it as absent) rather than refused.
 """
 
 import json
@@ -90,6 +91,20 @@ def request_has_unstorable(request):
     return False
 
 
+def drop_unstorable_cookies(request):
+    """A cookie holding such a character (``sessionid="\\000…"``: Python's cookie parser
+    decodes octal escapes) is dropped instead of refused: the person cannot easily remove a
+    cookie, and without it the session lookup would fail on every page. The site treats
+    it as absent and sets a new one when it needs to."""
+    cookies = request.COOKIES
+    if any(has_unstorable(key) or has_unstorable(value) for key, value in cookies.items()):
+        request.COOKIES = {
+            key: value
+            for key, value in cookies.items()
+            if not (has_unstorable(key) or has_unstorable(value))
+        }
+
+
 def refusal(request):
     """The 400 answer: a page extending the site's status page, or JSON for a script."""
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
@@ -115,4 +130,5 @@ class RefuseUnstorableInputMiddleware:
     def __call__(self, request):
         if request_has_unstorable(request):
             return refusal(request)
+        drop_unstorable_cookies(request)
         return self.get_response(request)

@@ -5,10 +5,12 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 
 from complaints.models import Complaint
-from portal.inputs import has_unstorable, value_has_unstorable
+from portal.inputs import RefuseUnstorableInputMiddleware, has_unstorable, value_has_unstorable
 from tests.complaints.helpers import STEP_URL, step_data
+from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +42,6 @@ def test_nul_in_path_or_query_is_refused_with_a_clear_page(client, reference_dat
 
 
 def test_nul_in_the_admin_changelist_filter_is_refused(client, province_officer):
-    from tests.conftest import login
-
     login(client, province_officer)
     assert_refused_page(client.get("/quan-tri/complaints/complaint/", {"status__exact": "\x00"}))
     # The same list without the character still opens.
@@ -111,3 +111,27 @@ def test_ordinary_input_passes_untouched(client, reference_data):
         assert response.status_code == 200, text
     assert not value_has_unstorable(json.loads('{"a": ["\\ud83d\\ude00", 1, null, {"b": "c"}]}'))
     assert value_has_unstorable({"a": [{"b": "\ud800"}]})
+
+
+def test_a_cookie_holding_nul_is_dropped_not_refused(rf):
+    seen = {}
+
+    def view(request):
+        seen.update(request.COOKIES)
+        return HttpResponse("ok")
+
+    request = rf.get("/van-ban/", HTTP_COOKIE='sessionid="\\000abcdefghijkl"; csrftoken=abc')
+    assert "\x00" in request.COOKIES["sessionid"]  # the cookie parser decodes the escape
+    response = RefuseUnstorableInputMiddleware(view)(request)
+    assert response.status_code == 200
+    assert seen == {"csrftoken": "abc"}
+
+
+@pytest.mark.postgres
+def test_a_nul_session_cookie_does_not_break_pages_on_postgresql(client, consumer):
+    login(client, consumer)
+    assert consumer.email in client.get("/van-ban/").content.decode()
+    client.cookies["sessionid"] = "\x00abcdefghijkl"
+    response = client.get("/van-ban/")
+    assert response.status_code == 200
+    assert consumer.email not in response.content.decode()  # signed out, not broken
