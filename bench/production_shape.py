@@ -42,7 +42,7 @@ def main():
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": str(out / "static"),
         "PRIVATE_MEDIA_ROOT": str(out / "private"),
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_BACKEND": "bench.mailbox.EmailBackend",
         "EMAIL_FILE_PATH": str(out / "mail"),
     }
     py = sys.executable

@@ -68,7 +68,11 @@ def environment(args):
         "STATIC_ROOT": str(ROOT / "bench" / "out" / "static"),
         "PRIVATE_MEDIA_ROOT": str(ROOT / "bench" / "out" / "private"),
         "LOG_LEVEL": "WARNING",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        # The production profile needs a shared store (rate limits, cache) and mail that
+        # is not lost: a Redis database of the benchmark's own, mail written to files.
+        "REDIS_URL": os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13"),
+        "EMAIL_BACKEND": "bench.mailbox.EmailBackend",
+        "EMAIL_FILE_PATH": str(ROOT / "bench" / "out" / "mail"),
         "DJANGO_SETTINGS_MODULE": "portal.settings",
     }
 
