@@ -552,8 +552,10 @@ def test_control_characters_never_break_pages_or_feeds(client, reference_data):
     warning = WarningFactory(title="Tiêu đề\x01 lạ\x0b", summary="Tóm\x00 tắt")
     assert warning.title == "Tiêu đề lạ"
     for url in (ATOM_URL, RSS_URL, INDEX):
-        response = client.get(url, {"province": "\x00\x01", "q": "tieu\x02 de"})
+        response = client.get(url, {"province": "\x01", "q": "tieu\x02 de"})
         assert response.status_code == 200
+        # NUL cannot be stored by the database: portal.inputs refuses it before any view.
+        assert client.get(url, {"province": "\x00"}).status_code == 400
     root = parse_xml(client.get(ATOM_URL, {"q": "tieu\x02", "kind": "\x07"}).content)
     assert root.find(f"{ATOM}entry") is not None
 
