@@ -1,5 +1,7 @@
 """Reads of organisations used in more than one place."""
 
+from django.db.models import Exists, OuterRef
+
 from . import search
 from .models import Business, Membership
 from .text import search_terms
@@ -19,10 +21,23 @@ def search_businesses(query):
     return search.matching(qs, query)
 
 
+def _awaiting_approval():
+    """Businesses registered by someone whose request no officer has approved yet: not
+    shown to the public until one does (anyone can register a name)."""
+    pending = Membership.objects.filter(business=OuterRef("pk"), status=Membership.Status.PENDING)
+    approved = Membership.objects.filter(business=OuterRef("pk"), status=Membership.Status.APPROVED)
+    return Exists(pending) & ~Exists(approved)
+
+
 def business_suggestions(query, limit=10):
     """Public suggestions for the complaint form: only what is public (name, tax code,
     address, province)."""
-    rows = search_businesses(query).select_related("province").order_by("name")[:limit]
+    rows = (
+        search_businesses(query)
+        .exclude(_awaiting_approval())
+        .select_related("province")
+        .order_by("name")[:limit]
+    )
     return [
         {
             "id": b.pk,

@@ -16,6 +16,7 @@ from .errors import NotAllowed, applied
 from .forms import BusinessRegistrationForm, DecisionForm, JoinBusinessForm
 from .models import Business, Membership
 from .permissions import login_required, officer_required
+from .ratelimit import client_over_limit, over_limit
 from .roles import get_actor, get_object_in_scope
 
 # Blocks other parts add to the home page: "module.function" returning
@@ -82,6 +83,30 @@ def dashboard(request):
     return render(request, "portal/dashboard.html", context)
 
 
+# Requests that create work for officers (a registration, a request to join): per account
+# and per address, per hour. A real business registers once; an officer reads each.
+ORGANISATION_REQUESTS_PER_ACCOUNT = 5
+ORGANISATION_REQUESTS_PER_ADDRESS = 20
+ORGANISATION_REQUEST_WINDOW = 3600
+
+
+def _too_many_requests(request, form, name):
+    """Count a request to ``name``; over the limit, put a clear error on the form (which
+    keeps what was typed) and say so."""
+    window = ORGANISATION_REQUEST_WINDOW
+    limited = over_limit(name, request.user.pk, ORGANISATION_REQUESTS_PER_ACCOUNT, window)
+    limited |= client_over_limit(name, request, ORGANISATION_REQUESTS_PER_ADDRESS, window)
+    if limited:
+        form.add_error(
+            None,
+            _(
+                "Too many requests were sent from this account or this address in the last "
+                "hour. Wait a while and send again; what you typed is kept."
+            ),
+        )
+    return limited
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def register_business(request):
@@ -89,7 +114,8 @@ def register_business(request):
     register = lambda data: services.register_business(  # noqa: E731
         user=request.user, data=form.business_data(), note=data["note"]
     )
-    registered = request.method == "POST" and applied(form, register)
+    limited = request.method == "POST" and _too_many_requests(request, form, "register")
+    registered = request.method == "POST" and not limited and applied(form, register)
     if registered:
         messages.success(
             request,
@@ -101,7 +127,8 @@ def register_business(request):
             % {"name": registered[0].name},
         )
         return redirect("portal:dashboard")
-    return render(request, "portal/business_register.html", {"form": form})
+    status = 429 if limited else 200
+    return render(request, "portal/business_register.html", {"form": form}, status=status)
 
 
 @login_required
@@ -111,14 +138,16 @@ def join_business(request):
     join = lambda data: services.request_to_join(  # noqa: E731
         user=request.user, business=form.business, role=data["role"], note=data["note"]
     )
-    if request.method == "POST" and applied(form, join):
+    limited = request.method == "POST" and _too_many_requests(request, form, "join")
+    if request.method == "POST" and not limited and applied(form, join):
         messages.success(
             request,
             _("Your request to join %(name)s was sent. You will be told by e-mail.")
             % {"name": form.business.name},
         )
         return redirect("portal:dashboard")
-    return render(request, "portal/business_join.html", {"form": form})
+    status = 429 if limited else 200
+    return render(request, "portal/business_join.html", {"form": form}, status=status)
 
 
 @login_required
