@@ -36,16 +36,12 @@ class HealthCheckMiddleware:
 
 
 class StaffMFAMiddleware:
-    """Staff data needs a second factor, and personal pages stay out of caches.
-
-    1. A staff user (officer, consumer association, admin) without TOTP (``needs_mfa``) is
-       the public everywhere: :func:`portal.roles.withhold_staff_powers` takes their
-       officer powers away for the request, so every scoped view answers as it would to
-       a citizen; the role guards of ``portal.permissions`` and the back office
-       (``MFA_PROTECTED_PREFIXES``) send them to TOTP setup instead.
-    2. ``Cache-Control: private, no-store`` on every response that may hold personal or
-       staff data (:func:`keep_out_of_caches`). It lives here, in a middleware the
-       settings already list, so that the rule is one place."""
+    """Staff data needs a second factor. A staff user (officer, consumer association,
+    admin) without TOTP (``needs_mfa``) is the public everywhere:
+    :func:`portal.roles.withhold_staff_powers` takes their officer powers away for the
+    request, so every scoped view answers as it would to a citizen; the role guards of
+    ``portal.permissions`` and the back office (``MFA_PROTECTED_PREFIXES``) send them to
+    TOTP setup instead."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,9 +55,18 @@ class StaffMFAMiddleware:
                     request,
                     _("Staff accounts must set up two-step verification before continuing."),
                 )
-                response = redirect("mfa_activate_totp")
-                keep_out_of_caches(request, response)
-                return response
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class PrivateResponsesMiddleware:
+    """``Cache-Control: private, no-store`` on every response that may hold personal or
+    staff data (:func:`keep_out_of_caches`), redirects and errors included."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         response = self.get_response(request)
         keep_out_of_caches(request, response)
         return response

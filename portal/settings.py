@@ -197,6 +197,7 @@ MIDDLEWARE = [
     "portal.middleware.RememberLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.PrivateResponsesMiddleware",
     "portal.middleware.StaffMFAMiddleware",
     "portal.middleware.DomainErrorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
