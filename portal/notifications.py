@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
 
-from .recipients import Recipient
+from .recipients import Recipient, unique
 
 # The decorator of a Celery task that sends e-mail itself: a mail server that refuses or times
 # out (smtplib's errors are OSErrors) is tried again later, about 1, 2, 4, 8 and 16 minutes
@@ -45,14 +45,11 @@ def page(name, *args):
 
 
 def _as_recipients(recipients):
-    result, seen = [], set()
-    for item in recipients:
-        recipient = item if isinstance(item, Recipient) else Recipient(item)
-        key = (recipient.email or "").lower()
-        if key and key not in seen:
-            seen.add(key)
-            result.append(recipient)
-    return result
+    """``Recipient`` values (a bare address takes the default language), once each."""
+    return unique(
+        (item.email, item.language) if isinstance(item, Recipient) else (item, None)
+        for item in recipients
+    )
 
 
 def _render(template_prefix, context, language):

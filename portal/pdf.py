@@ -15,8 +15,9 @@ row and version) and a "being prepared" page refreshes itself until the file is 
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import models, transaction
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -26,6 +27,8 @@ from .files import PrivateUploadTo, private_storage, serve_private_file
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 # How often the "being prepared" page asks again, in seconds.
 PENDING_REFRESH_SECONDS = 3
+# A render queued but lost (a worker that died) is queued again after this long.
+QUEUE_AGAIN_SECONDS = 60
 
 
 def render_pdf(template_name, context, language="vi"):
@@ -71,20 +74,26 @@ class StoredPdf(models.Model):
         """Render and store the PDF of the current content (the task calls this)."""
         version = self.content_version
         content = render_pdf(self.pdf_template, self.pdf_context(), self.pdf_language)
-        if self.pdf:
-            self.pdf.delete(save=False)
+        old_name = self.pdf.name if self.pdf else None
         self.pdf.save(self.pdf_filename(), ContentFile(content), save=False)
         self.pdf_version = version
         type(self).objects.filter(pk=self.pk).update(pdf=self.pdf.name, pdf_version=version)
+        if old_name:
+            # Only once the row points at the new file: a rollback keeps the old one.
+            storage = self.pdf.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
         return self
 
 
 def queue_render(row):
-    """Queue the render of ``row``'s PDF after the current transaction commits."""
+    """Queue the render of ``row``'s PDF after the current transaction commits, once per
+    row and content version a minute (the pending page asks again every few seconds)."""
     from .jobs import enqueue
     from .tasks import render_stored_pdf
 
-    enqueue(render_stored_pdf, row._meta.label, row.pk)
+    key = f"pdf-queued:{row._meta.label}:{row.pk}:{row.content_version}"
+    if cache.add(key, 1, QUEUE_AGAIN_SECONDS):
+        enqueue(render_stored_pdf, row._meta.label, row.pk)
 
 
 def pdf_response(request, row, *, back_url=None):

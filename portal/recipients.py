@@ -26,7 +26,8 @@ def address(email, language=None):
     return [Recipient(email, language or settings.LANGUAGE_CODE)]
 
 
-def _unique(pairs):
+def unique(pairs):
+    """``Recipient`` values from ``(email, language)`` pairs, once per address (any case)."""
     seen, result = set(), []
     for email, language in pairs:
         key = (email or "").lower()
@@ -38,7 +39,7 @@ def _unique(pairs):
 
 def users(queryset):
     """People of a user queryset."""
-    return _unique(
+    return unique(
         queryset.filter(is_active=True).order_by("pk").values_list("email", "profile__language")
     )
 
@@ -53,7 +54,7 @@ def _pairs(memberships):
 
 def province_officers(province_id):
     """The approved officers of a province's Sở Công Thương."""
-    return _unique(
+    return unique(
         _pairs(
             _members(Membership.objects.approved()).filter(
                 agency__kind=Agency.Kind.PROVINCIAL_DEPARTMENT, agency__province_id=province_id
@@ -71,12 +72,12 @@ def officers_by_agency(agency_ids):
         "agency_id", "user__email", "user__profile__language"
     ):
         pairs[agency_id].append((email, language))
-    return {pk: _unique(found) for pk, found in pairs.items()}
+    return {pk: unique(found) for pk, found in pairs.items()}
 
 
 def agency_officers(agency_ids):
     """The approved officers of the units ``agency_ids``, once each."""
-    return _unique(_pairs(_members(Membership.objects.approved()).filter(agency_id__in=agency_ids)))
+    return unique(_pairs(_members(Membership.objects.approved()).filter(agency_id__in=agency_ids)))
 
 
 def business_members(business, *, with_business_address=False):
@@ -92,4 +93,4 @@ def business_members(business, *, with_business_address=False):
             email = Business.objects.filter(pk=business_id).values_list("email", flat=True).first()
         pairs.append((email, None))
     pairs.extend(_pairs(_members(Membership.objects.approved()).filter(business_id=business_id)))
-    return _unique(pairs)
+    return unique(pairs)

@@ -18,15 +18,11 @@ def search_column(*parts):
     return build_search_text(*parts)
 
 
-def terms_condition(terms, *, column="search_text", exact=()):
-    """A ``Q`` true when every term is in ``column``; a term may instead equal one of the
-    ``exact`` fields (a tax code, a reference number typed whole)."""
+def terms_condition(terms, *, column="search_text"):
+    """A ``Q`` true when every term is in ``column``."""
     condition = Q()
     for term in terms:
-        one = Q(**{f"{column}__contains": term})
-        for field in exact:
-            one |= Q(**{field: term})
-        condition &= one
+        condition &= Q(**{f"{column}__contains": term})
     return condition
 
 

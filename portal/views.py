@@ -19,10 +19,6 @@ from .permissions import login_required, officer_required
 from .ratelimit import client_over_limit, over_limit
 from .roles import get_actor, get_object_in_scope
 
-# Blocks other parts add to the home page: "module.function" returning
-# {"template": ..., **context} or None. A part that is not built yet is skipped.
-
-
 # The home page is the busiest page and its blocks are public summaries: render each one
 # once a minute per language rather than on every request.
 HOME_BLOCK_SECONDS = 60
