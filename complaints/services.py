@@ -5,8 +5,7 @@ import secrets
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import personal_data, recipients
@@ -499,15 +498,6 @@ def give_feedback(complaint, *, actor, satisfied, message=""):
 # --- E-mails (composed here in each recipient's language; complaints.tasks only send) -------
 
 
-def _path(name, *args, language=None):
-    """A page's path: in ``language`` when given (the consumer's own), else in each
-    recipient's language when the message is rendered."""
-    if language:
-        with translation.override(language):
-            return reverse(name, args=args)
-    return page(name, *args)
-
-
 def _complainant(complaint):
     """The consumer as a recipient, in the language they filed in."""
     return recipients.address(complaint.complainant_email, complaint.language)
@@ -519,11 +509,11 @@ def _handlers(complaint, business_id):
     if business_id:
         return (
             recipients.business_members(business_id),
-            _path("complaints:business_detail", complaint.code),
+            page("complaints:business_detail", complaint.code),
         )
     return (
         recipients.province_officers(complaint.province_id),
-        _path("complaints:staff_detail", complaint.code),
+        page("complaints:staff_detail", complaint.code),
     )
 
 
@@ -537,7 +527,7 @@ def filing_confirmation_mail(complaint_pk, token):
     complaint = _complaint(complaint_pk)
     if complaint is None:
         return []
-    path = _path("complaints:track_token", token, language=complaint.language)
+    path = page("complaints:track_token", token)
     return compose(
         "complaints/email/filed",
         _complainant(complaint),
@@ -552,7 +542,7 @@ def new_complaint_mail(complaint_pk):
     return compose(
         "complaints/email/new_for_officers",
         recipients.province_officers(complaint.province_id),
-        {"complaint": complaint, "path": _path("complaints:staff_detail", complaint.code)},
+        {"complaint": complaint, "path": page("complaints:staff_detail", complaint.code)},
     )
 
 
@@ -580,7 +570,7 @@ def status_change_mail(complaint_pk):
     complaint = _complaint(complaint_pk)
     if complaint is None:
         return []
-    path = _path("complaints:track", language=complaint.language)
+    path = page("complaints:track")
     return compose(
         "complaints/email/status_changed",
         _complainant(complaint),
@@ -687,9 +677,7 @@ def run_purge_drafts(today=None):
 
 def run_erase_expired(today=None):
     """The day's erasure of expired personal data (beat, 07:20), once a day."""
-    return _once_a_day(
-        "complaints.erase_expired", today, lambda: erase_expired_personal_data(), "erased"
-    )
+    return _once_a_day("complaints.erase_expired", today, erase_expired_personal_data, "erased")
 
 
 # --- Personal-data access log ---------------------------------------------------------------

@@ -5,10 +5,9 @@ from collections import defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from portal import periods, search
+from portal import periods
 from portal.roles import get_actor
 
-from .filters import BUSINESS_SEARCH
 from .models import Answer, Assessment, Band, CriteriaGroup, CriteriaSet, Criterion
 from .scoring import compute_score
 
@@ -53,8 +52,9 @@ def assessments_of_user(user):
     )
 
 
-def review_queue(user, *, status="", query="", province_id=None):
-    """Submitted assessments the officer may see, newest submission first."""
+def review_queue(user, *, status=""):
+    """Submitted assessments the officer may see, newest submission first (searched and
+    filtered further by ``filters.QueueFilter``)."""
     qs = (
         Assessment.objects.visible_to(user)
         .filter(first_submitted_at__isnull=False)
@@ -62,9 +62,6 @@ def review_queue(user, *, status="", query="", province_id=None):
     )
     if status:
         qs = qs.filter(status=status)
-    if province_id:
-        qs = qs.filter(business__province_id=province_id)
-    qs = search.matching(qs, query, **BUSINESS_SEARCH)
     return qs.order_by("-submitted_at", "-pk")
 
 
@@ -83,13 +80,12 @@ def practice_set():
     return CriteriaSet.objects.active().filter(is_practice=True).order_by("-version", "-pk").first()
 
 
-def public_results(*, query=""):
+def public_results():
     """Businesses whose latest decided assessment is verified, with what may be public
     (narrowed further by ``filters.PublicResultFilter``)."""
     qs = Assessment.objects.public().select_related(
         "business__province", "business__sector", "criteria_set", "band"
     )
-    qs = search.matching(qs, query, **BUSINESS_SEARCH)
     return qs.order_by("business__name", "pk")
 
 
