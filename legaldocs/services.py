@@ -1,6 +1,5 @@
 """Writes to the legal library. Views, the admin, the seed command and tasks call these."""
 
-import os
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -180,14 +179,12 @@ def attach_file(*, document, upload, is_authoritative=False, description=""):
     with transaction.atomic():
         if is_authoritative:
             document.attachments.filter(is_authoritative=True).update(is_authoritative=False)
+        # The shared attachment records the file's name, type and size when saved.
         attachment = Attachment(
             document=document,
-            original_name=os.path.basename(upload.name or "")[:255],
-            content_type=mime,
-            size=upload.size,
+            file=upload,
             is_authoritative=is_authoritative,
             description=description,
         )
-        attachment.file.save(upload.name or "van-ban", upload, save=False)
         attachment.save()
     return attachment

@@ -22,6 +22,7 @@ from .files import (
     sniff,
     validate_upload,
 )
+from .text import nfc
 
 
 def attachment_upload_to(instance, filename):
@@ -68,7 +69,8 @@ class Attachment(models.Model):
         upload = self.file
         if upload and not getattr(upload, "_committed", True):
             # A new file: record what it is before the storage renames it.
-            self.original_name = self.original_name or os.path.basename(upload.name or "")
+            name = self.original_name or os.path.basename(upload.name or "")
+            self.original_name = nfc(name)[:255]  # a Mac sends names decomposed
             self.size = upload.size
             self.content_type = sniff(upload) or ""
         super().save(*args, **kwargs)
