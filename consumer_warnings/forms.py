@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import TaxCodeField, text_area
 from portal.models import Business, Province, Sector
-from portal.validators import clean_tax_code
 
 from .images import process_photo
 from .models import ConsumerWarning
@@ -35,8 +35,10 @@ class WarningForm(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Leave empty when the whole country is affected."),
     )
-    business_tax_code = _optional_text(
-        _("Tax code of the responsible business (if registered on the portal)"), max_length=20
+    business_tax_code = TaxCodeField(
+        label=_("Tax code of the responsible business (if registered on the portal)"),
+        required=False,
+        max_length=20,
     )
     photo = forms.FileField(
         label=_("Add a photo"),
@@ -49,9 +51,9 @@ class WarningForm(forms.ModelForm):
         max_length=255,
         help_text=_("For people who cannot see the photo, e.g. “Front of the box, batch number”."),
     )
-    update_note = _optional_text(
+    update_note = text_area(
         _("What changed"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=None,
         help_text=_("Required when correcting a published warning; shown to the public."),
     )
 
@@ -139,10 +141,9 @@ class WarningForm(forms.ModelForm):
         return upload
 
     def clean_business_tax_code(self):
-        code = (self.cleaned_data.get("business_tax_code") or "").strip()
+        code = self.cleaned_data.get("business_tax_code")  # cleaned by TaxCodeField
         if not code:
             return None
-        code = clean_tax_code(code)
         business = Business.objects.filter(tax_code=code).first()
         if business is None:
             raise ValidationError(
