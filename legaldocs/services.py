@@ -1,6 +1,5 @@
 """Writes to the legal library. Views, the admin, the seed command and tasks call these."""
 
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
