@@ -175,6 +175,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data (provinces, agencies, sectors) is loaded once per test database."""
     with django_db_blocker.unblock():
         call_command("load_reference_data", "--portal-only", verbosity=0)
+    yield
+    if connection.vendor == "postgresql":
+        # A live server's request thread may still be closing its connection when the last
+        # test ends; PostgreSQL then refuses to drop the test database. End such sessions.
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture
