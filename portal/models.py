@@ -261,6 +261,9 @@ class Membership(models.Model):
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = user_fk(_("decided by"))
+    # When the province's officers were told of the request (its own e-mail or a digest);
+    # empty while it waits for the next digest.
+    officers_told_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords()

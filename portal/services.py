@@ -1,5 +1,7 @@
 """Writes for organisations and memberships. Views, admin actions and commands call these."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from . import notifications, recipients, tasks
 from .errors import InvalidInput
 from .jobs import enqueue
-from .models import MEMBERSHIP_WORKFLOW, Business, Membership, Profile
+from .models import MEMBERSHIP_WORKFLOW, Business, Membership, Profile, Province
 from .roles import MINISTRY_GROUP, PROVINCE_GROUP, forget_actor, get_actor
 
 
@@ -50,7 +52,7 @@ def register_business(*, user, data, note=""):
     membership = Membership.objects.create(
         user=user, business=business, role=Membership.Role.OWNER, note=note
     )
-    enqueue(tasks.notify_membership_request, membership.pk)
+    _tell_officers(membership)
     return business, membership
 
 
@@ -70,12 +72,68 @@ def request_to_join(*, user, business, role=Membership.Role.EDITOR, note=""):
         existing.decided_at = None
         existing.decided_by = None
         existing.decision_note = ""
+        existing.officers_told_at = None
         existing.save()
         membership = existing
     else:
         membership = Membership.objects.create(user=user, business=business, role=role, note=note)
-    enqueue(tasks.notify_membership_request, membership.pk)
+    _tell_officers(membership)
     return membership
+
+
+# A province's officers get an e-mail per request up to this many an hour; beyond that the
+# requests wait for the hourly digest, one e-mail listing them all (issue #17: one account
+# once sent an officer 305 e-mails in two minutes).
+REQUEST_MAILS_PER_HOUR = 3
+
+
+def _tell_officers(membership):
+    """Mail the request now, or leave it to the digest when the province's officers were
+    already mailed about ``REQUEST_MAILS_PER_HOUR`` requests in the past hour. The province's
+    requests are counted under a lock on the province, so that simultaneous requests cannot
+    all see room for one more e-mail."""
+    province_id = membership.organisation_province_id
+    Province.objects.select_for_update().filter(pk=province_id).first()
+    now = timezone.now()
+    recent = Membership.objects.filter(
+        business__province_id=province_id, officers_told_at__gt=now - timedelta(hours=1)
+    ).exclude(pk=membership.pk)
+    if recent.count() >= REQUEST_MAILS_PER_HOUR:
+        return
+    Membership.objects.filter(pk=membership.pk).update(officers_told_at=now)
+    enqueue(tasks.notify_membership_request, membership.pk)
+
+
+def request_digests():
+    """Send each province's officers one e-mail listing the requests that waited for the
+    digest, and mark them told. Each province in its own transaction, the mail sent inside
+    it: a failed send leaves the requests for the next run, a sent digest is not sent again
+    (``send_once`` per digest and recipient). Returns the number of e-mails sent."""
+    sent = 0
+    waiting = Membership.objects.filter(
+        status=Membership.Status.PENDING, business__isnull=False, officers_told_at__isnull=True
+    )
+    for province_id in waiting.values_list("business__province_id", flat=True).distinct():
+        with transaction.atomic():
+            Province.objects.select_for_update().filter(pk=province_id).first()
+            rows = list(
+                waiting.filter(business__province_id=province_id)
+                .select_related("user", "business")
+                .order_by("requested_at", "pk")
+            )
+            if not rows:
+                continue
+            messages = notifications.compose(
+                "portal/email/membership_digest",
+                recipients.province_officers(province_id),
+                {"requests": rows, "count": len(rows)},
+            )
+            Membership.objects.filter(pk__in=[row.pk for row in rows]).update(
+                officers_told_at=timezone.now()
+            )
+            key = f"{province_id}:{rows[-1].pk}:{len(rows)}"
+            sent += notifications.send_once("portal.request_digest", key, messages)
+    return sent
 
 
 def can_decide(decider, membership):

@@ -5,6 +5,9 @@ Development defaults need nothing installed (SQLite, eager Celery, console e-mai
 protection that ``manage.py check --deploy`` looks for.
 """
 
+import base64
+import binascii
+import hashlib
 import os
 from pathlib import Path
 
@@ -186,6 +189,8 @@ MIDDLEWARE = [
     "portal.middleware.HealthCheckMiddleware",
     "portal.middleware.ClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: a body over MAX_REQUEST_BYTES is refused unread.
+    "portal.uploads.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.inputs.RefuseUnstorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -293,6 +298,11 @@ MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# The most one request may send (portal.uploads.RequestSizeLimitMiddleware answers 413
+# above it, before reading the body; gunicorn has no body limit of its own). The largest
+# legitimate sending is one legal document of 30 MB (legaldocs.models.MAX_FILE_BYTES) with
+# its form; the complaint step's files together must fit in it too.
+MAX_REQUEST_BYTES = int(env("MAX_REQUEST_BYTES", str(32 * 1024 * 1024)))
 
 # --- E-mail -----------------------------------------------------------------------------
 # EMAIL_BACKEND is read at the top (the production profile refuses the non-delivering ones).
@@ -318,12 +328,26 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[DNVNTD] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
-# Failed logins: at most 5 per address in 5 minutes, 10 per minute per IP (allauth's cache).
+# Sign-in requests: 30 a minute per address (allauth). allauth's "login_failed" limit is off
+# ("" — its per-e-mail part locked the real owner out, and the second-factor step shares
+# it): failed sign-ins are limited by portal.login_guard instead.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/300s/key",
+    "login_failed": "",
     "signup": "10/m/ip",
 }
+# portal.login_guard: failed sign-ins (password or second-factor code) per client address
+# (then 429 for that address only), progressive delays per (account, address) after the
+# free ones (2, 4, 8 … s up to the cap), one e-mail a day to the owner past the alert count.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_ADDRESS_WINDOW_SECONDS = 15 * 60
+LOGIN_FREE_FAILURES = 3
+LOGIN_MAX_DELAY_SECONDS = 15 * 60
+LOGIN_ALERT_FAILURES = 10
+LOGIN_ALERT_WINDOW_SECONDS = 3600
+MFA_FORMS = {"authenticate": "portal.adapters.MFAAuthenticateForm"}
+# The owner's warning task (portal.login_guard.warn_owner) lives outside a tasks.py.
+CELERY_IMPORTS = ["portal.login_guard"]
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DNVNTD"
 
@@ -399,6 +423,8 @@ CELERY_BEAT_SCHEDULE = {
     "portal-purge-expired": _beat("portal.tasks.purge_expired_records", hour=2, minute=30),
     # Expired sessions hold abandoned filing drafts (names, phone numbers).
     "portal-clear-sessions": _beat("portal.tasks.clear_expired_sessions", hour=2, minute=45),
+    # Requests to join or register beyond a few an hour wait for this digest.
+    "portal-request-digests": _beat("portal.tasks.send_request_digests", minute=5),
 }
 
 # --- Portal ------------------------------------------------------------------------------
@@ -419,6 +445,77 @@ COMPLAINTS_RETENTION_YEARS = int(env("COMPLAINTS_RETENTION_YEARS", "5"))
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 # Whether province officers may publish warnings for their own province.
 WARNINGS_PROVINCE_PUBLISHING = env_bool("WARNINGS_PROVINCE_PUBLISHING", True)
+
+# --- Personal data at rest (portal/crypto.py) -------------------------------------------
+# PERSONAL_DATA_KEYS: comma-separated Fernet keys; the first encrypts the complainants'
+# contact data, every one decrypts (rotation: put a new key first, run
+# `manage.py rotate_personal_data_keys`, then drop the old key). PERSONAL_DATA_HASH_KEY: a
+# separate key of the same form for the keyed hashes that find a complaint by phone or
+# e-mail; PERSONAL_DATA_OLD_HASH_KEYS: hash keys still matched while the command rehashes.
+# Development and tests derive fixed keys from the public development secret, so that
+# `make run` needs nothing; the production profile refuses them.
+PERSONAL_DATA_KEY_HINT = (
+    "generate one: python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())'"
+)
+
+
+def dev_personal_data_key(purpose):
+    digest = hashlib.sha256(f"{purpose}:{DEV_SECRET_KEY}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def is_fernet_key(key):
+    try:
+        return len(base64.urlsafe_b64decode(key.encode())) == 32
+    except (binascii.Error, ValueError):
+        return False
+
+
+DEV_PERSONAL_DATA_KEYS = frozenset(
+    dev_personal_data_key(purpose) for purpose in ("personal-data-keys", "personal-data-hash")
+)
+PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS")
+PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY")
+PERSONAL_DATA_OLD_HASH_KEYS = env_list("PERSONAL_DATA_OLD_HASH_KEYS")
+if PRODUCTION:
+    missing = [
+        name
+        for name, value in (
+            ("PERSONAL_DATA_KEYS", PERSONAL_DATA_KEYS),
+            ("PERSONAL_DATA_HASH_KEY", PERSONAL_DATA_HASH_KEY),
+        )
+        if not value
+    ]
+    if missing:
+        raise ImproperlyConfigured(
+            "The production profile needs these environment variables: "
+            + ", ".join(missing)
+            + f" (the complainants' contact data is encrypted with them; {PERSONAL_DATA_KEY_HINT})"
+        )
+    if DEV_PERSONAL_DATA_KEYS & {*PERSONAL_DATA_KEYS, PERSONAL_DATA_HASH_KEY}:
+        raise ImproperlyConfigured(
+            "PERSONAL_DATA_KEYS or PERSONAL_DATA_HASH_KEY is the development key, derived from "
+            f"a key published in this repository; {PERSONAL_DATA_KEY_HINT}"
+        )
+else:
+    PERSONAL_DATA_KEYS = PERSONAL_DATA_KEYS or [dev_personal_data_key("personal-data-keys")]
+    PERSONAL_DATA_HASH_KEY = PERSONAL_DATA_HASH_KEY or dev_personal_data_key("personal-data-hash")
+for _name, _keys in (
+    ("PERSONAL_DATA_KEYS", PERSONAL_DATA_KEYS),
+    ("PERSONAL_DATA_HASH_KEY", [PERSONAL_DATA_HASH_KEY]),
+    ("PERSONAL_DATA_OLD_HASH_KEYS", PERSONAL_DATA_OLD_HASH_KEYS),
+):
+    for _position, _key in enumerate(_keys, 1):
+        if not is_fernet_key(_key):
+            raise ImproperlyConfigured(
+                f"{_name} holds a malformed key (number {_position}): each key must be 32 "
+                f"bytes in URL-safe base64, 44 characters; {PERSONAL_DATA_KEY_HINT}"
+            )
+if PERSONAL_DATA_HASH_KEY in PERSONAL_DATA_KEYS:
+    raise ImproperlyConfigured(
+        "PERSONAL_DATA_HASH_KEY must differ from every key in PERSONAL_DATA_KEYS."
+    )
 
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

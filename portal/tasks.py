@@ -25,6 +25,14 @@ notify_membership_decision = mail_sender(
 
 
 @shared_task
+def send_request_digests():
+    """Hourly: one e-mail per province for the requests that waited for the digest."""
+    from .services import request_digests
+
+    return request_digests()
+
+
+@shared_task
 def purge_expired_records(today=None):
     """Daily: delete never-confirmed sign-ups past their retention period and old job
     claims. Safe to run twice: the second run finds nothing left to delete."""

@@ -1,6 +1,7 @@
 """Issue #17, Deliver 2 (part): registrations and requests to join are limited per account
 and per address, and a business nobody has approved yet is not suggested to the public."""
 
+import pytest
 from django.core import mail
 from django.urls import reverse
 
@@ -63,3 +64,89 @@ def test_a_business_awaiting_approval_is_not_suggested(client, consumer, hanoi, 
     services.decide_membership(membership=membership, decider=province_officer, approve=True)
     found = client.get(url, {"q": code}).json()["results"]
     assert [row["tax_code"] for row in found] == [code]
+
+
+def _untold():
+    return Membership.objects.filter(
+        officers_told_at__isnull=True, business__isnull=False, status=Membership.Status.PENDING
+    )
+
+
+def _digests(outbox):
+    return [m for m in outbox if "chờ quyết định" in m.subject]
+
+
+def test_many_requests_reach_the_officers_as_one_digest(
+    client, monkeypatch, consumer, hanoi, province_officer, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from portal import services, tasks
+
+    monkeypatch.setattr(views, "ORGANISATION_REQUESTS_PER_ACCOUNT", 100)
+    login(client, consumer)
+    mail.outbox.clear()
+    total = services.REQUEST_MAILS_PER_HOUR + 4
+    for n in range(total):
+        with django_capture_on_commit_callbacks(execute=True):
+            response, _code = _register(client, hanoi, n)
+        assert response.status_code == 302
+    # The first few are mailed one by one; the rest wait for the digest.
+    assert len(mail.outbox) == services.REQUEST_MAILS_PER_HOUR
+    assert _untold().count() == 4
+
+    mail.outbox.clear()
+    tasks.send_request_digests.delay()
+    digests = _digests(mail.outbox)
+    assert len(mail.outbox) == len(digests) == 1
+    assert digests[0].to == [province_officer.email]
+    body = digests[0].body
+    assert "4 yêu cầu" in digests[0].subject
+    for n in range(services.REQUEST_MAILS_PER_HOUR, total):
+        assert f"Công ty Thử {n}" in body
+    assert "Công ty Thử 0" not in body  # mailed on its own already
+    assert digests[0].alternatives and "text/html" in digests[0].alternatives[0][1]
+
+    mail.outbox.clear()
+    tasks.send_request_digests.delay()  # nothing new: nothing sent
+    assert mail.outbox == []
+
+    # An hour later a request is mailed on its own again.
+    later = timezone.now() + timedelta(hours=1, minutes=1)
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+        response, _code = _register(client, hanoi, total)
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and not _digests(mail.outbox)
+
+
+def test_a_digest_that_could_not_be_sent_is_sent_by_the_next_run(
+    client, monkeypatch, consumer, hanoi, province_officer
+):
+    from portal import notifications, services, tasks
+
+    monkeypatch.setattr(views, "ORGANISATION_REQUESTS_PER_ACCOUNT", 100)
+    login(client, consumer)
+    for n in range(services.REQUEST_MAILS_PER_HOUR + 2):
+        _register(client, hanoi, n)
+    # A decided request is not listed.
+    waiting = Membership.objects.filter(officers_told_at__isnull=True, business__isnull=False)
+    waiting = waiting.order_by("pk")
+    decided = waiting.first()
+    services.decide_membership(membership=decided, decider=province_officer, approve=True)
+    mail.outbox.clear()
+
+    def mail_server_down(messages):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(notifications, "send", mail_server_down)
+    with pytest.raises(OSError):
+        tasks.send_request_digests.delay()
+    assert _untold().count() == 1
+    monkeypatch.undo()
+    tasks.send_request_digests.delay()
+    digests = _digests(mail.outbox)
+    assert len(digests) == 1 and decided.business.name not in digests[0].body
+    assert not _untold().exists()
