@@ -1,13 +1,59 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.base.forms import AuthenticateForm
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 
+from . import login_guard
 from .notifications import html_layout
+
+
+def _guarded(request, attempt, check):
+    """Run ``check`` (a password or code check, None or raising ValidationError when wrong)
+    under the sign-in guard (portal.login_guard): an address out of failed sign-ins gets
+    the 429 page, a delayed (account, address) pair a form error saying when to come back."""
+    try:
+        with login_guard.guarded(attempt):
+            try:
+                result = check()
+            except ValidationError:
+                login_guard.failed(attempt)
+                raise
+            if result is None:
+                login_guard.failed(attempt)
+            return result
+    except login_guard.TooManyFromAddress as refusal:
+        raise ImmediateHttpResponse(
+            login_guard.too_many_response(request, refusal.seconds)
+        ) from None
+    except login_guard.Delayed as refusal:
+        raise ValidationError(
+            login_guard.delayed_message(refusal.seconds), code="login_delayed"
+        ) from None
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         return super().get_login_redirect_url(request)
+
+    def authenticate(self, request, **credentials):
+        # allauth's own per-e-mail limit ("login_failed" …/key) is switched off in settings:
+        # it locked the owner out too. The guard limits per address and per (account,
+        # address) instead.
+        attempt = login_guard.attempt_for_login(request, credentials.get("email"))
+        return _guarded(
+            request,
+            attempt,
+            lambda: super(AccountAdapter, self).authenticate(request, **credentials),
+        )
+
+    def post_login(self, request, user, **kwargs):
+        # Signed in (password and, for staff, the second factor): the delays this address
+        # built up for the account end.
+        login_guard.succeeded(login_guard.attempt_for_user(request, user))
+        return super().post_login(request, user, **kwargs)
 
     def send_mail(self, template_prefix, email, context):
         # Links in e-mails point at the public address of the portal.
@@ -22,3 +68,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
             message.attach_alternative(html_layout(message.subject, message.body), "text/html")
         return message
+
+
+class MFAAuthenticateForm(AuthenticateForm):
+    """The second-factor step of signing in (MFA_FORMS["authenticate"]): a wrong code counts
+    like a wrong password, per address and per (account, address); the right code from
+    another address is never refused because of them."""
+
+    def clean_code(self):
+        request = context.request
+        attempt = login_guard.attempt_for_user(request, self.user)
+        return _guarded(request, attempt, super().clean_code)
