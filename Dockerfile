@@ -26,6 +26,8 @@ COPY . .
 RUN export DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
        DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://build@build/build \
        REDIS_URL=redis://build:6379/0 EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
+       PERSONAL_DATA_KEYS="$(python -c 'from cryptography.fernet import Fernet as F; print(F.generate_key().decode())')" \
+       PERSONAL_DATA_HASH_KEY="$(python -c 'from cryptography.fernet import Fernet as F; print(F.generate_key().decode())')" \
     && python manage.py compile_translations \
     && python manage.py collectstatic --noinput \
     && mkdir -p /data/private && chown -R portal:portal /data /app

@@ -25,6 +25,7 @@ PORT = 8766
 
 def main():
     import psycopg
+    from cryptography.fernet import Fernet
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", (DB,)).fetchone():
@@ -43,6 +44,9 @@ def main():
         "STATIC_ROOT": str(out / "static"),
         "PRIVATE_MEDIA_ROOT": str(out / "private"),
         "EMAIL_BACKEND": "bench.mailbox.EmailBackend",
+        # Throwaway keys, like the secret key: this check reads no complaint.
+        "PERSONAL_DATA_KEYS": Fernet.generate_key().decode(),
+        "PERSONAL_DATA_HASH_KEY": Fernet.generate_key().decode(),
         "EMAIL_FILE_PATH": str(out / "mail"),
     }
     py = sys.executable

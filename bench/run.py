@@ -55,6 +55,8 @@ def parse_args():
 
 
 def environment(args):
+    from bench.targets.complaints import BENCH_PERSONAL_DATA_ENV
+
     return {
         **os.environ,
         "DJANGO_ENV": "production",
@@ -72,6 +74,7 @@ def environment(args):
         # is not lost: a Redis database of the benchmark's own, mail written to files.
         "REDIS_URL": os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13"),
         "EMAIL_BACKEND": "bench.mailbox.EmailBackend",
+        **BENCH_PERSONAL_DATA_ENV,
         "EMAIL_FILE_PATH": str(ROOT / "bench" / "out" / "mail"),
         "DJANGO_SETTINGS_MODULE": "portal.settings",
     }

@@ -37,6 +37,9 @@ class PersonalData:
     kept_on_erasure: tuple = ()
     # Fields whose names look personal but are not (say why where declared).
     not_personal: tuple = ()
+    # Values computed from personal fields (the keyed hashes of portal.crypto): erased with
+    # them, never exported (they tell the person nothing).
+    derived: tuple = ()
 
     @property
     def fields(self):
@@ -44,10 +47,11 @@ class PersonalData:
 
     @property
     def erased(self):
-        return tuple(f for f in self.fields if f not in self.kept_on_erasure)
+        erased = tuple(self.fields) + tuple(self.derived)
+        return tuple(f for f in erased if f not in self.kept_on_erasure)
 
     def declares(self, name):
-        return name in self.fields or name in self.not_personal
+        return name in self.fields or name in self.not_personal or name in self.derived
 
 
 def declaration(model):

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from portal import settings as portal_settings
 
@@ -28,6 +29,8 @@ def run(args, **env_overrides):
             "DJANGO_DEBUG",
             "REDIS_URL",
             "EMAIL_BACKEND",
+            "PERSONAL_DATA_KEYS",
+            "PERSONAL_DATA_HASH_KEY",
             # set by the browser tests for Playwright's event loop; never in deployment
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
@@ -45,6 +48,8 @@ PROD = {
     "DATABASE_URL": "postgres://portal:secret@db.invalid:5432/portal",
     "REDIS_URL": "redis://redis.invalid:6379/0",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "PERSONAL_DATA_KEYS": Fernet.generate_key().decode(),
+    "PERSONAL_DATA_HASH_KEY": Fernet.generate_key().decode(),
 }
 
 
