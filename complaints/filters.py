@@ -11,10 +11,18 @@ from portal.models import Province, Sector
 from .models import SEARCH_EXACT, Channel, Complaint, Status
 
 
+class ComplaintSearchFilter(SearchFilter):
+    """The portal's search, plus a phone or an e-mail typed whole found by its keyed hash
+    (``ComplaintQuerySet.search``): the contact data is encrypted, not in ``search_text``."""
+
+    def filter(self, qs, value):
+        return qs.search(value) if value else qs
+
+
 class StaffComplaintFilter(django_filters.FilterSet):
     """Filters of the staff list."""
 
-    q = SearchFilter(exact=SEARCH_EXACT)
+    q = ComplaintSearchFilter(exact=SEARCH_EXACT)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
     province = django_filters.ModelChoiceFilter(
         label=_("Province"), queryset=Province.objects.current().order_by("name")

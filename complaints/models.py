@@ -1,13 +1,14 @@
 """Complaints: intake, workflow, deadlines, attachments, timeline (DESIGN.md §5)."""
 
 from django.conf import settings
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal import search
+from portal import crypto, search
 from portal.attachments import Attachment as BaseAttachment
 from portal.fields import fk, province_fk, sector_fk, user_fk
 from portal.models import Agency, BilingualNameMixin, Business, Sector
@@ -171,6 +172,21 @@ class CodeCounter(models.Model):
 SEARCH_EXACT = ("code", "business_tax_code")
 
 
+def contact_condition(value):
+    """A ``Q`` matching the complaints whose phone or e-mail is ``value``, by keyed hash;
+    None when ``value`` is neither a phone number nor an e-mail address."""
+    phones = crypto.candidate_hashes(crypto.phone_hash, value)
+    emails = crypto.candidate_hashes(crypto.email_hash, value)
+    if not phones and not emails:
+        return None
+    condition = Q(pk__in=[])
+    if phones:
+        condition |= Q(complainant_phone_hash__in=phones)
+    if emails:
+        condition |= Q(complainant_email_hash__in=emails)
+    return condition
+
+
 def _handler_condition(actor):
     condition = Q(pk__in=[])
     if actor.province_ids:
@@ -220,12 +236,21 @@ class ComplaintQuerySet(models.QuerySet):
         return self.open().filter(step_due__lt=today)
 
     def search(self, query):
-        """A complaint code finds that complaint; other words must each appear in the
-        folded ``search_text`` (so diacritics may be left out)."""
+        """A complaint code finds that complaint; an e-mail address or a phone number typed
+        whole finds it by its keyed hash (the contact data is encrypted); other words must
+        each appear in the folded ``search_text`` (so diacritics may be left out)."""
         query = (query or "").strip()
         if query.upper().startswith("KN-"):
             return self.filter(code__iexact=query)
+        contact = contact_condition(query)
+        if contact is not None:
+            return self.filter(contact) | search.matching(self, query, exact=SEARCH_EXACT)
         return search.matching(self, query, exact=SEARCH_EXACT)
+
+    def with_contact(self, contact):
+        """Those whose phone or e-mail is ``contact`` (typed any usual way)."""
+        condition = contact_condition(contact)
+        return self.none() if condition is None else self.filter(condition)
 
 
 class Complaint(models.Model):
@@ -247,11 +272,21 @@ class Complaint(models.Model):
     # Complainant
     user = user_fk(_("account"), "complaints")
     complainant_name = models.CharField(_("full name"), max_length=150)
-    complainant_phone = models.CharField(
+    # Contact data is encrypted at rest (portal.crypto): the database, its backups and the
+    # history hold tokens. Found by the keyed hash of the normalised value, set in save().
+    complainant_phone = crypto.EncryptedTextField(
         _("phone"), max_length=20, blank=True, validators=[validate_phone]
     )
-    complainant_email = models.EmailField(_("e-mail"), blank=True)
-    complainant_address = models.CharField(_("address"), max_length=255, blank=True)
+    complainant_email = crypto.EncryptedTextField(
+        _("e-mail"), max_length=254, blank=True, validators=[validate_email]
+    )
+    complainant_address = crypto.EncryptedTextField(_("address"), max_length=255, blank=True)
+    complainant_phone_hash = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
+    complainant_email_hash = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     # The language the consumer filed in: their e-mails are written in it.
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
@@ -327,6 +362,13 @@ class Complaint(models.Model):
     objects = ComplaintQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
 
+    # Hash column: (encrypted field, hasher). Set in save(); recomputed by
+    # `manage.py rotate_personal_data_keys` when the hash key changes.
+    keyed_hashes = {
+        "complainant_phone_hash": ("complainant_phone", crypto.phone_hash),
+        "complainant_email_hash": ("complainant_email", crypto.email_hash),
+    }
+
     # Read by the filing forms, the consumer's data export, the five-year erasure (which
     # also blanks the same fields in the history rows) and the access log.
     personal_data = PersonalData(
@@ -350,6 +392,7 @@ class Complaint(models.Model):
         # The address of the business complained about identifies a business, not a person
         # (it is public in the business register), and the statistics keep it.
         not_personal=("business_address",),
+        derived=("complainant_phone_hash", "complainant_email_hash"),
     )
 
     class Meta:
@@ -394,11 +437,12 @@ class Complaint(models.Model):
         ):
             setattr(self, name, nfc(getattr(self, name) or "").strip())
         self.received_month = month_key(self.received_at)
+        for name, (source, hasher) in self.keyed_hashes.items():
+            setattr(self, name, hasher(getattr(self, source)))
+        # Not the phone nor the e-mail: found by their hashes (ComplaintQuerySet.search).
         self.search_text = search.search_column(
             self.code,
             self.complainant_name,
-            self.complainant_email,
-            self.complainant_phone,
             self.business_name,
             self.business_tax_code,
             self.description,

@@ -15,7 +15,6 @@ from portal.jobs import enqueue
 from portal.models import Agency
 from portal.notifications import compose, page
 from portal.roles import SYSTEM, as_actor, get_actor
-from portal.validators import phone_key
 
 from . import workdays
 from .models import (
@@ -184,20 +183,13 @@ def add_attachment(complaint, upload, *, actor):
 
 def find_for_tracking(code, contact):
     """The complaint with ``code`` whose e-mail or phone matches ``contact``, else None.
-    Both must match, so that a code alone reveals nothing."""
+    Both must match, so that a code alone reveals nothing. The contact is compared by its
+    keyed hash in the query (the stored contact data is encrypted)."""
     code = (code or "").strip().upper()
     contact = (contact or "").strip()
     if not code or not contact:
         return None
-    complaint = Complaint.objects.filter(code=code).first()
-    if complaint is None:
-        return None
-    email_ok = complaint.complainant_email and (
-        complaint.complainant_email.lower() == contact.lower()
-    )
-    stored_phone = phone_key(complaint.complainant_phone)
-    phone_ok = bool(stored_phone) and stored_phone == phone_key(contact)
-    return complaint if (email_ok or phone_ok) else None
+    return Complaint.objects.filter(code=code).with_contact(contact).first()
 
 
 def find_by_token(token):

@@ -76,6 +76,40 @@ def _bench_businesses(provinces, sectors, count=300):
     )
 
 
+# The contact data is encrypted in Python (portal.crypto), which SQL cannot do row by row:
+# every complaint inserted by SQL carries the same fictional phone and e-mail, encrypted
+# once, with their keyed hashes.
+BENCH_PHONE = "0900000000"
+BENCH_EMAIL = "bench@example.invalid"
+
+
+def _bench_contact():
+    from portal import crypto
+
+    return {
+        "phone_token": crypto.encrypt(BENCH_PHONE),
+        "email_token": crypto.encrypt(BENCH_EMAIL),
+        "phone_hash": crypto.phone_hash(BENCH_PHONE),
+        "email_hash": crypto.email_hash(BENCH_EMAIL),
+    }
+
+
+def _bench_key(purpose):
+    import base64
+
+    digest = hashlib.sha256(f"dnvntd-bench-fictional-data:{purpose}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+# The benchmark's data is fictional: fixed keys of its own (never the development ones, which
+# the production profile refuses), so that a run with --skip-generate reads the rows an
+# earlier run wrote. bench/run.py and bench/production_shape.py pass them to the server.
+BENCH_PERSONAL_DATA_ENV = {
+    "PERSONAL_DATA_KEYS": _bench_key("keys"),
+    "PERSONAL_DATA_HASH_KEY": _bench_key("hash"),
+}
+
+
 def generate(count, stdout):
     """``count`` fictional complaints over three years, with their deadline steps: one
     INSERT … SELECT over generate_series on PostgreSQL, bulk_create in batches elsewhere."""
@@ -99,7 +133,8 @@ COMPLAINTS_SQL = (
     """
 INSERT INTO complaints_complaint (
     code, tracking_hash, status, channel, received_at, received_month,
-    complainant_name, complainant_phone, complainant_email, complainant_address, language,
+    complainant_name, complainant_phone, complainant_email, complainant_address,
+    complainant_phone_hash, complainant_email_hash, language,
     is_representative, represented_name, vulnerable_group,
     business_id, business_name, business_tax_code, business_address, business_website,
     province_id, sector_id, description, request,
@@ -111,8 +146,8 @@ SELECT code, md5(code) || md5(code || 'x'), status,
        received_at,
        (extract(year FROM received_at AT TIME ZONE %(tz)s) * 100
         + extract(month FROM received_at AT TIME ZONE %(tz)s))::int,
-       person, '09' || lpad((i %% 100000000)::text, 8, '0'),
-       'bench' || i || '@example.invalid', '', 'vi', false, '', '',
+       person, %(phone_token)s, %(email_token)s, '', %(phone_hash)s, %(email_hash)s,
+       'vi', false, '', '',
        CASE WHEN reach > 0 THEN (%(biz_ids)s::bigint[])[bk] END,
        CASE WHEN reach > 0 THEN (%(biz_names)s::text[])[bk] ELSE 'Cửa hàng hư cấu ' || i END,
        CASE WHEN reach > 0 THEN (%(biz_tax)s::text[])[bk] ELSE '' END, '', '',
@@ -212,6 +247,7 @@ def _generate_postgres(count, stdout):
         "stories": STORIES,
         "stories_folded": [fold(s) for s in STORIES],
         "n_stories": len(STORIES),
+        **_bench_contact(),
     }
     after = Complaint.objects.aggregate(m=Max("pk"))["m"] or 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -232,6 +268,7 @@ def _generate_orm(count, stdout):
     from django.utils import timezone
 
     from complaints.models import CodeCounter, Complaint, ComplaintStep, month_key
+    from portal import crypto
     from portal.models import Province, Sector
     from portal.text import build_search_text
 
@@ -267,6 +304,8 @@ def _generate_orm(count, stdout):
             story = rng.choice(STORIES)
             business_name = business[1] if business else f"Cửa hàng hư cấu {rng.randint(1, 9999)}"
             late = rng.random() < 0.15
+            phone = f"09{rng.randint(0, 99_999_999):08d}"
+            email = f"bench{year}{counters[year]}@example.invalid"
             complaints.append(
                 Complaint(
                     code=code,
@@ -276,8 +315,11 @@ def _generate_orm(count, stdout):
                     received_at=received,
                     received_month=month_key(received),
                     complainant_name=name,
-                    complainant_phone=f"09{rng.randint(0, 99_999_999):08d}",
-                    complainant_email=f"bench{year}{counters[year]}@example.invalid",
+                    complainant_phone=phone,
+                    complainant_email=email,
+                    # bulk_create skips save(), which sets the keyed hashes.
+                    complainant_phone_hash=crypto.phone_hash(phone),
+                    complainant_email_hash=crypto.email_hash(email),
                     business_id=business[0] if business else None,
                     business_name=business_name,
                     business_tax_code=business[2] if business else "",
