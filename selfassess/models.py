@@ -22,6 +22,8 @@ from portal.roles import get_actor
 from portal.text import nfc
 
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+# Printed across every page of an assessment PDF that is not a verified result.
+DRAFT_WATERMARK = _("DRAFT — NOT VALID AS A CONFIRMATION")
 
 
 def _qr_data_uri(url):
@@ -397,22 +399,37 @@ class Assessment(StoredPdf):
             "businesses:detail", kwargs={"tax_code": self.business.tax_code}
         )
 
+    @property
+    def pdf_is_result(self):
+        """Only a verified assessment prints as a result, on the letterhead with its band
+        and QR code (DESIGN.md §10); every other status prints as a watermarked draft."""
+        return self.status == self.Status.VERIFIED
+
     def pdf_context(self):
         from .selectors import score_of
 
-        url = self.public_url()
-        return {
+        context = {
             "assessment": self,
             "business": self.business,
             "criteria_set": self.criteria_set,
             "score": score_of(self),
-            "public_url": url,
-            "qr": _qr_data_uri(url),
+            "is_result": self.pdf_is_result,
+            "watermark": DRAFT_WATERMARK,
             "issued_at": timezone.localtime(self.pdf_issued_at or timezone.now()),
         }
+        if self.pdf_is_result:
+            url = self.public_url()
+            context.update(public_url=url, qr=_qr_data_uri(url))
+        return context
 
-    def pdf_filename(self):
-        return f"ket-qua-tu-danh-gia-{self.business.tax_code}-{self.pk}.pdf"
+    def pdf_download_name(self):
+        """``tu-danh-gia-<business>-<year>.pdf``: the year it was decided or sent, the
+        number of a draft (which has no year of its own yet)."""
+        from portal.pdf import pdf_name
+
+        moment = self.decided_at or self.submitted_at
+        year = timezone.localdate(moment).year if moment else None
+        return pdf_name("tu-danh-gia", self.business.name, year or self.pk)
 
     def store_pdf(self):
         """Render and store the PDF, with the time it was issued."""

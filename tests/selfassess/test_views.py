@@ -279,7 +279,8 @@ def test_result_pdf_keeps_vietnamese_text(client, submitted, business_member, ru
     text = pdf_text(response)
     assert "Công ty Cổ phần Bình An Hà Nội" in text
     assert "Bộ tiêu chí thử nghiệm Đồng Khởi" in text
-    assert "/doanh-nghiep/0101000013/" in text
+    # Submitted, not verified: a draft without the public page's address (test_result_pdf).
+    assert "/doanh-nghiep/0101000013/" not in text
     submitted.refresh_from_db()
     assert submitted.pdf_is_current and submitted.pdf_issued_at is not None
     issued = timezone.localtime(submitted.pdf_issued_at).strftime("%d/%m/%Y")
