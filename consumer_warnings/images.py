@@ -13,25 +13,19 @@ from portal.files import IMAGES, validate_upload
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_DIMENSION = 1600
-MAX_PIXELS = 50_000_000
 
 
 def process_photo(upload):
     """Validate ``upload`` and return ``(ContentFile, width, height)``: at most
     ``MAX_DIMENSION`` pixels on its longer side, re-encoded so that EXIF (GPS position,
     camera serial…) is dropped. Raises ValidationError with a message for the user."""
+    # Also refuses more than portal.files.MAX_IMAGE_PIXELS from the header, before decoding.
     validate_upload(upload, IMAGES, MAX_PHOTO_BYTES)
     upload.seek(0)
     try:
         with py_warnings.catch_warnings():
             py_warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(upload)
-            if image.width * image.height > MAX_PIXELS:
-                raise ValidationError(
-                    _("%(name)s has too many pixels; please send a smaller photo."),
-                    code="photo_too_big",
-                    params={"name": upload.name},
-                )
             image.load()
     except (
         UnidentifiedImageError,

@@ -68,7 +68,8 @@ class Attachment(models.Model):
     def save(self, *args, **kwargs):
         upload = self.file
         if upload and not getattr(upload, "_committed", True):
-            # A new file: record what it is before the storage renames it.
+            # A new file: record what it is before the storage names it (with the
+            # extension of this type: portal.files.stored_extension).
             name = self.original_name or os.path.basename(upload.name or "")
             self.original_name = nfc(name)[:255]  # a Mac sends names decomposed
             self.size = upload.size
@@ -77,4 +78,6 @@ class Attachment(models.Model):
 
     def response(self, inline=False):
         """The file as a download, for a view that has already scope-checked the record."""
-        return serve_private_file(self.file, self.original_name, inline=inline)
+        return serve_private_file(
+            self.file, self.original_name, inline=inline, content_type=self.content_type
+        )

@@ -3,10 +3,31 @@
 Files live under ``PRIVATE_MEDIA_ROOT`` and have no public URL. An app's download view
 first fetches the owning record through ``visible_to`` (404 otherwise), then calls
 :func:`serve_private_file`.
+
+A file's type is decided by its bytes only (:func:`sniff`); it is stored and served with
+that type's extension and Content-Type, whatever the uploader named it. Besides its type and
+size, :func:`validate_upload` refuses:
+
+- **polyglots**, files that are also valid as another, dangerous kind:
+  1. markup (``<html``, ``<script``, ``<svg``, ``<!doctype``, ``<body``, ``<iframe``,
+     ``<object``, ``<embed``) in the first 8 KB, where a browser looks to sniff a page;
+  2. a ZIP end-of-directory record in the last 64 KB of a file that is not itself a ZIP
+     (an image or PDF with an archive appended: JPEG+ZIP, GIFAR);
+  3. a PDF header in the first 1024 bytes of a file that is not a PDF (PDF readers look
+     that far);
+- **PDFs with active content**: the names ``/JavaScript``, ``/JS``, ``/Launch``,
+  ``/EmbeddedFile(s)``, ``/RichMedia`` or ``/XFA``, also spelled with ``#xx`` escapes and
+  also inside compressed object streams (inflated with a cap; an object stream that cannot
+  be inflated is refused, since it cannot be checked);
+- **images over MAX_IMAGE_PIXELS**, judged from the header before any pixel is decoded.
 """
 
 import os
+import re
+import struct
 import uuid
+import warnings
+import zlib
 
 import filetype
 from django.core.files.storage import FileSystemStorage
@@ -14,6 +35,7 @@ from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from .errors import InvalidInput
 from .text import slugify_vi
@@ -27,6 +49,8 @@ OFFICE = {
     "application/msword": "doc",
     "application/vnd.ms-excel": "xls",
 }
+# Every type the portal stores, with the extension a stored file of that type gets.
+EXTENSIONS = {**IMAGES, **PDF, **OFFICE}
 IMAGES_AND_PDF = {**IMAGES, **PDF}
 DOCUMENTS = {**IMAGES, **PDF, **OFFICE}
 # A signed PDF and the Word files it was edited from (DOC/DOCX).
@@ -42,6 +66,12 @@ KINDS = {
 }
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls container
+_ZIP_BASED = {m for m, ext in OFFICE.items() if ext.endswith("x")}
+
+# 25 megapixels (e.g. 5000 x 5000) is more than any phone photo or scan the portal needs;
+# decoding is what costs (a 7000 x 7000 PNG of 143 KB took 462 MB), so Pillow refuses more too.
+MAX_IMAGE_PIXELS = 25_000_000
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 
 
 @deconstructible(path="portal.files.PrivateStorage")
@@ -68,23 +98,275 @@ class PrivateStorage(FileSystemStorage):
 private_storage = PrivateStorage()
 
 
+_HEAD_BYTES = 8192
+
+
+def _read_at(upload, offset, size):
+    upload.seek(offset)
+    return upload.read(size)
+
+
 def sniff(upload):
     """The MIME type of an upload judged by its bytes, never by its name."""
     position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        head = _read_at(upload, 0, _HEAD_BYTES)
+        if head.startswith(_OLE_MAGIC):
+            return _ole_kind(upload)
+        kind = filetype.guess(head)
+        return kind.mime if kind else None
+    finally:
+        upload.seek(position)
+
+
+# --- Legacy Office (OLE compound files) -------------------------------------------------------
+
+# What a legacy Office file is shows in the streams at the root of its compound file: a
+# Word file has "WordDocument", an Excel file "Workbook" ("Book" before Excel 97). Streams
+# further down (an embedded sheet inside a Word file) do not count.
+_OLE_ROOT_STREAMS = {
+    "WordDocument": "application/msword",
+    "Workbook": "application/vnd.ms-excel",
+    "Book": "application/vnd.ms-excel",
+}
+_OLE_LAST_SECTOR = 0xFFFFFFFA  # ids from here on mark ends of chains and free sectors
+_OLE_MAX_SECTORS = 1_000_000  # a bound on any chain, so a damaged file cannot loop
+
+
+def _ole_kind(upload):
+    try:
+        names = _ole_root_names(upload)
+    except (struct.error, ValueError, IndexError):
+        return None  # a damaged container is no accepted kind
+    kinds = {_OLE_ROOT_STREAMS[name] for name in names if name in _OLE_ROOT_STREAMS}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _ole_root_names(upload):
+    """The names of the entries at the root of a compound file ([MS-CFB]: header, sector
+    allocation table, directory chain, then the root's children as a tree of siblings)."""
+    header = _read_at(upload, 0, 512)
+    shift = struct.unpack_from("<H", header, 0x1E)[0]
+    if shift not in (9, 12):
+        raise ValueError("sector size")
+    size = 1 << shift
+    per_sector = size // 4
+
+    def sector(number):
+        return _read_at(upload, (number + 1) * size, size)
+
+    fat_sectors = list(struct.unpack_from("<109I", header, 0x4C))
+    next_difat, difat_count = struct.unpack_from("<II", header, 0x44)
+    for _round in range(min(difat_count, _OLE_MAX_SECTORS)):
+        if next_difat >= _OLE_LAST_SECTOR:
+            break
+        ids = struct.unpack(f"<{per_sector}I", sector(next_difat))
+        fat_sectors.extend(ids[:-1])
+        next_difat = ids[-1]
+    fat = []
+    for number in fat_sectors:
+        if number < _OLE_LAST_SECTOR:
+            fat.extend(struct.unpack(f"<{per_sector}I", sector(number)))
+    entries, seen = [], set()
+    number = struct.unpack_from("<I", header, 0x30)[0]
+    while number < min(len(fat), _OLE_LAST_SECTOR) and number not in seen:
+        seen.add(number)
+        block = sector(number)
+        entries.extend(block[i : i + 128] for i in range(0, len(block) - 127, 128))
+        number = fat[number]
+    names, visited = set(), set()
+    stack = [struct.unpack_from("<I", entries[0], 0x4C)[0]]  # the root entry's child
+    while stack:
+        index = stack.pop()
+        if index >= len(entries) or index in visited:
+            continue
+        visited.add(index)
+        entry = entries[index]
+        length = struct.unpack_from("<H", entry, 0x40)[0]
+        names.add(entry[: max(min(length, 64) - 2, 0)].decode("utf-16-le", "replace"))
+        stack.extend(struct.unpack_from("<II", entry, 0x44))  # left and right siblings
+    return names
+
+
+# --- Polyglots ----------------------------------------------------------------------------
+
+_MARKUP = re.compile(rb"<(?:html|script|svg|!doctype|body|iframe|object|embed)[\s>/]", re.I)
+_ZIP_END = b"PK\x05\x06"
+_ZIP_TAIL_BYTES = 22 + 65_535  # the end record and the longest comment a ZIP may carry
+_PDF_HEADER = b"%PDF-"
+
+
+def _polyglot_rule(upload, mime):
+    """The number of the first polyglot rule (module docstring) ``upload`` breaks, or 0."""
+    head = _read_at(upload, 0, _HEAD_BYTES)
+    if _MARKUP.search(head):
+        return 1
+    if mime not in _ZIP_BASED:
+        upload.seek(max(upload.size - _ZIP_TAIL_BYTES, 0))
+        if _ZIP_END in upload.read():
+            return 2
+    if mime not in PDF and _PDF_HEADER in head[:1024]:
+        return 3
+    return 0
+
+
+# --- Active content in PDFs ---------------------------------------------------------------
+
+# A PDF name runs to the next delimiter or white space; "#xx" stands for a byte.
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r /<>\[\]()%{}]*)")
+_PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# "/JS" is short enough to turn up by chance in compressed bytes, so it counts only where
+# a value follows it: a string or an indirect reference.
+_PDF_JS_VALUE = re.compile(rb"\s*(?:\(|<|\d+\s+\d+\s+R)")
+_PDF_ACTIVE = {
+    b"JavaScript": "pdf_javascript",
+    b"JS": "pdf_javascript",
+    b"Launch": "pdf_launch",
+    b"EmbeddedFile": "pdf_embedded_file",
+    b"EmbeddedFiles": "pdf_embedded_file",
+    b"RichMedia": "pdf_rich_media",
+    b"XFA": "pdf_xfa",
+}
+_PDF_STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
+_PDF_FILTERS = {
+    b"FlateDecode",
+    b"Fl",
+    b"ASCIIHexDecode",
+    b"AHx",
+    b"ASCII85Decode",
+    b"A85",
+    b"LZWDecode",
+    b"LZW",
+    b"RunLengthDecode",
+    b"RL",
+    b"Crypt",
+    b"Predictor",
+}
+_PDF_MAX_INFLATED = 64 * 1024 * 1024  # all object streams of one file, inflated
+
+
+def _pdf_names(data):
+    """Each name in ``data`` (escapes decoded) with the position after it."""
+    for match in _PDF_NAME.finditer(data):
+        name = match.group(1)
+        if b"#" in name:
+            name = _PDF_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
+        yield name, match.end()
+
+
+def _pdf_active_in(data):
+    for name, end in _pdf_names(data):
+        code = _PDF_ACTIVE.get(name)
+        if code and (name != b"JS" or _PDF_JS_VALUE.match(data, end)):
+            return code
+    return None
+
+
+def _pdf_object_streams(data):
+    """The inflated content of each object stream (where PDF 1.5+ keeps dictionaries), or
+    None when one cannot be inflated within the cap."""
+    budget = _PDF_MAX_INFLATED
+    for name, end in _pdf_names(data):
+        if name != b"ObjStm":
+            continue
+        stream = _PDF_STREAM.search(data, end)
+        if stream is None:
+            continue
+        dictionary = data[data.rfind(b"obj", 0, end) : stream.start()]
+        filters = {n for n, _e in _pdf_names(dictionary)} & _PDF_FILTERS
+        body_end = data.find(b"endstream", stream.end())
+        body = data[stream.end() : body_end if body_end >= 0 else len(data)]
+        if not filters:
+            continue  # not compressed: already read with the rest of the file
+        if not filters <= {b"FlateDecode", b"Fl"}:
+            yield None
+            return
+        try:
+            inflated = zlib.decompressobj().decompress(body, budget + 1)
+        except zlib.error:
+            yield None
+            return
+        budget -= len(inflated)
+        if budget < 0:
+            yield None
+            return
+        yield inflated
+
+
+def _pdf_active_content(upload):
+    """The refusal code for active content in a PDF, or None for a plain document."""
     upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(position)
-    if head.startswith(_OLE_MAGIC):
-        name = (getattr(upload, "name", "") or "").lower()
-        return "application/vnd.ms-excel" if name.endswith(".xls") else "application/msword"
-    kind = filetype.guess(head)
-    return kind.mime if kind else None
+    data = upload.read()
+    code = _pdf_active_in(data)
+    if code:
+        return code
+    for content in _pdf_object_streams(data):
+        if content is None:
+            return "pdf_uncheckable"
+        code = _pdf_active_in(content)
+        if code:
+            return code
+    return None
+
+
+_PDF_MESSAGES = {
+    "pdf_javascript": _(
+        "%(name)s contains JavaScript, which the portal does not accept in a PDF. Please "
+        "save it again as a plain PDF (for example with “Print to PDF”) and send it again."
+    ),
+    "pdf_launch": _(
+        "%(name)s contains an action that starts another program, which the portal does not "
+        "accept. Please save it again as a plain PDF and send it again."
+    ),
+    "pdf_embedded_file": _(
+        "%(name)s carries other files inside it. Please send each file on its own, as a "
+        "plain PDF or image."
+    ),
+    "pdf_rich_media": _(
+        "%(name)s contains embedded media (video, sound or Flash), which the portal does not "
+        "accept. Please save it again as a plain PDF and send it again."
+    ),
+    "pdf_xfa": _(
+        "%(name)s is an interactive (XFA) form, which the portal does not accept. Please "
+        "print it to a plain PDF and send it again."
+    ),
+    "pdf_uncheckable": _(
+        "%(name)s could not be checked, because part of it is compressed in a way the portal "
+        "cannot read. Please save it again as a plain PDF and send it again."
+    ),
+}
+
+
+# --- Images -------------------------------------------------------------------------------
+
+
+def _image_problem(upload):
+    """A refusal code for an image too large to decode or unreadable, or None. Pillow
+    reads only the header here (``Image.open`` is lazy): no pixel is decoded."""
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        return "image_too_many_pixels"
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return "image_unreadable"
+    return "image_too_many_pixels" if width * height > MAX_IMAGE_PIXELS else None
+
+
+# --- The check --------------------------------------------------------------------------
+
+
+def _refuse(code, message, upload, **params):
+    raise InvalidInput(message, code=code, params={"name": upload.name, **params})
 
 
 def validate_upload(upload, allowed=IMAGES_AND_PDF, max_bytes=10 * 1024 * 1024):
     """Raise ``InvalidInput`` (a ValidationError, so it also serves as a form validator)
-    unless ``upload`` is of an allowed kind by content and within ``max_bytes``. Returns the
-    sniffed MIME type."""
+    unless ``upload`` is of an allowed kind by content, within ``max_bytes``, and none of
+    the dangerous shapes of the module docstring. Returns the sniffed MIME type."""
     if upload.size > max_bytes:
         raise InvalidInput(
             _("%(name)s is %(size)s; the limit is %(limit)s per file."),
@@ -107,7 +389,47 @@ def validate_upload(upload, allowed=IMAGES_AND_PDF, max_bytes=10 * 1024 * 1024):
                 "kinds": ", ".join(sorted({ext.upper() for ext in allowed.values()})),
             },
         )
+    position = upload.tell()
+    try:
+        _check_content(upload, mime)
+    finally:
+        upload.seek(position)
     return mime
+
+
+def _check_content(upload, mime):
+    if _polyglot_rule(upload, mime):
+        _refuse(
+            "file_polyglot",
+            _(
+                "%(name)s can also be read as another kind of file (for example a web page "
+                "or an archive hidden inside it), so it cannot be accepted. Please save it "
+                "again as a plain PDF or image and send it again."
+            ),
+            upload,
+        )
+    if mime in PDF:
+        code = _pdf_active_content(upload)
+        if code:
+            _refuse(code, _PDF_MESSAGES[code], upload)
+    if mime in IMAGES:
+        code = _image_problem(upload)
+        if code == "image_too_many_pixels":
+            _refuse(
+                code,
+                _(
+                    "%(name)s has too many pixels: the limit is %(limit)s million (for "
+                    "example 5000 × 5000). Please send a smaller image."
+                ),
+                upload,
+                limit=MAX_IMAGE_PIXELS // 1_000_000,
+            )
+        if code:
+            _refuse(
+                code,
+                _("%(name)s could not be read as an image. Please send it again."),
+                upload,
+            )
 
 
 @deconstructible
@@ -131,10 +453,24 @@ class UploadValidator:
         )
 
 
+def stored_extension(instance, filename):
+    """The extension a stored file gets: the one of the type its content was found to be
+    (``content_type``, recorded by ``portal.attachments.Attachment`` before saving), never
+    the uploader's. A file the portal named itself (a re-encoded photo, a rendered PDF)
+    keeps its extension when it is one of a known type."""
+    detected = EXTENSIONS.get(getattr(instance, "content_type", "") or "")
+    if detected:
+        return "." + detected
+    if hasattr(instance, "content_type"):
+        return ""  # an upload of no known type: no extension rather than the uploader's
+    ext = os.path.splitext(filename or "")[1].lower().lstrip(".")
+    return "." + ext if ext in EXTENSIONS.values() else ""
+
+
 @deconstructible
 class PrivateUploadTo:
-    """``upload_to`` callable: a random name under ``prefix/yyyy/mm/`` that keeps only a
-    safe extension, so no user-chosen path ever reaches the disk."""
+    """``upload_to`` callable: a random name under ``prefix/yyyy/mm/`` with the extension
+    of the detected type, so no user-chosen path or extension ever reaches the disk."""
 
     def __init__(self, prefix):
         self.prefix = prefix
@@ -142,31 +478,39 @@ class PrivateUploadTo:
     def __call__(self, instance, filename):
         from django.utils import timezone
 
-        ext = os.path.splitext(filename or "")[1]
-        ext = "".join(ch for ch in ext.lower() if ch.isalnum() or ch == ".")[:8]
+        ext = stored_extension(instance, filename)
         return f"{self.prefix}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
 
     def __eq__(self, other):
         return isinstance(other, PrivateUploadTo) and self.prefix == other.prefix
 
 
-def download_name(original_name, fallback="tep"):
-    base, ext = os.path.splitext(original_name or "")
-    return f"{slugify_vi(base) or fallback}{ext.lower()[:8]}"
+def download_name(original_name, content_type=None, fallback="tep"):
+    """A safe download name: the uploader's name, slugged, with the extension of the type
+    the file really is (none when unknown)."""
+    base = os.path.splitext(original_name or "")[0]
+    ext = EXTENSIONS.get(content_type or "")
+    return f"{slugify_vi(base) or fallback}{'.' + ext if ext else ''}"
 
 
-def serve_private_file(fieldfile, original_name=None, inline=False):
-    """Stream a private file that the caller has already scope-checked."""
+def serve_private_file(fieldfile, original_name=None, inline=False, content_type=None):
+    """Stream a private file that the caller has already scope-checked, with the
+    Content-Type of what it is: ``content_type`` when recorded at upload, else judged
+    again from its bytes. A file of no known type is only ever an opaque download."""
     if not fieldfile:
         raise Http404
     try:
         handle = fieldfile.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
+    mime = content_type if content_type in EXTENSIONS else sniff(handle)
+    if mime not in EXTENSIONS:
+        mime, inline = None, False
     response = FileResponse(
         handle,
         as_attachment=not inline,
-        filename=download_name(original_name or os.path.basename(fieldfile.name)),
+        filename=download_name(original_name or os.path.basename(fieldfile.name), mime),
+        content_type=mime or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -50,4 +50,4 @@ def test_truncated_jpeg_is_refused():
     raw = jpeg_bytes((200, 200))[:200]
     with pytest.raises(ValidationError) as info:
         process_photo(SimpleUploadedFile("hong.jpg", raw))
-    assert info.value.error_list[0].code == "photo_unreadable"
+    assert info.value.error_list[0].code == "image_unreadable"  # from its header already

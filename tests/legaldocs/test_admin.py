@@ -8,6 +8,7 @@ from legaldocs import services
 from legaldocs.models import Attachment, Document, Relation, ReviewFlag
 from portal.errors import InvalidInput
 from tests.conftest import login
+from tests.portal.upload_samples import word_bytes
 
 from .conftest import PDF_BYTES
 
@@ -82,7 +83,7 @@ def test_librarian_adds_a_document_with_inline_relation_event_and_pdf(
 
 
 def test_admin_refuses_a_word_file_as_the_authoritative_copy(client, ministry_officer, body):
-    word = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
+    word = word_bytes()
     login(client, ministry_officer)
     data = payload(
         body,
@@ -213,7 +214,7 @@ def test_attachments_are_checked_by_content(make_document):
     fake = SimpleUploadedFile("gia-mao.pdf", b"MZ\x90\x00 not a pdf at all" * 10)
     with pytest.raises(InvalidInput):
         services.attach_file(document=document, upload=fake)
-    docx_like = SimpleUploadedFile("van-ban.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    docx_like = SimpleUploadedFile("van-ban.doc", word_bytes())
     with pytest.raises(InvalidInput):
         services.attach_file(document=document, upload=docx_like, is_authoritative=True)
     word = services.attach_file(document=document, upload=docx_like)

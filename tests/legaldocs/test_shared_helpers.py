@@ -21,6 +21,7 @@ from legaldocs import selectors, services
 from legaldocs.models import Attachment, Document
 from portal.attachments import Attachment as BaseAttachment
 from tests.conftest import login
+from tests.portal.upload_samples import word_bytes
 
 from .conftest import PDF_BYTES
 
@@ -148,7 +149,7 @@ def test_attachment_is_a_portal_attachment(client, make_document):
     word = Attachment(
         document=document,
         is_authoritative=True,
-        file=SimpleUploadedFile("ban.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
+        file=SimpleUploadedFile("ban.doc", word_bytes()),
     )
     with pytest.raises(ValidationError) as error:
         word.clean()
