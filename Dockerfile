@@ -34,4 +34,6 @@ RUN export DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_u
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn caps the request line and headers; it has no limit on the body, which
+# portal.uploads.RequestSizeLimitMiddleware caps (MAX_REQUEST_BYTES) before it is read.
+CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--limit-request-line", "4094", "--limit-request-fields", "100", "--limit-request-field_size", "8190"]

@@ -426,6 +426,11 @@ CELERY_BEAT_SCHEDULE = {
     # Requests to join or register beyond a few an hour wait for this digest.
     "portal-request-digests": _beat("portal.tasks.send_request_digests", minute=5),
 }
+# Warnings: the addresses of unconfirmed and ended alert subscriptions go daily, on the day
+# the sign-up form says (consumer_warnings.services.purge_subscriptions).
+CELERY_BEAT_SCHEDULE["warnings-purge-subscriptions"] = _beat(
+    "consumer_warnings.tasks.purge_subscriptions", hour=2, minute=50
+)
 
 # --- Portal ------------------------------------------------------------------------------
 PORTAL_HOTLINE = "1800 6838"
