@@ -30,4 +30,5 @@ class LegaldocsConfig(AppConfig):
     # What the part gives the shared pages, in their order (portal.contributions).
     seed_command = ("seed_legaldocs", 30)
     home_block = ("legaldocs.selectors.home_block", 20)
-    report_section = ReportSection("legaldocs", REPORT_KEYS, order=40, nationwide_only=True)
+    # Per province: only what the province's own bodies issued (selectors.report_figures).
+    report_section = ReportSection("legaldocs", REPORT_KEYS, order=40)

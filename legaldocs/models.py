@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.attachments import Attachment as BaseAttachment
-from portal.fields import fk, user_fk
+from portal.fields import fk, province_fk, user_fk
 from portal.files import PDF, PDF_AND_WORD, sniff
 from portal.markup import render_document
 from portal.models import BilingualNameMixin
@@ -100,6 +100,11 @@ class NamedTerm(BilingualNameMixin, models.Model):
 
 
 class IssuingBody(NamedTerm):
+    # A province's own body (its People's Committee): its documents are the ones that
+    # province's report counts. National bodies have none; their documents are counted
+    # once, in the national report.
+    province = province_fk("+", optional=True, on_delete=models.SET_NULL)
+
     class Meta(NamedTerm.Meta):
         verbose_name = _("issuing body")
         verbose_name_plural = _("issuing bodies")

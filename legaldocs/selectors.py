@@ -579,24 +579,42 @@ def _type_labels():
 
 
 def report_figures(*, start, end, province=None):
-    """Figures for the annual reports (the library is national: ``province`` is ignored).
+    """Figures for the annual reports. Nationwide (``province`` None): the whole library.
+    For a province: only the documents its own bodies issued (``IssuingBody.province``),
+    so national documents are counted once, in the national report.
     ``added``: documents added to the library between ``start`` and ``end`` (inclusive);
     ``by_type``: the same by type label; ``issued``: documents issued in the period."""
-    added = periods.in_window(Document.objects.all(), "created_at", start, end)
+    documents = Document.objects.all()
+    if province is not None:
+        documents = documents.filter(issuing_body__province=province)
+    added = periods.in_window(documents, "created_at", start, end)
     by_type_rows = added.order_by().values("doc_type").annotate(n=Count("pk"))
     labels = _type_labels()
     by_type = {labels.get(row["doc_type"], row["doc_type"]): row["n"] for row in by_type_rows}
-    issued = periods.in_window(Document.objects.all(), "issue_date", start, end).count()
+    issued = periods.in_window(documents, "issue_date", start, end).count()
     return {"added": sum(by_type.values()), "by_type": by_type, "issued": issued}
 
 
 def report_figures_by_province(*, start, end):
-    """The same figures for every current province (national library: each province's
-    report shows the national figures; do not add them up across provinces)."""
+    """The same figures for every current province, in two queries: a province whose
+    bodies issued nothing in the library gets zeros, never the national figures."""
     from portal.models import Province
 
-    figures = report_figures(start=start, end=end)
-    return {
-        pk: dict(figures, by_type=dict(figures["by_type"]))
+    result = {
+        pk: {"added": 0, "by_type": {}, "issued": 0}
         for pk in Province.objects.current().values_list("pk", flat=True)
     }
+    local = Document.objects.filter(issuing_body__province__isnull=False)
+    labels = _type_labels()
+    added = periods.in_window(local, "created_at", start, end).order_by()
+    for row in added.values("issuing_body__province", "doc_type").annotate(n=Count("pk")):
+        figures = result.get(row["issuing_body__province"])
+        if figures is not None:
+            label = labels.get(row["doc_type"], row["doc_type"])
+            figures["by_type"][label] = figures["by_type"].get(label, 0) + row["n"]
+            figures["added"] += row["n"]
+    issued = periods.in_window(local, "issue_date", start, end).order_by()
+    for row in issued.values("issuing_body__province").annotate(n=Count("pk")):
+        if row["issuing_body__province"] in result:
+            result[row["issuing_body__province"]]["issued"] = row["n"]
+    return result

@@ -30,7 +30,7 @@ def test_seed_is_idempotent(library):
     assert after == before
     assert Document.history.count() == history_before
     assert Relation.objects.count() == 26
-    assert ValidityEvent.objects.count() == 10
+    assert ValidityEvent.objects.count() == 11
 
 
 def test_seed_keeps_the_real_facts(library):

@@ -30,4 +30,5 @@ def test_report_figures_by_province(library, provinces, django_assert_max_num_qu
     with django_assert_max_num_queries(4):
         by_province = selectors.report_figures_by_province(start=today, end=today)
     assert set(by_province) == set(Province.objects.current().values_list("pk", flat=True))
-    assert all(v["added"] == len(library) for v in by_province.values())
+    # National documents are not repeated in every province (test_corrections).
+    assert all(v["added"] < len(library) for v in by_province.values())

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from legaldocs import services
 from legaldocs.models import Document, IssuingBody, LegalField, normalize_number
+from portal.models import Province
 from portal.text import nfc
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -31,7 +32,12 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         data = load_data()
-        bodies = self.upsert(IssuingBody, data["issuing_bodies"])
+        provinces = dict(Province.objects.current().values_list("code", "pk"))
+        bodies = self.upsert(
+            IssuingBody,
+            data["issuing_bodies"],
+            extra=lambda row: {"province_id": provinces.get(row.get("province"))},
+        )
         fields = self.upsert(LegalField, data["fields"])
         documents, created, changed = {}, 0, 0
         for item in data["documents"]:
@@ -62,14 +68,12 @@ class Command(BaseCommand):
             f"{len(data['relations'])} relations, {len(data['events'])} events."
         )
 
-    def upsert(self, model, rows):
+    def upsert(self, model, rows, extra=lambda row: {}):
         objects = {}
         for order, row in enumerate(rows, start=1):
-            obj, _created = model.objects.get_or_create(
-                slug=row["slug"],
-                defaults={"name": row["name"], "name_en": row["name_en"], "order": order},
-            )
             wanted = {"name": row["name"], "name_en": row["name_en"], "order": order}
+            wanted.update(extra(row))
+            obj, _created = model.objects.get_or_create(slug=row["slug"], defaults=wanted)
             if any(getattr(obj, k) != v for k, v in wanted.items()):
                 for key, value in wanted.items():
                     setattr(obj, key, value)
