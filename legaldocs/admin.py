@@ -281,7 +281,9 @@ class ReviewFlagAdmin(admin.ModelAdmin):
 
 @admin.register(IssuingBody)
 class IssuingBodyAdmin(admin.ModelAdmin):
-    list_display = ("name", "name_en", "slug", "order")
+    # The province says whose report counts the body's documents (none: national).
+    list_display = ("name", "name_en", "slug", "province", "order")
+    list_select_related = ("province",)
     search_fields = ("name", "name_en")
     prepopulated_fields = {"slug": ("name_en",)}
 

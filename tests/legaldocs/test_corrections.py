@@ -114,3 +114,19 @@ def test_each_province_counts_only_its_own_documents(seeded, provinces):
 
 def test_the_library_page_is_still_reachable(client, seeded):
     assert client.get(reverse("legaldocs:index")).status_code == 200
+
+
+def test_librarians_see_which_province_a_body_belongs_to(client, seeded, ministry_officer):
+    from tests.conftest import login
+
+    login(client, ministry_officer)
+    page = client.get(reverse("admin:legaldocs_issuingbody_changelist"))
+    assert page.status_code == 200
+    assert "UBND tỉnh Nghệ An" in page.content.decode()
+    form = client.get(
+        reverse(
+            "admin:legaldocs_issuingbody_change",
+            args=[IssuingBody.objects.get(slug="ubnd-tinh-nghe-an").pk],
+        )
+    )
+    assert 'name="province"' in form.content.decode()
