@@ -5,7 +5,9 @@ A model that has a PDF subclasses ``StoredPdf`` and says what to render:
 - ``content_version``: a number that changes whenever what the PDF shows changes;
 - ``pdf_template`` and ``pdf_context()``: the template (extending ``pdf/base.html``, which
   embeds the Vietnamese fonts of ``static/fonts``) and its context;
-- ``pdf_filename()``: the name of the stored file.
+- ``pdf_filename()``: the name of the stored file (stored under a random name anyway);
+- ``pdf_download_name()``: the name a reader's browser saves it under, meaningful and
+  ASCII (``pdf_name``), e.g. ``bao-cao-2026-ha-noi.pdf``.
 
 A view that has scope-checked the row returns ``pdf_response(request, row)``: the stored
 file when it is current, otherwise the render is queued (``render_stored_pdf``, once per
@@ -23,12 +25,29 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .files import PrivateUploadTo, private_storage, serve_private_file
+from .text import slugify_vi
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 # How often the "being prepared" page asks again, in seconds.
 PENDING_REFRESH_SECONDS = 3
 # A render queued but lost (a worker that died) is queued again after this long.
 QUEUE_AGAIN_SECONDS = 60
+
+
+def pdf_name(*parts):
+    """``bao-cao-2026-ha-noi.pdf`` from ``("bao cao", 2026, "Hà Nội")``: ASCII, so that
+    every browser and mail client keeps the name as it is. Each part is shortened on its
+    own, so a long business name never cuts the year after it."""
+    slugs = [slugify_vi(str(part), max_length=60) for part in parts if part not in (None, "")]
+    return f"{'-'.join(slug for slug in slugs if slug) or 'tai-lieu'}.pdf"
+
+
+def official_date(value):
+    """Day, month and year as Nghị định 30/2020/NĐ-CP (Phụ lục I) writes them in the
+    place-and-date line: a day below 10 and the months 1 and 2 with a leading zero
+    ("ngày 05 tháng 02 năm 2026", "ngày 14 tháng 12 năm 2026")."""
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    return {"day": f"{value.day:02d}", "month": month, "year": value.year}
 
 
 def render_pdf(template_name, context, language="vi"):
@@ -66,6 +85,10 @@ class StoredPdf(models.Model):
     def pdf_filename(self):
         return f"{self._meta.model_name}-{self.pk}.pdf"
 
+    def pdf_download_name(self):
+        """What the file downloads as: models say what a reader looks for in the name."""
+        return pdf_name(self._meta.model_name, self.pk)
+
     @property
     def pdf_is_current(self):
         return bool(self.pdf) and self.pdf_version == self.content_version
@@ -102,7 +125,7 @@ def pdf_response(request, row, *, back_url=None):
         queue_render(row)
         row.refresh_from_db()
     if row.pdf_is_current:
-        return serve_private_file(row.pdf, row.pdf_filename())
+        return serve_private_file(row.pdf, row.pdf_download_name())
     response = render(
         request,
         "portal/pdf_pending.html",
