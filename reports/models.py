@@ -217,12 +217,30 @@ class UnitReport(StoredPdf):
         return f"{self.agency} – {self.reporting_year}"
 
     def pdf_context(self):
+        """Official (letterhead, no watermark) only once the authority accepted it: DESIGN
+        §10. The date is the day the unit sent it; before that it is left blank."""
+        from portal.pdf import official_date
+
+        from . import charts
         from .selectors import unit_report_document
 
-        return unit_report_document(self)
+        document = unit_report_document(self)
+        return {
+            **document,
+            "official": self.status == self.Status.ACCEPTED,
+            "date_parts": official_date(document["document_date"]) if self.is_submitted else None,
+            "charts": charts.unit_report_charts(document["figures"]),
+            "plan_notice": getattr(self.reporting_year, "plan_notice", ""),
+        }
 
-    def pdf_filename(self):
-        return f"bao-cao-{self.reporting_year.year}-{self.agency.code}.pdf"
+    def pdf_download_name(self):
+        """``bao-cao-2026-ha-noi.pdf`` for a province's department; a central unit by its
+        short name."""
+        from portal.pdf import pdf_name
+
+        agency = self.agency
+        unit = agency.province.name if agency.province_id else agency.short_name or agency.code
+        return pdf_name("bao-cao", self.reporting_year.year, unit)
 
     @property
     def current_figures(self):
@@ -322,9 +340,34 @@ class NationalReport(StoredPdf):
         return str(self.reporting_year)
 
     def pdf_context(self):
+        """Official only once published (DESIGN §10); the parts of Nghị định 30/2020/NĐ-CP
+        the authority has not filled yet print as blanks to fill, never as invented text."""
+        from portal.pdf import official_date
+
+        from . import charts
         from .selectors import national_report_document
 
-        return national_report_document(self)
+        document = national_report_document(self)
+        snapshot = self.snapshot or {}
+        issued_on = getattr(self, "issued_on", None)
+        summary, by_province = charts.national_report_charts(
+            snapshot.get("totals") or {}, document["provinces"]
+        )
+        return {
+            **document,
+            "official": self.status == self.Status.PUBLISHED,
+            "place": getattr(self, "issued_place", "") or "Hà Nội",
+            "date_parts": official_date(issued_on) if issued_on else None,
+            "signer_name": getattr(self, "signer_name", ""),
+            "signer_title_lines": getattr(self, "signer_title_lines", []),
+            "recipient_lines": getattr(self, "recipient_lines", []),
+            "charts": summary,
+            "province_chart": by_province,
+            "plan_notice": snapshot.get("plan_notice")
+            or getattr(self.reporting_year, "plan_notice", ""),
+        }
 
-    def pdf_filename(self):
-        return f"bao-cao-quoc-gia-{self.reporting_year.year}.pdf"
+    def pdf_download_name(self):
+        from portal.pdf import pdf_name
+
+        return pdf_name("bao-cao-quoc-gia", self.reporting_year.year)
