@@ -9,6 +9,7 @@ from portal.models import Business, Province, Sector
 
 from .images import process_photo
 from .models import ConsumerWarning
+from .services import CONFIRM_DAYS, UNSUBSCRIBED_RETENTION_DAYS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -74,9 +75,6 @@ class WarningForm(forms.ModelForm):
             "contact": forms.Textarea(attrs={"rows": 2}),
             "how_to_check": forms.Textarea(attrs={"rows": 3}),
         }
-
-    # The recall notice's text a recall must give: all of it but the remedy.
-    RECALL_REQUIRED = tuple(n for n in ConsumerWarning.RECALL_TEXT if n != "remedy")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,10 +153,16 @@ class WarningForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("kind") == ConsumerWarning.Kind.RECALL:
-            # Luật 19/2023 Điều 33 and Nghị định 55/2024 Điều 18: what a recall notice says.
-            for name in self.RECALL_REQUIRED:
-                if not (data.get(name) or "").strip():
-                    self.add_error(name, _("A recall notice must state this (Decree 55/2024)."))
+            # What publishing requires, asked here already so that nothing typed is lost.
+            for name in self._recall_required():
+                if name in self.fields and not (data.get(name) or "").strip():
+                    self.add_error(
+                        name,
+                        _(
+                            "A recall notice must state this (Law 19/2023/QH15, Article "
+                            "33(4); Decree 55/2024/ND-CP)."
+                        ),
+                    )
         start, end = data.get("production_from"), data.get("production_to")
         if start and end and start > end:
             self.add_error("production_to", _("The end of production is before its start."))
@@ -167,6 +171,14 @@ class WarningForm(forms.ModelForm):
         if recall and not named:
             self.add_error("business_name", _("Name the business that recalls the product."))
         return data
+
+    def _recall_required(self):
+        """Luật 19/2023/QH15 Điều 33 khoản 4 and Nghị định 55/2024/NĐ-CP Điều 18–19. An
+        imported notice reproduces an earlier one, whose source states no defect group:
+        correcting it does not make an officer invent one."""
+        if self.instance.imported:
+            return [n for n in ConsumerWarning.RECALL_REQUIRED if n != "defect_group"]
+        return ConsumerWarning.RECALL_REQUIRED
 
     def save(self, commit=True):
         raise NotImplementedError("Use consumer_warnings.services.save_warning")
@@ -209,8 +221,19 @@ class SubscriptionForm(forms.Form):
         max_length=100,
         help_text=_("Only warnings containing this word, e.g. a brand. Accents do not matter."),
     )
-    consent = forms.BooleanField(
-        label=_(
-            "I agree that my e-mail address is kept to send me these alerts until I unsubscribe."
-        ),
-    )
+    consent = forms.BooleanField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The days come from the purge's own constants, so the promise and the deletion
+        # cannot drift apart (services.purge_subscriptions).
+        self.fields["consent"].label = consent_text()
+
+
+def consent_text():
+    """What the subscriber agrees to: exactly how long the address is kept."""
+    return _(
+        "I agree that my e-mail address is kept to send me these alerts until I unsubscribe. "
+        "It is deleted %(days)s days after I unsubscribe, or %(confirm_days)s days after this "
+        "request if I do not confirm it."
+    ) % {"days": UNSUBSCRIBED_RETENTION_DAYS, "confirm_days": CONFIRM_DAYS}

@@ -1,11 +1,12 @@
 """Warnings and recalls (DESIGN.md §5): the notice, its photos, its dated lifecycle, and the
 e-mail subscriptions with one row per message sent."""
 
+import datetime
 import re
 import secrets
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,20 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def printable(value):
     """Drop control characters: they cannot appear in XML (feeds) nor help anyone."""
     return _CONTROL.sub("", str(value or ""))
+
+
+# Newest first; an imported notice whose original date is unknown has no date and comes
+# last (PostgreSQL would put it first: NULLs sort highest there).
+NEWEST_FIRST = (F("published_at").desc(nulls_last=True), "-pk")
+
+
+def notice_moment(day):
+    """The date an imported notice is listed by: its own day (09:00, office hours), or
+    ``None`` when the source gives none. Never the day it was loaded: that would show an old
+    notice as the newest."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
 
 
 class WarningQuerySet(models.QuerySet):
@@ -156,6 +171,9 @@ class ConsumerWarning(models.Model):
         "defect_group",
     )
     WRITTEN_FIELDS = CHOSEN + TYPED_TEXT
+    # What a recall cannot be published without (Luật 19/2023/QH15 Điều 33 khoản 4;
+    # Nghị định 55/2024/NĐ-CP Điều 18–19): the defect group and the whole notice text.
+    RECALL_REQUIRED = ("defect_group", *RECALL_TEXT)
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(
@@ -231,7 +249,10 @@ class ConsumerWarning(models.Model):
         _("imported from an earlier notice"),
         default=False,
         editable=False,
-        help_text=_("Loaded from the reference data: the portal's date is not the notice's."),
+        help_text=_(
+            "Loaded from the reference data: listed by the notice's own date, or last and "
+            "without a date when the source gives none."
+        ),
     )
 
     # Fields a recall notice must carry (Luật 19/2023 Điều 33; Nghị định 55/2024 Điều 18–19).
@@ -267,14 +288,15 @@ class ConsumerWarning(models.Model):
     class Meta:
         verbose_name = _("warning")
         verbose_name_plural = _("warnings")
-        ordering = ["-published_at", "-pk"]
+        ordering = list(NEWEST_FIRST)
         indexes = [
             models.Index(fields=["status", "-published_at"], name="cw_status_published"),
             models.Index(fields=["gtin_key"], name="cw_gtin_key"),
         ]
         constraints = [
+            # Only an imported notice whose source gives no date goes public without one.
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False),
+                condition=Q(status="draft") | Q(published_at__isnull=False) | Q(imported=True),
                 name="cw_published_has_date",
             ),
             models.CheckConstraint(
@@ -314,6 +336,19 @@ class ConsumerWarning(models.Model):
             self.reference_number,
             self.body,
         )
+
+    @property
+    def original_date_unknown(self):
+        """An imported notice whose source gives no date: it says so instead of a date."""
+        return self.imported and self.status != self.Status.DRAFT and self.published_at is None
+
+    def missing_from_recall_notice(self):
+        """The fields a recall notice must give (Luật 19/2023/QH15 Điều 33 khoản 4: the
+        time and method of the remedy among them; Nghị định 55/2024/NĐ-CP: the defect
+        group) that this one leaves empty. Empty for anything but a recall."""
+        if not self.is_recall:
+            return []
+        return [name for name in self.RECALL_REQUIRED if not (getattr(self, name) or "").strip()]
 
     @property
     def is_recall(self):

@@ -2,13 +2,13 @@
 the figures for the annual reports. Every read here runs a constant number of queries."""
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 
 from portal import periods
 from portal.models import Province
 from portal.text import fold
 
-from .models import ConsumerWarning, WarningEvent, WarningPhoto
+from .models import NEWEST_FIRST, ConsumerWarning, WarningEvent, WarningPhoto
 
 FEED_SIZE = 50
 
@@ -21,12 +21,12 @@ def _with_relations(queryset):
 
 
 def listed_warnings(warning_filter=None):
-    """Published warnings (never drafts nor withdrawn ones), newest first, filtered by the
-    public FilterSet ``warning_filter`` (its valid values)."""
+    """Published warnings (never drafts nor withdrawn ones), newest first and those whose
+    original date is unknown last, filtered by the public FilterSet ``warning_filter``."""
     queryset = ConsumerWarning.objects.listed()
     if warning_filter is not None:
         queryset = warning_filter.filter_queryset(queryset)
-    return _with_relations(queryset.order_by("-published_at", "-pk"))
+    return _with_relations(queryset.order_by(*NEWEST_FIRST))
 
 
 def similar_warnings(warning_filter):
@@ -43,13 +43,18 @@ def similar_warnings(warning_filter):
         .filter_queryset(ConsumerWarning.objects.listed())
         .filter(search_text__trigram_word_similar=query)
         .annotate(similarity=TrigramWordSimilarity(query, "search_text"))
-        .order_by("-similarity", "-published_at", "-pk")
+        .order_by("-similarity", *NEWEST_FIRST)
     )
     return _with_relations(queryset)
 
 
 def feed_warnings(warning_filter=None):
-    return list(listed_warnings(warning_filter)[:FEED_SIZE])
+    """The latest dated warnings. A feed entry must carry a date (Atom requires one, and a
+    reader shows an undated RSS item as new when it fetches it), and the only date an
+    imported notice of unknown date could get is invented: such notices stay out of the
+    feeds (they are in the list, last, and in the exports)."""
+    dated = listed_warnings(warning_filter).filter(published_at__isnull=False)
+    return list(dated[:FEED_SIZE])
 
 
 def warning_for(user, pk, *, managed=False):
@@ -79,14 +84,14 @@ def managed_warnings(user, warning_filter=None):
     queryset = ConsumerWarning.objects.managed_by(user).select_related("sector", "owner_province")
     if warning_filter is not None:
         queryset = warning_filter.filter_queryset(queryset)
-    return queryset.order_by(F("published_at").desc(nulls_first=True), "-created_at", "-pk")
+    drafts_first = Case(When(status=ConsumerWarning.Status.DRAFT, then=Value(0)), default=1)
+    newest = F("published_at").desc(nulls_last=True)
+    return queryset.order_by(drafts_first, newest, "-created_at", "-pk")
 
 
 def home_block():
     latest = list(
-        ConsumerWarning.objects.listed()
-        .select_related("sector")
-        .order_by("-published_at", "-pk")[:3]
+        ConsumerWarning.objects.listed().select_related("sector").order_by(*NEWEST_FIRST)[:3]
     )
     if not latest:
         return None

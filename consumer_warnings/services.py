@@ -19,7 +19,14 @@ from portal.notifications import compose
 from portal.roles import ANONYMOUS, get_actor
 from portal.text import fold
 
-from .models import ConsumerWarning, Delivery, Subscription, WarningEvent, WarningPhoto
+from .models import (
+    ConsumerWarning,
+    Delivery,
+    Subscription,
+    WarningEvent,
+    WarningPhoto,
+    notice_moment,
+)
 from .workflow import SUBSCRIPTION_WORKFLOW, WARNING_WORKFLOW, publishes
 
 logger = logging.getLogger(__name__)
@@ -28,7 +35,11 @@ logger = logging.getLogger(__name__)
 TRACKED_FIELDS = (*ConsumerWarning.WRITTEN_FIELDS, "business")
 CONFIRM_SALT = "consumer_warnings.subscription.confirm"
 UNSUBSCRIBE_SALT = "consumer_warnings.subscription.unsubscribe"
-CONFIRM_MAX_AGE = 7 * 24 * 3600
+# How long an address is kept without a subscription behind it; the sign-up form and the
+# confirmation page say these very numbers (Luật 91/2025/QH15: no longer than needed).
+CONFIRM_DAYS = 7
+CONFIRM_MAX_AGE = CONFIRM_DAYS * 24 * 3600
+# Kept a while after unsubscribing, as the record that the request was honoured.
 UNSUBSCRIBED_RETENTION_DAYS = 30
 
 
@@ -132,6 +143,9 @@ def save_warning(warning, *, user, provinces=None, note="", photo=None, photo_al
         for model_field in ConsumerWarning._meta.concrete_fields:
             if model_field.name not in PROTECTED_FIELDS:
                 setattr(old, model_field.attname, getattr(warning, model_field.attname))
+        if old.imported:
+            # An imported notice is listed by its own date, so a corrected date moves it.
+            old.published_at = notice_moment(old.issued_on)
         old.provinces.set(provinces)
         if photo:
             add_photo(old, photo, photo_alt)
@@ -188,13 +202,30 @@ def remove_photo(photo, *, user):
 
 
 def publish(warning, *, user):
+    """Publish a draft. A recall is refused while its notice lacks what the law requires
+    (Luật 19/2023/QH15 Điều 33 khoản 4): the draft stays as typed, to be completed."""
     with WARNING_WORKFLOW.transition(warning, "publish", user=user) as change:
+        _require_recall_notice(change.row)
         change.row.published_at = change.extra["at"] = timezone.now()
         if change.row.is_high_risk:
             from .tasks import send_alerts
 
             enqueue(send_alerts, change.row.pk)
     return warning
+
+
+def _require_recall_notice(warning):
+    missing = warning.missing_from_recall_notice()
+    if missing:
+        labels = "; ".join(str(warning._meta.get_field(name).verbose_name) for name in missing)
+        raise InvalidInput(
+            _(
+                "A recall cannot be published without %(fields)s (Law 19/2023/QH15, "
+                "Article 33(4); Decree 55/2024/ND-CP). Edit the draft to add them."
+            )
+            % {"fields": labels},
+            code="recall_notice_incomplete",
+        )
 
 
 def withdraw(warning, *, user, reason):
@@ -305,7 +336,9 @@ def confirmation_mail(subscription_pk):
 
 def purge_subscriptions(now=None):
     """Personal data is kept no longer than needed (Luật 91/2025/QH15): unconfirmed
-    requests go once their link has expired, unsubscribed addresses after 30 days."""
+    requests go once their link has expired (``CONFIRM_DAYS``), unsubscribed addresses
+    ``UNSUBSCRIBED_RETENTION_DAYS`` after unsubscribing; active subscriptions stay until
+    their subscriber unsubscribes. Run daily, so that the days the form states hold."""
     now = now or timezone.now()
     expired = Subscription.objects.filter(
         status=Subscription.Status.PENDING,

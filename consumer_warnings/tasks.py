@@ -1,6 +1,8 @@
 """Celery tasks: thin, taking primary keys. The services compose the messages (and claim each
 delivery); the tasks only send them."""
 
+from celery import shared_task
+
 from portal.notifications import mail_sender, mail_task, send
 
 from . import services
@@ -30,5 +32,12 @@ def send_alerts(warning_pk):
 
 @mail_task
 def send_weekly_digest(now=None):
-    services.purge_subscriptions(now)
     return send_claimed(services.digest_mails(now))
+
+
+@shared_task
+def purge_subscriptions(now=None):
+    """Daily (beat ``warnings-purge-subscriptions``): delete the addresses the sign-up form
+    says are deleted, on the day it says. Safe to run twice: nothing is left the second
+    time."""
+    return services.purge_subscriptions(now)

@@ -251,7 +251,8 @@ def subscribe(request):
             language=(get_language() or "vi")[:2],
             consent_text=str(form.fields["consent"].label),
         )
-        return render(request, "consumer_warnings/subscribe_sent.html", {"email": data["email"]})
+        context = {"email": data["email"], "confirm_days": services.CONFIRM_DAYS}
+        return render(request, "consumer_warnings/subscribe_sent.html", context)
     return render(request, "consumer_warnings/subscribe.html", {"form": form})
 
 

@@ -15,6 +15,18 @@ from portal.models import Sector
 from .conftest import jpeg_bytes
 from .factories import SubscriptionFactory, WarningFactory
 
+# What a recall notice must say (Luật 19/2023/QH15 Điều 33 khoản 4).
+RECALL_NOTICE = {
+    "business_name": "Công ty TNHH Thử Nghiệm",
+    "defect_group": "A",
+    "defect": "Dây nguồn sai tiết diện",
+    "risk_description": "Cháy, bỏng",
+    "identification": "Số lô in dưới đáy nồi",
+    "recall_time_place": "Tại cửa hàng bán, từ 1/12/2026",
+    "remedy": "Thay dây nguồn miễn phí trong 30 ngày",
+    "contact": "1800 0000",
+}
+
 
 def new_warning(**fields):
     values = {
@@ -25,6 +37,7 @@ def new_warning(**fields):
         "hazard": ConsumerWarning.Hazard.FIRE,
         "risk_level": ConsumerWarning.Risk.HIGH,
         "gtin": "4006381333931",
+        **RECALL_NOTICE,
     }
     values.update(fields)
     return ConsumerWarning(**values)

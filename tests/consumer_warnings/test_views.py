@@ -445,6 +445,8 @@ def form_data(**extra):
         "risk_description": "Cháy",
         "identification": "Số lô in dưới đáy",
         "recall_time_place": "Tại cửa hàng từ 1/12/2026",
+        "remedy": "Thay dây điện trở miễn phí trong 30 ngày tại cửa hàng",
+        "defect_group": "A",
         "contact": "1800 0000",
         "gtin": "4006381333931",
     }

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
-from consumer_warnings.models import ConsumerWarning, WarningEvent
+from consumer_warnings.models import ConsumerWarning, WarningEvent, notice_moment
 from portal.models import Sector
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "warnings.json"
@@ -66,7 +65,8 @@ def fields_for(item, sectors):
         else:
             issued_on = None
             notes.append(
-                "Nguồn không ghi rõ ngày thông báo; ngày đăng trên cổng là ngày nạp dữ liệu."
+                "Nguồn không ghi rõ ngày thông báo; cổng không gán ngày cho thông báo này "
+                "và xếp nó sau các thông báo có ngày."
             )
     if record.get("uncertain"):
         notes.append("Một số chi tiết trong nguồn chưa được xác minh đầy đủ.")
@@ -158,14 +158,9 @@ class Command(BaseCommand):
                     created += 1
                 for name, value in fields.items():
                     setattr(warning, name, value)
-                # Dated notices carry their own date; undated ones the day they were
-                # first loaded (and say so). A notice staff withdrew stays withdrawn.
-                if fields["issued_on"]:
-                    warning.published_at = timezone.make_aware(
-                        datetime.datetime.combine(fields["issued_on"], datetime.time(9))
-                    )
-                elif warning.published_at is None:
-                    warning.published_at = timezone.now()
+                # Dated notices carry their own date; undated ones none (never the load
+                # time), so they come last. A notice staff withdrew stays withdrawn.
+                warning.published_at = notice_moment(fields["issued_on"])
                 if warning.status == ConsumerWarning.Status.DRAFT:
                     warning.status = ConsumerWarning.Status.PUBLISHED
                 warning.save()
@@ -173,7 +168,8 @@ class Command(BaseCommand):
                     WarningEvent.objects.create(
                         warning=warning,
                         action=WarningEvent.Action.PUBLISHED,
-                        at=warning.published_at,
+                        # The portal's own step: undated notices were loaded that day.
+                        at=warning.published_at or warning.created_at,
                         note="Nạp từ dữ liệu tham chiếu của cổng.",
                     )
         self.stdout.write(
