@@ -251,7 +251,8 @@ def test_a_file_added_after_filing_is_stored_with_the_extension_of_its_content(r
     response = attachment.response()
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"] == 'attachment; filename="hoa-don.png"'
-    response.close()
+    # Not response.close(): that would end the request, and the test database connection.
+    response.file_to_stream.close()
     assert ComplaintAttachment.objects.count() == 1
 
 
