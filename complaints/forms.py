@@ -9,7 +9,14 @@ from portal.forms import PhoneField, TaxCodeField, text_area
 from portal.models import Agency, Business, Province, Sector
 from portal.text import fold, nfc
 
-from .models import Channel, Complaint, IssueCategory, RejectionGround, VulnerableGroup
+from .models import (
+    Channel,
+    Complaint,
+    DataRequest,
+    IssueCategory,
+    RejectionGround,
+    VulnerableGroup,
+)
 from .services import MAX_ATTACHMENTS
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -101,7 +108,11 @@ class WhoForm(PersonalFieldsMixin, forms.Form):
         label=_("The consumer belongs to a vulnerable group (optional)"),
         choices=[("", _("No / prefer not to say"))] + list(VulnerableGroup.choices),
         required=False,
-        help_text=_("Law 19/2023/QH15, Article 8: these consumers receive priority support."),
+        help_text=_(
+            "Law 19/2023/QH15, Article 8: these consumers receive priority support. This is "
+            "sensitive personal data: you may leave it empty; it is erased with the other "
+            "personal data of the complaint."
+        ),
     )
 
     def clean(self):
@@ -266,15 +277,32 @@ class FilesForm(forms.Form):
     )
 
 
-CONSENT_TEXT = _(
-    "I agree that the agencies handling my complaint and the business concerned process "
-    "the personal data I gave, only to handle this complaint."
-)
+def consent_text():
+    """The processing consent of ``CONSENT_VERSION`` (complaints.models), stored word for
+    word with each complaint. The years are the erasure job's own setting, so the promise
+    and the erasure cannot drift apart (services.erase_expired_personal_data)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return _(
+        "I agree that the provincial Department of Industry and Trade (or the National "
+        "Competition Commission) handling my complaint, the business once the complaint is "
+        "forwarded to it and the consumer association I address it to process my personal "
+        "data only to handle this complaint: my name, phone, e-mail and address, the person I"
+        " represent, my account of the case, what I ask for and my files. Whether I belong to"
+        " a vulnerable group is sensitive personal data: the answer is optional and only used"
+        " to give priority support. The personal data is erased %(years)s years after the "
+        "complaint is handled; figures without it are kept for statistics. I may ask to see, "
+        "correct or erase it from the tracking page, and withdraw this consent by withdrawing"
+        " the complaint or asking for erasure, which ends its handling. Details: %(url)s"
+    ) % {
+        "years": settings.COMPLAINTS_RETENTION_YEARS,
+        "url": settings.SITE_URL + reverse("portal:privacy"),
+    }
 
 
 class ConsentForm(forms.Form):
     consent_processing = forms.BooleanField(
-        label=CONSENT_TEXT,
         error_messages={"required": _("Your consent is needed to handle the complaint.")},
     )
     consent_publish = forms.BooleanField(
@@ -283,6 +311,11 @@ class ConsentForm(forms.Form):
         ),
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per request: the page's language and the privacy page's address in it.
+        self.fields["consent_processing"].label = consent_text()
 
 
 WIZARD_STEPS = [
@@ -462,3 +495,29 @@ class AssignForm(forms.Form):
         self.fields["selected"].queryset = complaints
         self.fields["assignee"].queryset = officers
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+
+# --- The consumer's requests about their personal data ---------------------------------------
+
+
+class DataRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What do you ask for?"), choices=DataRequest.Kind.choices, widget=forms.RadioSelect
+    )
+    field = forms.ChoiceField(label=_("Detail to correct"), required=False)
+    new_value = forms.CharField(label=_("Corrected value"), max_length=255, required=False)
+    message = text_area(_("Explanation (optional)"), required=False, max_length=2000, rows=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [("", "—")] + [
+            (name, Complaint._meta.get_field(name).verbose_name) for name in DataRequest.CORRECTABLE
+        ]
+        self.fields["new_value"].widget.attrs["autocomplete"] = "off"
+
+
+class DataDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", _("Accept")), ("refuse", _("Refuse"))], widget=forms.HiddenInput
+    )
+    reason = text_area(_("Reason (required to refuse)"), required=False, max_length=2000, rows=2)

@@ -18,8 +18,10 @@ from portal.validators import validate_phone, validate_tax_code
 
 # The version of the processing-consent text shown on the form. Bump it (and keep the old
 # text in CONSENT_TEXTS) whenever the wording changes: each complaint stores the version it
-# agreed to.
-CONSENT_VERSION = "2026-01"
+# agreed to, and the exact text in ``consent_text``.
+# 2026-01: purpose only. 2026-11: purpose, data categories, the sensitive vulnerable-group
+# answer, retention, rights, how to withdraw, and the address of the privacy page.
+CONSENT_VERSION = "2026-11"
 
 
 class Status(models.TextChoices):
@@ -526,6 +528,7 @@ class ComplaintEvent(models.Model):
         OVERDUE = "overdue", _("Deadline missed")
         FEEDBACK = "feedback", _("Consumer's feedback on the result")
         NOTE = "note", _("Internal note")
+        DATA_REQUEST = "data_request", _("Request about personal data")
 
     complaint = fk(Complaint, _("complaint"), "events", on_delete=models.CASCADE)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -598,3 +601,61 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.action} {self.complaint_id}"
+
+
+class DataRequest(models.Model):
+    """A consumer's request to correct or erase the personal data of their complaint
+    (Luật 91/2025/QH15), made from the tracking page and decided by an officer of the
+    agency handling the complaint, with the reason recorded."""
+
+    class Kind(models.TextChoices):
+        CORRECT = "correct", _("Correct a personal detail")
+        ERASE = "erase", _("Erase my personal data")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+
+    # The details a consumer may ask to correct: who they are and how to reach them. The
+    # narrative is their account of the case: they add to it with "Add information".
+    CORRECTABLE = (
+        "complainant_name",
+        "complainant_phone",
+        "complainant_email",
+        "complainant_address",
+        "represented_name",
+        "vulnerable_group",
+    )
+
+    complaint = fk(Complaint, _("complaint"), "data_requests", on_delete=models.CASCADE)
+    kind = models.CharField(_("request"), max_length=10, choices=Kind.choices)
+    field = models.CharField(_("detail to correct"), max_length=30, blank=True)
+    # The corrected value is as personal as the one it replaces: encrypted like the contacts.
+    new_value = crypto.EncryptedTextField(_("corrected value"), max_length=255, blank=True)
+    message = models.TextField(_("consumer's explanation"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    decided_by = user_fk(_("decided by"), "+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    # Erased with the complaint's personal data (services.erase_complaint).
+    personal_data = PersonalData(personal=("new_value", "message"))
+
+    class Meta:
+        verbose_name = _("personal-data request")
+        verbose_name_plural = _("personal-data requests")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["complaint", "status"])]
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.kind} {self.status}"
+
+    @property
+    def field_label(self):
+        if not self.field:
+            return ""
+        return Complaint._meta.get_field(self.field).verbose_name

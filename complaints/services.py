@@ -28,6 +28,7 @@ from .models import (
     Complaint,
     ComplaintEvent,
     ComplaintStep,
+    DataRequest,
     Party,
     Status,
     Step,
@@ -71,10 +72,10 @@ def format_code(year, number):
 
 
 def consent_sentence():
-    """The processing-consent sentence of the current version (shown on the form)."""
-    from .forms import CONSENT_TEXT
+    """The processing-consent text of the current version (shown on the form)."""
+    from .forms import consent_text
 
-    return CONSENT_TEXT
+    return consent_text()
 
 
 # --- Filing -----------------------------------------------------------------------------------
@@ -851,8 +852,298 @@ def erase_complaint(complaint, now=None):
         **{name: getattr(complaint, Complaint._meta.get_field(name).attname) for name in blanked},
     )
     complaint.history.filter(history_user_id__in=consumer_ids).update(history_user=None)
+    # Requests about the data name the corrected values and the consumer's explanation.
+    for data_request in complaint.data_requests.all():
+        personal_data.erase(data_request)
+        data_request.save()
     # The timeline keeps what happened and when, not what was written nor the consumer's
     # account.
     complaint.events.update(message="")
     complaint.events.filter(actor_role="consumer").update(actor=None)
     return blanked
+
+
+# --- The consumer's requests about their personal data (Luật 91/2025/QH15) -----------------
+
+
+def _clean_new_value(field, value):
+    """The corrected value of ``field`` checked as the filing form checks it."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from portal.text import nfc
+    from portal.validators import validate_phone
+
+    from .models import VulnerableGroup
+
+    value = nfc(value or "").strip()
+    if field == "vulnerable_group":
+        # Choosing none takes the sensitive answer away.
+        if value and value not in VulnerableGroup.values:
+            raise InvalidInput(_("Choose one of the listed groups, or none."))
+        return value
+    if field in ("complainant_name",) and not value:
+        raise InvalidInput(_("Give the corrected value."))
+    limit = Complaint._meta.get_field(field).max_length
+    if limit and len(value) > limit:
+        raise InvalidInput(_("The corrected value is too long."))
+    checks = {"complainant_phone": validate_phone, "complainant_email": validate_email}
+    try:
+        if value and field in checks:
+            checks[field](value)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages)) from exc
+    return value
+
+
+@transaction.atomic
+def ask_data_change(complaint, *, actor, kind, field="", new_value="", message=""):
+    """Record the consumer's request to correct one detail or to erase their personal data;
+    the view has proved they filed the complaint. One request waits at a time."""
+    from . import tasks
+
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.anonymised_at:
+        raise InvalidInput(_("The personal data of this complaint has already been erased."))
+    if complaint.data_requests.filter(status=DataRequest.Status.PENDING).exists():
+        raise InvalidInput(_("Your previous request is still waiting for a decision."))
+    if kind == DataRequest.Kind.CORRECT:
+        if field not in DataRequest.CORRECTABLE:
+            raise InvalidInput(_("Choose the detail to correct."))
+        new_value = _clean_new_value(field, new_value)
+        if field in ("complainant_phone", "complainant_email"):
+            other = "complainant_email" if field == "complainant_phone" else "complainant_phone"
+            if not new_value and not getattr(complaint, other):
+                raise InvalidInput(_("Keep an e-mail address or a phone number to reach you."))
+    elif kind == DataRequest.Kind.ERASE:
+        field, new_value = "", ""
+    else:
+        raise InvalidInput(_("Choose what you ask for."))
+    data_request = DataRequest.objects.create(
+        complaint=complaint,
+        kind=kind,
+        field=field,
+        new_value=new_value,
+        message=(message or "").strip(),
+    )
+    # The timeline says what was asked, never the value (the business may read it).
+    add_event(
+        complaint,
+        ComplaintEvent.Kind.DATA_REQUEST,
+        actor=actor,
+        message=_request_summary(data_request),
+    )
+    enqueue(tasks.notify_data_request, data_request.pk)
+    return data_request
+
+
+def _request_summary(data_request):
+    if data_request.kind == DataRequest.Kind.ERASE:
+        return _("The consumer asked to erase their personal data.")
+    return _("The consumer asked to correct: %(field)s.") % {"field": data_request.field_label}
+
+
+@transaction.atomic
+def decide_data_request(data_request, *, actor, accept, reason=""):
+    """An officer of the agency handling the complaint accepts or refuses the request, with
+    the reason recorded (required for a refusal). Accepting a correction changes the detail
+    (its history row records who and when); accepting an erasure ends the handling of an
+    open complaint and erases the personal data as the five-year erasure does. The consumer
+    is told by e-mail in their language, if they left an address."""
+    from . import tasks
+
+    data_request = DataRequest.objects.select_for_update().get(pk=data_request.pk)
+    complaint = Complaint.objects.select_for_update().get(pk=data_request.complaint_id)
+    if not is_staff_for(actor, complaint):
+        raise NotAllowed(f"complaint {complaint.pk}: data request not allowed")
+    if data_request.status != DataRequest.Status.PENDING:
+        raise InvalidInput(_("This request has already been decided."))
+    reason = (reason or "").strip()
+    if not accept:
+        _required(reason, _("Give the reason for refusing the request."))
+    now = timezone.now()
+    data_request.status = DataRequest.Status.ACCEPTED if accept else DataRequest.Status.REFUSED
+    data_request.decided_by = actor
+    data_request.decided_at = now
+    data_request.decision_reason = reason
+    data_request.save()
+    if not accept:
+        add_event(
+            complaint,
+            ComplaintEvent.Kind.DATA_REQUEST,
+            actor=actor,
+            message=_("The request about personal data was refused: %(reason)s")
+            % {"reason": reason},
+        )
+    elif data_request.kind == DataRequest.Kind.CORRECT:
+        _apply_correction(complaint, data_request, actor)
+    else:
+        # The address goes with the erasure: compose the reply now, send it once committed
+        # (not through the broker, which never carries addresses).
+        from portal.notifications import send
+
+        reply = data_request_decision_mail(data_request.pk)
+        _erase_on_request(complaint, data_request, actor, now)
+        transaction.on_commit(lambda: send(reply))
+        return data_request
+    enqueue(tasks.notify_data_request_decision, data_request.pk)
+    return data_request
+
+
+def _apply_correction(complaint, data_request, actor):
+    field = data_request.field
+    setattr(complaint, field, data_request.new_value)
+    # django-simple-history records the change with the officer as its author.
+    complaint._history_user = actor
+    complaint.save()
+    add_event(
+        complaint,
+        ComplaintEvent.Kind.DATA_REQUEST,
+        actor=actor,
+        message=_("Corrected at the consumer's request: %(field)s.")
+        % {"field": data_request.field_label},
+    )
+
+
+def _erase_on_request(complaint, data_request, actor, now):
+    """Handling needs the consumer's name, contact and account of the case: an open
+    complaint ends (withdrawn, not counted in timeliness) before its data goes. Status,
+    dates, province, sector, issue and business stay for the statistics."""
+    if complaint.status in OPEN_STATUSES:
+        source = complaint.status
+        _finish_step(complaint, now, counts=False)
+        complaint.status = Status.WITHDRAWN
+        complaint.closed_at = now
+        complaint.save()
+        add_event(
+            complaint,
+            ComplaintEvent.Kind.STATUS,
+            actor=actor,
+            from_status=source,
+            to_status=Status.WITHDRAWN,
+            message=_("Handling ended: the consumer's personal data was erased at their request."),
+        )
+    else:
+        add_event(
+            complaint,
+            ComplaintEvent.Kind.DATA_REQUEST,
+            actor=actor,
+            message=_("The consumer's personal data was erased at their request."),
+        )
+    erase_complaint(complaint, now)
+
+
+def data_request_mail(data_request_pk):
+    """Tell the officers of the complaint's province that a request waits for them."""
+    data_request = DataRequest.objects.select_related("complaint").filter(pk=data_request_pk)
+    data_request = data_request.first()
+    if data_request is None:
+        return []
+    complaint = data_request.complaint
+    return compose(
+        "complaints/email/data_request_new",
+        recipients.province_officers(complaint.province_id),
+        {
+            "complaint": complaint,
+            "summary": _request_summary(data_request),
+            "path": page("complaints:staff_detail", complaint.code),
+        },
+    )
+
+
+def data_request_decision_mail(data_request_pk):
+    """The consumer's answer, in the language they filed in."""
+    data_request = DataRequest.objects.select_related("complaint").filter(pk=data_request_pk)
+    data_request = data_request.first()
+    if data_request is None:
+        return []
+    complaint = data_request.complaint
+    return compose(
+        "complaints/email/data_request_decided",
+        _complainant(complaint),
+        {
+            "complaint": complaint,
+            "data_request": data_request,
+            "accepted": data_request.status == DataRequest.Status.ACCEPTED,
+            "erase": data_request.kind == DataRequest.Kind.ERASE,
+            "path": page("complaints:track"),
+        },
+    )
+
+
+# --- Announced days off (portal.models.AnnouncedDay) ------------------------------------------
+
+
+def recompute_deadlines(day, before, after, change_key):
+    """Move the due dates of the running steps whose window holds ``day``, whose kind went
+    from ``before`` to ``after`` (an ``AnnouncedDay.Kind`` or None when absent), and note it
+    on each complaint's timeline. The working days a step had before ``day`` are kept and the
+    rest laid again from ``day`` on, so that a step started or resumed on any date moves by
+    exactly the days the change adds or takes. Done once per ``change_key`` (the history row
+    of the change): a retried task finds it done. Returns the number of steps moved."""
+    import datetime
+
+    from portal.jobs import once
+
+    with once("complaints.announced_day", change_key) as run:
+        if not run:
+            return 0
+        new = workdays.Calendar()
+        old = workdays.Calendar()
+        old.announced.pop(day, None)
+        if before:
+            old.announced[day] = before
+        eve = day - datetime.timedelta(days=1)
+        moved = 0
+        steps = (
+            ComplaintStep.objects.select_for_update()
+            .select_related("complaint")
+            .filter(completed_at__isnull=True, started_on__lt=day, due_on__gte=day)
+            .order_by("pk")
+        )
+        for step in steps:
+            left = old.working_days_between(eve, step.due_on)
+            due = new.add_working_days(eve, left)
+            if due == step.due_on:
+                continue
+            previous = step.due_on
+            step.due_on = due
+            step.save(update_fields=["due_on"])
+            complaint = step.complaint
+            complaint.step_due = due
+            complaint.save(update_fields=["step_due", "updated_at"])
+            add_event(
+                complaint,
+                ComplaintEvent.Kind.MESSAGE,
+                actor=SYSTEM,
+                message=_recompute_message(after, day, previous, due),
+            )
+            moved += 1
+        run.result["moved"] = moved
+    return moved
+
+
+def _recompute_message(after, day, previous, due):
+    from portal.models import AnnouncedDay
+
+    values = {
+        "day": day.strftime("%d/%m/%Y"),
+        "old": previous.strftime("%d/%m/%Y"),
+        "new": due.strftime("%d/%m/%Y"),
+    }
+    if after == AnnouncedDay.Kind.OFF:
+        text = _(
+            "The deadline was recomputed because of the additional day off on %(day)s: "
+            "%(new)s instead of %(old)s."
+        )
+    elif after == AnnouncedDay.Kind.WORKING:
+        text = _(
+            "The deadline was recomputed because of the make-up working day on %(day)s: "
+            "%(new)s instead of %(old)s."
+        )
+    else:
+        text = _(
+            "The deadline was recomputed because the day announced for %(day)s was "
+            "withdrawn: %(new)s instead of %(old)s."
+        )
+    return text % values

@@ -23,6 +23,12 @@ notify_consumer_reply = mail_sender("complaints.tasks.notify_consumer_reply", co
 notify_business = mail_sender("complaints.tasks.notify_business", forwarded_to_business_mail)
 notify_status_change = mail_sender("complaints.tasks.notify_status_change", status_change_mail)
 send_overdue_reminder = mail_sender("complaints.tasks.send_overdue_reminder", overdue_reminder_mail)
+notify_data_request = mail_sender(
+    "complaints.tasks.notify_data_request", services.data_request_mail
+)
+notify_data_request_decision = mail_sender(
+    "complaints.tasks.notify_data_request_decision", services.data_request_decision_mail
+)
 
 
 # The daily jobs (beat, from 07:00): each idempotent and crash-safe with ``portal.jobs`` (see
@@ -45,3 +51,12 @@ def purge_abandoned_drafts():
 def erase_expired_personal_data():
     """Erase the personal data of complaints finished more than the retention period ago."""
     return services.run_erase_expired() or 0
+
+
+@shared_task
+def recompute_deadlines(day, before, after, change_key):
+    import datetime
+
+    return services.recompute_deadlines(
+        datetime.date.fromisoformat(day), before or None, after or None, change_key
+    )

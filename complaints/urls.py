@@ -34,6 +34,7 @@ tracking = [
     path(f"{CODE}/", views.track_detail, name="track_detail"),
     path(f"{CODE}/tep/<int:pk>/", views.track_attachment, name="track_attachment"),
     path(f"{CODE}/du-lieu.json", views.track_export, name="track_export"),
+    path(f"{CODE}/du-lieu-ca-nhan/", views.track_data_request, name="track_data_request"),
     path(f"{CODE}/<slug:action>/", views.track_action, name="track_action"),
 ]
 staff = [
@@ -41,6 +42,7 @@ staff = [
     path("nhap/", views.staff_new, name="staff_new"),
     path(f"{CODE}/", views.staff_detail, name="staff_detail"),
     path(f"{CODE}/xu-ly/", views.staff_action, name="staff_action"),
+    path(f"{CODE}/du-lieu-ca-nhan/<int:pk>/", views.staff_data_decide, name="staff_data_decide"),
     path(f"{CODE}/tep/<int:pk>/", views.staff_attachment, name="staff_attachment"),
 ]
 business = [

@@ -31,13 +31,15 @@ from .forms import (
     ActionForm,
     AddInfoForm,
     AssignForm,
+    DataDecisionForm,
+    DataRequestForm,
     FeedbackForm,
     StaffEntryForm,
     TrackForm,
     WithdrawForm,
     complaint_data,
 )
-from .models import AccessLog, Attachment, Complaint, IssueCategory
+from .models import AccessLog, Attachment, Complaint, DataRequest, IssueCategory
 from .workflow import WORKFLOW
 
 DRAFT_KEY = services.DRAFT_SESSION_KEY
@@ -367,8 +369,43 @@ def track_detail(request, code):
             "feedback_form": forms["danh-gia"],
             "withdraw_form": forms["rut"],
             "unsaved": kept["unsaved"],
+            "data_form": DataRequestForm(),
+            "data_requests": complaint.data_requests.all(),
         },
     )
+
+
+@require_POST
+def track_data_request(request, code):
+    """The consumer asks to correct a detail or to erase their personal data."""
+    complaint = _consumer_complaint(request, code)
+    actor = services.complainant(complaint, request.user)
+    # A few requests a day are plenty; more is someone flooding the officers.
+    if _over_limit("data_request", request, 5, 3600):
+        return render(request, "complaints/rate_limited.html", status=429)
+    form = DataRequestForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.ask_data_change(
+                complaint,
+                actor=actor,
+                kind=data["kind"],
+                field=data["field"],
+                new_value=data["new_value"],
+                message=data["message"],
+            )
+        except InvalidInput as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(
+                request, _("Your request has been recorded. You will be told of the decision.")
+            )
+            return redirect("complaints:track_detail", complaint.code)
+    messages.error(
+        request, _("The request could not be recorded: %(errors)s") % {"errors": _errors(form)}
+    )
+    return redirect("complaints:track_detail", complaint.code)
 
 
 @require_POST
@@ -581,7 +618,37 @@ def staff_detail(request, code):
     agency = context["is_staff"]
     context["events"] = selectors.timeline(complaint, internal=agency)
     context["access_logs"] = complaint.access_logs.select_related("user")[:10] if agency else []
+    context["data_requests"] = complaint.data_requests.all() if agency else []
+    context["decision_form"] = DataDecisionForm()
     return render(request, "complaints/staff_detail.html", context)
+
+
+@complaint_handler_required
+@require_POST
+def staff_data_decide(request, code, pk):
+    """The agency's officer accepts or refuses a consumer's request about their data."""
+    complaint = get_object_in_scope(
+        Complaint.objects.handled_by(request.user), request.user, code=code
+    )
+    data_request = DataRequest.objects.filter(complaint=complaint, pk=pk).first()
+    if data_request is None:
+        raise NotAllowed(f"data request {pk} of complaint {complaint.pk}")
+    form = DataDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decide_data_request(
+                data_request,
+                actor=request.user,
+                accept=form.cleaned_data["decision"] == "accept",
+                reason=form.cleaned_data["reason"],
+            )
+        except InvalidInput as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("The decision has been recorded."))
+            return redirect("complaints:staff_detail", complaint.code)
+    messages.error(request, _errors(form))
+    return redirect("complaints:staff_detail", complaint.code)
 
 
 def _do_action(request, complaint):

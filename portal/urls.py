@@ -19,6 +19,7 @@ portal_patterns = (
             name="membership_decide",
         ),
         path("api/doanh-nghiep/goi-y/", views.business_suggest, name="business_suggest"),
+        path("chinh-sach-du-lieu-ca-nhan/", views.privacy, name="privacy"),
     ],
     "portal",
 )

@@ -51,6 +51,104 @@ def home(request):
     return render(request, "portal/home.html", {"blocks": _home_blocks()})
 
 
+# --- The personal-data notice (Luật 91/2025/QH15) ------------------------------------------
+
+
+def privacy_categories():
+    """What the portal holds about people, read from the personal-data registry
+    (portal.personal_data), so that the notice lists exactly what the models declare."""
+    from .personal_data import declared_models
+
+    rows = []
+    for model in declared_models():
+        spec = model.personal_data
+        if not spec.fields:
+            continue
+        rows.append(
+            {
+                "record": model._meta.verbose_name,
+                "personal": [model._meta.get_field(name).verbose_name for name in spec.personal],
+                "sensitive": [model._meta.get_field(name).verbose_name for name in spec.sensitive],
+            }
+        )
+    return rows
+
+
+def privacy_retention():
+    """Each kind of record with the period the code applies to it: the constants and
+    settings the deletion jobs use (tests/portal/test_privacy_page.py compares them)."""
+    from django.conf import settings
+
+    from complaints.services import DRAFT_DAYS
+    from consumer_warnings.services import CONFIRM_DAYS, UNSUBSCRIBED_RETENTION_DAYS
+
+    from .tasks import UNCONFIRMED_ACCOUNT_RETENTION_DAYS
+
+    years, days = _("years"), _("days")
+    return [
+        {
+            "key": "complaints",
+            "record": _("A complaint's personal data, its files and the same data in its history"),
+            "amount": settings.COMPLAINTS_RETENTION_YEARS,
+            "unit": years,
+            "rule": _(
+                "after the complaint is handled or closed, then erased; figures without the "
+                "person stay for the statistics"
+            ),
+        },
+        {
+            "key": "drafts",
+            "record": _("A complaint form that was started but not sent"),
+            "amount": DRAFT_DAYS,
+            "unit": days,
+            "rule": _("after its last change, then deleted with its files"),
+        },
+        {
+            "key": "unconfirmed_accounts",
+            "record": _("An account whose e-mail address was never confirmed"),
+            "amount": UNCONFIRMED_ACCOUNT_RETENTION_DAYS,
+            "unit": days,
+            "rule": _("after sign-up, then deleted"),
+        },
+        {
+            "key": "alerts_unconfirmed",
+            "record": _("A request for warning alerts that was not confirmed"),
+            "amount": CONFIRM_DAYS,
+            "unit": days,
+            "rule": _("after the request, then deleted"),
+        },
+        {
+            "key": "alerts_unsubscribed",
+            "record": _("The e-mail address of an alert subscription"),
+            "amount": UNSUBSCRIBED_RETENTION_DAYS,
+            "unit": days,
+            "rule": _("after unsubscribing, then deleted (kept while you are subscribed)"),
+        },
+        {
+            "key": "sessions",
+            "record": _("A browser session (sign-in, tracking access, form in progress)"),
+            "amount": settings.SESSION_COOKIE_AGE // 86400,
+            "unit": days,
+            "rule": _("at most, then deleted by the daily clearing"),
+        },
+    ]
+
+
+@require_GET
+def privacy(request):
+    from django.conf import settings
+
+    return render(
+        request,
+        "portal/privacy.html",
+        {
+            "categories": privacy_categories(),
+            "retention": privacy_retention(),
+            "hotline": settings.PORTAL_HOTLINE,
+        },
+    )
+
+
 @require_GET
 def favicon(request):
     # Resolved per request: the hashed static name only exists after collectstatic.
