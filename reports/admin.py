@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -74,8 +75,46 @@ class PlanTaskAdmin(admin.ModelAdmin):
     filter_horizontal = ["lead_agencies", "cooperating_agencies"]
 
 
+class ReportingYearForm(forms.ModelForm):
+    """A corrected date carries its source: the deadlines come from a legal text (or the
+    portal's convention for the window), so a change says which text or decision moved it."""
+
+    SOURCES = {
+        "unit_deadline": "deadline_source",
+        "national_deadline": "deadline_source",
+        "data_start": "window_source",
+        "data_end": "window_source",
+    }
+
+    class Meta:
+        model = ReportingYear
+        fields = [
+            "year",
+            "plan",
+            "data_start",
+            "data_end",
+            "window_source",
+            "unit_deadline",
+            "national_deadline",
+            "deadline_source",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        for date_field, source_field in self.SOURCES.items():
+            if date_field in self.changed_data and source_field not in self.changed_data:
+                self.add_error(
+                    source_field,
+                    _("Say which text or decision sets the corrected date."),
+                )
+        return cleaned
+
+
 @admin.register(ReportingYear)
 class ReportingYearAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = ReportingYearForm
     list_display = [
         "year",
         "status",
@@ -89,7 +128,6 @@ class ReportingYearAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "published_at",
     ]
     readonly_fields = ["status", "opened_at", "locked_at", "compiled_at", "published_at"]
-    exclude = ["national_figures"]
 
     # The calendar and the deadlines are the authority's: other ministry units read them.
     def has_change_permission(self, request, obj=None):
@@ -151,3 +189,9 @@ class NationalReportAdmin(MadeByTheCalendarMixin, ScopedAdminMixin, admin.ModelA
     list_display = ["reporting_year", "number", "status", "compiled_at", "published_at"]
     readonly_fields = ["reporting_year", "status", "compiled_at", "published_at"]
     exclude = ["snapshot", "pdf"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A published report is final: what was issued stays as issued.
+        if obj is not None and obj.status == NationalReport.Status.PUBLISHED:
+            return [f.name for f in obj._meta.fields if f.name not in self.exclude]
+        return self.readonly_fields

@@ -43,8 +43,32 @@ class ReviewForm(forms.Form):
 
 
 class NationalReportForm(forms.ModelForm):
+    """What the authority writes on the national report: the parts of an administrative
+    document (number, place and date, signer, recipients) and the narrative. A draft may
+    stay incomplete; "Publish" checks every required part (services.check_publishable)."""
+
     class Meta:
         model = NationalReport
-        fields = ["number", "narrative"]
-        widgets = {"narrative": forms.Textarea(attrs={"rows": 10})}
-        help_texts = {"number": _("For example 123/BC-UBCTQG.")}
+        fields = [
+            "number",
+            "issued_place",
+            "issued_on",
+            "signer_name",
+            "signer_title",
+            "recipients",
+            "narrative",
+        ]
+        widgets = {
+            "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "signer_title": forms.Textarea(attrs={"rows": 2}),
+            "recipients": forms.Textarea(attrs={"rows": 5}),
+            "narrative": forms.Textarea(attrs={"rows": 10}),
+        }
+        help_texts = {
+            "number": _("For example 123/BC-UBCTQG."),
+            "recipients": _("One recipient per line, as printed under “Nơi nhận”."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issued_on"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]

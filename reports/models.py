@@ -1,8 +1,6 @@
 """Annual reporting: action plans as data, reporting years, unit reports, the national
 compilation (DESIGN.md §5 "Reports")."""
 
-import datetime
-
 from django.db import models
 from django.db.models import CASCADE, Q
 from django.utils.text import Truncator
@@ -14,9 +12,6 @@ from portal.attachments import Attachment
 from portal.fields import fk, user_fk
 from portal.models import Agency
 from portal.pdf import StoredPdf
-
-UNIT_DEADLINE = (11, 15)
-NATIONAL_DEADLINE = (12, 15)
 
 
 def _status_field(status, default):
@@ -133,6 +128,10 @@ class ReportingYear(models.Model):
     locked_at = _moment(_("locked"))
     compiled_at = _moment(_("compiled"))
     published_at = _moment(_("published"))
+    # Where the window and the deadlines come from: copied from the plan's data when the
+    # year is made, rewritten by the authority when it corrects a date in the admin.
+    window_source = models.TextField(_("source of the data window"), blank=True)
+    deadline_source = models.TextField(_("source of the deadlines"), blank=True)
     # Nationwide figures frozen with the unit reports at the lock.
     national_figures = models.JSONField(_("national figures (frozen)"), null=True, blank=True)
 
@@ -148,18 +147,47 @@ class ReportingYear(models.Model):
     def __str__(self):
         return str(self.year)
 
-    @staticmethod
-    def default_dates(year):
-        return {
-            "data_start": datetime.date(year - 1, 11, 1),
-            "data_end": datetime.date(year, 10, 31),
-            "unit_deadline": datetime.date(year, *UNIT_DEADLINE),
-            "national_deadline": datetime.date(year, *NATIONAL_DEADLINE),
-        }
-
     @property
     def is_locked(self):
         return self.status != self.Status.OPEN
+
+    @property
+    def plan_is_fallback(self):
+        """The year runs on a plan whose period does not cover it (2026 on the 2021–2025
+        plan until the 2026–2030 one is loaded): every page and report says so."""
+        plan = self.plan
+        return plan is not None and not plan.first_year <= self.year <= plan.last_year
+
+    @property
+    def plan_notice(self):
+        """What the pages and the reports say when the plan does not cover the year."""
+        if not self.plan_is_fallback:
+            return ""
+        plan = self.plan
+        successor = (plan.source or {}).get("successor") or {}
+        values = {
+            "year": self.year,
+            "period": f"{plan.first_year}–{plan.last_year}",
+            "decision": plan.decision,
+            "next_period": successor.get("period", "").replace("-", "–"),
+            "next_decision": successor.get("decision", ""),
+        }
+        if successor.get("period") and successor.get("decision"):
+            return (
+                _(
+                    "The reporting year %(year)s reports against the %(period)s plan "
+                    "(%(decision)s) until the %(next_period)s plan (%(next_decision)s) is "
+                    "loaded: its text is not available to the portal yet."
+                )
+                % values
+            )
+        return (
+            _(
+                "The reporting year %(year)s reports against the %(period)s plan "
+                "(%(decision)s) until a plan covering %(year)s is loaded."
+            )
+            % values
+        )
 
 
 class UnitReportQuerySet(models.QuerySet):
@@ -244,7 +272,8 @@ class UnitReport(StoredPdf):
 
     @property
     def current_figures(self):
-        """The frozen snapshot once locked, the live figures before."""
+        """The figures frozen when the unit submitted (or at the lock, for a report never
+        submitted), the live figures before."""
         if self.snapshot is not None:
             return self.snapshot.get("figures", {})
         return self.figures
@@ -302,9 +331,15 @@ class ProgressAttachment(Attachment):
 
 class NationalReportQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """The ministry sees every draft; a province officer only what was published."""
         from portal.roles import get_actor
 
-        return self.all() if get_actor(user).is_ministry else self.none()
+        actor = get_actor(user)
+        if actor.is_ministry:
+            return self.all()
+        if actor.is_officer:
+            return self.filter(status=NationalReport.Status.PUBLISHED)
+        return self.none()
 
 
 class NationalReport(StoredPdf):
@@ -320,9 +355,20 @@ class NationalReport(StoredPdf):
         on_delete=CASCADE,
         related_name="national_report",
     )
-    number = models.CharField(_("number"), max_length=60, blank=True)
+    number = models.CharField(_("number and symbol"), max_length=60, blank=True)
     status = _status_field(Status, default=Status.DRAFT)
     narrative = models.TextField(_("narrative by the authority"), blank=True)
+    # The parts of an administrative document (Nghị định 30/2020/NĐ-CP) the authority
+    # fills before it may publish: see ``missing_for_publication``.
+    issued_on = models.DateField(_("date of issue"), null=True, blank=True)
+    issued_place = models.CharField(_("place of issue"), max_length=60, default="Hà Nội")
+    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
+    signer_title = models.TextField(
+        _("signer's title"),
+        blank=True,
+        help_text=_("One line per row of the signature block, e.g. KT. BỘ TRƯỞNG / THỨ TRƯỞNG."),
+    )
+    recipients = models.TextField(_("recipients (Nơi nhận)"), blank=True)
     snapshot = models.JSONField(_("compiled snapshot"), default=dict, blank=True)
     compiled_at = _moment(_("compiled"))
     published_at = _moment(_("published"))
@@ -371,3 +417,22 @@ class NationalReport(StoredPdf):
         from portal.pdf import pdf_name
 
         return pdf_name("bao-cao-quoc-gia", self.reporting_year.year)
+
+    # What may not be blank on a published report, in the order the form shows them.
+    REQUIRED_FOR_PUBLICATION = ("number", "issued_on", "signer_name", "signer_title", "narrative")
+
+    def missing_for_publication(self):
+        """Names of the fields still empty that a published report must carry."""
+        return [
+            name
+            for name in self.REQUIRED_FOR_PUBLICATION
+            if not str(getattr(self, name) or "").strip()
+        ]
+
+    @property
+    def recipient_lines(self):
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+    @property
+    def signer_title_lines(self):
+        return [line.strip() for line in self.signer_title.splitlines() if line.strip()]

@@ -80,6 +80,10 @@ def progress_rows(report):
     )
 
 
+def _moment(text):
+    return datetime.datetime.fromisoformat(text) if text else None
+
+
 def _document_date(*candidates):
     for value in candidates:
         if value:
@@ -117,6 +121,12 @@ def unit_report_document(report, progress=None):
         "start": start,
         "end": end,
         "frozen": snapshot is not None,
+        # Older snapshots (before figures froze at submission) were all made by the lock.
+        "frozen_by": (snapshot or {}).get("frozen_by", "lock" if snapshot else ""),
+        "frozen_at": _moment(
+            (snapshot or {}).get("frozen_at") or (snapshot or {}).get("locked_at")
+        ),
+        "plan_notice": reporting_year.plan_notice,
         "figures": figures,
         "sections": figures_adapter.display_sections(figures),
         "has_data": bool(figures.get("has_data")),
@@ -192,6 +202,7 @@ def national_report_document(national):
         "missing_units": snapshot.get("missing_units", []),
         "role_labels": dict(TaskProgress.Role.choices),
         "document_date": _document_date(national.published_at, national.compiled_at),
+        "plan_notice": snapshot.get("plan_notice", national.reporting_year.plan_notice),
     }
 
 

@@ -86,6 +86,9 @@ def load_plan(data, unit_rules):
             "source": {
                 "source": source,
                 "reporting": data.get("reporting", []),
+                "data_window": data.get("data_window", {}),
+                "national_report": data.get("national_report", {}),
+                "successor": data.get("successor", {}),
                 "corrections": data.get("corrections", []),
             },
         },
@@ -168,11 +171,51 @@ def assigned_tasks(plan, agency_ids):
 # --- Reporting years ---------------------------------------------------------------------
 
 
+def _month_day(year, text):
+    month, day = (int(part) for part in text.split("-"))
+    return datetime.date(year, month, day)
+
+
+def year_rules(year, plan):
+    """The data window and the two deadlines of ``year`` as the plan's data sets them
+    (its ``reporting`` rules and ``data_window``), with their sources; None when no plan
+    is loaded or its data carries no rules: a year is never made from constants."""
+    source = (plan.source or {}) if plan is not None else {}
+    deadlines = {rule.get("role"): rule for rule in source.get("reporting", [])}
+    window = source.get("data_window") or {}
+    if not (window and "unit" in deadlines and "national" in deadlines):
+        return None
+    start_year = year - 1 if window.get("start_in_previous_year") else year
+    return {
+        "data_start": _month_day(start_year, window["start"]),
+        "data_end": _month_day(year, window["end"]),
+        "unit_deadline": _month_day(year, deadlines["unit"]["deadline"]),
+        "national_deadline": _month_day(year, deadlines["national"]["deadline"]),
+        "window_source": window.get("source_vi", ""),
+        "deadline_source": "\n".join(
+            f"{rule.get('source_vi', rule.get('section', ''))}: «{rule.get('text_vi', '')}»"
+            for rule in (deadlines["unit"], deadlines["national"])
+        ),
+    }
+
+
 def ensure_year(year):
-    """The reporting year ``year`` with its default window and deadlines."""
-    reporting_year, created = ReportingYear.objects.get_or_create(
-        year=year, defaults={**ReportingYear.default_dates(year), "plan": plan_for_year(year)}
-    )
+    """The reporting year ``year`` with the window and deadlines of its plan's data (the
+    authority may correct them afterwards in the admin, noting the source)."""
+    reporting_year = ReportingYear.objects.filter(year=year).first()
+    if reporting_year is None:
+        plan = plan_for_year(year)
+        rules = year_rules(year, plan)
+        if rules is None:
+            raise InvalidInput(
+                _("No action plan with reporting rules is loaded: load one (seed_reports)."),
+                code="no_plan",
+            )
+        reporting_year, created = ReportingYear.objects.get_or_create(
+            year=year, defaults={**rules, "plan": plan}
+        )
+    else:
+        created = False
     if not created and reporting_year.plan_id is None:
         plan = plan_for_year(year)
         if plan is not None:
@@ -247,11 +290,14 @@ def _create_progress_rows(reporting_year):
 
 
 def refresh_figures(reporting_year, now=None):
-    """Recompute the live figures of every unlocked unit report (before the lock only)."""
+    """Recompute the live figures of every unit report not frozen yet (before the lock
+    only): a submitted report keeps what it submitted."""
     if reporting_year.is_locked:
         return 0
     now = now or timezone.now()
-    reports = list(reporting_year.unit_reports.select_related("agency"))
+    reports = list(
+        reporting_year.unit_reports.filter(snapshot__isnull=True).select_related("agency")
+    )
     live, _national = _figures_for_units(reporting_year, [r.agency for r in reports])
     for report in reports:
         report.figures = live[report.agency_id]
@@ -322,21 +368,29 @@ def _freeze_unit_reports(reporting_year, now):
         national, _by_province = figures_adapter.collect_all(
             start=reporting_year.data_start, end=reporting_year.data_end, province_ids=[]
         )
-    window = [reporting_year.data_start.isoformat(), reporting_year.data_end.isoformat()]
     for report in reports:
-        report.figures = live[report.agency_id]
-        report.snapshot = {
-            "figures": live[report.agency_id],
-            "window": window,
-            "unit": _unit_header(report.agency),
-            "locked_at": now.isoformat(),
-        }
-        report.locked_at = now
-        report.content_version += 1
+        _freeze(report, live[report.agency_id], now, by="lock")
     UnitReport.objects.bulk_update(reports, ["figures", "snapshot", "locked_at", "content_version"])
     reporting_year.national_figures = national
     reporting_year.locked_at = now
     return len(reports)
+
+
+def _freeze(report, figures, now, *, by):
+    """Make ``figures`` the report's frozen snapshot (the caller saves): at submission, or
+    at the lock for a report never submitted. Every page, PDF and the compilation read the
+    snapshot, so what the unit submitted is what the authority compiles."""
+    reporting_year = report.reporting_year
+    report.figures = figures
+    report.snapshot = {
+        "figures": figures,
+        "window": [reporting_year.data_start.isoformat(), reporting_year.data_end.isoformat()],
+        "unit": _unit_header(report.agency),
+        "frozen_at": now.isoformat(),
+        "frozen_by": by,
+    }
+    report.locked_at = now
+    report.content_version += 1
 
 
 def send_unit_reminders(reporting_year, key):
@@ -481,14 +535,17 @@ def remove_attachment(*, attachment, user):
 
 
 def submit_report(*, report, user, now=None):
-    """Draft (or returned) → submitted by an officer of the unit; late after the deadline."""
+    """Draft (or returned) → submitted by an officer of the unit; late after the deadline.
+    The figures freeze now (a resubmission after a return freezes them again), so the
+    lock and the compilation keep what the unit submitted."""
     now = now or timezone.now()
     with UNIT_REPORT_WORKFLOW.transition(report, "submit", user=user) as change:
         row = change.row
         row.submitted_at = now
         row.submitted_by = change.user
         row.is_late = timezone.localdate(now) >= row.reporting_year.unit_deadline
-        row.content_version += 1
+        live, _national = _figures_for_units(row.reporting_year, [row.agency])
+        _freeze(row, live[row.agency_id], now, by="submission")
         queue_render(row)
     return change.row
 
@@ -604,6 +661,7 @@ def build_national_snapshot(reporting_year):
         "tasks": tasks,
         "unit_count": len(reports),
         "submitted_count": len(submitted),
+        "plan_notice": reporting_year.plan_notice,
         "late_units": sorted(r.agency.name for r in submitted if r.is_late),
         "missing_units": sorted(r.agency.name for r in reports if r.is_editable),
     }
@@ -619,8 +677,12 @@ def _compile(reporting_year, now, user, *, publish):
     on the state the first left. (``update_national`` locks only the national report.)"""
     step = "publish" if publish else "compile"
     with REPORTING_YEAR_WORKFLOW.transition(reporting_year, step, user=user) as year:
-        national, _created = NationalReport.objects.get_or_create(reporting_year=year.row)
+        national, _created = NationalReport.objects.get_or_create(
+            reporting_year=year.row, defaults={"recipients": default_recipients(year.row)}
+        )
         with NATIONAL_REPORT_WORKFLOW.transition(national, step, user=user) as change:
+            if publish:
+                check_publishable(change.row)
             change.row.snapshot = build_national_snapshot(year.row)
             change.row.compiled_at = year.row.compiled_at = now
             if publish:
@@ -629,6 +691,31 @@ def _compile(reporting_year, now, user, *, publish):
     if publish:
         queue_render(change.row)
     return change.row
+
+
+def default_recipients(reporting_year):
+    """The "Nơi nhận" list the plan's data suggests, one recipient a line."""
+    plan = reporting_year.plan
+    national = ((plan.source or {}) if plan else {}).get("national_report") or {}
+    return "\n".join(national.get("recipients_vi", []))
+
+
+def check_publishable(national):
+    """A report is published only with its number, date, signer and narrative (the parts
+    of an administrative document, Nghị định 30/2020/NĐ-CP): each missing one is named on
+    its field."""
+    missing = national.missing_for_publication()
+    if missing:
+        labels = {name: NationalReport._meta.get_field(name).verbose_name for name in missing}
+        raise InvalidInput(
+            {
+                name: ValidationError(
+                    _("Fill in %(field)s before publishing."), params={"field": label}
+                )
+                for name, label in labels.items()
+            },
+            code="incomplete",
+        )
 
 
 def compile_national(reporting_year, now=None, *, user=SYSTEM):
@@ -645,10 +732,34 @@ def _scheduled_compile(reporting_year, now, user, *, publish):
             return None
         if _published_by_hand(reporting_year):
             national = reporting_year.national_report
+        elif publish and _incomplete(reporting_year):
+            # Never publish half-done: compile again, stay a draft, tell the authority.
+            national = _compile(reporting_year, now or timezone.now(), user, publish=False)
+            missing = national.missing_for_publication()
+            run.result.update(published=False, missing=missing)
+            transaction.on_commit(lambda: _send_incomplete_reminder(reporting_year, missing))
         else:
             national = _compile(reporting_year, now or timezone.now(), user, publish=publish)
         run.result.update(national_report=national.pk)
     return run.result
+
+
+def _incomplete(reporting_year):
+    national = NationalReport.objects.filter(reporting_year=reporting_year).first()
+    return national is None or bool(national.missing_for_publication())
+
+
+def _send_incomplete_reminder(reporting_year, missing):
+    """Tell the authority's officers that the scheduled publication did not happen and
+    what is missing (once per year)."""
+    labels = [str(NationalReport._meta.get_field(name).verbose_name) for name in missing]
+    authority = Agency.objects.filter(code=AUTHORITY_CODE).values_list("pk", flat=True)
+    messages = compose(
+        "reports/email/national_incomplete",
+        recipients.agency_officers(authority),
+        {"reporting_year": reporting_year, "missing": labels},
+    )
+    return send_once("reports.national_incomplete_mail", reporting_year.year, messages)
 
 
 def recompile_national(reporting_year, *, user, now=None):
@@ -657,11 +768,24 @@ def recompile_national(reporting_year, *, user, now=None):
     return _compile(reporting_year, now or timezone.now(), user, publish=False)
 
 
-def update_national(*, national, user, number, narrative):
-    """The authority's number and narrative, on the draft only."""
+NATIONAL_TEXT_FIELDS = {
+    "number": 60,
+    "issued_place": 60,
+    "signer_name": 120,
+    "signer_title": 500,
+    "recipients": 2000,
+    "narrative": None,
+}
+
+
+def update_national(*, national, user, issued_on=None, **texts):
+    """The authority's number, date, signer, recipients and narrative, on the draft only
+    (a draft may stay incomplete; publishing checks)."""
     with NATIONAL_REPORT_WORKFLOW.transition(national, "edit", user=user) as change:
-        change.row.number = nfc(number or "").strip()[:60]
-        change.row.narrative = nfc(narrative or "").strip()
+        for name, value in texts.items():
+            limit = NATIONAL_TEXT_FIELDS[name]
+            setattr(change.row, name, nfc(value or "").strip()[:limit])
+        change.row.issued_on = issued_on
         change.row.content_version += 1
     return change.row
 
@@ -680,22 +804,38 @@ def publish_now(reporting_year, *, user, now=None):
 
 # --- The calendar ------------------------------------------------------------------------
 
+# How far before a deadline the portal reminds (its own convention, not a legal text): the
+# deadlines themselves are the year's, from its plan's data or the authority's correction.
 REMINDER_DAYS_BEFORE = (7, 2)  # 8 and 13 November for a 15 November deadline
 AUTHORITY_REMINDER_DAYS_BEFORE = 14  # 1 December for a 15 December deadline
 PUBLISH_DAYS_BEFORE = 1  # 14 December: published before the 15 December deadline
 
 
+def _year_due(today):
+    """The reporting year of ``today`` once its data window has closed, else None. A year
+    already made keeps its own dates (the authority may have corrected them); a new one
+    takes its plan's. No plan loaded: nothing is due."""
+    reporting_year = ReportingYear.objects.filter(year=today.year).first()
+    if reporting_year is not None:
+        return reporting_year if today > reporting_year.data_end else None
+    rules = year_rules(today.year, plan_for_year(today.year))
+    if rules is None or today <= rules["data_end"]:
+        return None
+    return ensure_year(today.year)
+
+
 def run_calendar(today):
     """Do every dated step that is due on ``today`` (a local date) and not yet done.
 
-    The year opens on 1 November; reminders go 7 and 2 days before the unit deadline
-    (only the latest due one, if the beat was down); the lock and the compilation happen on
-    the unit deadline at 00:00; the authority is reminded 14 days before the national
-    deadline; the report is published the day before it.
+    Every date comes from the reporting year: it opens the day after its data window
+    closes; reminders go 7 and 2 days before the unit deadline (only the latest due one, if
+    the beat was down); the lock and the compilation happen on the unit deadline at 00:00;
+    the authority is reminded 14 days before the national deadline; the report is published
+    the day before it, if it is complete (else it stays compiled and the authority is told).
     """
-    if today.month < 11:
+    reporting_year = _year_due(today)
+    if reporting_year is None:
         return {}
-    reporting_year = ensure_year(today.year)
     done = {"year": reporting_year.year}
     done["open"] = open_year(reporting_year)
     reporting_year.refresh_from_db()

@@ -12,10 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import csvexport
-from portal.errors import InvalidInput, NotAllowed, add_to_form, applied, messages_of
+from portal.errors import (
+    InvalidInput,
+    InvalidTransition,
+    NotAllowed,
+    add_to_form,
+    applied,
+    messages_of,
+)
 from portal.pdf import pdf_response
 from portal.permissions import hidden_from_public, ministry_required, officer_required
 from portal.roles import get_actor, get_object_in_scope
@@ -261,11 +268,17 @@ def attachment(request, pk):
 def _national(request, year, manage=False):
     """The reporting year and its national report (or None). ``manage``: the caller
     compiles, edits or publishes, which only the authority does (other ministry units
-    read), so anyone else gets 404 like any other wrong role."""
-    if manage and not get_actor(request.user).is_authority:
+    read); a province officer reads only a published report. Anyone else gets 404 like
+    any other wrong role."""
+    actor = get_actor(request.user)
+    if manage and not actor.is_authority:
         raise NotAllowed("only the authority manages the national report")
     reporting_year = get_object_in_scope(ReportingYear.objects, request.user, year=year)
     national = NationalReport.objects.filter(reporting_year=reporting_year).first()
+    if not actor.is_ministry and (
+        national is None or national.status != NationalReport.Status.PUBLISHED
+    ):
+        raise NotAllowed(f"national report {year}: not published")
     return reporting_year, national
 
 
@@ -291,7 +304,7 @@ def _national_page(request, reporting_year, national, form=None, status=200):
 
 @hidden_from_public
 @require_GET
-@ministry_required
+@officer_required
 def national_report(request, year):
     reporting_year, national = _national(request, year)
     return _national_page(request, reporting_year, national)
@@ -301,60 +314,80 @@ def national_report(request, year):
 @require_POST
 @ministry_required
 def national_edit(request, year):
+    """Save the draft's parts; with "Save and publish…", then go to the confirmation,
+    or, while a required part is missing, show the form again with each one named and
+    everything typed kept (the draft is saved all the same)."""
     reporting_year, national = _national(request, year, manage=True)
     if national is None:
         raise Http404
     form = NationalReportForm(request.POST, instance=national)
 
     def save(data):
-        services.update_national(national=national, user=request.user, **data)
+        saved = services.update_national(national=national, user=request.user, **data)
+        if "publish" in request.POST:
+            services.check_publishable(saved)
 
     if applied(form, save):
-        messages.success(request, _("The narrative has been saved."))
+        if "publish" in request.POST:
+            return redirect("reports:national_publish", year=year)
+        messages.success(request, _("The national report has been saved."))
         return redirect("reports:national_report", year=year)
     national.refresh_from_db()
     return _national_page(request, reporting_year, national, form=form, status=400)
-
-
-def _national_step(request, year, step, done, refused=messages.error):
-    """The authority's compile or publish button: run ``step`` on the year, then say
-    ``done`` or why it was refused."""
-    reporting_year, _national_report = _national(request, year, manage=True)
-    try:
-        step(reporting_year, user=request.user)
-    except InvalidInput as error:
-        refused(request, _error_text(error))
-    else:
-        messages.success(request, done)
-    return redirect("reports:national_report", year=year)
 
 
 @hidden_from_public
 @require_POST
 @ministry_required
 def national_compile(request, year):
-    return _national_step(
-        request, year, services.recompile_national, _("The national report has been compiled.")
-    )
+    reporting_year, _national_report = _national(request, year, manage=True)
+    try:
+        services.recompile_national(reporting_year, user=request.user)
+    except InvalidInput as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The national report has been compiled."))
+    return redirect("reports:national_report", year=year)
 
 
 @hidden_from_public
-@require_POST
+@require_http_methods(["GET", "POST"])
 @ministry_required
 def national_publish(request, year):
-    # A second publication (two clicks) is information, not an error.
-    return _national_step(
-        request,
-        year,
-        services.publish_now,
-        _("The national report has been published."),
-        refused=messages.info,
-    )
+    """ "Ban hành": a page that shows what will be issued and asks to confirm (GET); the
+    publication itself only on a POST carrying the confirmation, so one stray click or a
+    form without JavaScript never publishes."""
+    reporting_year, national = _national(request, year, manage=True)
+    if national is None:
+        raise Http404
+    confirmed = request.method == "POST" and request.POST.get("confirm") == "yes"
+    if confirmed:
+        try:
+            services.publish_now(reporting_year, user=request.user)
+        except InvalidTransition as error:
+            # A second publication (two clicks) is information, not an error.
+            messages.info(request, _error_text(error))
+        except InvalidInput as error:
+            messages.error(request, _error_text(error))
+            return redirect("reports:national_report", year=year)
+        else:
+            messages.success(request, _("The national report has been published."))
+        return redirect("reports:national_report", year=year)
+    context = {
+        "reporting_year": reporting_year,
+        "national_obj": national,
+        "missing": [
+            NationalReport._meta.get_field(name).verbose_name
+            for name in national.missing_for_publication()
+        ],
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reports/national_publish.html", context, status=status)
 
 
 @hidden_from_public
 @require_GET
-@ministry_required
+@officer_required
 def national_pdf(request, year):
     national = _compiled_national(request, year)
     back = reverse("reports:national_report", args=[year])
@@ -363,7 +396,7 @@ def national_pdf(request, year):
 
 @hidden_from_public
 @require_GET
-@ministry_required
+@officer_required
 def national_csv(request, year):
     national = _compiled_national(request, year)
     return _csv(selectors.national_report_csv(national), f"bao-cao-quoc-gia-{year}.csv")

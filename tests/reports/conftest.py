@@ -2,17 +2,37 @@
 report sections (``portal.contributions``) the reports read (patched at the adapter's one
 entry point)."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 
 from reports import services
-from reports.models import Plan
+from reports.models import NationalReport, Plan
 
 
 @pytest.fixture
 def plan(reference_data):
     call_command("seed_reports", verbosity=0)
     return Plan.objects.get()
+
+
+# The parts a national report must carry to be published (Nghị định 30/2020/NĐ-CP).
+DOCUMENT_PARTS = {
+    "number": "15/BC-UBCTQG",
+    "issued_on": datetime.date(2026, 12, 10),
+    "signer_name": "Nguyễn Văn An",
+    "signer_title": "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
+    "narrative": "Năm 2026 công tác bảo vệ quyền lợi người tiêu dùng có nhiều chuyển biến.",
+}
+
+
+def complete_national(reporting_year, **parts):
+    """Give the year's national report (made if needed) every part publishing needs."""
+    national, _created = NationalReport.objects.get_or_create(reporting_year=reporting_year)
+    NationalReport.objects.filter(pk=national.pk).update(**{**DOCUMENT_PARTS, **parts})
+    national.refresh_from_db()
+    return national
 
 
 @pytest.fixture

@@ -4,12 +4,13 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal.models import JobRun
+from reports import services
 from reports.models import NationalReport, ReportingYear, UnitReport
 from tests.conftest import login
 
 
 def test_officers_run_the_calendar_steps_from_the_admin(client, ministry_officer, no_parts, plan):
-    reporting_year = ReportingYear.objects.create(year=2026, **ReportingYear.default_dates(2026))
+    reporting_year = services.ensure_year(2026)
     login(client, ministry_officer)
     url = reverse("admin:reports_reportingyear_changelist")
     data = {"action": "step_open_year", "_selected_action": [reporting_year.pk]}
@@ -98,7 +99,7 @@ def test_other_ministry_units_cannot_run_the_steps_or_move_the_dates(client, no_
     from portal.models import Agency
     from tests.conftest import make_officer
 
-    reporting_year = ReportingYear.objects.create(year=2026, **ReportingYear.default_dates(2026))
+    reporting_year = services.ensure_year(2026)
     chemicals = make_officer(Agency.objects.get(code="cuc-hoa-chat"), "hoachat@example.vn")
     login(client, chemicals)
     url = reverse("admin:reports_reportingyear_changelist")

@@ -10,6 +10,7 @@ from portal.models import Agency, JobRun
 from reports import services
 from reports.models import NationalReport, ReportingYear, TaskProgress, UnitReport
 from reports.tasks import run_reporting_calendar
+from tests.reports.conftest import complete_national
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -129,7 +130,9 @@ def test_calendar_moves_through_the_reporting_year(
     run_reporting_calendar("2026-12-02")
     assert state() == before
 
-    # 14 December: published before the 15 December deadline, with its PDF.
+    # 14 December: published before the 15 December deadline, with its PDF (the
+    # authority has filled its number, date, signer and narrative).
+    complete_national(reporting_year)
     with run_on_commit():
         run_reporting_calendar("2026-12-14")
     national.refresh_from_db()

@@ -61,17 +61,27 @@ def test_compilation_lists_late_and_missing_units_and_compares_with_last_year(
     assert len(document["provinces"]) == 34
 
 
+FORM = {
+    "number": "15/BC-UBCTQG",
+    "issued_place": "Hà Nội",
+    "issued_on": "2026-12-10",
+    "signer_name": "Nguyễn Văn An",
+    "signer_title": "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
+    "recipients": "Bộ trưởng (để báo cáo);\nLưu: VT, UBCTQG.",
+    "narrative": "Năm 2026 có nhiều chuyển biến.",
+}
+
+
 def test_narrative_then_publish_then_no_more_changes(client, ministry_officer, opened_year):
     services.compile_national(opened_year)
     login(client, ministry_officer)
     url = reverse("reports:national_edit", args=[2026])
-    response = client.post(
-        url, {"number": "15/BC-UBCTQG", "narrative": "Năm 2026 có nhiều chuyển biến."}
-    )
+    response = client.post(url, FORM)
     assert response.status_code == 302
     national = NationalReport.objects.get(reporting_year=opened_year)
     assert national.narrative == "Năm 2026 có nhiều chuyển biến."
-    client.post(reverse("reports:national_publish", args=[2026]))
+    assert national.signer_title_lines == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    client.post(reverse("reports:national_publish", args=[2026]), {"confirm": "yes"})
     national.refresh_from_db()
     assert national.status == NationalReport.Status.PUBLISHED
     with pytest.raises(InvalidTransition):
@@ -81,9 +91,11 @@ def test_narrative_then_publish_then_no_more_changes(client, ministry_officer, o
     with pytest.raises(InvalidTransition):
         services.recompile_national(opened_year, user=ministry_officer)
     # publishing again says so and changes nothing
-    response = client.post(reverse("reports:national_publish", args=[2026]), follow=True)
+    response = client.post(
+        reverse("reports:national_publish", args=[2026]), {"confirm": "yes"}, follow=True
+    )
     assert "đã được ban hành" in response.content.decode()
-    response = client.post(url, {"number": "16/BC", "narrative": "Sửa sau khi ban hành"})
+    response = client.post(url, {**FORM, "number": "16/BC", "narrative": "Sửa sau khi ban hành"})
     assert response.status_code == 400
     assert "Sửa sau khi ban hành" in response.content.decode()
     national.refresh_from_db()

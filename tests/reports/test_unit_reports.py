@@ -10,7 +10,7 @@ from django.urls import reverse
 from portal.errors import InvalidTransition, NotAllowed
 from portal.models import Agency
 from reports import services
-from reports.models import ReportingYear, UnitReport
+from reports.models import UnitReport
 from tests.conftest import login
 from tests.factories import AgencyFactory
 
@@ -225,7 +225,7 @@ def test_bad_ids_give_404(client, province_officer, hanoi_report, hcm_report):
 def test_dashboard_query_count_does_not_grow_with_units(
     client, ministry_officer, no_parts, plan, django_assert_max_num_queries
 ):
-    reporting_year = ReportingYear.objects.create(year=2030, **ReportingYear.default_dates(2030))
+    reporting_year = services.ensure_year(2030)
     departments = list(Agency.objects.filter(kind="provincial_department")[:30])
     login(client, ministry_officer)
     url = reverse("reports:index") + "?nam=2030"
