@@ -9,6 +9,7 @@ from reports import services
 from reports.models import NationalReport, ReportingYear, UnitReport
 from tests.concurrency import race, winners_and_losers
 from tests.conftest import make_officer
+from tests.reports.conftest import complete_national
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -69,7 +70,7 @@ def test_two_publications_of_the_national_report_at_once_publish_it_once(
     ministry_officer, opened_year
 ):
     services.compile_national(opened_year)
-    national = NationalReport.objects.get(reporting_year=opened_year)
+    national = complete_national(opened_year)
     version = national.content_version
     outcomes = race(
         lambda: services.publish_now(opened_year, user=ministry_officer),
