@@ -30,6 +30,7 @@ import warnings
 import zlib
 
 import filetype
+import olefile
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
@@ -129,63 +130,17 @@ _OLE_ROOT_STREAMS = {
     "Workbook": "application/vnd.ms-excel",
     "Book": "application/vnd.ms-excel",
 }
-_OLE_LAST_SECTOR = 0xFFFFFFFA  # ids from here on mark ends of chains and free sectors
-_OLE_MAX_SECTORS = 1_000_000  # a bound on any chain, so a damaged file cannot loop
 
 
 def _ole_kind(upload):
+    upload.seek(0)
     try:
-        names = _ole_root_names(upload)
-    except (struct.error, ValueError, IndexError):
+        with olefile.OleFileIO(upload) as container:
+            names = {path[0] for path in container.listdir(streams=True) if len(path) == 1}
+    except (OSError, ValueError, IndexError, struct.error):
         return None  # a damaged container is no accepted kind
     kinds = {_OLE_ROOT_STREAMS[name] for name in names if name in _OLE_ROOT_STREAMS}
     return kinds.pop() if len(kinds) == 1 else None
-
-
-def _ole_root_names(upload):
-    """The names of the entries at the root of a compound file ([MS-CFB]: header, sector
-    allocation table, directory chain, then the root's children as a tree of siblings)."""
-    header = _read_at(upload, 0, 512)
-    shift = struct.unpack_from("<H", header, 0x1E)[0]
-    if shift not in (9, 12):
-        raise ValueError("sector size")
-    size = 1 << shift
-    per_sector = size // 4
-
-    def sector(number):
-        return _read_at(upload, (number + 1) * size, size)
-
-    fat_sectors = list(struct.unpack_from("<109I", header, 0x4C))
-    next_difat, difat_count = struct.unpack_from("<II", header, 0x44)
-    for _round in range(min(difat_count, _OLE_MAX_SECTORS)):
-        if next_difat >= _OLE_LAST_SECTOR:
-            break
-        ids = struct.unpack(f"<{per_sector}I", sector(next_difat))
-        fat_sectors.extend(ids[:-1])
-        next_difat = ids[-1]
-    fat = []
-    for number in fat_sectors:
-        if number < _OLE_LAST_SECTOR:
-            fat.extend(struct.unpack(f"<{per_sector}I", sector(number)))
-    entries, seen = [], set()
-    number = struct.unpack_from("<I", header, 0x30)[0]
-    while number < min(len(fat), _OLE_LAST_SECTOR) and number not in seen:
-        seen.add(number)
-        block = sector(number)
-        entries.extend(block[i : i + 128] for i in range(0, len(block) - 127, 128))
-        number = fat[number]
-    names, visited = set(), set()
-    stack = [struct.unpack_from("<I", entries[0], 0x4C)[0]]  # the root entry's child
-    while stack:
-        index = stack.pop()
-        if index >= len(entries) or index in visited:
-            continue
-        visited.add(index)
-        entry = entries[index]
-        length = struct.unpack_from("<H", entry, 0x40)[0]
-        names.add(entry[: max(min(length, 64) - 2, 0)].decode("utf-16-le", "replace"))
-        stack.extend(struct.unpack_from("<II", entry, 0x44))  # left and right siblings
-    return names
 
 
 # --- Polyglots ----------------------------------------------------------------------------
