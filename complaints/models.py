@@ -389,7 +389,8 @@ class Complaint(models.Model):
             "description",
             "request",
         ),
-        # Disability, ethnicity, pregnancy, illness (Luật 91/2025/QH15): never kept.
+        # Disability, ethnicity, pregnancy, illness (Luật 91/2025/QH15): sensitive data,
+        # optional, kept only as long as the complaint's other personal data.
         sensitive=("vulnerable_group",),
         # The address of the business complained about identifies a business, not a person
         # (it is public in the business register), and the statistics keep it.

@@ -31,7 +31,8 @@ LOOKS_PERSONAL = re.compile(
 @dataclass(frozen=True)
 class PersonalData:
     personal: tuple = ()
-    # Special categories of Luật 91/2025 (health, ethnicity, disability, …): never kept.
+    # Special categories of Luật 91/2025 (health, ethnicity, disability, …): asked only as an
+    # optional answer, never offered for autofill, erased with the record's personal data.
     sensitive: tuple = ()
     # Personal fields the erasure keeps, each with its reason in a comment where declared.
     kept_on_erasure: tuple = ()
