@@ -36,3 +36,17 @@ class ComplaintsConfig(AppConfig):
     demo_command = ("demo_complaints", 30)
     home_block = ("complaints.selectors.home_block", 40)
     report_section = ReportSection("complaints", REPORT_KEYS, order=10)
+
+    def ready(self):
+        from portal.models import announced_day_changed
+
+        announced_day_changed.connect(_announced_day_changed, dispatch_uid="complaints.days")
+
+
+def _announced_day_changed(sender, *, day, before, after, change_key, **kwargs):
+    # A task after commit: a day may fall in the window of thousands of running steps.
+    from portal.jobs import enqueue
+
+    from . import tasks
+
+    enqueue(tasks.recompute_deadlines, day.isoformat(), before or "", after or "", change_key)

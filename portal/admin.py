@@ -7,7 +7,16 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import jobs, services
 from .admin_mixins import FoldedSearchMixin, ScopedAdminMixin
 from .errors import PortalError
-from .models import Agency, Business, JobRun, Membership, Province, Sector
+from .models import (
+    Agency,
+    AnnouncedDay,
+    Business,
+    JobRun,
+    Membership,
+    Province,
+    Sector,
+    announced_day_changed,
+)
 from .roles import get_actor
 
 admin.site.site_header = _("DNVNTD back office")
@@ -188,3 +197,61 @@ class JobRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AnnouncedDay)
+class AnnouncedDayAdmin(SimpleHistoryAdmin):
+    """Days off and make-up working days announced on top of the public holidays. The
+    authority keeps them (its group's permissions); provinces read them. A day's date and
+    kind are fixed once saved: a correction is a withdrawal (delete, kept in the history)
+    and a new day, so that each change moves the running deadlines once."""
+
+    list_display = ("date", "kind", "decision_number", "decision_date", "created_by", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("decision_number", "note")
+    date_hierarchy = "date"
+    list_select_related = ("created_by",)
+    readonly_fields = ("created_by", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return ("date", "kind", *fields) if obj is not None else fields
+
+    def _is_authority(self, request):
+        return get_actor(request.user).is_authority
+
+    def has_add_permission(self, request):
+        return self._is_authority(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_authority(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_authority(request) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            self._changed(obj.pk, before=None, after=obj.kind, day=obj.date)
+
+    def delete_model(self, request, obj):
+        pk, kind, day = obj.pk, obj.kind, obj.date
+        super().delete_model(request, obj)
+        self._changed(pk, before=kind, after=None, day=day)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def _changed(self, pk, *, before, after, day):
+        # The history row names the change, so that a retried recomputation is done once.
+        change_key = AnnouncedDay.history.filter(id=pk).latest().history_id
+        announced_day_changed.send(
+            AnnouncedDay,
+            day=day,
+            before=before,
+            after=after,
+            change_key=change_key,
+        )

@@ -25,6 +25,10 @@ class PortalConfig(AppConfig):
             "portal.view_membership",
             "portal.change_membership",
             "portal.view_jobrun",
+            "portal.view_announcedday",
+            "portal.add_announcedday",
+            "portal.change_announcedday",
+            "portal.delete_announcedday",
         ],
         "province": [
             "portal.view_province",
@@ -34,6 +38,7 @@ class PortalConfig(AppConfig):
             "portal.change_business",
             "portal.view_membership",
             "portal.change_membership",
+            "portal.view_announcedday",
         ],
     }
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -391,3 +392,41 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user_id} ({self.language})"
+
+
+# Sent by the back office (``AnnouncedDayAdmin``) after an announced day is added or
+# withdrawn, with ``day``, ``before`` and ``after`` (kinds, None when absent) and
+# ``change_key`` (its history row): the parts with working-day deadlines recompute them.
+announced_day_changed = Signal()
+
+
+class AnnouncedDay(models.Model):
+    """A day off or a make-up working day the government announced on top of the fixed
+    public holidays (Bộ luật Lao động 2019 Điều 112, which the ``holidays`` package knows).
+    Working-day deadlines (Luật 19/2023/QH15 Điều 57) read this table: the authority keeps
+    it, with the decision that announced each day, instead of a redeploy."""
+
+    class Kind(models.TextChoices):
+        OFF = "off", _("Day off")
+        WORKING = "working", _("Make-up working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    decision_number = models.CharField(
+        _("announced by (number)"),
+        max_length=80,
+        help_text=_("Number and symbol of the decision or notice that announced it."),
+    )
+    decision_date = models.DateField(_("announced on"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = user_fk(_("added by"), "+")
+    created_at = models.DateTimeField(_("added at"), default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("announced day off or working day")
+        verbose_name_plural = _("announced days off and working days")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} ({self.get_kind_display()})"

@@ -434,10 +434,6 @@ CELERY_BEAT_SCHEDULE["warnings-purge-subscriptions"] = _beat(
 
 # --- Portal ------------------------------------------------------------------------------
 PORTAL_HOTLINE = "1800 6838"
-# Extra days off (ISO dates, comma-separated) announced by the government on top of the
-# public holidays the `holidays` package knows, for working-day deadlines.
-PORTAL_EXTRA_DAYS_OFF = env_list("PORTAL_EXTRA_DAYS_OFF")
-PORTAL_EXTRA_WORKING_DAYS = env_list("PORTAL_EXTRA_WORKING_DAYS")
 # Complaint filing: at most COUNT filings per client address in SECONDS; personal data of
 # closed complaints is erased after RETENTION_YEARS.
 COMPLAINTS_FILING_RATE = (

@@ -1,6 +1,11 @@
 import datetime
 
+import pytest
+
 from complaints import workdays
+from portal.models import AnnouncedDay
+
+pytestmark = pytest.mark.django_db
 
 D = datetime.date
 
@@ -31,11 +36,20 @@ def test_national_day():
     assert workdays.is_working_day(D(2026, 8, 22))
 
 
-def test_extra_days_off_and_working_days_from_settings(settings):
-    settings.PORTAL_EXTRA_DAYS_OFF = ["2026-03-09", "not-a-date"]
-    settings.PORTAL_EXTRA_WORKING_DAYS = ["2026-03-07"]
-    # Friday 6/3 + 2: Saturday 7/3 is worked, Monday 9/3 is off → Tuesday 10/3.
-    assert workdays.add_working_days(D(2026, 3, 6), 2) == D(2026, 3, 10)
+def test_announced_days_off_and_working_days(django_assert_num_queries):
+    for day, kind in (("2026-03-09", "off"), ("2026-03-07", "working")):
+        AnnouncedDay.objects.create(
+            date=D.fromisoformat(day),
+            kind=kind,
+            decision_number="1/TB-TEST",
+            decision_date=D(2026, 2, 1),
+        )
+    # Friday 6/3 + 2: Saturday 7/3 is worked, Monday 9/3 is off → Tuesday 10/3; the table
+    # is read once for the whole computation.
+    with django_assert_num_queries(1):
+        assert workdays.add_working_days(D(2026, 3, 6), 2) == D(2026, 3, 10)
+    assert not workdays.is_working_day(D(2026, 3, 9))
+    assert workdays.is_working_day(D(2026, 3, 7))
 
 
 def test_working_days_between():
