@@ -154,14 +154,73 @@ def current_step(complaint):
 
 # --- Public statistics ------------------------------------------------------------------------
 
+# What a hidden cell shows: a count of 1 or 2 (primary), or a larger count hidden so that
+# the first cannot be worked out from a published total (secondary).
+SMALL = "<3"
+HIDDEN = "…"
+
 
 def suppress(value):
-    """The published form of a count: small non-zero counts are hidden."""
-    return "<3" if 0 < value < SUPPRESS_BELOW else value
+    """The published form of a count on its own: small non-zero counts are hidden (a mark
+    already published passes through)."""
+    return SMALL if isinstance(value, int) and 0 < value < SUPPRESS_BELOW else value
 
 
 def _share(part, whole):
     return round(100 * part / whole, 1) if whole else None
+
+
+def _bounds(kind):
+    # What a reader knows of a hidden cell from its mark.
+    return (1, SUPPRESS_BELOW - 1) if kind == SMALL else (SUPPRESS_BELOW, None)
+
+
+def _recoverable(marks, hidden_total):
+    """Whether some hidden cell has only one value consistent with the marks and the sum of
+    the hidden cells (the published total minus the shown cells)."""
+    kinds = [mark for mark in marks if mark in (SMALL, HIDDEN)]
+    bounds = [_bounds(kind) for kind in kinds]
+    for i, (low, high) in enumerate(bounds):
+        others = bounds[:i] + bounds[i + 1 :]
+        others_low = sum(b[0] for b in others)
+        others_high = None if any(b[1] is None for b in others) else sum(b[1] for b in others)
+        least = max(low, hidden_total - others_high) if others_high is not None else low
+        most = hidden_total - others_low if high is None else min(high, hidden_total - others_low)
+        if most - least < 1:
+            return True
+    return False
+
+
+def protect(counts):
+    """The published forms of ``counts``, cells of a table whose total is published.
+
+    Primary suppression hides 1 and 2 as "<3". Secondary suppression then hides the smallest
+    shown non-zero cells as "…" until no hidden cell can be recovered by subtracting the
+    shown cells from the total, with what the marks tell (1–2 for "<3", 3 or more for "…").
+    Returns ``(marks, safe)``: ``safe`` is False when even hiding every cell cannot protect
+    the table; the caller must then withhold the total itself."""
+    marks = [suppress(value) for value in counts]
+    total_hidden = sum(v for v, m in zip(counts, marks, strict=True) if not isinstance(m, int))
+    if not total_hidden:
+        return marks, True
+    while _recoverable(marks, total_hidden):
+        shown = sorted(
+            (v, i) for i, (v, m) in enumerate(zip(counts, marks, strict=True)) if m == v and v
+        )
+        if not shown:
+            return marks, False
+        # The smallest cell that protects the table on its own, else the smallest, and again.
+        value, index = next(
+            (
+                (v, i)
+                for v, i in shown
+                if not _recoverable([*marks[:i], HIDDEN, *marks[i + 1 :]], total_hidden + v)
+            ),
+            shown[0],
+        )
+        marks[index] = HIDDEN
+        total_hidden += value
+    return marks, True
 
 
 def available_years():
@@ -180,103 +239,169 @@ def public_statistics(year):
     return data
 
 
+def timeliness(as_of):
+    """Aggregates of ``steps`` by their timeliness (Luật 19/2023 Điều 57 deadlines): a step
+    done by its due date is on time; done after it, or still open with the due date passed
+    on ``as_of``, is late; open and not yet due (or paused) is not counted yet."""
+    late = Q(on_time=False) | Q(completed_at__isnull=True, due_on__lt=as_of)
+    return {
+        # Named apart from the field ``on_time``, which a later filter would otherwise read.
+        "n_on_time": Count("pk", filter=Q(on_time=True)),
+        "n_late": Count("pk", filter=late),
+        "n_counted": Count("pk", filter=Q(on_time=True) | late),
+    }
+
+
+def _timeliness_row(on_time, late):
+    counted = on_time + late
+    return {
+        "steps": counted,
+        "late": late,
+        "on_time_share": _share(on_time, counted) if counted >= SUPPRESS_BELOW else None,
+    }
+
+
+def business_timeliness(business, as_of=None):
+    """The business's statutory steps (acknowledge, negotiate, report) on time, all years, as
+    its public page shows them; one indexed query."""
+    as_of = as_of or timezone.localdate()
+    row = ComplaintStep.objects.filter(business=business, party=Party.BUSINESS).aggregate(
+        **timeliness(as_of)
+    )
+    return _timeliness_row(row["n_on_time"], row["n_late"])
+
+
 def _compute_statistics(year):
     months = Q(received_month__gte=year * 100 + 1, received_month__lte=year * 100 + 12)
     # One pass over the covering index (received_month, province, sector, status): every
     # breakdown below is summed from these groups in Python (at most 12 × 34 × 20 × 11).
-    by_month_rows, status_rows, sector_rows = Counter(), Counter(), Counter()
-    province_rows = {}
+    raw = {"by_month": Counter(), "by_status": Counter(), "by_sector": Counter()}
+    raw["by_province"], raw["resolved_by_province"] = Counter(), Counter()
     for month, province_id, sector_id, status, n in (
         Complaint.objects.filter(months)
         .values_list("received_month", "province_id", "sector_id", "status")
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        by_month_rows[month] += n
-        status_rows[status] += n
-        sector_rows[sector_id] += n
-        row = province_rows.setdefault(province_id, {"n": 0, "resolved": 0})
-        row["n"] += n
+        raw["by_month"][month % 100] += n
+        raw["by_status"][status] += n
+        raw["by_sector"][sector_id] += n
+        raw["by_province"][province_id] += n
         if status == Status.RESOLVED:
-            row["resolved"] += n
-    by_month = [
-        {"month": m, "label": f"{m:02d}/{year}", "count": by_month_rows.get(year * 100 + m, 0)}
-        for m in range(1, 13)
-    ]
-    by_status = [
-        {"status": value, "label": str(label), "count": status_rows.get(value, 0)}
-        for value, label in Status.choices
-    ]
-    total = sum(status_rows.values())
-    resolved = status_rows.get(Status.RESOLVED, 0)
-    answered = sum(
-        status_rows.get(s, 0)
-        for s in (Status.RESOLVED, Status.UNRESOLVED, Status.BUSINESS_DECLINED)
-    )
+            raw["resolved_by_province"][province_id] += n
 
-    # Timeliness of the steps that started in the year (their own indexed date, no join).
-    finished_steps = periods.in_window(
-        ComplaintStep.objects.filter(completed_at__isnull=False, on_time__isnull=False),
-        "started_on",
-        *periods.year_window(year),
-    )
-    agency_steps = {
+    # Timeliness of the steps that started in the year (their own indexed date, no join),
+    # counted as of today: these figures are live.
+    today = timezone.localdate()
+    steps = periods.in_window(ComplaintStep.objects.all(), "started_on", *periods.year_window(year))
+    raw["province_steps"] = {
         row["province_id"]: row
-        for row in finished_steps.filter(party=Party.AGENCY)
+        for row in steps.filter(party=Party.AGENCY)
         .values("province_id")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
+        .annotate(**timeliness(today))
         .order_by()
     }
-    by_province = []
-    for province in sorted(Province.objects.current(), key=lambda p: fold(p.display_name)):
-        row = province_rows.get(province.pk, {"n": 0, "resolved": 0})
-        steps = agency_steps.get(province.pk, {"n": 0, "on_time": 0})
-        by_province.append(
-            {
-                "name": province.display_name,
-                "count": row["n"],
-                "resolved": row["resolved"],
-                "steps": steps["n"],
-                "on_time_share": _share(steps["on_time"], steps["n"])
-                if steps["n"] >= SUPPRESS_BELOW
-                else None,
-            }
-        )
-
-    by_sector = [
-        {"name": sector.display_name, "count": sector_rows.get(sector.pk, 0)}
-        for sector in Sector.objects.filter(is_active=True)
-    ]
-    if sector_rows.get(None):
-        by_sector.append({"name": "—", "count": sector_rows[None]})
-
-    business_rows = (
-        finished_steps.filter(party=Party.BUSINESS, business__isnull=False)
-        .values("business_id", "business__name", "business__tax_code")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
-        .filter(n__gte=SUPPRESS_BELOW)
-        .order_by("-n", "business__name")[:20]
-    )
-    by_business = [
+    raw["businesses"] = [
         {
             "name": row["business__name"],
             "tax_code": row["business__tax_code"],
-            "steps": row["n"],
-            "on_time_share": _share(row["on_time"], row["n"]),
+            **_timeliness_row(row["n_on_time"], row["n_late"]),
         }
-        for row in business_rows
+        for row in steps.filter(party=Party.BUSINESS, business__isnull=False)
+        .values("business_id", "business__name", "business__tax_code")
+        .annotate(**timeliness(today))
+        .filter(n_counted__gte=SUPPRESS_BELOW)
+        .order_by("-n_counted", "business__name")[:20]
     ]
+    # Every unit with a count is listed (a former province, a retired sector too), so that
+    # each table adds up to the headline total, as :func:`publish` assumes.
+    listed = Q(is_active=True) | Q(pk__in=list(raw["by_province"]))
+    provinces = [
+        (p.pk, p.display_name)
+        for p in sorted(Province.objects.filter(listed), key=lambda p: fold(p.display_name))
+    ]
+    used = [pk for pk in raw["by_sector"] if pk is not None]
+    sectors = [
+        (s.pk, s.display_name) for s in Sector.objects.filter(Q(is_active=True) | Q(pk__in=used))
+    ]
+    return publish(year, raw, provinces, sectors)
+
+
+def publish(year, raw, provinces, sectors):
+    """The published statistics from the raw counts (a pure function, tested over generated
+    tables). Every table of counts adds up to the headline total, and the resolved column of
+    the provinces to the resolved count: each is protected by :func:`protect`. A share is
+    published only when every count it is made of is published, so that share × total never
+    gives back a hidden cell; a total that cannot protect its table is withheld."""
+    sector_ids = [pk for pk, _name in sectors]
+    if raw["by_sector"].get(None):
+        sectors = [*sectors, (None, "—")]
+        sector_ids.append(None)
+    tables = {
+        "by_month": [raw["by_month"].get(m, 0) for m in range(1, 13)],
+        "by_status": [raw["by_status"].get(value, 0) for value, _label in Status.choices],
+        "by_sector": [raw["by_sector"].get(pk, 0) for pk in sector_ids],
+        "by_province": [raw["by_province"].get(pk, 0) for pk, _name in provinces],
+    }
+    total = sum(tables["by_status"])
+    marks, safe = {}, True
+    for name, counts in tables.items():
+        marks[name], ok = protect(counts)
+        safe = safe and ok
+    if not safe:
+        # The total would give a hidden cell back: withhold it; the tables keep only their
+        # primary suppression (with no total published nothing can be subtracted).
+        marks = {name: [suppress(v) for v in counts] for name, counts in tables.items()}
+    status_marks = dict(zip((v for v, _label in Status.choices), marks["by_status"], strict=True))
+
+    def shown(*statuses):
+        return safe and all(isinstance(status_marks[s], int) for s in statuses)
+
+    resolved = raw["by_status"].get(Status.RESOLVED, 0)
+    answered_statuses = (Status.RESOLVED, Status.UNRESOLVED, Status.BUSINESS_DECLINED)
+    answered = sum(raw["by_status"].get(s, 0) for s in answered_statuses)
+    resolved_counts = [raw["resolved_by_province"].get(pk, 0) for pk, _name in provinces]
+    resolved_marks, ok = protect(resolved_counts)
+    if not shown(Status.RESOLVED):
+        resolved_marks = [suppress(v) for v in resolved_counts]  # no total to subtract from
+    elif not ok:
+        resolved_marks = [None] * len(resolved_counts)  # the column is not published
+
+    by_province = []
+    for (pk, name), _count, mark, resolved_mark in zip(
+        provinces, tables["by_province"], marks["by_province"], resolved_marks, strict=True
+    ):
+        steps = raw["province_steps"].get(pk, {"n_on_time": 0, "n_late": 0})
+        row = _timeliness_row(steps["n_on_time"], steps["n_late"])
+        by_province.append(
+            {
+                "name": name,
+                "count": mark,
+                "resolved": resolved_mark,
+                "steps": row["steps"],
+                "on_time_share": row["on_time_share"],
+            }
+        )
     return {
         "year": year,
-        "total": total,
-        "resolved": resolved,
-        "resolved_share": _share(resolved, total),
-        "answered_share": _share(answered, total),
-        "by_month": by_month,
-        "by_status": by_status,
+        "total": total if safe else suppress(total) if total < SUPPRESS_BELOW else HIDDEN,
+        "total_shown": safe,
+        "resolved_share": _share(resolved, total) if shown(Status.RESOLVED) else None,
+        "answered_share": _share(answered, total) if shown(*answered_statuses) else None,
+        "by_month": [
+            {"month": m, "label": f"{m:02d}/{year}", "count": mark}
+            for m, mark in zip(range(1, 13), marks["by_month"], strict=True)
+        ],
+        "by_status": [
+            {"status": value, "label": str(label), "count": mark}
+            for (value, label), mark in zip(Status.choices, marks["by_status"], strict=True)
+        ],
         "by_province": by_province,
-        "by_sector": by_sector,
-        "by_business": by_business,
+        "by_sector": [
+            {"name": name, "count": mark}
+            for (_pk, name), mark in zip(sectors, marks["by_sector"], strict=True)
+        ],
+        "by_business": raw["businesses"],
     }
 
 

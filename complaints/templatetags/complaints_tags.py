@@ -11,5 +11,15 @@ register = template.Library()
 def published_count(value):
     """A count as published: small counts hidden by :func:`complaints.selectors.suppress`,
     the others with thousands separators."""
+    if value is None:
+        return "—"
     shown = suppress(value)
-    return thousands(shown) if shown == value else shown
+    return thousands(shown) if isinstance(shown, int) else shown
+
+
+@register.simple_tag
+def business_timeliness(business):
+    """The business's statutory steps on time, for its public page (one query)."""
+    from ..selectors import business_timeliness as compute
+
+    return compute(business)
