@@ -4,7 +4,17 @@ from django.utils.translation import gettext_lazy as _
 from portal.contributions import ReportSection
 
 # The figures the part gives the annual reports, in display order.
-REPORT_KEYS = ("received", "handled", "handled_on_time", "by_status", "by_sector", "by_channel")
+REPORT_KEYS = (
+    "received",
+    "handled",
+    "handled_on_time",
+    "steps_on_time",
+    "steps_late",
+    "by_month",
+    "by_status",
+    "by_sector",
+    "by_channel",
+)
 
 
 class ComplaintsConfig(AppConfig):

@@ -3,6 +3,7 @@ figures of the annual reports. Every aggregate runs in the database, in a consta
 of queries."""
 
 from collections import Counter
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -425,6 +426,9 @@ def _empty_figures():
         "by_channel": {},
         "handled": 0,
         "handled_on_time": 0,
+        "steps_on_time": 0,
+        "steps_late": 0,
+        "by_month": {},
     }
 
 
@@ -464,13 +468,31 @@ def _collect(start, end, province=None, per_province=False):
         figures = bucket(row)
         figures["handled"] += row["n"]
         figures["handled_on_time"] += row["on_time"]
+    for row in received.values(*key, "received_month").annotate(n=Count("pk")).order_by():
+        month = row["received_month"]
+        label = f"{month // 100:04d}-{month % 100:02d}"
+        figures = bucket(row)
+        figures["by_month"][label] = figures["by_month"].get(label, 0) + row["n"]
+    # The statutory steps that started in the window, judged as of its last day (or today
+    # while it runs): a step still open past its due date counts as late.
+    steps = periods.in_window(ComplaintStep.objects.all(), "started_on", start, end)
+    if province is not None:
+        steps = steps.filter(province_id=province_id)
+    as_of = min(end + timedelta(days=1), timezone.localdate())
+    for row in steps.values(*key).annotate(**timeliness(as_of)).order_by():
+        figures = bucket(row)
+        figures["steps_on_time"] += row["n_on_time"]
+        figures["steps_late"] += row["n_late"]
     return result
 
 
 def report_figures(*, start, end, province=None):
     """Complaint figures for a reporting window (dates inclusive), nationwide or for one
     province: ``received``, ``by_status``, ``by_sector``, ``by_channel`` (label → count),
-    ``handled`` (an outcome reached in the window) and ``handled_on_time`` (no step late)."""
+    ``handled`` (an outcome reached in the window) and ``handled_on_time`` (no step late),
+    ``steps_on_time`` / ``steps_late`` (the statutory steps started in the window; one
+    still open past its due date on the window's last day is late) and ``by_month``
+    ("YYYY-MM" → complaints received)."""
     return _collect(start, end, province).get(None, _empty_figures())
 
 

@@ -31,6 +31,9 @@ FIGURE_LABELS = {
     "handled": pgettext_lazy("report figure", "Complaints handled"),
     "handled_on_time": pgettext_lazy("report figure", "Handled on time"),
     "on_time_share": pgettext_lazy("report figure", "Share handled on time"),
+    "steps_on_time": pgettext_lazy("report figure", "Statutory steps on time"),
+    "steps_late": pgettext_lazy("report figure", "Statutory steps late or overdue"),
+    "by_month": pgettext_lazy("report figure", "By month"),
     "by_status": pgettext_lazy("report figure", "By status"),
     "by_sector": pgettext_lazy("report figure", "By sector"),
     "by_channel": pgettext_lazy("report figure", "By channel"),
@@ -141,9 +144,14 @@ def collect_all(*, start, end, province_ids):
 
 
 def on_time_share(figures):
-    """Percentage of handled complaints handled on time, or None when nothing was handled."""
+    """Percentage of the statutory steps done on time — a step still open past its due date
+    counts as late (Luật 19/2023/QH15 Điều 57) — or None when no step counts yet. Figures
+    frozen before the steps were reported fall back to the complaints handled on time."""
     complaints = figures.get("sections", {}).get("complaints", {})
     values = complaints.get("figures", {})
+    if "steps_on_time" in values:
+        on_time, late = values.get("steps_on_time") or 0, values.get("steps_late") or 0
+        return round(100 * on_time / (on_time + late), 1) if on_time + late else None
     handled = values.get("handled") or 0
     if not handled:
         return None

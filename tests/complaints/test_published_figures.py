@@ -208,3 +208,28 @@ def test_statistics_page_and_csv_show_the_protected_cells(client, hanoi, hcm):
     body = client.get(reverse("complaints:stats_csv")).getvalue().decode("utf-8-sig")
     assert f"{hanoi.display_name},{HIDDEN}," in body
     assert f",{hcm.display_name},<3," in body
+
+
+@pytest.mark.django_db
+def test_reports_count_an_open_overdue_step_as_late(hanoi, province_officer):
+    from reports import charts
+    from reports import figures as report_figures
+
+    for _ in range(3):
+        services.forward(make_complaint(province=hanoi), actor=province_officer)
+    make_complaint(province=hanoi)  # never forwarded: its step is open and overdue
+    ComplaintStep.objects.filter(party=Party.AGENCY, completed_at__isnull=True).update(
+        due_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    today = timezone.localdate()
+    start = today.replace(month=1, day=1)
+    raw = selectors.report_figures(start=start, end=today, province=hanoi)
+    # Three forwardings on time, one overdue; the businesses' steps are not due yet.
+    assert (raw["steps_on_time"], raw["steps_late"]) == (3, 1)
+    assert raw["by_month"] == {f"{today:%Y-%m}": 4}
+    by_province = selectors.report_figures_by_province(start=start, end=today)
+    assert by_province[hanoi.pk]["steps_late"] == 1
+    collected = report_figures.collect(start=start, end=today, province_id=hanoi.pk)
+    assert report_figures.on_time_share(collected) == 75.0
+    chart = charts.timeliness(collected)
+    assert "75" in chart["note"]

@@ -255,9 +255,9 @@ def test_report_figures_constant_queries(reference_data, django_assert_max_num_q
     today = datetime.date.today()
     for _i in range(3):
         make_complaint()
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         selectors.report_figures(start=today, end=today)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         selectors.report_figures_by_province(start=today, end=today)
 
 
