@@ -49,6 +49,9 @@ def test_officer_publishes_a_recall_with_a_photo(
     page.fill("#id_risk_description", "Quá nhiệt, có thể gây bỏng.")
     page.fill("#id_identification", "Số lô TN-2026 in trên tem mặt sau.")
     page.fill("#id_recall_time_place", "Tại các cửa hàng bán lẻ từ 01/12/2026.")
+    # A recall notice names the defect group and the remedy (Luật 19/2023 Điều 33 k4).
+    page.select_option("#id_defect_group", value="A")
+    page.fill("#id_remedy", "Thay rơ-le miễn phí trong 30 ngày tại trạm bảo hành.")
     page.fill("#id_contact", "Tổng đài 1800 0000 (hư cấu)")
     page.set_input_files("#id_photo", str(photo))
     page.fill("#id_photo_alt", "Bình nóng lạnh, mặt trước")
