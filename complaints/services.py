@@ -1033,10 +1033,13 @@ def _erase_on_request(complaint, data_request, actor, now):
     erase_complaint(complaint, now)
 
 
+def _data_request(pk):
+    return DataRequest.objects.select_related("complaint").filter(pk=pk).first()
+
+
 def data_request_mail(data_request_pk):
     """Tell the officers of the complaint's province that a request waits for them."""
-    data_request = DataRequest.objects.select_related("complaint").filter(pk=data_request_pk)
-    data_request = data_request.first()
+    data_request = _data_request(data_request_pk)
     if data_request is None:
         return []
     complaint = data_request.complaint
@@ -1053,8 +1056,7 @@ def data_request_mail(data_request_pk):
 
 def data_request_decision_mail(data_request_pk):
     """The consumer's answer, in the language they filed in."""
-    data_request = DataRequest.objects.select_related("complaint").filter(pk=data_request_pk)
-    data_request = data_request.first()
+    data_request = _data_request(data_request_pk)
     if data_request is None:
         return []
     complaint = data_request.complaint

@@ -105,19 +105,31 @@ def drop_unstorable_cookies(request):
         }
 
 
-def refusal(request):
-    """The 400 answer: a page extending the site's status page, or JSON for a script."""
+def early_answer(request, status, template, message):
+    """An answer given before the view and the locale middleware run: ``message()`` — a
+    callable, so that it is translated here — in the language of the request's path, as
+    the status page ``template`` or as JSON for a script."""
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     with translation.override(language):
-        message = _(
+        text = message()
+        if wants_json(request):
+            return JsonResponse({"ok": False, "error": text}, status=status)
+        return render(request, template, {"message": text}, status=status)
+
+
+def refusal(request):
+    """The 400 answer: a page extending the site's status page, or JSON for a script."""
+    return early_answer(
+        request,
+        400,
+        "400.html",
+        lambda: _(
             "What you sent contains an invisible character that cannot be saved (for "
             "example a NUL character, often pasted from another program). Nothing was "
             "saved and nothing you typed was lost: remove the invisible character and "
             "send again."
-        )
-        if wants_json(request):
-            return JsonResponse({"ok": False, "error": message}, status=400)
-        return render(request, "400.html", {"message": message}, status=400)
+        ),
+    )
 
 
 class RefuseUnstorableInputMiddleware:

@@ -19,13 +19,10 @@ import tempfile
 
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
-from django.http import JsonResponse
-from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .inputs import wants_json
+from .inputs import early_answer
 
 _CHUNK_BYTES = 64 * 1024
 
@@ -59,17 +56,20 @@ def declared_length(request):
 
 def too_large(request, limit):
     """The 413 answer: the status page in the user's language, or JSON for a script."""
-    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-    with translation.override(language):
-        message = _(
-            "What you sent is larger than %(limit)s, the most the portal accepts at once. "
-            "Nothing was received or saved, and what you typed in the form could not be "
-            "kept: go back, attach fewer or smaller files (you can add the others in a "
-            "second sending) and send again."
-        ) % {"limit": filesizeformat(limit)}
-        if wants_json(request):
-            return JsonResponse({"ok": False, "error": message}, status=413)
-        return render(request, "413.html", {"message": message}, status=413)
+    return early_answer(
+        request,
+        413,
+        "413.html",
+        lambda: (
+            _(
+                "What you sent is larger than %(limit)s, the most the portal accepts at once. "
+                "Nothing was received or saved, and what you typed in the form could not be "
+                "kept: go back, attach fewer or smaller files (you can add the others in a "
+                "second sending) and send again."
+            )
+            % {"limit": filesizeformat(limit)}
+        ),
+    )
 
 
 class RequestSizeLimitMiddleware:
