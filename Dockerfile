@@ -36,4 +36,4 @@ USER portal
 EXPOSE 8000
 # gunicorn caps the request line and headers; it has no limit on the body, which
 # portal.uploads.RequestSizeLimitMiddleware caps (MAX_REQUEST_BYTES) before it is read.
-CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--limit-request-line", "4094", "--limit-request-fields", "100", "--limit-request-field_size", "8190"]
+CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s %(H)s\" %(s)s %(b)s %(L)ss", "--limit-request-line", "4094", "--limit-request-fields", "100", "--limit-request-field_size", "8190"]

@@ -23,6 +23,17 @@ DB = "dnvntd_shape"
 PORT = 8766
 
 
+def compose_web_command(bind):
+    """The compose file's gunicorn command as it is (log format and limits included), only
+    bound to ``bind``."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    command = list(compose["services"]["web"]["command"])
+    command[command.index("--bind") + 1] = bind
+    return command
+
+
 def main():
     import psycopg
     from cryptography.fernet import Fernet
@@ -58,16 +69,7 @@ def main():
     ):
         subprocess.run([py, "manage.py", *command], cwd=ROOT, env=env, check=True)
     procs = {
-        "web": [
-            py,
-            "-m",
-            "gunicorn",
-            "portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-        ],
+        "web": [py, "-m", *compose_web_command(f"127.0.0.1:{PORT}")],
         "worker": [
             py,
             "-m",

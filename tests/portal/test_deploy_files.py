@@ -23,6 +23,29 @@ def test_compose_runs_every_process_with_health_checks_and_volumes():
     assert services["web"]["environment"]["DJANGO_ENV"] == "production"
 
 
+def test_gunicorn_logs_no_query_string_and_caps_requests():
+    """The access log keeps no search term or phone number typed into a search (no query
+    string, no referrer), the Dockerfile runs the compose file's command, and the benchmark
+    starts that same command."""
+    import json
+    import re
+
+    from bench.production_shape import compose_web_command
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    command = compose["services"]["web"]["command"]
+    log_format = command[command.index("--access-logformat") + 1]
+    assert "%(U)s" in log_format
+    assert not re.search(r"%\((r|q|f|\{[^}]*\}i)\)s", log_format)
+    for flag in ("--limit-request-line", "--limit-request-fields", "--limit-request-field_size"):
+        assert flag in command
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    cmd = json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.M).group(1))
+    assert cmd == command
+    assert compose_web_command("127.0.0.1:1")[1:] == [*command[1:3], "127.0.0.1:1", *command[4:]]
+    assert compose["services"]["web"]["ports"] == ["127.0.0.1:8000:8000"]
+
+
 def test_dockerfile_uses_python_311_and_runs_unprivileged():
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "FROM python:3.11" in dockerfile

@@ -53,9 +53,12 @@ def rotate_table(model, encrypted, batch_size):
     while True:
         where, params = ("", []) if last is None else (f"WHERE {quote(pk)} > %s", [last])
         with transaction.atomic(), connection.cursor() as cursor:
+            # Locked until the batch commits: a correction or an erasure made meanwhile
+            # waits, instead of being overwritten with the values read here.
+            lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
             cursor.execute(
                 # Names come from the models' metadata, values are parameters.
-                f"SELECT {select} FROM {table} {where} ORDER BY {quote(pk)} LIMIT %s",  # noqa: S608
+                f"SELECT {select} FROM {table} {where} ORDER BY {quote(pk)} LIMIT %s{lock}",  # noqa: S608
                 [*params, batch_size],
             )
             rows = cursor.fetchall()
