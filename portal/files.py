@@ -17,16 +17,28 @@ size, :func:`validate_upload` refuses:
      that far);
 - **PDFs with active content**: the names ``/JavaScript``, ``/JS``, ``/Launch``,
   ``/EmbeddedFile(s)``, ``/RichMedia`` or ``/XFA``, also spelled with ``#xx`` escapes and
-  also inside compressed object streams (inflated with a cap; an object stream that cannot
-  be inflated is refused, since it cannot be checked);
+  also inside any stream that inflates (Flate, hex and base-85 codings decoded; 64 MB in
+  all). Refused as uncheckable, since a reader may find dictionaries there that this check
+  cannot: a stream that is or may be an object stream (``/ObjStm``, ``/First`` or ``/N``
+  in its dictionary, or an indirect ``/Type``) and cannot be decoded, or whose filter is
+  an indirect reference or carries a predictor; a stream whose dictionary cannot be
+  delimited for sure (a string or comment could hide its start); going over the budget.
+  Streams that do not inflate and are no object stream (a JPEG, a font) are skipped;
+- **Office files with VBA macros**: a .doc/.xls whose compound file has a ``Macros``,
+  ``VBA``, ``_VBA_PROJECT`` or ``_VBA_PROJECT_CUR`` storage or stream anywhere, and a
+  .docx/.xlsx/.pptx holding a ``vbaProject.bin`` or declaring macro-enabled content (a
+  .docm, .xlsm or .pptm renamed); a container that cannot be opened is refused the same;
 - **images over MAX_IMAGE_PIXELS**, judged from the header before any pixel is decoded.
 """
 
+import base64
+import binascii
 import os
 import re
 import struct
 import uuid
 import warnings
+import zipfile
 import zlib
 
 import filetype
@@ -143,6 +155,39 @@ def _ole_kind(upload):
     return kinds.pop() if len(kinds) == 1 else None
 
 
+# --- Macros in Office files ---------------------------------------------------------------
+
+# Where Word and Excel keep VBA macros in a compound file (at any depth).
+_OLE_MACRO_NAMES = {"MACROS", "_VBA_PROJECT_CUR", "VBA", "_VBA_PROJECT"}
+# A macro-enabled OOXML file (.docm, .xlsm, .pptm) holds its macros in vbaProject.bin and
+# declares them in [Content_Types].xml; either gives it away.
+_OOXML_MACRO_PART = "vbaproject.bin"
+_OOXML_MACRO_TYPES = (b"vbaproject", b"macroenabled")
+_OOXML_MAX_CONTENT_TYPES = 1024 * 1024
+
+
+def _has_macros(upload, mime):
+    """Whether an Office file carries VBA macros. A container that cannot be opened counts
+    as having them: it cannot be shown not to."""
+    upload.seek(0)
+    try:
+        if mime in _ZIP_BASED:
+            with zipfile.ZipFile(upload) as archive:
+                names = archive.namelist()
+                if any(n.lower().rsplit("/", 1)[-1] == _OOXML_MACRO_PART for n in names):
+                    return True
+                if "[Content_Types].xml" not in names:
+                    return False
+                with archive.open("[Content_Types].xml") as types:
+                    declared = types.read(_OOXML_MAX_CONTENT_TYPES).lower()
+                return any(word in declared for word in _OOXML_MACRO_TYPES)
+        with olefile.OleFileIO(upload) as container:
+            paths = container.listdir(streams=True, storages=True)
+    except (OSError, ValueError, IndexError, struct.error, zipfile.BadZipFile, EOFError):
+        return True
+    return any(part.upper() in _OLE_MACRO_NAMES for path in paths for part in path)
+
+
 # --- Polyglots ----------------------------------------------------------------------------
 
 _MARKUP = re.compile(rb"<(?:html|script|svg|!doctype|body|iframe|object|embed)[\s>/]", re.I)
@@ -182,22 +227,28 @@ _PDF_ACTIVE = {
     b"RichMedia": "pdf_rich_media",
     b"XFA": "pdf_xfa",
 }
-_PDF_STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
-_PDF_FILTERS = {
-    b"FlateDecode",
-    b"Fl",
-    b"ASCIIHexDecode",
-    b"AHx",
-    b"ASCII85Decode",
-    b"A85",
-    b"LZWDecode",
-    b"LZW",
-    b"RunLengthDecode",
-    b"RL",
-    b"Crypt",
-    b"Predictor",
-}
-_PDF_MAX_INFLATED = 64 * 1024 * 1024  # all object streams of one file, inflated
+# A stream keyword is a token of its own ("endstream" and "/Upstream" are not one).
+_PDF_STREAM = re.compile(rb"(?<![A-Za-z0-9#/])stream[ \t]*(?:\r\n|\n|\r)")
+_PDF_WHITESPACE = b"\x00\t\n\x0c\r "
+_PDF_REFERENCE = re.compile(rb"\s*\d+\s+\d+\s+R")
+_PDF_FILTER_VALUE = re.compile(
+    rb"\s*(/[^\x00\t\n\x0c\r /<>\[\]()%{}]*|\[(?:\s*/[^\x00\t\n\x0c\r /<>\[\]()%{}]*)*\s*\])"
+)
+_PDF_FLATE = {b"FlateDecode", b"Fl"}
+_PDF_HEX = {b"ASCIIHexDecode", b"AHx"}
+_PDF_BASE85 = {b"ASCII85Decode", b"A85"}
+# Names a reader goes by to read a stream as an object stream: pdf.js needs /First and /N,
+# MuPDF only /N (an ICC profile has /N too, but it inflates). Any of them makes a stream
+# that cannot be decoded uncheckable.
+_PDF_OBJECT_STREAM_NAMES = {b"ObjStm", b"First", b"N"}
+# A dictionary read token by token: strings (with nested brackets and escapes) and hex
+# strings may hold "<<" or ">>"; a comment ("%") could too, and is not accepted.
+_PDF_DICT_TOKEN = re.compile(rb"<<|>>|<[0-9A-Fa-f\x00\t\n\x0c\r ]*>|[()<>\\%]|[^()<>\\%]+")
+_PDF_STRING_MARK = re.compile(rb"\\.|[()]", re.S)
+_PDF_MAX_DICTIONARY = 64 * 1024
+_PDF_MAX_INFLATED = 64 * 1024 * 1024  # all streams of one file, decoded
+# Dictionary bytes read, over all tries: a crafted file of nested "<<" costs no more.
+_PDF_MAX_LEXED = 16 * 1024 * 1024
 
 
 def _pdf_names(data):
@@ -217,35 +268,179 @@ def _pdf_active_in(data):
     return None
 
 
-def _pdf_object_streams(data):
-    """The inflated content of each object stream (where PDF 1.5+ keeps dictionaries), or
-    None when one cannot be inflated within the cap."""
-    budget = _PDF_MAX_INFLATED
-    for name, end in _pdf_names(data):
-        if name != b"ObjStm":
+def _pdf_string_end(data, start, end):
+    depth = 0
+    for mark in _PDF_STRING_MARK.finditer(data, start, end):
+        if mark.group() == b"(":
+            depth += 1
+        elif mark.group() == b")":
+            depth -= 1
+            if depth == 0:
+                return mark.end()
+    return None
+
+
+def _pdf_closes_at(data, start, end):
+    """Whether the dictionary opening at ``start`` closes exactly at ``end`` when read
+    as a reader reads it. A "<<" inside a string or comment never does: the string's own
+    ")" or the "%" shows up as a stray token."""
+    depth = 0
+    position = start
+    while position < end:
+        token = _PDF_DICT_TOKEN.match(data, position, end).group()
+        if token == b"(":
+            position = _pdf_string_end(data, position, end)
+            if position is None:
+                return False
             continue
-        stream = _PDF_STREAM.search(data, end)
-        if stream is None:
-            continue
-        dictionary = data[data.rfind(b"obj", 0, end) : stream.start()]
-        filters = {n for n, _e in _pdf_names(dictionary)} & _PDF_FILTERS
-        body_end = data.find(b"endstream", stream.end())
-        body = data[stream.end() : body_end if body_end >= 0 else len(data)]
-        if not filters:
-            continue  # not compressed: already read with the rest of the file
-        if not filters <= {b"FlateDecode", b"Fl"}:
-            yield None
-            return
+        if token in (b")", b"<", b">", b"\\", b"%"):
+            return False
+        position += len(token)
+        if token == b"<<":
+            depth += 1
+        elif token == b">>":
+            depth -= 1
+            if depth == 0:
+                return position == end
+    return False
+
+
+class _PdfBudget:
+    """What checking one file may cost."""
+
+    def __init__(self):
+        self.decoded = _PDF_MAX_INFLATED
+        self.lexed = _PDF_MAX_LEXED
+
+
+def _pdf_dictionary(data, keyword, floor, budget):
+    """The dictionary of the stream whose keyword starts at ``keyword`` (and after
+    ``floor``, the previous stream's keyword): b"" when no dictionary ends right before it
+    (then it is no stream), None when it cannot be told where the dictionary starts (a
+    string or comment might hide its true start)."""
+    close = keyword
+    while close > floor and data[close - 1] in _PDF_WHITESPACE:
+        close -= 1
+    if data[close - 2 : close] != b">>" or close - 2 < floor:
+        return b""
+    floor = max(close - _PDF_MAX_DICTIONARY, floor)
+    start = data.rfind(b"<<", floor, close - 2)
+    while start >= 0:
+        budget.lexed -= close - start
+        if budget.lexed < 0:
+            return None
+        if _pdf_closes_at(data, start, close):
+            # A "%" earlier on its line would make the whole dictionary a comment.
+            line = max(data.rfind(b"\n", floor, start), data.rfind(b"\r", floor, start))
+            if line < 0 or b"%" in data[line:start]:
+                return None
+            return data[start:close]
+        start = data.rfind(b"<<", floor, start + 1) if start > floor else -1
+    return None
+
+
+def _pdf_is_indirect(dictionary, key):
+    return any(
+        name == key and _PDF_REFERENCE.match(dictionary, end)
+        for name, end in _pdf_names(dictionary)
+    )
+
+
+def _pdf_filters(dictionary):
+    """The stream's filters in order ([] for none), or None when they are not written in
+    the dictionary itself (an indirect reference, an odd value, or more than one /Filter)."""
+    values = [end for name, end in _pdf_names(dictionary) if name == b"Filter"]
+    if not values:
+        return []
+    value = _PDF_FILTER_VALUE.match(dictionary, values[0])
+    if len(values) > 1 or value is None:
+        return None
+    return [name for name, _end in _pdf_names(value.group(1))]
+
+
+def _pdf_inflate(data, start, limit):
+    """Inflate the zlib data at ``start``, fed up to each "endstream" in turn (compressed
+    bytes may spell it), until zlib says the data ends."""
+    inflater = zlib.decompressobj()
+    view = memoryview(data)
+    parts = []
+    while not inflater.eof and start < len(data):
+        end = data.find(b"endstream", start)
+        end = len(data) if end < 0 else end + len(b"endstream")
+        parts.append(inflater.decompress(view[start:end], limit + 1))
+        limit -= len(parts[-1])
+        if inflater.unconsumed_tail or limit < 0:
+            break  # over the budget, which the caller sees from the length
+        start = end
+    return b"".join(parts)
+
+
+def _pdf_decode(data, start, filters, limit):
+    """The stream body at ``start`` decoded through ``filters`` (Flate, hex and base-85, in
+    order), or None when it cannot be."""
+    for name in filters:
+        end = len(data)
         try:
-            inflated = zlib.decompressobj().decompress(body, budget + 1)
-        except zlib.error:
+            if name in _PDF_FLATE:
+                data = _pdf_inflate(data, start, limit)
+            elif name in _PDF_HEX:
+                end = data.find(b">", start)
+                digits = data[start:end].translate(None, _PDF_WHITESPACE)
+                data = binascii.unhexlify(digits + b"0" * (len(digits) % 2))
+            elif name in _PDF_BASE85:
+                end = data.find(b"~>", start)
+                data = base64.a85decode(data[start:end], ignorechars=_PDF_WHITESPACE)
+            else:
+                return None
+        except (zlib.error, ValueError):
+            return None
+        if end < 0:
+            return None  # no end marker
+        start = 0
+    return data
+
+
+def _pdf_streams(data):
+    """The decoded content of each stream, or None (and stop) for a stream that is or may
+    be an object stream, where PDF 1.5+ keeps dictionaries, and cannot be decoded within
+    the budget. Any other stream is inflated when it can be, whatever its dictionary says,
+    and skipped when not (a JPEG, a font in another coding)."""
+    budget = _PdfBudget()
+    floor = 0
+    for keyword in _PDF_STREAM.finditer(data):
+        dictionary = _pdf_dictionary(data, keyword.start(), floor, budget)
+        floor = keyword.end()
+        if dictionary == b"":
+            continue  # the word in some text: no dictionary, no stream
+        if dictionary is None:
             yield None
             return
-        budget -= len(inflated)
-        if budget < 0:
+        names = {name for name, _end in _pdf_names(dictionary)}
+        object_stream = bool(names & _PDF_OBJECT_STREAM_NAMES) or _pdf_is_indirect(
+            dictionary, b"Type"
+        )
+        filters = _pdf_filters(dictionary)
+        if object_stream and (filters is None or names & {b"DecodeParms", b"DP"}):
+            # A filter not known from here, or a predictor reshuffling the inflated bytes.
             yield None
             return
-        yield inflated
+        if not object_stream and b"Image" in names:
+            continue  # pixels hold no dictionary, and inflate to many megabytes
+        if not filters and object_stream:
+            continue  # not encoded: read with the rest of the file
+        content = _pdf_decode(data, keyword.end(), filters, budget.decoded) if filters else None
+        if content is None and not object_stream:
+            content = _pdf_decode(data, keyword.end(), [b"FlateDecode"], budget.decoded)
+        if content is None:
+            if object_stream:
+                yield None
+                return
+            continue
+        budget.decoded -= len(content)
+        if budget.decoded < 0:
+            yield None
+            return
+        yield content
 
 
 def _pdf_active_content(upload):
@@ -255,7 +450,7 @@ def _pdf_active_content(upload):
     code = _pdf_active_in(data)
     if code:
         return code
-    for content in _pdf_object_streams(data):
+    for content in _pdf_streams(data):
         if content is None:
             return "pdf_uncheckable"
         code = _pdf_active_in(content)
@@ -367,6 +562,16 @@ def _check_content(upload, mime):
         code = _pdf_active_content(upload)
         if code:
             _refuse(code, _PDF_MESSAGES[code], upload)
+    if mime in OFFICE and _has_macros(upload, mime):
+        _refuse(
+            "office_macros",
+            _(
+                "%(name)s contains macros (VBA code), which the portal does not accept. "
+                "Please save it again as a document without macros (for example .docx or "
+                ".xlsx, or as a PDF) and send it again."
+            ),
+            upload,
+        )
     if mime in IMAGES:
         code = _image_problem(upload)
         if code == "image_too_many_pixels":

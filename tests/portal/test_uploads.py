@@ -3,15 +3,19 @@ each rule of ``portal.files`` and ``portal.uploads`` driven through a part's own
 one exists (the complaint filing's file step, a self-assessment's evidence, the library's
 back office), with the crafted files of ``upload_samples``."""
 
+import base64
+import binascii
 import io
 import zipfile
+import zlib
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
-from PIL import ImageFile
+from PIL import Image, ImageFile
+from weasyprint import HTML
 
 from complaints import services as complaint_services
 from complaints.models import Attachment as ComplaintAttachment
@@ -20,6 +24,7 @@ from legaldocs.models import Attachment as LegalAttachment
 from legaldocs.models import IssuingBody
 from portal.errors import InvalidInput
 from portal.files import DOCUMENTS, IMAGES, validate_upload
+from portal.pdf import render_pdf
 from portal.uploads import RequestSizeLimitMiddleware
 from selfassess import services as selfassess_services
 from selfassess.models import Answer, Evidence
@@ -35,7 +40,10 @@ from .upload_samples import (
     huge_png,
     image_bytes,
     object_stream,
+    ole_bytes,
+    ooxml_bytes,
     pdf_bytes,
+    pdf_stream,
     word_bytes,
 )
 
@@ -190,6 +198,145 @@ def test_an_object_stream_that_cannot_be_inflated_is_refused():
 def test_a_pdf_with_plain_object_streams_and_an_open_action_to_a_page_is_accepted():
     data = pdf_bytes(object_stream(b"<< /OpenAction [3 0 R /Fit] >>"))
     assert validate_upload(SimpleUploadedFile("a.pdf", data), DOCUMENTS) == "application/pdf"
+
+
+JS_ACTION = b"7 0 << /S /JavaScript /JS (app.alert(1)) >>"
+PACKED_JS = zlib.compress(JS_ACTION)
+
+
+@pytest.mark.parametrize(
+    "dictionary",
+    [
+        b"<< /Filter /FlateDecode /Xobj 1 /Type /ObjStm /N 1 /First 4 /Length %d >>",
+        b"<< /Length %d >>",  # no /Filter: inflated all the same, since it inflates
+        b"<< /N 1 /First 4 /Filter /FlateDecode /Length %d >>",  # no /Type /ObjStm
+        b"<< /Filter [/ASCII85Decode /FlateDecode] /Length %d >>",
+    ],
+    ids=["obj-in-a-name", "no-filter", "no-type", "base85-then-flate"],
+)
+def test_javascript_in_any_stream_that_inflates_is_found(dictionary):
+    body = PACKED_JS
+    if b"ASCII85" in dictionary:
+        body = base64.a85encode(PACKED_JS) + b"~>"
+    assert refusal_code(pdf_bytes(pdf_stream(dictionary, body))) == "pdf_javascript"
+
+
+def test_javascript_in_a_plain_content_stream_is_found():
+    content = zlib.compress(b"BT /F1 12 Tf (Hello) Tj ET " + JS_ACTION)
+    stream = pdf_stream(b"<< /Filter /FlateDecode /Length %d >>", content)
+    assert refusal_code(pdf_bytes(stream)) == "pdf_javascript"
+
+
+def test_hex_and_base85_object_streams_are_decoded():
+    hex_body = binascii.hexlify(JS_ACTION) + b">"
+    hex_stream = pdf_stream(b"<< /Type /ObjStm /N 1 /First 4 /Filter /AHx >>", hex_body)
+    assert refusal_code(pdf_bytes(hex_stream)) == "pdf_javascript"
+    a85_body = base64.a85encode(JS_ACTION) + b"~>"
+    a85_stream = pdf_stream(b"<< /Type /ObjStm /N 1 /First 4 /Filter /A85 >>", a85_body)
+    assert refusal_code(pdf_bytes(a85_stream)) == "pdf_javascript"
+
+
+@pytest.mark.parametrize(
+    "dictionary",
+    [
+        b"<< /Type /ObjStm /N 1 /First 4 /Filter 9 0 R /Length %d >>",
+        b"<< /Type 9 0 R /Filter /LZWDecode /Length %d >>",
+        b"<< /Type /ObjStm /N 1 /First 4 /Filter /LZWDecode /Length %d >>",
+        b"<< /N 1 /First 4 /Filter /RunLengthDecode /Length %d >>",
+        b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode "
+        b"/DecodeParms << /Predictor 12 /Columns 4 >> /Length %d >>",
+        # A "<<" in a string or a comment must not pass for the dictionary's start.
+        b"<< /Type /ObjStm /N 1 /First 4 /Filter /LZWDecode /X (<<) >>",
+        b"<< /Type /ObjStm /N 1 /First 4 /Filter /LZWDecode /X (1 << %)\n>>",
+        b"<< /Type /ObjStm /N 1 /First 4 /Filter /LZWDecode % <<\n>>",
+    ],
+    ids=[
+        "indirect-filter",
+        "indirect-type",
+        "lzw",
+        "run-length-no-type",
+        "predictor",
+        "string",
+        "string-comment",
+        "comment",
+    ],
+)
+def test_an_object_stream_that_cannot_be_checked_is_refused(dictionary):
+    body = bytes(range(128, 256))  # no zlib data, and no coding decoded here
+    assert refusal_code(pdf_bytes(pdf_stream(dictionary, body))) == "pdf_uncheckable"
+
+
+def test_an_object_stream_behind_an_indirect_filter_is_refused_even_if_it_inflates():
+    stream = pdf_stream(b"<< /Type /ObjStm /N 1 /First 4 /Filter 9 0 R >>", PACKED_JS)
+    assert refusal_code(pdf_bytes(stream)) == "pdf_uncheckable"
+
+
+def test_pdfs_rendered_by_the_portal_are_accepted():
+    data = render_pdf("pdf/base.html", {})
+    assert b"/ObjStm" in data
+    assert validate_upload(SimpleUploadedFile("a.pdf", data), DOCUMENTS) == "application/pdf"
+    # With text (an embedded font), headings (bookmarks: /First) and a JPEG photo.
+    photo = base64.b64encode(image_bytes(64, 48, fmt="JPEG")).decode()
+    html = f"<h1>Báo cáo</h1><h2>Mục 1</h2><p>Nội dung</p><img src='data:;base64,{photo}'>"
+    data = HTML(string=html).write_pdf()
+    assert b"/Length1" in data and b"/DCTDecode" in data
+    assert validate_upload(SimpleUploadedFile("a.pdf", data), DOCUMENTS) == "application/pdf"
+
+
+def test_a_pdf_with_a_jpeg_photo_is_accepted():
+    output = io.BytesIO()
+    image = Image.open(io.BytesIO(image_bytes(64, 48, fmt="JPEG")))
+    image.save(output, format="PDF")
+    data = output.getvalue()
+    assert b"/DCTDecode" in data
+    assert validate_upload(SimpleUploadedFile("a.pdf", data), DOCUMENTS) == "application/pdf"
+    # The same photo next to a compressed object stream and a plain image stream.
+    jpeg = pdf_stream(
+        b"<< /Type /XObject /Subtype /Image /Width 64 /Height 48 /ColorSpace /DeviceRGB "
+        b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>",
+        image_bytes(64, 48, fmt="JPEG"),
+    )
+    data = pdf_bytes(jpeg, object_stream(b"<< /Type /Page /Parent 2 0 R >>"))
+    assert validate_upload(SimpleUploadedFile("a.pdf", data), DOCUMENTS) == "application/pdf"
+
+
+# --- Macros in Office files -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        ole_bytes("WordDocument", storages=[("Macros",)]),
+        ole_bytes("WordDocument", "_VBA_PROJECT"),
+        ole_bytes("Workbook", storages=[("_VBA_PROJECT_CUR", "VBA")]),
+        ooxml_bytes("word/vbaProject.bin"),
+        ooxml_bytes(
+            content_types=b'<Types><Override ContentType="application/vnd.ms-word.document.'
+            b'macroEnabled.main+xml" PartName="/word/document.xml"/></Types>'
+        ),
+    ],
+    ids=["doc-macros", "doc-vba-project-stream", "xls-vba-nested", "docx-vba", "docm-renamed"],
+)
+def test_office_files_with_macros_are_refused(data):
+    assert refusal_code(data, name="bao-cao.doc") == "office_macros"
+
+
+def test_office_files_without_macros_are_accepted():
+    for data in (word_bytes(), excel_bytes(), ooxml_bytes("word/styles.xml")):
+        assert validate_upload(SimpleUploadedFile("a.doc", data), DOCUMENTS) in DOCUMENTS
+
+
+def test_the_library_refuses_a_word_file_with_macros(client, ministry_officer):
+    login(client, ministry_officer)
+    issuing_body = IssuingBody.objects.create(
+        slug="co-quan-thu", name="Cơ quan thử", name_en="Test body"
+    )
+    upload = SimpleUploadedFile("ban.doc", ole_bytes("WordDocument", storages=[("Macros",)]))
+    data = payload(issuing_body, **{"attachments-TOTAL_FORMS": "1", "attachments-0-file": upload})
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "ban.doc" in response.content.decode()
+    assert not LegalAttachment.objects.exists()
 
 
 def test_legacy_office_files_are_told_apart_by_content_not_name():

@@ -2,6 +2,7 @@
 
 import io
 import struct
+import zipfile
 import zlib
 
 from PIL import Image
@@ -43,9 +44,18 @@ def object_stream(content):
     )
 
 
-def ole_bytes(*stream_names):
+def pdf_stream(dictionary, body):
+    """A stream object's body: ``dictionary`` (bytes, ``%d`` for the length) and ``body``."""
+    if b"%d" in dictionary:
+        dictionary = dictionary % len(body)
+    return dictionary + b"\nstream\n" + body + b"\nendstream"
+
+
+def ole_bytes(*stream_names, storages=()):
     """A legacy Office compound file ([MS-CFB], 512-byte sectors) whose root holds
-    ``stream_names``: sector 0 is the allocation table, sector 1 the directory."""
+    ``stream_names`` and ``storages`` (paths such as ``("_VBA_PROJECT_CUR", "VBA")``, each
+    a chain of empty storages): sector 0 is the allocation table, sector 1 the directory,
+    which has room for three entries besides the root."""
     end, free, fat_mark = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
     header = bytearray(512)
     header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -54,19 +64,39 @@ def ole_bytes(*stream_names):
     struct.pack_into("<109I", header, 0x4C, 0, *([free] * 108))
     fat = struct.pack("<128I", fat_mark, end, *([free] * 126))
 
-    def entry(name, kind, left=free, right=free, child=free):
+    def entry(name, kind, right=free, child=free):
         raw = bytearray(128)
         encoded = name.encode("utf-16-le") + b"\0\0"
         raw[: len(encoded)] = encoded
-        struct.pack_into("<HBBIII", raw, 0x40, len(encoded), kind, 1, left, right, child)
+        struct.pack_into("<HBBIII", raw, 0x40, len(encoded), kind, 1, free, right, child)
         return bytes(raw)
 
-    names = list(stream_names)[:3]
-    entries = [entry("Root Entry", 5, child=1 if names else free)]
-    for index, name in enumerate(names, start=1):
-        entries.append(entry(name, 2, right=index + 1 if index < len(names) else free))
-    directory = b"".join(entries).ljust(512, b"\0")
-    return bytes(header) + fat + directory + b"\0" * 512
+    # Entries at the root, chained as right siblings; a storage's one child follows it.
+    roots = [(name, 2, ()) for name in stream_names] + [(p[0], 1, p[1:]) for p in storages]
+    entries, root_ids = [], []
+    for name, kind, below in roots:
+        root_ids.append(len(entries) + 1)
+        entries.append([name, kind, free, free])
+        for child in below:
+            entries[-1][3] = len(entries) + 1
+            entries.append([child, 1, free, free])
+    for here, after in zip(root_ids, root_ids[1:], strict=False):
+        entries[here - 1][2] = after
+    assert len(entries) <= 3, "one directory sector holds the root and three entries"
+    directory = entry("Root Entry", 5, child=root_ids[0] if root_ids else free)
+    directory += b"".join(entry(*fields) for fields in entries)
+    return bytes(header) + fat + directory.ljust(512, b"\0") + b"\0" * 512
+
+
+def ooxml_bytes(*extra_parts, content_types=b"<Types/>"):
+    """A minimal .docx (a ZIP) with ``extra_parts`` (names) added, each holding a byte."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("word/document.xml", "<w:document/>")
+        for name in extra_parts:
+            archive.writestr(name, b"\0")
+    return output.getvalue()
 
 
 def word_bytes():
