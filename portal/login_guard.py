@@ -82,6 +82,10 @@ def client_address(request):
         parsed = ipaddress.ip_address(value)
     except ValueError:
         return value
+    if parsed.version == 6 and parsed.ipv4_mapped:
+        # An IPv4 client on a dual-stack socket (::ffff:a.b.c.d) is its IPv4 address: cut
+        # to a /64, all of them would be the one address "::" and share one limit.
+        return str(parsed.ipv4_mapped)
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{parsed}/{IPV6_PREFIX}", strict=False).network_address)
     return str(parsed)

@@ -261,6 +261,26 @@ def test_an_ipv6_client_is_its_whole_64(frozen):
     )
 
 
+def test_an_ipv4_client_on_a_dual_stack_socket_is_its_ipv4_address(frozen):
+    from portal.login_guard import client_address
+
+    assert client_address(_request(f"::ffff:{ADDRESS_A}")) == ADDRESS_A
+    assert client_address(_request(f"::ffff:{ADDRESS_B}")) == ADDRESS_B
+
+
+def test_one_mapped_ipv4_client_out_of_failures_does_not_refuse_the_others(
+    frozen, consumer, settings
+):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    attacker = client_at(f"::ffff:{ADDRESS_A}")
+    for _ in range(3):
+        sign_in(attacker, f"nguoi.khac{_}@example.vn", "sai-mat-khau")
+    assert sign_in(attacker, consumer.email, PASSWORD).status_code == 429
+    officer = client_at(f"::ffff:{ADDRESS_B}")
+    sign_in(officer, consumer.email, PASSWORD)
+    assert signed_in(officer)
+
+
 def _request(address):
     from django.test import RequestFactory
 
