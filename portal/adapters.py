@@ -15,14 +15,14 @@ def _guarded(request, attempt, check):
     under the sign-in guard (portal.login_guard): an address out of failed sign-ins gets
     the 429 page, a delayed (account, address) pair a form error saying when to come back."""
     try:
-        with login_guard.guarded(attempt):
+        with login_guard.guarded(attempt) as guard:
             try:
                 result = check()
             except ValidationError:
-                login_guard.failed(attempt)
+                guard.failed()
                 raise
             if result is None:
-                login_guard.failed(attempt)
+                guard.failed()
             return result
     except login_guard.TooManyFromAddress as refusal:
         raise ImmediateHttpResponse(

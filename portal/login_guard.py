@@ -23,7 +23,7 @@ import hashlib
 import ipaddress
 import math
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -119,25 +119,45 @@ def _account_key(attempt):
     return f"{PREFIX}:account:{_hash(attempt.account)}"
 
 
-def _window(key, window, now):
-    """(count, started) of the fixed window at ``key``; (0, None) once it has ended."""
-    started = cache.get(f"{key}:start")
-    if started is None or now >= started + window:
-        return 0, None
-    return cache.get(f"{key}:count", 0), started
+def _window_start(key, window, now):
+    """The start of the window running at ``key``, opening one when none is. ``cache.add``
+    is atomic: of parallel first failures one opens the window, the others count in it."""
+    start_key = f"{key}:start"
+    if cache.add(start_key, now, window):
+        return now
+    started = cache.get(start_key)
+    if started is not None and now < started + window:
+        return started
+    # The window has ended but is still stored (a moved clock outruns the cache's expiry),
+    # or expired just now: one claim per ended window decides when the next one starts.
+    claim = f"{key}:after:{started!r}"
+    cache.add(claim, now, window)
+    started = cache.get(claim, now)
+    cache.set(start_key, started, window)
+    return started
+
+
+def _counter(key, started):
+    # One counter per window: a new window never inherits, nor resets, an old one's count.
+    return f"{key}:count:{started!r}"
 
 
 def _count(key, window, now):
-    """Count one in the window at ``key`` (a new window when none is running); the count."""
-    count, started = _window(key, window, now)
-    if started is None:
-        cache.set_many({f"{key}:start": now, f"{key}:count": 1}, window)
-        return 1
+    """Count one in the window running at ``key``: (the count, the window's start). Atomic
+    (``cache.add`` then ``cache.incr``): parallel failures all count."""
+    started = _window_start(key, window, now)
+    counter = _counter(key, started)
+    cache.add(counter, 0, window)
     try:
-        return cache.incr(f"{key}:count")  # atomic in Redis: parallel failures all count
-    except ValueError:  # expired meanwhile
-        cache.set_many({f"{key}:start": now, f"{key}:count": 1}, window)
-        return 1
+        return cache.incr(counter), started
+    except ValueError:  # expired between the two calls
+        cache.set(counter, 1, window)
+        return 1, started
+
+
+def _uncount(key, started):
+    with suppress(ValueError):  # the window has expired: nothing to give back
+        cache.decr(_counter(key, started))
 
 
 def delay_after(failures):
@@ -156,43 +176,61 @@ def _pair(attempt, now):
     return record
 
 
-def check(attempt):
-    """Raise ``TooManyFromAddress`` or ``Delayed`` when the attempt may not be checked now."""
-    now = time.time()
-    count, started = _window(_address_key(attempt), settings.LOGIN_ADDRESS_WINDOW_SECONDS, now)
-    if count >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
-        raise TooManyFromAddress(started + settings.LOGIN_ADDRESS_WINDOW_SECONDS - now)
-    until = _pair(attempt, now)["until"]
-    if now < until:
-        _count_for_owner(attempt, now)
-        raise Delayed(until - now)
+class Guard:
+    """What ``guarded`` hands the caller: ``failed()`` records a wrong password or code."""
+
+    def __init__(self, attempt, now):
+        self.attempt = attempt
+        self.now = now
+        self.has_failed = False
+
+    def failed(self):
+        # The address's count was taken before the check (guarded); the pair and the owner
+        # count now. The pair's record is safe to rewrite: its lock is held.
+        self.has_failed = True
+        record = _pair(self.attempt, self.now)
+        record["failures"] += 1
+        record["last"] = self.now
+        record["until"] = self.now + delay_after(record["failures"])
+        cache.set(_pair_key(self.attempt), record, PAIR_MEMORY_SECONDS)
+        _count_for_owner(self.attempt, self.now)
 
 
 @contextmanager
 def guarded(attempt):
-    """Around the check of a password or code: refuse (``check``) or hold the pair's lock
-    while the caller checks. A second attempt of the same pair meanwhile waits no worker:
-    it is refused with a short delay."""
-    check(attempt)
+    """Around the check of a password or code; yields a ``Guard``. In this order, so that
+    parallel attempts cannot all pass the checks before any of them is counted:
+
+    1. the pair's lock: one attempt at a time per (account, address); another one meanwhile
+       is refused with a short delay (no worker waits);
+    2. the address's attempt is counted before anything is checked; past the limit the
+       address gets ``TooManyFromAddress``;
+    3. the pair's delay, read under the lock: ``Delayed``.
+
+    A refused attempt and one that did not fail give the address's count back: the limit
+    counts wrong passwords and codes only."""
     lock = f"{_pair_key(attempt)}:lock"
     if not cache.add(lock, 1, ATTEMPT_LOCK_SECONDS):
         raise Delayed(1)
     try:
-        yield
+        now = time.time()
+        window = settings.LOGIN_ADDRESS_WINDOW_SECONDS
+        count, started = _count(_address_key(attempt), window, now)
+        if count > settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            _uncount(_address_key(attempt), started)
+            raise TooManyFromAddress(started + window - now)
+        guard = Guard(attempt, now)
+        try:
+            until = _pair(attempt, now)["until"]
+            if now < until:
+                _count_for_owner(attempt, now)
+                raise Delayed(until - now)
+            yield guard
+        finally:
+            if not guard.has_failed:
+                _uncount(_address_key(attempt), started)
     finally:
         cache.delete(lock)
-
-
-def failed(attempt):
-    """Record a wrong password or code: for the address, the pair and the owner."""
-    now = time.time()
-    _count(_address_key(attempt), settings.LOGIN_ADDRESS_WINDOW_SECONDS, now)
-    record = _pair(attempt, now)
-    record["failures"] += 1
-    record["last"] = now
-    record["until"] = now + delay_after(record["failures"])
-    cache.set(_pair_key(attempt), record, PAIR_MEMORY_SECONDS)
-    _count_for_owner(attempt, now)
 
 
 def succeeded(attempt):
@@ -205,7 +243,7 @@ def _count_for_owner(attempt, now):
     # hear of even when the delays mean few passwords are actually checked.
     if attempt.user_id is None:
         return
-    count = _count(_account_key(attempt), settings.LOGIN_ALERT_WINDOW_SECONDS, now)
+    count, _ = _count(_account_key(attempt), settings.LOGIN_ALERT_WINDOW_SECONDS, now)
     if count >= settings.LOGIN_ALERT_FAILURES and _claim_alert(attempt, now):
         user_id = attempt.user_id
         transaction.on_commit(lambda: warn_owner.delay(user_id))

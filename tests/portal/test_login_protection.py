@@ -2,6 +2,8 @@
 delays per (account, address), a limit per address, one warning e-mail to the owner."""
 
 import datetime
+import threading
+import time
 
 import pytest
 import time_machine
@@ -239,7 +241,8 @@ def test_no_email_address_sits_in_a_cache_key(frozen, consumer):
     from portal import login_guard
 
     attempt = login_guard.attempt_for_login(_request(ADDRESS_A), consumer.email)
-    login_guard.failed(attempt)
+    with login_guard.guarded(attempt) as guard:
+        guard.failed()
     keys = [
         login_guard._address_key(attempt),
         login_guard._pair_key(attempt),
@@ -279,6 +282,126 @@ def test_one_mapped_ipv4_client_out_of_failures_does_not_refuse_the_others(
     officer = client_at(f"::ffff:{ADDRESS_B}")
     sign_in(officer, consumer.email, PASSWORD)
     assert signed_in(officer)
+
+
+def test_parallel_failures_all_count(frozen, monkeypatch):
+    # LocMemCache (tests) and Redis both make add and incr atomic; the window's opening
+    # must not lose the counts of failures that arrive together. Every read of the cache
+    # hands the processor to another thread, as a slow network to Redis would.
+    from portal import login_guard
+
+    class Slow:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def get(self, *args):
+            value = cache.get(*args)
+            time.sleep(0)  # let another thread run between a read and the write after it
+            return value
+
+    monkeypatch.setattr(login_guard, "cache", Slow())
+    threads = 16
+    start = threading.Barrier(threads)
+    counts = []
+
+    def fail():
+        start.wait(timeout=10)
+        counts.append(login_guard._count("test-window", 60, time.time())[0])
+
+    _run(fail, threads)
+    assert sorted(counts) == list(range(1, threads + 1))
+
+
+def test_parallel_attempts_from_one_address_cannot_all_pass_the_limit(frozen, settings):
+    # Every attempt (a different account each, so no pair lock is shared) holds its check
+    # open until all of them have been let in or refused: counted only after the check,
+    # all of them would pass the limit.
+    from portal import login_guard
+
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 5
+    threads = 12
+    start = threading.Barrier(threads)
+    decided = threading.Semaphore(0)
+    all_decided = threading.Event()
+    outcomes = []
+
+    def attempt(number):
+        attempt = login_guard.Attempt(account=f"login:nguoi{number}", address=ADDRESS_A)
+        start.wait(timeout=10)
+        try:
+            with login_guard.guarded(attempt) as guard:
+                outcomes.append("checked")
+                decided.release()
+                all_decided.wait(timeout=10)
+                guard.failed()
+        except login_guard.TooManyFromAddress:
+            outcomes.append("refused")
+            decided.release()
+
+    def referee():
+        for _ in range(threads):
+            decided.acquire(timeout=10)
+        all_decided.set()
+
+    referee_thread = threading.Thread(target=referee)
+    referee_thread.start()
+    _run(attempt, threads, numbered=True)
+    referee_thread.join()
+    assert sorted(outcomes) == ["checked"] * 5 + ["refused"] * 7
+
+
+def test_the_delay_is_read_under_the_pairs_lock(frozen, monkeypatch):
+    # Read before the lock, a second attempt could pass the delay check, then take the lock
+    # once the first one (which set the delay) let it go, and have its password checked.
+    from portal import login_guard
+
+    attempt = login_guard.Attempt(account="login:nguoi@example.vn", address=ADDRESS_A)
+    lock = f"{login_guard._pair_key(attempt)}:lock"
+    read_pair = login_guard._pair
+    locked_when_read = []
+
+    def spy(attempt, now):
+        locked_when_read.append(cache.get(lock) is not None)
+        return read_pair(attempt, now)
+
+    monkeypatch.setattr(login_guard, "_pair", spy)
+    with login_guard.guarded(attempt):
+        pass
+    assert locked_when_read == [True]
+    assert cache.get(lock) is None
+
+
+def test_a_refused_or_right_attempt_does_not_count_for_the_address(frozen, settings):
+    from portal import login_guard
+
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 4
+    attempt = login_guard.Attempt(account="login:nguoi@example.vn", address=ADDRESS_A)
+    for _ in range(3):  # the free failures
+        with login_guard.guarded(attempt) as guard:
+            guard.failed()
+    for _ in range(5):  # the pair is delayed now: refused, not counted
+        with pytest.raises(login_guard.Delayed), login_guard.guarded(attempt):
+            pass
+    other = login_guard.Attempt(account="login:khac@example.vn", address=ADDRESS_A)
+    for _ in range(5):  # right passwords: not counted
+        with login_guard.guarded(other):
+            pass
+    with login_guard.guarded(other) as guard:  # the 4th failure is still allowed
+        guard.failed()
+    with pytest.raises(login_guard.TooManyFromAddress), login_guard.guarded(other):
+        pass
+
+
+def _run(target, count, numbered=False):
+    workers = [
+        threading.Thread(target=target, args=(number,) if numbered else ())
+        for number in range(count)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert not any(worker.is_alive() for worker in workers)
 
 
 def _request(address):
