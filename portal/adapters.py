@@ -1,7 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
-from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -74,6 +74,18 @@ class MFAAuthenticateForm(AuthenticateForm):
     """The second-factor step of signing in (MFA_FORMS["authenticate"]): a wrong code counts
     like a wrong password, per address and per (account, address); the right code from
     another address is never refused because of them."""
+
+    def clean_code(self):
+        request = context.request
+        attempt = login_guard.attempt_for_user(request, self.user)
+        return _guarded(request, attempt, super().clean_code)
+
+
+class MFAReauthenticateForm(ReauthenticateForm):
+    """The second factor asked again before a sensitive change (MFA_FORMS["reauthenticate"]):
+    guarded like the sign-in step. allauth's own per-user limit that covered this form is
+    off (ACCOUNT_RATE_LIMITS "login_failed"), so without this the codes could be tried
+    freely by whoever holds the session."""
 
     def clean_code(self):
         request = context.request

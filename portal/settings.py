@@ -345,7 +345,10 @@ LOGIN_FREE_FAILURES = 3
 LOGIN_MAX_DELAY_SECONDS = 15 * 60
 LOGIN_ALERT_FAILURES = 10
 LOGIN_ALERT_WINDOW_SECONDS = 3600
-MFA_FORMS = {"authenticate": "portal.adapters.MFAAuthenticateForm"}
+MFA_FORMS = {
+    "authenticate": "portal.adapters.MFAAuthenticateForm",
+    "reauthenticate": "portal.adapters.MFAReauthenticateForm",
+}
 # The owner's warning task (portal.login_guard.warn_owner) lives outside a tasks.py.
 CELERY_IMPORTS = ["portal.login_guard"]
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

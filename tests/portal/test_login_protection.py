@@ -392,6 +392,32 @@ def test_a_refused_or_right_attempt_does_not_count_for_the_address(frozen, setti
         pass
 
 
+def test_wrong_codes_at_reauthentication_are_delayed_per_account_and_address(
+    frozen, client, province_officer
+):
+    from tests.conftest import login
+
+    def reauthenticate(client, code):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = client.post(reverse("mfa_reauthenticate"), {"code": code})
+        if response.status_code != 200:
+            return response, []
+        return response, [e.code for e in response.context["form"].errors["code"].as_data()]
+
+    attacker = login(client_at(ADDRESS_A), province_officer)
+    errors = [reauthenticate(attacker, wrong_code())[1] for _ in range(6)]
+    assert errors[:3] == [["incorrect_code"]] * 3
+    assert errors[3:] == [["login_delayed"]] * 3
+    # Delayed: even the right code from address A is refused.
+    assert reauthenticate(attacker, totp_now())[1] == ["login_delayed"]
+
+    # The owner, at another address, reauthenticates with the right code.
+    officer = login(client_at(ADDRESS_B), province_officer)
+    response, errors = reauthenticate(officer, totp_now())
+    assert errors == []
+    assert response.status_code == 302
+
+
 def _run(target, count, numbered=False):
     workers = [
         threading.Thread(target=target, args=(number,) if numbered else ())
