@@ -926,12 +926,14 @@ def ask_data_change(complaint, *, actor, kind, field="", new_value="", message="
         new_value=new_value,
         message=(message or "").strip(),
     )
-    # The timeline says what was asked, never the value (the business may read it).
+    # Staff only: the business and an association must not learn what the consumer asked
+    # (the consumer sees their requests in the tracking page), and never the value.
     add_event(
         complaint,
         ComplaintEvent.Kind.DATA_REQUEST,
         actor=actor,
         message=_request_summary(data_request),
+        internal=True,
     )
     enqueue(tasks.notify_data_request, data_request.pk)
     return data_request
@@ -974,6 +976,7 @@ def decide_data_request(data_request, *, actor, accept, reason=""):
             actor=actor,
             message=_("The request about personal data was refused: %(reason)s")
             % {"reason": reason},
+            internal=True,
         )
     elif data_request.kind == DataRequest.Kind.CORRECT:
         _apply_correction(complaint, data_request, actor)
@@ -1002,6 +1005,7 @@ def _apply_correction(complaint, data_request, actor):
         actor=actor,
         message=_("Corrected at the consumer's request: %(field)s.")
         % {"field": data_request.field_label},
+        internal=True,
     )
 
 

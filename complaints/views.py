@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.csvexport import csv_response
@@ -45,6 +46,10 @@ from .workflow import WORKFLOW
 DRAFT_KEY = services.DRAFT_SESSION_KEY
 FILED_KEY = "complaint_filed"
 ACCESS_KEY = "complaints_access"
+# Complaints this session proved it filed (the filing itself, or the secret link): only they
+# may withdraw or ask to correct or erase. The code with the phone or e-mail shows the case,
+# but the business complained about knows both.
+FILER_KEY = "complaints_filer"
 UNSAVED_KEY = "complaints_unsaved"
 STEP_SLUGS = [slug for slug, _label, _form in WIZARD_STEPS]
 PAGE_SIZE = 25
@@ -260,7 +265,7 @@ def _review_step(request, draft):
                 request.session.set_expiry(None)  # back to the portal's session length
                 if token or not request.session.get(FILED_KEY):
                     request.session[FILED_KEY] = {"code": complaint.code, "token": token}
-                _grant_access(request, complaint)
+                _grant_access(request, complaint, filer=True)
                 return redirect("complaints:file_done")
     else:
         form = form_class()
@@ -285,9 +290,17 @@ def file_done(request):
 # --- Tracking by the consumer -----------------------------------------------------------------
 
 
-def _grant_access(request, complaint):
-    allowed = [pk for pk in request.session.get(ACCESS_KEY, []) if pk != complaint.pk]
-    request.session[ACCESS_KEY] = (allowed + [complaint.pk])[-20:]
+def _grant_access(request, complaint, *, filer=False):
+    for key in (ACCESS_KEY, FILER_KEY) if filer else (ACCESS_KEY,):
+        allowed = [pk for pk in request.session.get(key, []) if pk != complaint.pk]
+        request.session[key] = (allowed + [complaint.pk])[-20:]
+
+
+def _is_filer(request, complaint):
+    """Whether this visitor proved they filed ``complaint``: their account, the filing
+    session or the secret link — not only the code and the contact."""
+    owner = request.user.is_authenticated and complaint.user_id == request.user.pk
+    return owner or complaint.pk in request.session.get(FILER_KEY, [])
 
 
 def _consumer_complaint(request, code):
@@ -332,10 +345,16 @@ def track_token(request, token):
     complaint = services.find_by_token(token)
     if complaint is None:
         raise Http404
-    _grant_access(request, complaint)
+    _grant_access(request, complaint, filer=True)
     # Redirect so that the secret does not stay in the address bar or in Referer headers.
     return redirect("complaints:track_detail", complaint.code)
 
+
+FILER_ONLY = gettext_lazy(
+    "To withdraw the complaint or to ask about your personal data, open the tracking link "
+    "you were given when you filed (also sent by e-mail), or sign in with the account you "
+    "filed with. You can also call the hotline."
+)
 
 # The consumer's actions: address → (form, transition).
 CONSUMER_ACTIONS = {
@@ -371,6 +390,8 @@ def track_detail(request, code):
             "unsaved": kept["unsaved"],
             "data_form": DataRequestForm(),
             "data_requests": complaint.data_requests.all(),
+            "is_filer": _is_filer(request, complaint),
+            "filer_only": FILER_ONLY,
         },
     )
 
@@ -379,6 +400,9 @@ def track_detail(request, code):
 def track_data_request(request, code):
     """The consumer asks to correct a detail or to erase their personal data."""
     complaint = _consumer_complaint(request, code)
+    if not _is_filer(request, complaint):
+        messages.error(request, FILER_ONLY)
+        return redirect("complaints:track_detail", complaint.code)
     actor = services.complainant(complaint, request.user)
     # A few requests a day are plenty; more is someone flooding the officers.
     if _over_limit("data_request", request, 5, 3600):
@@ -415,6 +439,9 @@ def track_action(request, code, action):
     actor = services.complainant(complaint, request.user)
     if action not in CONSUMER_ACTIONS:
         raise Http404
+    if action == "rut" and not _is_filer(request, complaint):
+        messages.error(request, FILER_ONLY)
+        return redirect("complaints:track_detail", complaint.code)
     form = CONSUMER_ACTIONS[action][0](request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data

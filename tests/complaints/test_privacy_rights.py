@@ -21,9 +21,8 @@ def _fresh_limits():
 
 
 def _track(client, complaint):
-    response = client.post(
-        "/khieu-nai/tra-cuu/", {"code": complaint.code, "contact": "hoa@example.vn"}
-    )
+    """The consumer opens the tracking link they were given when filing."""
+    response = client.get(f"/khieu-nai/theo-doi/{complaint.token}/")
     assert response.status_code == 302
     return f"/khieu-nai/tra-cuu/{complaint.code}/"
 
@@ -221,3 +220,38 @@ def test_erasure_accepted_ends_handling_and_keeps_figures(
     # Told at the address it had, composed before the erasure.
     assert [m.to for m in mailoutbox] == [["hoa@example.vn"]]
     assert all(not h.complainant_email for h in complaint.history.all())
+
+
+def test_code_and_contact_alone_do_not_let_anyone_act_as_the_filer(
+    client, reference_data, business, business_member
+):
+    """The business complained about sees the consumer's phone and e-mail: with the code they
+    open the tracking page, but may neither withdraw nor ask to change or erase the data."""
+    complaint = make_complaint()
+    response = client.post(
+        "/khieu-nai/tra-cuu/", {"code": complaint.code, "contact": "hoa@example.vn"}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/khieu-nai/tra-cuu/{complaint.code}/").content.decode()
+    form_url = f"/khieu-nai/tra-cuu/{complaint.code}/du-lieu-ca-nhan/"
+    assert form_url not in page  # no request form
+    assert "/rut/" not in page  # no withdrawal form
+    assert "đường dẫn theo dõi" in page  # told how the filer can
+    response = _ask(client, complaint, kind="erase", message="Xóa hết.")
+    assert response.status_code == 302
+    assert not DataRequest.objects.exists()
+    response = client.post(f"/khieu-nai/tra-cuu/{complaint.code}/rut/", {"message": "Rút."})
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status != Status.WITHDRAWN
+    # The secret link proves the filer: now both are offered.
+    page = client.get(_track(client, complaint)).content.decode()
+    assert form_url in page and "/rut/" in page
+
+
+def test_data_request_events_are_for_staff_only(client, reference_data, province_officer):
+    complaint = make_complaint()
+    _track(client, complaint)
+    _ask(client, complaint, kind="correct", field="complainant_name", new_value="Hòa")
+    event = ComplaintEvent.objects.get(kind=ComplaintEvent.Kind.DATA_REQUEST)
+    assert event.visibility == "internal"
