@@ -16,9 +16,9 @@ from portal.personal_data import PersonalData
 from portal.text import nfc
 from portal.validators import validate_phone, validate_tax_code
 
-# The version of the processing-consent text shown on the form. Bump it (and keep the old
-# text in CONSENT_TEXTS) whenever the wording changes: each complaint stores the version it
-# agreed to, and the exact text in ``consent_text``.
+# The version of the processing-consent text shown on the form. Bump it whenever the
+# wording changes: each complaint stores the version it agreed to, and the exact text in
+# ``consent_text`` (so older wordings stay on the complaints that agreed to them).
 # 2026-01: purpose only. 2026-11: purpose, data categories, the sensitive vulnerable-group
 # answer, retention, rights, how to withdraw, and the address of the privacy page.
 CONSENT_VERSION = "2026-11"

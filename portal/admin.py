@@ -15,7 +15,6 @@ from .models import (
     Membership,
     Province,
     Sector,
-    announced_day_changed,
 )
 from .roles import get_actor
 
@@ -230,28 +229,14 @@ class AnnouncedDayAdmin(SimpleHistoryAdmin):
         return self._is_authority(request) and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        if not change:
-            self._changed(obj.pk, before=None, after=obj.kind, day=obj.date)
+        if change:  # only the decision and the note can change: no deadline moves
+            super().save_model(request, obj, form, change)
+        else:
+            services.announce_day(obj, user=request.user)
 
     def delete_model(self, request, obj):
-        pk, kind, day = obj.pk, obj.kind, obj.date
-        super().delete_model(request, obj)
-        self._changed(pk, before=kind, after=None, day=day)
+        services.withdraw_day(obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            self.delete_model(request, obj)
-
-    def _changed(self, pk, *, before, after, day):
-        # The history row names the change, so that a retried recomputation is done once.
-        change_key = AnnouncedDay.history.filter(id=pk).latest().history_id
-        announced_day_changed.send(
-            AnnouncedDay,
-            day=day,
-            before=before,
-            after=after,
-            change_key=change_key,
-        )
+            services.withdraw_day(obj)

@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from . import notifications, recipients, tasks
 from .errors import InvalidInput
 from .jobs import enqueue
-from .models import MEMBERSHIP_WORKFLOW, Business, Membership, Profile, Province
+from .models import (
+    MEMBERSHIP_WORKFLOW,
+    AnnouncedDay,
+    Business,
+    Membership,
+    Profile,
+    Province,
+    announced_day_changed,
+)
 from .roles import MINISTRY_GROUP, PROVINCE_GROUP, forget_actor, get_actor
 
 
@@ -232,3 +240,32 @@ def remember_language(user, language):
         return False
     Profile.objects.update_or_create(user=user, defaults={"language": language})
     return True
+
+
+# --- Announced days off and make-up working days -------------------------------------------
+
+
+@transaction.atomic
+def announce_day(day, *, user):
+    """Record ``day`` (an unsaved ``AnnouncedDay``) as added by ``user``, and tell the parts
+    whose running deadlines it may move (``announced_day_changed``, after commit there)."""
+    day.created_by = user
+    day.save()
+    _day_changed(day.pk, before=None, after=day.kind, date=day.date)
+    return day
+
+
+@transaction.atomic
+def withdraw_day(day):
+    """Delete ``day`` (kept in its history) and tell the parts, as for a new one."""
+    pk, kind, date = day.pk, day.kind, day.date
+    day.delete()
+    _day_changed(pk, before=kind, after=None, date=date)
+
+
+def _day_changed(pk, *, before, after, date):
+    # The history row names the change, so that a retried recomputation is done once.
+    change_key = AnnouncedDay.history.filter(id=pk).latest().history_id
+    announced_day_changed.send(
+        AnnouncedDay, day=date, before=before, after=after, change_key=change_key
+    )

@@ -437,6 +437,15 @@ CELERY_BEAT_SCHEDULE["warnings-purge-subscriptions"] = _beat(
 
 # --- Portal ------------------------------------------------------------------------------
 PORTAL_HOTLINE = "1800 6838"
+# Announced days off were once read from these variables; they are data now (the back
+# office's "Announced days", with the decision that announced them). A deployment that still
+# sets them must record them there rather than lose them silently.
+for _retired in ("PORTAL_EXTRA_DAYS_OFF", "PORTAL_EXTRA_WORKING_DAYS"):
+    if os.environ.get(_retired, "").strip():
+        raise ImproperlyConfigured(
+            f"{_retired} is no longer read: record these days in the back office "
+            "(Announced days, with the decision that announced them), then unset it."
+        )
 # Complaint filing: at most COUNT filings per client address in SECONDS; personal data of
 # closed complaints is erased after RETENTION_YEARS.
 COMPLAINTS_FILING_RATE = (

@@ -210,3 +210,11 @@ def test_time_limits_must_leave_room_for_the_soft_one():
     )
     assert result.returncode != 0
     assert "CELERY_TASK_SOFT_TIME_LIMIT must be positive and below" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["PORTAL_EXTRA_DAYS_OFF", "PORTAL_EXTRA_WORKING_DAYS"])
+def test_a_retired_days_off_variable_stops_the_start_instead_of_being_lost(name):
+    result = run(["manage.py", "check"], **{name: "2026-09-01"})
+    assert result.returncode != 0
+    assert name in result.stderr and "Announced days" in result.stderr
+    assert run(["manage.py", "check"], **{name: ""}).returncode == 0
