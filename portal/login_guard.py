@@ -20,7 +20,6 @@ not left to the cache's expiry, so a moved clock (tests) behaves like a real one
 """
 
 import hashlib
-import ipaddress
 import math
 import time
 from contextlib import contextmanager, suppress
@@ -35,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import notifications, recipients
+from .ratelimit import client_address
 
 PREFIX = "login-guard"
 # A pair's failures are forgotten a day after the last one.
@@ -44,8 +44,6 @@ PAIR_MEMORY_SECONDS = 24 * 3600
 # timeout only frees a pair whose worker died mid-attempt.
 ATTEMPT_LOCK_SECONDS = 30
 ALERT_EVERY_SECONDS = 24 * 3600
-# IPv6 clients get a whole /64, so that is what one address is.
-IPV6_PREFIX = 64
 
 
 class TooManyFromAddress(Exception):
@@ -73,22 +71,6 @@ class Attempt:
 
 def _hash(*parts):
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
-
-
-def client_address(request):
-    """REMOTE_ADDR (made trustworthy by ClientIPMiddleware); IPv6 cut to its /64."""
-    value = request.META.get("REMOTE_ADDR") or "unknown"
-    try:
-        parsed = ipaddress.ip_address(value)
-    except ValueError:
-        return value
-    if parsed.version == 6 and parsed.ipv4_mapped:
-        # An IPv4 client on a dual-stack socket (::ffff:a.b.c.d) is its IPv4 address: cut
-        # to a /64, all of them would be the one address "::" and share one limit.
-        return str(parsed.ipv4_mapped)
-    if parsed.version == 6:
-        return str(ipaddress.ip_network(f"{parsed}/{IPV6_PREFIX}", strict=False).network_address)
-    return str(parsed)
 
 
 def attempt_for_login(request, login):

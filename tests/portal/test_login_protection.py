@@ -254,7 +254,7 @@ def test_no_email_address_sits_in_a_cache_key(frozen, consumer):
 
 
 def test_an_ipv6_client_is_its_whole_64(frozen):
-    from portal.login_guard import client_address
+    from portal.ratelimit import client_address
 
     assert client_address(_request("2001:db8:1:2:aaaa::1")) == client_address(
         _request("2001:db8:1:2:bbbb::9")
@@ -264,8 +264,17 @@ def test_an_ipv6_client_is_its_whole_64(frozen):
     )
 
 
+def test_every_per_address_limit_counts_an_ipv6_client_by_its_64(frozen):
+    """The public forms' limits (filing, tracking, registrations) use the same address."""
+    from portal.ratelimit import client_over_limit
+
+    assert not client_over_limit("probe", _request("2001:db8:1:2::1"), 1, 60)
+    assert client_over_limit("probe", _request("2001:db8:1:2::ffff"), 1, 60)
+    assert not client_over_limit("probe", _request("2001:db8:9:9::1"), 1, 60)
+
+
 def test_an_ipv4_client_on_a_dual_stack_socket_is_its_ipv4_address(frozen):
-    from portal.login_guard import client_address
+    from portal.ratelimit import client_address
 
     assert client_address(_request(f"::ffff:{ADDRESS_A}")) == ADDRESS_A
     assert client_address(_request(f"::ffff:{ADDRESS_B}")) == ADDRESS_B
