@@ -176,11 +176,22 @@ def _bounds(kind):
     return (1, SUPPRESS_BELOW - 1) if kind == SMALL else (SUPPRESS_BELOW, None)
 
 
-def _recoverable(marks, hidden_total):
+def _recoverable(marks, hidden_total, floors=None, caps=None):
     """Whether some hidden cell has only one value consistent with the marks and the sum of
-    the hidden cells (the published total minus the shown cells)."""
-    kinds = [mark for mark in marks if mark in (SMALL, HIDDEN)]
-    bounds = [_bounds(kind) for kind in kinds]
+    the hidden cells (the published total minus the shown cells). ``floors`` and ``caps``
+    bound each cell further: what another published table tells of it (a province's
+    resolved complaints are at most its complaints). Each cell then ranges over an interval
+    and the cells add up to a known sum, so these bounds are exact."""
+    bounds = []
+    for i, mark in enumerate(marks):
+        if mark not in (SMALL, HIDDEN):
+            continue
+        low, high = _bounds(mark)
+        if floors is not None:
+            low = max(low, floors[i])
+        if caps is not None:
+            high = caps[i] if high is None else min(high, caps[i])
+        bounds.append((low, high))
     for i, (low, high) in enumerate(bounds):
         others = bounds[:i] + bounds[i + 1 :]
         others_low = sum(b[0] for b in others)
@@ -192,19 +203,28 @@ def _recoverable(marks, hidden_total):
     return False
 
 
-def protect(counts):
+def protect(counts, *, hide=(), floors=None, caps=None):
     """The published forms of ``counts``, cells of a table whose total is published.
 
-    Primary suppression hides 1 and 2 as "<3". Secondary suppression then hides the smallest
-    shown non-zero cells as "…" until no hidden cell can be recovered by subtracting the
-    shown cells from the total, with what the marks tell (1–2 for "<3", 3 or more for "…").
-    Returns ``(marks, safe)``: ``safe`` is False when even hiding every cell cannot protect
-    the table; the caller must then withhold the total itself."""
-    marks = [suppress(value) for value in counts]
+    Primary suppression hides 1 and 2 as "<3" (and the cells in ``hide`` as "<3" or "…").
+    Secondary suppression then hides the smallest shown non-zero cells as "…" until no
+    hidden cell can be recovered by subtracting the shown cells from the total, with what
+    the marks tell (1–2 for "<3", 3 or more for "…") and the bounds ``floors`` / ``caps``
+    (see :func:`_recoverable`). Returns ``(marks, safe)``: ``safe`` is False when even
+    hiding every cell cannot protect the table; the caller must then withhold the total."""
+    hide = set(hide)
+    marks = [
+        HIDDEN if i in hide and value >= SUPPRESS_BELOW else suppress(value)
+        for i, value in enumerate(counts)
+    ]
     total_hidden = sum(v for v, m in zip(counts, marks, strict=True) if not isinstance(m, int))
     if not total_hidden:
         return marks, True
-    while _recoverable(marks, total_hidden):
+
+    def recoverable(marks, total_hidden):
+        return _recoverable(marks, total_hidden, floors, caps)
+
+    while recoverable(marks, total_hidden):
         shown = sorted(
             (v, i) for i, (v, m) in enumerate(zip(counts, marks, strict=True)) if m == v and v
         )
@@ -215,7 +235,7 @@ def protect(counts):
             (
                 (v, i)
                 for v, i in shown
-                if not _recoverable([*marks[:i], HIDDEN, *marks[i + 1 :]], total_hidden + v)
+                if not recoverable([*marks[:i], HIDDEN, *marks[i + 1 :]], total_hidden + v)
             ),
             shown[0],
         )
@@ -330,10 +350,22 @@ def _compute_statistics(year):
 
 def publish(year, raw, provinces, sectors):
     """The published statistics from the raw counts (a pure function, tested over generated
-    tables). Every table of counts adds up to the headline total, and the resolved column of
-    the provinces to the resolved count: each is protected by :func:`protect`. A share is
-    published only when every count it is made of is published, so that share × total never
-    gives back a hidden cell; a total that cannot protect its table is withheld."""
+    tables against a reader who combines every table).
+
+    Why it is safe. Every table of counts (by month, status, sector, province) adds up to
+    the same total, so each is protected by :func:`protect` against that one total; given
+    the total, the tables share no cell, so no combination of them tells more than each
+    alone. If any table cannot be protected, the total could be worked out from another
+    table and the hidden cells from it: then no table is published at all, only the total
+    as "<3" or "…" (a table with only its non-zero cells hidden still bounds the total).
+    The provinces' resolved column adds up to the resolved count and each of its cells is
+    at most the province's count; it is published only when the resolved count is, is
+    protected against it with each province's count as a cap, and the counts are protected
+    with each resolved count as a floor; a resolved cell is hidden whenever its count is.
+    The real values of the other column then pair with two values of every hidden cell.
+    A share is published only when every count it is made of is, so that share × total
+    never gives back a hidden cell. (The businesses' table counts statutory steps, not
+    complaints, and only businesses with at least 3 counted steps.)"""
     sector_ids = [pk for pk, _name in sectors]
     if raw["by_sector"].get(None):
         sectors = [*sectors, (None, "—")]
@@ -345,48 +377,30 @@ def publish(year, raw, provinces, sectors):
         "by_province": [raw["by_province"].get(pk, 0) for pk, _name in provinces],
     }
     total = sum(tables["by_status"])
-    marks, safe = {}, True
+    marks = {}
     for name, counts in tables.items():
-        marks[name], ok = protect(counts)
-        safe = safe and ok
-    if not safe:
-        # The total would give a hidden cell back: withhold it; the tables keep only their
-        # primary suppression (with no total published nothing can be subtracted).
-        marks = {name: [suppress(v) for v in counts] for name, counts in tables.items()}
+        marks[name], safe = protect(counts)
+        if not safe:
+            return _withheld(year, total, raw, provinces)
     status_marks = dict(zip((v for v, _label in Status.choices), marks["by_status"], strict=True))
 
     def shown(*statuses):
-        return safe and all(isinstance(status_marks[s], int) for s in statuses)
+        return all(isinstance(status_marks[s], int) for s in statuses)
+
+    resolved_counts = [raw["resolved_by_province"].get(pk, 0) for pk, _name in provinces]
+    resolved_marks = [None] * len(provinces)  # the column is not published
+    if shown(Status.RESOLVED):
+        paired = _protect_pair(tables["by_province"], resolved_counts)
+        if paired is not None:
+            marks["by_province"], resolved_marks = paired
 
     resolved = raw["by_status"].get(Status.RESOLVED, 0)
     answered_statuses = (Status.RESOLVED, Status.UNRESOLVED, Status.BUSINESS_DECLINED)
     answered = sum(raw["by_status"].get(s, 0) for s in answered_statuses)
-    resolved_counts = [raw["resolved_by_province"].get(pk, 0) for pk, _name in provinces]
-    resolved_marks, ok = protect(resolved_counts)
-    if not shown(Status.RESOLVED):
-        resolved_marks = [suppress(v) for v in resolved_counts]  # no total to subtract from
-    elif not ok:
-        resolved_marks = [None] * len(resolved_counts)  # the column is not published
-
-    by_province = []
-    for (pk, name), _count, mark, resolved_mark in zip(
-        provinces, tables["by_province"], marks["by_province"], resolved_marks, strict=True
-    ):
-        steps = raw["province_steps"].get(pk, {"n_on_time": 0, "n_late": 0})
-        row = _timeliness_row(steps["n_on_time"], steps["n_late"])
-        by_province.append(
-            {
-                "name": name,
-                "count": mark,
-                "resolved": resolved_mark,
-                "steps": row["steps"],
-                "on_time_share": row["on_time_share"],
-            }
-        )
     return {
         "year": year,
-        "total": total if safe else suppress(total) if total < SUPPRESS_BELOW else HIDDEN,
-        "total_shown": safe,
+        "total": total,
+        "total_shown": True,
         "resolved_share": _share(resolved, total) if shown(Status.RESOLVED) else None,
         "answered_share": _share(answered, total) if shown(*answered_statuses) else None,
         "by_month": [
@@ -397,11 +411,61 @@ def publish(year, raw, provinces, sectors):
             {"status": value, "label": str(label), "count": mark}
             for (value, label), mark in zip(Status.choices, marks["by_status"], strict=True)
         ],
-        "by_province": by_province,
+        "by_province": _province_rows(raw, provinces, marks["by_province"], resolved_marks),
         "by_sector": [
             {"name": name, "count": mark}
             for (_pk, name), mark in zip(sectors, marks["by_sector"], strict=True)
         ],
+        "by_business": raw["businesses"],
+    }
+
+
+def _protect_pair(counts, resolved):
+    """The marks of the provinces' counts and resolved counts published side by side, or
+    None when the pair cannot be protected (the column is then left out). A reader knows
+    resolved ≤ count: the counts are protected with the resolved counts as floors, the
+    resolved column with the counts as caps, so each hidden cell keeps two values even
+    against the other column's true values."""
+    count_marks, safe = protect(counts, floors=resolved)
+    if not safe:
+        return None
+    hidden = [i for i, mark in enumerate(count_marks) if mark in (SMALL, HIDDEN)]
+    resolved_marks, safe = protect(resolved, hide=hidden, caps=counts)
+    return (count_marks, resolved_marks) if safe else None
+
+
+def _province_rows(raw, provinces, marks, resolved_marks):
+    rows = []
+    for (pk, name), mark, resolved_mark in zip(provinces, marks, resolved_marks, strict=True):
+        steps = raw["province_steps"].get(pk, {"n_on_time": 0, "n_late": 0})
+        row = _timeliness_row(steps["n_on_time"], steps["n_late"])
+        rows.append(
+            {
+                "name": name,
+                "count": mark,
+                "resolved": resolved_mark,
+                "steps": row["steps"],
+                "on_time_share": row["on_time_share"],
+            }
+        )
+    return rows
+
+
+def _withheld(year, total, raw, provinces):
+    # Some table cannot hide its small cells from the total: no count of the year is
+    # published but the total in its published form. The timeliness of the steps counts
+    # steps, not complaints, and stays.
+    nothing = [None] * len(provinces)
+    return {
+        "year": year,
+        "total": suppress(total) if total < SUPPRESS_BELOW else HIDDEN,
+        "total_shown": False,
+        "resolved_share": None,
+        "answered_share": None,
+        "by_month": [],
+        "by_status": [],
+        "by_province": _province_rows(raw, provinces, nothing, nothing),
+        "by_sector": [],
         "by_business": raw["businesses"],
     }
 
@@ -511,5 +575,6 @@ def home_block():
         "template": "complaints/_home_block.html",
         "year": year,
         "total": stats["total"],
+        "total_shown": stats["total_shown"],
         "resolved_share": stats["resolved_share"],
     }

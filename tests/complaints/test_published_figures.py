@@ -3,6 +3,7 @@ no hidden count can be worked out from a published total or share."""
 
 import datetime
 import random
+from collections import Counter
 
 import pytest
 from django.core.cache import cache
@@ -133,8 +134,6 @@ def test_the_headline_share_never_gives_back_a_hidden_count():
 
 
 def _raw(by_status, by_province, resolved_by_province=None, by_sector=None):
-    from collections import Counter
-
     total = sum(by_status.values())
     return {
         "by_month": Counter({11: total}),
@@ -145,6 +144,200 @@ def _raw(by_status, by_province, resolved_by_province=None, by_sector=None):
         "province_steps": {},
         "businesses": [],
     }
+
+
+def _vectors(marks, total):
+    """Every list of values of the hidden cells of a table adding up to ``total``."""
+    cells = [m for m in marks if m in (SMALL, HIDDEN)]
+    left = total - sum(m for m in marks if isinstance(m, int))
+    found = []
+
+    def walk(k, left, chosen):
+        if k == len(cells):
+            if left == 0:
+                found.append(tuple(chosen))
+            return
+        low, high = (1, 2) if cells[k] == SMALL else (3, left)
+        for v in range(low, min(high, left) + 1):
+            walk(k + 1, left - v, [*chosen, v])
+
+    if left >= 0:
+        walk(0, left, [])
+    return found
+
+
+def _fill(marks, hidden):
+    values = iter(hidden)
+    return tuple(next(values) if m in (SMALL, HIDDEN) else m for m in marks)
+
+
+def _reader(data, statuses, largest):
+    """What a reader can tell of every hidden cell from the whole page: each table adds up
+    to the same total (published or not), the resolved column to the resolved count, each
+    province's resolved count is at most its count. Returns, per (table, cell), the set of
+    values some complete solution gives it (totals tried up to ``largest``)."""
+    tables = {
+        name: [row["count"] for row in data[name]]
+        for name in ("by_month", "by_status", "by_sector", "by_province")
+    }
+    column = [row["resolved"] for row in data["by_province"]]
+    if column and column[0] is None:
+        column = None
+    resolved_at = statuses.index(Status.RESOLVED)
+    total = data["total"]
+    if isinstance(total, int):
+        totals = [total]
+    else:
+        totals = range(1, 3) if total == SMALL else range(3, largest + 1)
+    seen = {}
+
+    def record(name, marks, vector):
+        for i, (m, v) in enumerate(zip(marks, vector, strict=True)):
+            if m in (SMALL, HIDDEN):
+                seen.setdefault((name, i), set()).add(v)
+
+    for t in totals:
+        options = {name: [_fill(m, h) for h in _vectors(m, t)] for name, m in tables.items()}
+        if not all(options.values()):
+            continue  # some table cannot add up to this total
+        pairs = []  # (province counts, resolved column) that fit together
+        if column is None:
+            pairs = [(p, None) for p in options["by_province"]]
+            status_ok = options["by_status"]
+        else:
+            resolved_values = {s[resolved_at] for s in options["by_status"]}
+            fitting = set()
+            for r_total in resolved_values:
+                for r in (_fill(column, h) for h in _vectors(column, r_total)):
+                    for p in options["by_province"]:
+                        if all(a <= b for a, b in zip(r, p, strict=True)):
+                            pairs.append((p, r))
+                            fitting.add(r_total)
+            status_ok = [s for s in options["by_status"] if s[resolved_at] in fitting]
+        if not pairs or not status_ok:
+            continue
+        for name in ("by_month", "by_sector"):
+            for vector in options[name]:
+                record(name, tables[name], vector)
+        for vector in status_ok:
+            record("by_status", tables["by_status"], vector)
+        for p, r in pairs:
+            record("by_province", tables["by_province"], p)
+            if r is not None:
+                record("resolved", column, r)
+    return seen
+
+
+def _assert_reader_learns_no_cell(data, real, statuses):
+    values = _reader(data, statuses, largest=real["total"] + 8)
+    for (name, i), possible in values.items():
+        assert real[name][i] in possible, (name, i)
+        assert len(possible) >= 2, (name, i, possible, data)
+    hidden = sum(
+        1
+        for name in ("by_month", "by_status", "by_sector", "by_province")
+        for row in data[name]
+        if row["count"] in (SMALL, HIDDEN)
+    )
+    hidden += sum(1 for row in data["by_province"] if row["resolved"] in (SMALL, HIDDEN))
+    assert len(values) == hidden  # every hidden cell has at least its true value
+
+
+def _generated(rng, statuses, provinces, sectors):
+    from collections import Counter
+
+    rows = [
+        (rng.choice(statuses), rng.choice(provinces)[0], rng.choice([*sectors, (None, "")])[0])
+        for _ in range(rng.randint(0, 14))
+    ]
+    raw = {
+        "by_month": Counter(rng.randint(1, 4) for _ in rows),
+        "by_status": Counter(s for s, _p, _c in rows),
+        "by_sector": Counter(c for _s, _p, c in rows),
+        "by_province": Counter(p for _s, p, _c in rows),
+        "resolved_by_province": Counter(p for s, p, _c in rows if s == Status.RESOLVED),
+        "province_steps": {},
+        "businesses": [],
+    }
+    return rows, raw
+
+
+def _real(raw, statuses, provinces, sector_ids):
+    return {
+        "total": sum(raw["by_status"].values()),
+        "by_month": [raw["by_month"].get(m, 0) for m in range(1, 13)],
+        "by_status": [raw["by_status"].get(s, 0) for s in statuses],
+        "by_sector": [raw["by_sector"].get(pk, 0) for pk in sector_ids],
+        "by_province": [raw["by_province"].get(pk, 0) for pk, _n in provinces],
+        "resolved": [raw["resolved_by_province"].get(pk, 0) for pk, _n in provinces],
+    }
+
+
+def test_no_hidden_cell_can_be_worked_out_by_combining_the_tables():
+    """The reviewer's attack, over generated years: the sum of any fully shown table is a
+    total even when the headline is withheld; all tables share it; the resolved column adds
+    up to the resolved count and stays within each province's count. No hidden cell may
+    come out with a single possible value."""
+    rng = random.Random(1207)
+    statuses = [value for value, _label in Status.choices]
+    # Few statuses, months and provinces, so that every solution can be listed.
+    used = [Status.SUBMITTED, Status.FORWARDED, Status.RESOLVED, Status.UNRESOLVED]
+    provinces = [(pk, f"P{pk}") for pk in range(1, 5)]
+    sectors = [(pk, f"S{pk}") for pk in range(1, 3)]
+    outcomes = Counter()
+    for _ in range(600):
+        rows, raw = _generated(rng, used, provinces, sectors)
+        data = publish(2026, raw, provinces, sectors)
+        sector_ids = [1, 2, *([None] if raw["by_sector"].get(None) else [])]
+        real = _real(raw, statuses, provinces, sector_ids)
+        if not data["total_shown"]:
+            outcomes["withheld"] += 1
+            # Nothing but the total in its published form.
+            assert data["total"] == (SMALL if len(rows) < 3 else HIDDEN)
+            assert not any(data[name] for name in ("by_month", "by_status", "by_sector"))
+            assert data["resolved_share"] is None
+            assert {(row["count"], row["resolved"]) for row in data["by_province"]} == {
+                (None, None)
+            }
+            continue
+        assert data["total"] == len(rows)
+        resolved_marks = [row["resolved"] for row in data["by_province"]]
+        if resolved_marks[0] is None:
+            outcomes["no resolved column"] += 1
+        elif any(m in (SMALL, HIDDEN) for m in resolved_marks):
+            outcomes["resolved cells hidden"] += 1
+        for row in data["by_province"]:
+            # A hidden count never sits next to a shown non-zero resolved count.
+            if row["count"] in (SMALL, HIDDEN) and row["resolved"] is not None:
+                assert not isinstance(row["resolved"], int) or row["resolved"] == 0
+        _assert_reader_learns_no_cell(data, real, statuses)
+    # The generator reaches every branch.
+    assert outcomes["withheld"] and outcomes["resolved cells hidden"]
+    assert outcomes["no resolved column"]
+
+
+def test_a_withheld_total_is_not_given_back_by_another_table():
+    # Provinces {A: 1, B: 3}: "<3" and 3 would give A = 1 from a month table showing 4.
+    raw = _raw({Status.SUBMITTED: 4}, {1: 1, 2: 3})
+    data = publish(2026, raw, [(1, "A"), (2, "B")], [])
+    assert (data["total"], data["total_shown"]) == (HIDDEN, False)
+    assert data["by_month"] == data["by_status"] == data["by_sector"] == []
+    assert [row["count"] for row in data["by_province"]] == [None, None]
+
+
+def test_a_shown_resolved_count_does_not_bound_a_hidden_province_count():
+    # A 1, B 4 (all resolved), C 5: B's "…" next to a shown 4 would force B = 4, A = 1.
+    statuses = [value for value, _label in Status.choices]
+    provinces = [(1, "A"), (2, "B"), (3, "C")]
+    raw = _raw({Status.RESOLVED: 4, Status.SUBMITTED: 6}, {1: 1, 2: 4, 3: 5}, {2: 4})
+    data = publish(2026, raw, provinces, [])
+    rows = {row["name"]: row for row in data["by_province"]}
+    assert rows["A"]["count"] == SMALL
+    for row in rows.values():
+        if row["count"] in (SMALL, HIDDEN):
+            assert row["resolved"] in (SMALL, HIDDEN, 0, None)
+    real = _real(raw, statuses, provinces, [None])
+    _assert_reader_learns_no_cell(data, real, statuses)
 
 
 def test_published_statistics_over_generated_data():
@@ -159,8 +352,6 @@ def test_published_statistics_over_generated_data():
             (rng.choice(statuses), rng.randint(1, 5), rng.choice((1, 2, 3, None)))
             for _ in range(rng.randint(0, 25))
         ]
-        from collections import Counter
-
         raw = {
             "by_month": Counter(rng.randint(1, 12) for _ in rows),
             "by_status": Counter(s for s, _p, _c in rows),

@@ -90,3 +90,23 @@ def test_statistics_csv_keeps_a_zero_share(client, reference_data, monkeypatch):
     monkeypatch.setattr(selectors, "public_statistics", lambda year: data)
     body = client.get(STATS + "csv/").getvalue().decode("utf-8-sig")
     assert f"{data['by_province'][0]['name']},0,0.0" in body
+
+
+def test_a_year_too_small_to_protect_publishes_no_table(client, hanoi):
+    from django.core.cache import cache
+
+    # Two complaints in one month: the month's "<3" would be the total itself.
+    for _ in range(2):
+        make_complaint(province=hanoi)
+    cache.clear()
+    page = client.get(STATS).content.decode()
+    assert 'id="stat-withheld"' in page and 'id="stat-total">&lt;3<' in page
+    year = timezone.localdate().year
+    assert f"<td>{timezone.localdate():%m}/{year}</td>" not in page  # no month table
+    row = next(
+        r for r in selectors.public_statistics(year)["by_province"] if r["name"] == hanoi.name
+    )
+    assert (row["count"], row["resolved"]) == (None, None)
+    home = client.get("/").content.decode()
+    assert f"Số khiếu nại tiếp nhận trong năm {year} còn quá ít" in home
+    assert f"Năm {year} đã tiếp nhận" not in home
