@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal import personal_data
@@ -388,6 +390,15 @@ class StaffEntryForm(WhoForm, BusinessStepForm, WhatForm, AskForm):
 
     def __init__(self, *args, provinces=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The officer reads out the very text stored with the complaint (the view stores
+        # consent_text() too), so that the consumer agrees to what online filers agree to.
+        self.fields["consent_processing"].help_text = format_html(
+            '{} <q id="consent-text">{}</q> <a href="{}">{}</a>',
+            _("Read this to the consumer and tick the box only if they agree:"),
+            consent_text(),
+            reverse("portal:privacy"),
+            _("Personal data policy"),
+        )
         if provinces is not None:
             self.fields["province"].queryset = provinces
             sort_by_name(self.fields["province"])

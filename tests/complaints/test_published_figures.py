@@ -424,3 +424,39 @@ def test_reports_count_an_open_overdue_step_as_late(hanoi, province_officer):
     assert report_figures.on_time_share(collected) == 75.0
     chart = charts.timeliness(collected)
     assert "75" in chart["note"]
+
+
+# --- What the officer reads out ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_staff_entry_shows_the_consent_text_that_is_stored(client, province_officer, hanoi, issues):
+    import html
+
+    from complaints.models import CONSENT_VERSION, Complaint
+    from tests.conftest import login
+
+    issue = issues.first()
+    login(client, province_officer)
+    page = client.get(reverse("complaints:staff_new")).content.decode()
+    read_out = html.unescape(page.split('<q id="consent-text">')[1].split("</q>")[0])
+    assert f'href="{reverse("portal:privacy")}"' in page.split('id="consent-text"')[1]
+    response = client.post(
+        reverse("complaints:staff_new"),
+        {
+            "channel": "hotline",
+            "complainant_name": "Lê Văn Tám",
+            "complainant_phone": "0243 825 1234",
+            "business_name": "Nhà mạng Tây Đô",
+            "province": hanoi.pk,
+            "sector": issue.sector_id,
+            "issue": issue.pk,
+            "description": "Bị trừ tiền dịch vụ không đăng ký.",
+            "request": "Hoàn tiền.",
+            "consent_processing": "on",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    complaint = Complaint.objects.get()
+    assert (complaint.consent_version, complaint.consent_text) == (CONSENT_VERSION, read_out)
+    assert CONSENT_VERSION == "2026-11"
