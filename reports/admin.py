@@ -152,7 +152,8 @@ class ReportingYearAdmin(ScopedAdminMixin, admin.ModelAdmin):
         _step(_("Lock the unit figures"), services.lock_year, transition=True),
         _step(_("Compile the national draft"), services.compile_national, transition=True),
         _step(_("Remind the authority"), services.remind_authority),
-        _step(_("Publish the national report"), services.publish_national, transition=True),
+        # No "publish" step here: the national report's "Ban hành" page, with its
+        # confirmation and the parts it checks, is the one way to publish by hand.
     ]
 
 

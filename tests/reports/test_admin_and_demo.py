@@ -1,5 +1,6 @@
 import datetime
 
+from django.contrib import messages
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -7,6 +8,7 @@ from portal.models import JobRun
 from reports import services
 from reports.models import NationalReport, ReportingYear, UnitReport
 from tests.conftest import login
+from tests.reports.conftest import complete_national
 
 
 def test_officers_run_the_calendar_steps_from_the_admin(client, ministry_officer, no_parts, plan):
@@ -104,7 +106,7 @@ def test_other_ministry_units_cannot_run_the_steps_or_move_the_dates(client, no_
     login(client, chemicals)
     url = reverse("admin:reports_reportingyear_changelist")
     assert client.get(url).status_code == 200  # they read the calendar
-    data = {"action": "step_publish_national", "_selected_action": [reporting_year.pk]}
+    data = {"action": "step_compile_national", "_selected_action": [reporting_year.pk]}
     client.post(url, data, follow=True)
     change = reverse("admin:reports_reportingyear_change", args=[reporting_year.pk])
     client.post(change, {"year": 2026, "data_start": "01/12/2025", "data_end": "31/10/2026"})
@@ -113,3 +115,31 @@ def test_other_ministry_units_cannot_run_the_steps_or_move_the_dates(client, no_
     assert reporting_year.data_start == datetime.date(2025, 11, 1)
     assert not NationalReport.objects.exists()
     assert not JobRun.objects.filter(name__startswith="reports.").exists()
+
+
+def test_the_admin_has_no_one_click_publication(client, ministry_officer, opened_year):
+    """Publishing by hand goes through the "Ban hành" page and its confirmation only: the
+    admin offers no step that publishes, and posting its old name changes nothing and uses
+    up no once-a-year claim."""
+    services.lock_year(opened_year)
+    opened_year.refresh_from_db()
+    services.compile_national(opened_year)
+    login(client, ministry_officer)
+    url = reverse("admin:reports_reportingyear_changelist")
+    page = client.get(url)
+    actions = [name for name, _label in page.context["action_form"].fields["action"].choices]
+    assert "step_compile_national" in actions  # the authority has the calendar's steps
+    assert not [name for name in actions if "publish" in name]
+    data = {"action": "step_publish_national", "_selected_action": [opened_year.pk]}
+    response = client.post(url, data, follow=True)
+    assert not [m for m in response.context["messages"] if m.level == messages.SUCCESS]
+    opened_year.refresh_from_db()
+    assert opened_year.status == ReportingYear.Status.COMPILED
+    assert not JobRun.objects.filter(name="reports.publish_national").exists()
+    # The one way: the confirmation page, once the report is complete.
+    complete_national(opened_year)
+    publish = reverse("reports:national_publish", args=[2026])
+    assert client.get(publish).status_code == 200
+    client.post(publish, {"confirm": "yes"})
+    opened_year.refresh_from_db()
+    assert opened_year.status == ReportingYear.Status.PUBLISHED
