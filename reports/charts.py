@@ -123,7 +123,7 @@ def timeliness(figures):
     share = figures_adapter.on_time_share(figures or {})
     note = ""
     if share is not None:
-        note = gettext("Share handled on time: %(share)s %%") % {
+        note = gettext("Share of handling steps on time: %(share)s %%") % {
             "share": f"{share:g}".replace(".", ",")
         }
     bars = [

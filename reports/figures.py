@@ -30,7 +30,7 @@ FIGURE_LABELS = {
     "received": pgettext_lazy("report figure", "Complaints received"),
     "handled": pgettext_lazy("report figure", "Complaints handled"),
     "handled_on_time": pgettext_lazy("report figure", "Handled on time"),
-    "on_time_share": pgettext_lazy("report figure", "Share handled on time"),
+    "on_time_share": pgettext_lazy("report figure", "Share of handling steps on time"),
     "steps_on_time": pgettext_lazy("report figure", "Statutory steps on time"),
     "steps_late": pgettext_lazy("report figure", "Statutory steps late or overdue"),
     "by_month": pgettext_lazy("report figure", "By month"),

@@ -154,13 +154,70 @@ def test_a_long_task_name_wraps_and_keeps_every_word(
     progress = hanoi_report.progress.select_related("task").first()
     PlanTask.objects.filter(pk=progress.task_id).update(title=LONG_TASK)
     hanoi_report.refresh_from_db()
-    text, _pages, _path = stored_pdf(hanoi_report, tmp_path)
-    # Every word whole (a cut or hyphenated word would be two other tokens), the last
-    # one too (nothing truncated with "…").
-    printed = set(text.replace(",", " ").split())
-    for word in LONG_TASK.replace(",", " ").split():
-        assert word in printed, word
+    _text, _pages, path = stored_pdf(hanoi_report, tmp_path)
+    # The name reads whole, word after word: the cell's line breaks are only whitespace
+    # (a cut or hyphenated word, a word lost or one cut off with "…" breaks the sequence).
+    text = reading_order(path)
+    assert words(LONG_TASK) in words(text)
     assert "giới…" not in text
+
+
+def reading_order(path):
+    """The PDF's text column by column (pdftotext without ``-layout``, which would put
+    the lines of a table's cells side by side)."""
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+
+
+def words(text):
+    """``text`` with every run of whitespace (line and page breaks too) as one space."""
+    return " ".join(text.split())
+
+
+# A unit's frozen figures with every chart's data: the months, the statutory steps the
+# complaints part now gives, and the assessments with their bands.
+CHART_FIGURES = {
+    "sections": {
+        "complaints": {
+            "available": True,
+            "figures": {
+                "received": 31,
+                "handled": 20,
+                "handled_on_time": 17,
+                "steps_on_time": 45,
+                "steps_late": 5,
+                "by_month": {"2025-11": 12, "2025-12": 7, "2026-01": 1234},
+            },
+        },
+        "selfassess": {
+            "available": True,
+            "figures": {"submitted": 9, "verified": 6, "by_band": {"Tốt": 4, "Khá": 2}},
+        },
+    },
+    "has_data": True,
+    "missing_sections": [],
+}
+
+
+def test_the_charts_draw_each_bar_with_its_label_and_value(hanoi_report, tmp_path):
+    UnitReport.objects.filter(pk=hanoi_report.pk).update(figures=CHART_FIGURES)
+    hanoi_report.refresh_from_db()
+    text, _pages, path = stored_pdf(hanoi_report, tmp_path)
+    printed = words(text)
+    by_month = printed.split(str(charts.TITLES["by_month"]))[1]
+    # In order of the months, each with its count (thousands grouped the Vietnamese way).
+    assert "11/2025 12" in by_month and "12/2025 7" in by_month and "01/2026 1.234" in by_month
+    assert by_month.index("11/2025") < by_month.index("12/2025") < by_month.index("01/2026")
+    # The statutory steps, not the complaints handled: 45 on time, 5 late, 90 %.
+    timeliness = printed.split(str(charts.TITLES["timeliness"]))[1]
+    assert "Đúng hạn 45" in timeliness and "Trễ hạn 5" in timeliness
+    assert "Tỷ lệ bước xử lý đúng hạn: 90 %" in timeliness
+    assessments = printed.split(str(charts.TITLES["assessments"]))[1]
+    for bar in ("Đã nộp 9", "Đã xác minh 6", "Kết quả: Khá 2", "Kết quả: Tốt 4"):
+        assert bar in assessments, bar
+    assert str(charts.NO_DATA) not in printed and str(charts.NO_MONTHS) not in printed
+    assert images_in(path) == []  # drawn as vectors, not pictures
 
 
 def test_a_chart_without_data_says_so_instead_of_drawing():
