@@ -257,7 +257,9 @@ class UnitReport(StoredPdf):
             **document,
             "official": self.status == self.Status.ACCEPTED,
             "date_parts": official_date(document["document_date"]) if self.is_submitted else None,
-            "charts": charts.unit_report_charts(document["figures"]),
+            "charts": charts.unit_report_charts(document["figures"])
+            if document["carries_figures"]
+            else [],
             "plan_notice": getattr(self.reporting_year, "plan_notice", ""),
         }
 

@@ -5,18 +5,45 @@ import datetime
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from portal.roles import get_actor
 
 from . import figures as figures_adapter
 from .filters import SHOWN
-from .models import ProgressAttachment, ReportingYear, TaskProgress, UnitReport
+from .models import NationalReport, ProgressAttachment, ReportingYear, TaskProgress, UnitReport
 
 
 def years_for(user):
     """Reporting years an officer may look at, newest first."""
     return ReportingYear.objects.visible_to(user).order_by("-year")
+
+
+def opening_day(year):
+    """The day the calendar opens ``year``: the day after its data window closes, by the
+    year's own dates or, before the year is made, its plan's data; None without a plan
+    that has reporting rules (pages never announce a date from a constant)."""
+    from .services import plan_for_year, year_rules
+
+    reporting_year = ReportingYear.objects.filter(year=year).first()
+    if reporting_year is not None:
+        data_end = reporting_year.data_end
+    else:
+        rules = year_rules(year, plan_for_year(year))
+        if rules is None:
+            return None
+        data_end = rules["data_end"]
+    return data_end + datetime.timedelta(days=1)
+
+
+def next_opening_day(today):
+    """The next day the calendar opens a reporting year (this year's, else next year's),
+    or None when no plan gives one."""
+    for year in (today.year, today.year + 1):
+        day = opening_day(year)
+        if day is not None and day >= today:
+            return day
+    return None
 
 
 def unit_reports_for(user):
@@ -26,7 +53,19 @@ def unit_reports_for(user):
     return (
         UnitReport.objects.visible_to(user)
         .filter(agency_id__in=actor.agency_ids)
-        .select_related("reporting_year", "agency")
+        # The page reads each year's plan notice: the plan comes with the row.
+        .select_related("reporting_year__plan", "agency")
+        .order_by("-reporting_year__year")
+    )
+
+
+def published_national_reports(user):
+    """The published national reports ``user`` may read, newest first (province officers
+    find them on the reports page)."""
+    return (
+        NationalReport.objects.visible_to(user)
+        .filter(status=NationalReport.Status.PUBLISHED)
+        .select_related("reporting_year")
         .order_by("-reporting_year__year")
     )
 
@@ -94,6 +133,8 @@ def _document_date(*candidates):
 def unit_report_document(report, progress=None):
     """What a unit report shows, in the page, the PDF and the CSV alike. Locked reports
     read the frozen snapshot only, so the same snapshot always renders the same numbers."""
+    from .services import _unit_header, carries_figures
+
     reporting_year = report.reporting_year
     snapshot = report.snapshot
     agency = report.agency
@@ -101,13 +142,13 @@ def unit_report_document(report, progress=None):
         unit = snapshot["unit"]
         start, end = (datetime.date.fromisoformat(d) for d in snapshot["window"])
     else:
-        from .services import _unit_header
-
         unit = _unit_header(agency)
         start, end = reporting_year.data_start, reporting_year.data_end
     unit_name, province_name = unit["name"], unit["province"]
     full_name = unit.get("province_full_name", "")
-    figures = report.current_figures or {}
+    # A ministry unit's report shows no figures, even one frozen before they were left out.
+    with_figures = carries_figures(agency)
+    figures = (report.current_figures or {}) if with_figures else {}
     return {
         "report": report,
         "reporting_year": reporting_year,
@@ -128,7 +169,9 @@ def unit_report_document(report, progress=None):
         ),
         "plan_notice": reporting_year.plan_notice,
         "figures": figures,
-        "sections": figures_adapter.display_sections(figures),
+        "carries_figures": with_figures,
+        "figures_note": "" if with_figures else NATIONAL_FIGURES_ONLY,
+        "sections": figures_adapter.display_sections(figures) if with_figures else [],
         "has_data": bool(figures.get("has_data")),
         "missing_sections": [
             figures_adapter.section_label(name) for name in figures.get("missing_sections", [])
@@ -206,6 +249,13 @@ def national_report_document(national):
     }
 
 
+# What a ministry unit's report says in place of figures (page, PDF and CSV alike).
+NATIONAL_FIGURES_ONLY = gettext_lazy(
+    "Figures: see the national report. A ministry unit reports on its tasks; the nationwide "
+    "figures appear once, in the national report."
+)
+
+
 def _value(value):
     return "" if value is None else value
 
@@ -219,7 +269,11 @@ def unit_report_csv(report):
         [_("Data window"), doc["start"].isoformat(), doc["end"].isoformat()],
         [_("Status"), report.get_status_display()],
         [],
-        *_section_rows(doc["sections"]),
+        *(
+            _section_rows(doc["sections"])
+            if doc["carries_figures"]
+            else [[str(NATIONAL_FIGURES_ONLY)]]
+        ),
         [],
         [
             _("Task"),

@@ -224,19 +224,25 @@ def ensure_year(year):
     return reporting_year
 
 
+def carries_figures(agency):
+    """Whether a unit's report carries the parts' figures: only a province's Sở Công
+    Thương, with what belongs to its province. A ministry unit reports on its tasks only;
+    the nationwide figures appear once, in the national report, not again in each central
+    unit's report."""
+    return agency.kind == Agency.Kind.PROVINCIAL_DEPARTMENT and agency.province_id is not None
+
+
 def _figures_for_units(reporting_year, agencies):
-    """Live figures for each unit, {agency_id: figures}, plus the nationwide figures: one
-    call per part whatever the number of units."""
-    province_ids = [a.province_id for a in agencies if a.province_id]
+    """Live figures for each unit, {agency_id: figures} (empty for a ministry unit), plus
+    the nationwide figures: one call per part whatever the number of units."""
+    province_ids = [a.province_id for a in agencies if carries_figures(a)]
     national, by_province = figures_adapter.collect_all(
         start=reporting_year.data_start, end=reporting_year.data_end, province_ids=province_ids
     )
-    result = {}
-    for agency in agencies:
-        if agency.kind == Agency.Kind.PROVINCIAL_DEPARTMENT and agency.province_id:
-            result[agency.pk] = by_province[agency.province_id]
-        else:
-            result[agency.pk] = national
+    result = {
+        agency.pk: by_province[agency.province_id] if carries_figures(agency) else {}
+        for agency in agencies
+    }
     return result, national
 
 

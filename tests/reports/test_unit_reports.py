@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from portal.errors import InvalidTransition, NotAllowed
 from portal.models import Agency
-from reports import services
+from reports import figures, selectors, services
 from reports.models import UnitReport
 from tests.conftest import login
 from tests.factories import AgencyFactory
@@ -288,3 +288,55 @@ def test_only_the_authority_reviews(client, province_officer, hanoi_report):
     assert response.status_code == 404
     hanoi_report.refresh_from_db()
     assert hanoi_report.status == "submitted"
+
+
+def test_a_ministry_unit_reports_its_tasks_and_the_nationwide_figures_appear_once(
+    client, ministry_officer, opened_year, fake_parts, hanoi, hcm
+):
+    """Each central unit's report carrying the nationwide figures would repeat them (the
+    library's "Văn bản bổ sung" in every one): they appear once, in the national report."""
+    fake_parts["legaldocs"].set(hanoi.pk, added=7)
+    fake_parts["legaldocs"].set(hcm.pk, added=2)
+    services.refresh_figures(opened_year)
+    authority = UnitReport.objects.get(reporting_year=opened_year, agency__code="ubctqg")
+    assert authority.figures == {}
+    login(client, ministry_officer)
+    page = client.get(reverse("reports:unit_report", args=[authority.pk]))
+    content = page.content.decode()
+    assert page.context["sections"] == []
+    assert 'data-testid="national-figures-only"' in content
+    assert "xem báo cáo toàn quốc" in content
+    assert reverse("reports:national_report", args=[2026]) in content
+    assert "Văn bản bổ sung" not in content and 'data-figure="' not in content
+    _header, rows = selectors.unit_report_csv(authority)
+    cells = [str(cell) for row in rows for cell in row]
+    assert any("xem báo cáo toàn quốc" in cell for cell in cells)
+    assert "Văn bản bổ sung" not in cells
+    # Submitted, it freezes no figures; the province's report keeps its own.
+    services.submit_report(report=authority, user=ministry_officer)
+    authority.refresh_from_db()
+    assert authority.current_figures == {}
+    hanoi_report = UnitReport.objects.get(reporting_year=opened_year, agency__province=hanoi)
+    assert hanoi_report.figures["sections"]["legaldocs"]["figures"]["added"] == 7
+    totals = services.build_national_snapshot(opened_year)["totals"]
+    assert totals["sections"]["legaldocs"]["figures"]["added"] == 9
+
+
+def test_a_ministry_unit_report_frozen_with_the_nationwide_figures_no_longer_shows_them(
+    client, ministry_officer, opened_year
+):
+    authority = UnitReport.objects.get(reporting_year=opened_year, agency__code="ubctqg")
+    national, _by_province = figures.collect_all(
+        start=opened_year.data_start, end=opened_year.data_end, province_ids=[]
+    )
+    UnitReport.objects.filter(pk=authority.pk).update(
+        snapshot={
+            "figures": national,
+            "window": [opened_year.data_start.isoformat(), opened_year.data_end.isoformat()],
+            "unit": services._unit_header(authority.agency),
+        }
+    )
+    authority.refresh_from_db()
+    document = selectors.unit_report_document(authority)
+    assert document["sections"] == [] and not document["carries_figures"]
+    assert authority.pdf_context()["charts"] == []
