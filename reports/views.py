@@ -57,6 +57,10 @@ def index(request):
     own_reports = list(selectors.unit_reports_for(request.user))
     today = timezone.localdate()
     context = {"own_reports": own_reports, "today": today, "is_ministry": actor.is_ministry}
+    if not actor.is_ministry:
+        context["published_nationals"] = list(selectors.published_national_reports(request.user))
+    if not own_reports:
+        context["opening_day"] = selectors.next_opening_day(today)
     for report in own_reports:
         report.days_left = selectors.days_left(report.reporting_year.unit_deadline, today)
     if actor.is_ministry:
@@ -268,17 +272,20 @@ def attachment(request, pk):
 def _national(request, year, manage=False):
     """The reporting year and its national report (or None). ``manage``: the caller
     compiles, edits or publishes, which only the authority does (other ministry units
-    read); a province officer reads only a published report. Anyone else gets 404 like
-    any other wrong role."""
+    read). Who reads which report is ``NationalReport.objects.visible_to`` (a province
+    officer: only a published one); only the ministry, which compiles it, has the page
+    before there is a report. Anyone else gets 404 like any other wrong role."""
     actor = get_actor(request.user)
     if manage and not actor.is_authority:
         raise NotAllowed("only the authority manages the national report")
     reporting_year = get_object_in_scope(ReportingYear.objects, request.user, year=year)
-    national = NationalReport.objects.filter(reporting_year=reporting_year).first()
-    if not actor.is_ministry and (
-        national is None or national.status != NationalReport.Status.PUBLISHED
-    ):
-        raise NotAllowed(f"national report {year}: not published")
+    national = (
+        NationalReport.objects.visible_to(request.user)
+        .filter(reporting_year=reporting_year)
+        .first()
+    )
+    if national is None and not actor.is_ministry:
+        raise NotAllowed(f"national report {year}: not visible")
     return reporting_year, national
 
 

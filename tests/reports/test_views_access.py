@@ -1,7 +1,10 @@
 """Who may see a unit report and its files: the unit's province and the ministry; everyone
 else gets 404 (never 403)."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -150,3 +153,84 @@ def test_the_pages_work_in_english(client, province_officer, hanoi_report):
     content = response.content.decode()
     assert "Complaints received" in content
     assert "Submit the report" in content
+
+
+def test_province_officers_find_the_national_report_once_it_is_published(
+    client, province_officer, ministry_officer, opened_year
+):
+    from reports.models import NationalReport
+    from tests.reports.conftest import complete_national
+
+    services.compile_national(opened_year)
+    page = reverse("reports:national_report", args=[2026])
+    login(client, province_officer)
+    response = client.get(reverse("reports:index"))
+    assert response.context["published_nationals"] == []
+    assert page not in response.content.decode()
+    assert client.get(page).status_code == 404  # a draft is the ministry's
+    complete_national(opened_year)
+    services.publish_now(opened_year, user=ministry_officer)
+    response = client.get(reverse("reports:index"))
+    national = NationalReport.objects.get(reporting_year=opened_year)
+    assert response.context["published_nationals"] == [national]
+    content = response.content.decode()
+    assert 'data-testid="published-nationals"' in content and page in content
+    assert reverse("reports:national_pdf", args=[2026]) in content
+    assert client.get(page).status_code == 200
+
+
+def test_the_index_announces_the_years_own_opening_day(
+    client, province_officer, ministry_officer, year_2026
+):
+    """Not a fixed "1 November": the day after the year's data window closes, from the
+    year's dates (here corrected by the authority) or, before the year exists, its plan's."""
+    summer = datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.timezone(datetime.timedelta(hours=7)))
+    with time_machine.travel(summer, tick=False):
+        opening_day_pages(client, province_officer, ministry_officer, year_2026)
+
+
+def opening_day_pages(client, province_officer, ministry_officer, year_2026):
+    login(client, province_officer)
+    content = client.get(reverse("reports:index")).content.decode()
+    assert "01/11/2026" in content
+    year_2026.data_end = datetime.date(2026, 10, 20)
+    year_2026.save()
+    content = client.get(reverse("reports:index")).content.decode()
+    assert "21/10/2026" in content and "1 tháng 11" not in content
+    assert 'data-testid="no-report-yet"' in content
+    year_2026.delete()
+    login(client, ministry_officer)
+    content = client.get(reverse("reports:index")).content.decode()
+    assert 'data-testid="no-year-yet"' in content and "01/11/2026" in content
+
+
+def test_the_own_reports_list_reads_each_years_plan_with_its_row(
+    client, province_officer, hanoi_report, hanoi
+):
+    """The list shows each year's plan notice: the plan comes with the row, so more
+    years cost no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.models import UnitReport
+
+    login(client, province_officer)
+    url = reverse("reports:index")
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    # Years past the plan's period report against it, with its notice.
+    for year in (2031, 2032):
+        UnitReport.objects.create(
+            reporting_year=services.ensure_year(year), agency=hanoi_report.agency
+        )
+    small = count_queries()
+    for year in (2033, 2034, 2035):
+        UnitReport.objects.create(
+            reporting_year=services.ensure_year(year), agency=hanoi_report.agency
+        )
+    assert "2035" in client.get(url).content.decode()
+    assert count_queries() == small
