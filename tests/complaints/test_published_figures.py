@@ -244,14 +244,20 @@ def _assert_reader_learns_no_cell(data, real, statuses):
 
 
 def _generated(rng, statuses, provinces, sectors):
-    from collections import Counter
 
     rows = [
         (rng.choice(statuses), rng.choice(provinces)[0], rng.choice([*sectors, (None, "")])[0])
         for _ in range(rng.randint(0, 14))
     ]
-    raw = {
-        "by_month": Counter(rng.randint(1, 4) for _ in rows),
+    return rows, _raw_from_rows(rows, [rng.randint(1, 4) for _ in rows])
+
+
+def _raw_from_rows(rows, months):
+    """What publish() takes, for ``rows`` of (status, province, sector) received in ``months``."""
+    from collections import Counter
+
+    return {
+        "by_month": Counter(months),
         "by_status": Counter(s for s, _p, _c in rows),
         "by_sector": Counter(c for _s, _p, c in rows),
         "by_province": Counter(p for _s, p, _c in rows),
@@ -259,7 +265,6 @@ def _generated(rng, statuses, provinces, sectors):
         "province_steps": {},
         "businesses": [],
     }
-    return rows, raw
 
 
 def _real(raw, statuses, provinces, sector_ids):
@@ -352,15 +357,7 @@ def test_published_statistics_over_generated_data():
             (rng.choice(statuses), rng.randint(1, 5), rng.choice((1, 2, 3, None)))
             for _ in range(rng.randint(0, 25))
         ]
-        raw = {
-            "by_month": Counter(rng.randint(1, 12) for _ in rows),
-            "by_status": Counter(s for s, _p, _c in rows),
-            "by_sector": Counter(c for _s, _p, c in rows),
-            "by_province": Counter(p for _s, p, _c in rows),
-            "resolved_by_province": Counter(p for s, p, _c in rows if s == Status.RESOLVED),
-            "province_steps": {},
-            "businesses": [],
-        }
+        raw = _raw_from_rows(rows, [rng.randint(1, 12) for _ in rows])
         data = publish(2026, raw, provinces, sectors)
         tables = {
             "by_month": [raw["by_month"].get(m, 0) for m in range(1, 13)],
