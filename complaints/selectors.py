@@ -512,6 +512,13 @@ def _collect(start, end, province=None, per_province=False):
     def bucket(row):
         return result.setdefault(row["province_id"] if per_province else None, _empty_figures())
 
+    def grouped(queryset, **aggregates):
+        # ``values()`` with no field would select every column and group by the primary
+        # key (one row per complaint); the nationwide figures are one aggregate instead.
+        if key:
+            return queryset.values(*key).annotate(**aggregates).order_by()
+        return [queryset.aggregate(**aggregates)]
+
     for field, target in (
         ("status", "by_status"),
         ("sector_id", "by_sector"),
@@ -524,11 +531,7 @@ def _collect(start, end, province=None, per_province=False):
             figures[target][label] = figures[target].get(label, 0) + row["n"]
             if field == "status":
                 figures["received"] += row["n"]
-    for row in (
-        handled.values(*key)
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(is_late=False)))
-        .order_by()
-    ):
+    for row in grouped(handled, n=Count("pk"), on_time=Count("pk", filter=Q(is_late=False))):
         figures = bucket(row)
         figures["handled"] += row["n"]
         figures["handled_on_time"] += row["on_time"]
@@ -543,7 +546,7 @@ def _collect(start, end, province=None, per_province=False):
     if province is not None:
         steps = steps.filter(province_id=province_id)
     as_of = min(end + timedelta(days=1), timezone.localdate())
-    for row in steps.values(*key).annotate(**timeliness(as_of)).order_by():
+    for row in grouped(steps, **timeliness(as_of)):
         figures = bucket(row)
         figures["steps_on_time"] += row["n_on_time"]
         figures["steps_late"] += row["n_late"]

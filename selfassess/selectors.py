@@ -118,16 +118,19 @@ def _bucket_label(low, high):
     return f"{low}–{min(high, 100)}%"
 
 
-def _figures_rows(start, end, province=None):
-    """Two aggregate queries: submissions in the window, verifications in the window."""
+def _figures_rows(start, end, province=None, per_province=False):
+    """Two aggregate queries: submissions in the window, verifications in the window,
+    grouped by province only when asked (nationwide: one total, not one row per province)."""
     base = Assessment.objects.filter(criteria_set__is_practice=False)
     if province is not None:
         base = base.filter(business__province=province)
-    submitted = (
-        base.filter(periods.within("first_submitted_at", start, end, model=Assessment))
-        .values("business__province_id")
-        .annotate(n=Count("pk"))
-    )
+    key = ["business__province_id"] if per_province else []
+    submitted = base.filter(periods.within("first_submitted_at", start, end, model=Assessment))
+    if per_province:
+        submitted = submitted.values(*key).annotate(n=Count("pk")).order_by()
+    else:
+        # ``values()`` without a field would group by the primary key.
+        submitted = [submitted.aggregate(n=Count("pk"))]
     bucket_cases = {
         _bucket_label(low, high): Count("pk", filter=Q(percent__gte=low, percent__lt=high))
         for low, high in BUCKETS
@@ -138,12 +141,13 @@ def _figures_rows(start, end, province=None):
             status=Assessment.Status.VERIFIED,
         )
         .values(
-            "business__province_id",
+            *key,
             "band__label",
             "business__sector__name",
             "criteria_set__year",
         )
         .annotate(n=Count("pk"), **{f"b{i}": c for i, c in enumerate(bucket_cases.values())})
+        .order_by()
     )
     return list(submitted), list(verified), list(bucket_cases)
 
@@ -191,7 +195,7 @@ def report_figures(*, start, end, province=None):
 def report_figures_by_province(*, start, end):
     """The same figures keyed by province id (only provinces with any activity). Two
     queries."""
-    submitted, verified, labels = _figures_rows(start, end)
+    submitted, verified, labels = _figures_rows(start, end, per_province=True)
     return dict(_fold_rows(submitted, verified, labels, key=True))
 
 
