@@ -131,7 +131,9 @@ def collect_all(*, start, end, province_ids):
         raw = section.figures_function()(start=start, end=end, province=None)
         national = national_sections[section.name] = _available(raw, section.keys)
         by_province = section.by_province_function()
-        rows = (by_province(start=start, end=end) or {}) if by_province else {}
+        # Nationwide figures alone (the compilation of a year not locked) ask no province.
+        wanted = bool(province_ids) and by_province is not None
+        rows = (by_province(start=start, end=end) or {}) if wanted else {}
         for pid in province_ids:
             if section.nationwide_only:
                 per_province[pid][section.name] = national

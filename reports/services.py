@@ -369,11 +369,8 @@ def _freeze_unit_reports(reporting_year, now):
         .select_for_update(of=("self",))
         .filter(snapshot__isnull=True)
     )
+    # One collection for every unit and the nation, even when no report is left to freeze.
     live, national = _figures_for_units(reporting_year, [r.agency for r in reports])
-    if not reports:
-        national, _by_province = figures_adapter.collect_all(
-            start=reporting_year.data_start, end=reporting_year.data_end, province_ids=[]
-        )
     for report in reports:
         _freeze(report, live[report.agency_id], now, by="lock")
     UnitReport.objects.bulk_update(reports, ["figures", "snapshot", "locked_at", "content_version"])
