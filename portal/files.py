@@ -1,8 +1,9 @@
 """Private uploads: content-checked on the way in, scope-checked on the way out.
 
-Files live under ``PRIVATE_MEDIA_ROOT`` and have no public URL. An app's download view
-first fetches the owning record through ``visible_to`` (404 otherwise), then calls
-:func:`serve_private_file`.
+Files live in a private S3-compatible bucket when ``PRIVATE_S3_BUCKET`` is set (so several
+web servers share them), else under ``PRIVATE_MEDIA_ROOT``; either way they have no public
+URL. An app's download view first fetches the owning record through ``visible_to`` (404
+otherwise), then calls :func:`serve_private_file`, which streams the bytes itself.
 
 A file's type is decided by its bytes only (:func:`sniff`); it is stored and served with
 that type's extension and Content-Type, whatever the uploader named it. Besides its type and
@@ -43,7 +44,7 @@ import zlib
 
 import filetype
 import olefile
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
@@ -87,10 +88,9 @@ MAX_IMAGE_PIXELS = 25_000_000
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 
 
-@deconstructible(path="portal.files.PrivateStorage")
-class PrivateStorage(FileSystemStorage):
-    """The private file store. Its folder is read from the settings when used (and again
-    when tests change them), so migrations never record a machine's path."""
+class _LocalPrivateStorage(FileSystemStorage):
+    """The development store: a folder read from the settings when used (and again when
+    tests change them), so no machine's path is fixed at import."""
 
     def __init__(self):
         super().__init__(location=None, base_url=None)
@@ -103,9 +103,95 @@ class PrivateStorage(FileSystemStorage):
 
     @property
     def location(self):
-        import os
-
         return os.path.abspath(self.base_location)
+
+
+def _s3_storage(options):
+    # Imported only when configured: development and most tests never load boto3.
+    from storages.backends.s3 import S3Storage
+
+    return S3Storage(
+        bucket_name=options["bucket"],
+        endpoint_url=options["endpoint_url"] or None,
+        access_key=options["access_key"] or None,
+        secret_key=options["secret_key"] or None,
+        region_name=options["region_name"] or None,
+        # No ACL sent: S3's default is private (owner only), and buckets with ACLs disabled
+        # (AWS's default since 2023) refuse any other ACL header. URLs are unsigned, so an
+        # object's URL opens nothing for anyone: the views stream the bytes themselves.
+        default_acl=None,
+        querystring_auth=False,
+        file_overwrite=False,
+        # Reads stay in memory (0 = never spill to a temporary file on local disk).
+        max_memory_size=0,
+    )
+
+
+@deconstructible(path="portal.files.PrivateStorage")
+class PrivateStorage(Storage):
+    """The private file store: an S3-compatible bucket when ``PRIVATE_S3_BUCKET`` is set
+    (several web servers then share one store), else a local folder. The choice is read
+    from the settings on each use, so migrations record no setting and tests may switch.
+    Every call goes to that backend."""
+
+    def __init__(self):
+        self._backends = {}
+
+    def backend(self):
+        from django.conf import settings
+
+        options = getattr(settings, "PRIVATE_S3", None) or {}
+        if not options.get("bucket"):
+            options = {}
+        key = tuple(sorted(options.items()))
+        if key not in self._backends:
+            self._backends[key] = _s3_storage(options) if options else _LocalPrivateStorage()
+        return self._backends[key]
+
+    def open(self, name, mode="rb"):
+        return self.backend().open(name, mode)
+
+    def save(self, name, content, max_length=None):
+        return self.backend().save(name, content, max_length=max_length)
+
+    def get_valid_name(self, name):
+        return self.backend().get_valid_name(name)
+
+    def get_alternative_name(self, file_root, file_ext):
+        return self.backend().get_alternative_name(file_root, file_ext)
+
+    def get_available_name(self, name, max_length=None):
+        return self.backend().get_available_name(name, max_length=max_length)
+
+    def generate_filename(self, filename):
+        return self.backend().generate_filename(filename)
+
+    def path(self, name):
+        return self.backend().path(name)
+
+    def delete(self, name):
+        return self.backend().delete(name)
+
+    def exists(self, name):
+        return self.backend().exists(name)
+
+    def listdir(self, path):
+        return self.backend().listdir(path)
+
+    def size(self, name):
+        return self.backend().size(name)
+
+    def url(self, name):
+        return self.backend().url(name)
+
+    def get_accessed_time(self, name):
+        return self.backend().get_accessed_time(name)
+
+    def get_created_time(self, name):
+        return self.backend().get_created_time(name)
+
+    def get_modified_time(self, name):
+        return self.backend().get_modified_time(name)
 
 
 private_storage = PrivateStorage()

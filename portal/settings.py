@@ -295,6 +295,16 @@ STORAGES = {
 # check the same scope as the record they belong to.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+# Private files on S3-compatible object storage (portal.files.PrivateStorage), so that
+# several web servers share them: used when PRIVATE_S3_BUCKET is set, else the local folder
+# above. Keys may be left empty where the machine's role or environment provides them.
+PRIVATE_S3 = {
+    "bucket": env("PRIVATE_S3_BUCKET", ""),
+    "endpoint_url": env("AWS_S3_ENDPOINT_URL", ""),
+    "access_key": env("AWS_ACCESS_KEY_ID", ""),
+    "secret_key": env("AWS_SECRET_ACCESS_KEY", ""),
+    "region_name": env("AWS_S3_REGION_NAME", ""),
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
