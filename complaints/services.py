@@ -768,31 +768,47 @@ def clear_expired_drafts_in_sessions(now=None):
 def purge_abandoned_drafts(days=None):
     """Delete files uploaded in form sessions that were never sent, after ``days`` days
     (DRAFT_DAYS): personal data is not kept longer than the process needs it. The typed
-    data lives in the session, which expires DRAFT_DAYS after the draft's last change."""
+    data lives in the session, which expires DRAFT_DAYS after the draft's last change.
+    Through the storage's own API, so that it works on local disk and on S3 alike."""
+    import datetime
+
+    from portal.files import private_storage as storage
+
     days = DRAFT_DAYS if days is None else days
-    import shutil
-    from pathlib import Path
-
-    from portal.files import private_storage
-
-    root = Path(private_storage.path("complaints/drafts"))
-    if not root.is_dir():
+    root = "complaints/drafts"
+    try:
+        folders, _files = storage.listdir(root)
+    except FileNotFoundError:
         return 0
     # Draft folders whose files belong to a complaint now (paths are drafts/<key>/<file>).
     sent = {
         name.split("/")[2]
-        for name in Attachment.objects.filter(file__startswith="complaints/drafts/")
+        for name in Attachment.objects.filter(file__startswith=f"{root}/")
         .values_list("file", flat=True)
         .iterator()
     }
-    cutoff = timezone.now().timestamp() - days * 86400
+    cutoff = timezone.now() - datetime.timedelta(days=days)
     removed = 0
-    for folder in root.iterdir():
-        if not folder.is_dir() or folder.stat().st_mtime > cutoff or folder.name in sent:
+    for folder in folders:
+        if folder in sent:
             continue
-        shutil.rmtree(folder, ignore_errors=True)
+        names = [f"{root}/{folder}/{name}" for name in storage.listdir(f"{root}/{folder}")[1]]
+        if any(storage.get_modified_time(name) > cutoff for name in names):
+            continue  # a file of it was uploaded lately: the draft is alive
+        for name in names:
+            storage.delete(name)
+        _remove_empty_folder(storage, f"{root}/{folder}")
         removed += 1
     return removed
+
+
+def _remove_empty_folder(storage, name):
+    # A bucket has no folders; a local disk keeps the empty one unless it is removed.
+    import contextlib
+    import os
+
+    with contextlib.suppress(NotImplementedError, OSError):
+        os.rmdir(storage.path(name))
 
 
 # --- Retention -------------------------------------------------------------------------------

@@ -240,11 +240,15 @@ def test_abandoned_draft_files_are_purged(client, reference_data, settings):
 
     folder = Path(private_storage.path(f"complaints/drafts/{key}"))
     assert folder.is_dir()
+
+    def touch(stamp):
+        for item in (folder, *folder.iterdir()):
+            os.utime(item, (stamp, stamp))
+
     now = time.time()  # the suite's frozen clock; the file system stamps the real time
-    os.utime(folder, (now, now))
+    touch(now)
     assert services.purge_abandoned_drafts() == 0  # too recent
-    old = now - 3 * 86400
-    os.utime(folder, (old, old))
+    touch(now - 3 * 86400)
     assert services.purge_abandoned_drafts() == 1
     assert not folder.exists()
 
@@ -258,7 +262,8 @@ def test_sent_draft_files_are_kept(client, reference_data, settings):
     attachment = Complaint.objects.get().attachments.get()
     folder = os.path.dirname(attachment.file.path)
     old = os.stat(folder).st_mtime - 3 * 86400
-    os.utime(folder, (old, old))
+    for item in (folder, attachment.file.path):
+        os.utime(item, (old, old))
     assert services.purge_abandoned_drafts() == 0
     assert os.path.exists(attachment.file.path)
 

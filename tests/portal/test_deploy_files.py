@@ -43,7 +43,8 @@ def test_gunicorn_logs_no_query_string_and_caps_requests():
     cmd = json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.M).group(1))
     assert cmd == command
     assert compose_web_command("127.0.0.1:1")[1:] == [*command[1:3], "127.0.0.1:1", *command[4:]]
-    assert compose["services"]["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert compose["services"]["web"]["ports"] == ["127.0.0.1:8000-8001:8000"]
+    assert compose["services"]["web"]["deploy"]["replicas"] == 2
 
 
 def test_dockerfile_uses_python_311_and_runs_unprivileged():

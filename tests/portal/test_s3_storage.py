@@ -170,3 +170,22 @@ def test_a_file_missing_from_the_bucket_is_a_404_not_an_error(
     login(client, business_member)
     response = client.get(reverse("selfassess:evidence", args=[assessment.pk, evidence.pk]))
     assert response.status_code == 404
+
+
+def test_the_daily_draft_purge_clears_abandoned_drafts_in_the_bucket(client, s3_bucket):
+    """The purge goes through the storage's API: on a bucket it lists and deletes objects
+    (a bucket has no folder to walk). A fresh draft is kept; three days on, it is gone."""
+    import datetime
+
+    import time_machine
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from complaints import services
+
+    private_storage.save("complaints/drafts/abc123/hoa-don.pdf", ContentFile(PDF_BYTES))
+    assert bucket_keys(s3_bucket) == ["complaints/drafts/abc123/hoa-don.pdf"]
+    assert services.purge_abandoned_drafts() == 0  # just uploaded
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=3), tick=False):
+        assert services.purge_abandoned_drafts() == 1
+    assert bucket_keys(s3_bucket) == []
