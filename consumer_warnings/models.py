@@ -17,7 +17,7 @@ from portal.files import PrivateUploadTo, private_storage
 from portal.markup import render_markdown
 from portal.models import Business, Province
 from portal.personal_data import PersonalData
-from portal.search import fold, search_column, search_terms
+from portal.search import fold, search_column, text_matches
 from portal.text import nfc, slugify_vi
 
 from .gtin import gtin_key, normalise_gtin, validate_gtin
@@ -504,7 +504,8 @@ class Subscription(models.Model):
         if self.kind and self.kind != warning.kind:
             return False
         if self.keyword_folded:
-            return all(term in warning.search_text for term in search_terms(self.keyword))
+            # The same whole-word phrase rule as the warnings search (portal.search).
+            return text_matches(warning.search_text, self.keyword)
         return True
 
 
