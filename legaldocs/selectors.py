@@ -13,7 +13,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from portal import periods
-from portal.search import fold, search_terms, terms_condition
+from portal.search import PHRASE_WORDS, fold, phrase_condition, search_terms, terms_condition
 
 from .models import Document, DocumentType, IssuingBody, LegalField, Relation, ValidityEvent
 from .validity import Status, annotate_status, status_on, status_style
@@ -37,8 +37,23 @@ class ParsedQuery:
     number: str = ""  # normalised number when the query looks like a document number
 
     @property
+    def words(self):
+        """The typed words as ``portal.search`` reads them: up to two are one phrase ("trọng
+        tài", never "trong" alone), more are each looked for anywhere."""
+        if 1 < len(self.terms) <= PHRASE_WORDS:
+            return [" ".join(self.terms)]
+        return list(self.terms)
+
+    @property
     def needles(self):
-        return self.phrases + self.terms
+        """What must be found (and is marked), a phrase as its words one space apart."""
+        return self.phrases + self.words
+
+    @property
+    def prefix_last(self):
+        """Whether the last needle may end in a word's beginning: only a typed word, never a
+        phrase in quotes (``needles`` ends with the words)."""
+        return bool(self.terms)
 
     @property
     def is_empty(self):
@@ -90,23 +105,38 @@ def _number_filter(number):
     )
 
 
+def words_condition(parsed, column="search_text"):
+    """A ``Q`` true when ``column`` holds every needle as whole words (``portal.search``):
+    quoted phrases and two typed words adjacent, more typed words anywhere, the last typed
+    word possibly a word's beginning ("tieu du" finds "tiêu dùng")."""
+    condition = Q()
+    for phrase in parsed.phrases:
+        condition &= phrase_condition(phrase.split(), column=column, prefix_last=False)
+    return condition & terms_condition(parsed.words, column=column)
+
+
+def _tsquery(parsed):
+    """The same words as a PostgreSQL ``tsquery``: ``'a' <-> 'b'`` for a phrase, ``&``
+    between words, ``:*`` on the last word (a prefix). Folded words are letters and digits
+    only, so quoting them is enough."""
+    needles = [[f"'{word}'" for word in needle.split()] for needle in parsed.needles]
+    if parsed.prefix_last:
+        needles[-1][-1] += ":*"
+    return " & ".join("(" + " <-> ".join(words) + ")" for words in needles)
+
+
 def _full_text(qs, parsed):
-    """Rows whose folded text holds every word and phrase. Portable path: the portal's one
-    term matching (``portal.search.terms_condition``: ``LIKE`` on the folded column).
-    PostgreSQL: full-text search with the ``simple`` configuration on the same parsed terms
-    and folded column, served by the GIN index of migration 0004; its statistics know how
-    common each word is, so a page of a very common word stops early instead of scanning
-    every row's full text."""
+    """Rows whose folded text holds every word and phrase as whole words. Portable path:
+    the portal's one word matching (``words_condition``). PostgreSQL: full-text search with
+    the ``simple`` configuration on the same parsed words and folded column (whose words are
+    the full-text tokens, ``models.folded_words``), served by the GIN index of migration
+    0004; its statistics know how common each word is, so a page of a very common word
+    stops early instead of scanning every row's full text."""
     if connection.vendor != "postgresql":
-        return qs.filter(terms_condition(parsed.needles))
+        return qs.filter(words_condition(parsed))
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
-    queries = [SearchQuery(p, config="simple", search_type="phrase") for p in parsed.phrases]
-    if parsed.terms:
-        queries.append(SearchQuery(" ".join(parsed.terms), config="simple", search_type="plain"))
-    query = queries[0]
-    for extra in queries[1:]:
-        query &= extra
+    query = SearchQuery(_tsquery(parsed), config="simple", search_type="raw")
     return qs.alias(document_vector=SearchVector("search_text", config="simple")).filter(
         document_vector=query
     )
@@ -177,10 +207,11 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
     # somewhere in the title (2); anywhere else (1). Shorter titles first within a tier.
     # Title matches and the others are two queries, so that the second one can walk the
     # date index and stop after one page instead of ranking every match of a common word.
-    in_title = terms_condition(parsed.needles, column="title_search")
+    in_title = words_condition(parsed, column="title_search")
     tiers = []
     if len(parsed.terms) > 1 and not parsed.phrases:
-        tiers.append(When(title_search__contains=" ".join(parsed.terms), then=Value(3)))
+        typed = phrase_condition(parsed.terms, column="title_search")
+        tiers.append(When(typed, then=Value(3)))
     # The folded title is part of the folded search text: a title match needs no scan of
     # the (long) full text.
     first = (
@@ -276,7 +307,7 @@ def _most_words(qs, parsed):
         return None
     score = sum(
         (
-            Case(When(search_text__contains=term, then=Value(1)), default=Value(0))
+            Case(When(terms_condition([term], prefix_last=False), then=Value(1)), default=0)
             for term in parsed.terms
         ),
         Value(0),
@@ -327,17 +358,25 @@ def _folded_with_map(text):
     return "".join(chars), index
 
 
-def _match_spans(text, needles):
+def _needle_pattern(needle, prefix):
+    """Whole folded words of ``needle`` next to each other; a prefix needle marks the whole
+    word it begins ("tieu du" marks "tiêu dùng")."""
+    words = r"[^0-9a-z]+".join(re.escape(word) for word in needle.split())
+    rest = r"[0-9a-z]*" if prefix else ""
+    return re.compile(rf"(?<![0-9a-z]){words}{rest}(?![0-9a-z])")
+
+
+def _match_spans(text, needles, prefix_last=False):
+    """Spans of ``text`` whose folded words match a needle: only whole words, as the search
+    found them ("trọng tài" marks "trọng tài", never "trong")."""
     folded, index = _folded_with_map(text)
+    needles = [needle for needle in needles if needle and needle.strip()]
     spans = []
-    for needle in needles:
-        if not needle:
-            continue
-        start = folded.find(needle)
-        while start != -1:
-            end = start + len(needle)
+    for position, needle in enumerate(needles):
+        prefix = prefix_last and position == len(needles) - 1
+        for found in _needle_pattern(needle, prefix).finditer(folded):
+            start, end = found.span()
             spans.append((index[start], index[end - 1] + 1))
-            start = folded.find(needle, end)
     spans.sort()
     merged = []
     for start, end in spans:
@@ -363,18 +402,19 @@ def _render(text, spans, start=0, end=None):
     return "".join(out)
 
 
-def highlight(text, needles):
-    """``text`` escaped, with every match of ``needles`` (folded) wrapped in <mark>."""
+def highlight(text, needles, prefix_last=False):
+    """``text`` escaped, with every whole-word match of ``needles`` (folded) in <mark>;
+    ``prefix_last``: the last needle may begin a word."""
     text = text or ""
-    return mark_safe(_render(text, _match_spans(text, needles)))  # noqa: S308 (escaped)
+    return mark_safe(_render(text, _match_spans(text, needles, prefix_last)))  # noqa: S308 (escaped)
 
 
-def snippet(text, needles, length=240):
+def snippet(text, needles, length=240, prefix_last=False):
     """An escaped excerpt of ``text`` around the first match, matches in <mark>."""
     text = " ".join((text or "").split())
     if not text:
         return ""
-    spans = _match_spans(text, needles) if needles else []
+    spans = _match_spans(text, needles, prefix_last) if needles else []
     if not spans:
         cut = text[:length]
         return mark_safe(escape(cut) + ("…" if len(text) > length else ""))  # noqa: S308
@@ -396,14 +436,15 @@ def snippet(text, needles, length=240):
 def decorate(documents, parsed):
     """Add ``title_html`` and ``snippet_html`` to each document of a results page."""
     needles = parsed.needles if parsed else []
+    prefix = bool(parsed and parsed.prefix_last)
     for document in documents:
-        document.title_html = highlight(document.title, needles)
+        document.title_html = highlight(document.title, needles, prefix)
         body = document.summary
-        if needles and not _match_spans(body, needles):
+        if needles and not _match_spans(body, needles, prefix):
             plain = _MARKUP.sub("", strip_tags(document.body)).replace("\t", " ")
-            if _match_spans(plain[:20000], needles):
+            if _match_spans(plain[:20000], needles, prefix):
                 body = plain[:20000]
-        document.snippet_html = snippet(body, needles)
+        document.snippet_html = snippet(body, needles, prefix_last=prefix)
         document.status_label = Status(document.validity).label
         document.status_style = status_style(document.validity)
     return documents

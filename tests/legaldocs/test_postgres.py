@@ -45,15 +45,16 @@ def test_word_search_uses_the_full_text_index(library):
     assert "legaldocs_document_fulltext" in plan
 
 
-def test_full_text_finds_a_subset_of_the_portable_path(library):
+def test_full_text_finds_what_the_portable_path_finds(library):
     from legaldocs.models import Document
-    from legaldocs.selectors import parse_query
-    from portal.search import terms_condition
+    from legaldocs.selectors import _full_text, parse_query, words_condition
 
-    for query in ["bao ve quyen loi", "dieu", "hoà giải", '"du lieu ca nhan"', "uy ban canh tranh"]:
+    found = ["bao ve quyen loi", "dieu", "hoà giải", '"du lieu ca nhan"', "uy ban canh tranh"]
+    for query in found + ["tieu du", "trọng tài", '"bao ve" nguoi tieu', "quy ban"]:
         parsed = parse_query(query)
-        portable = Document.objects.filter(terms_condition(parsed.needles))
-        like = set(portable.values_list("pk", flat=True))
-        full_text = {d.pk for d in search(query).queryset}
-        # Full text matches whole words; LIKE also matches inside words ("uy" in "quy").
-        assert full_text and full_text <= like, query
+        portable = Document.objects.filter(words_condition(parsed))
+        words = set(portable.values_list("pk", flat=True))
+        full_text = set(_full_text(Document.objects.all(), parsed).values_list("pk", flat=True))
+        # Both match whole words ("uy" is not found in "quy"), the last typed one a prefix.
+        assert full_text == words, query
+        assert words or query not in found, query
