@@ -13,6 +13,7 @@ from django.db import connection
 from portal.models import Membership
 from portal.tasks import notify_membership_decision
 from tests.conftest import make_member
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,10 +88,5 @@ def test_worker_sends_membership_decision_mail(tmp_path, business, reference_dat
         assert business.name in message or "=?utf-8?" in message
     finally:
         app.conf.task_always_eager = True
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop(worker)
         worker.stdout.close()

@@ -19,6 +19,7 @@ from tests.portal.test_celery_worker import database_url
 
 # The S3 server fixtures are shared with the storage tests (imported = available here).
 from tests.portal.test_s3_storage import bucket_keys, free_port, s3_options, s3_server  # noqa: F401
+from tests.processes import stop
 from tests.selfassess.conftest import PDF_BYTES
 from tests.selfassess.factories import criterion, make_set
 
@@ -61,15 +62,6 @@ def wait_until_up(process, url, log_path):
             pass
         time.sleep(0.2)
     pytest.fail(f"gunicorn at {url} did not start; it printed:\n{log_path.read_text()[-3000:]}")
-
-
-def stop(process):
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def test_a_file_uploaded_through_one_server_is_downloaded_through_the_other(
