@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import text_area
@@ -72,3 +73,10 @@ class NationalReportForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["issued_on"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+        # Text columns without a length of their own: limited here, so that a longer text
+        # is refused with a message and kept in the form, never cut when saved.
+        self.fields["signer_title"].max_length = 500
+        self.fields["recipients"].max_length = 2000
+        for name in ("signer_title", "recipients"):
+            field = self.fields[name]
+            field.validators.append(MaxLengthValidator(field.max_length))

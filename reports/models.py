@@ -260,7 +260,6 @@ class UnitReport(StoredPdf):
             "charts": charts.unit_report_charts(document["figures"])
             if document["carries_figures"]
             else [],
-            "plan_notice": getattr(self.reporting_year, "plan_notice", ""),
         }
 
     def pdf_download_name(self):
@@ -397,22 +396,19 @@ class NationalReport(StoredPdf):
 
         document = national_report_document(self)
         snapshot = self.snapshot or {}
-        issued_on = getattr(self, "issued_on", None)
         summary, by_province = charts.national_report_charts(
             snapshot.get("totals") or {}, document["provinces"]
         )
         return {
             **document,
             "official": self.status == self.Status.PUBLISHED,
-            "place": getattr(self, "issued_place", "") or "Hà Nội",
-            "date_parts": official_date(issued_on) if issued_on else None,
-            "signer_name": getattr(self, "signer_name", ""),
-            "signer_title_lines": getattr(self, "signer_title_lines", []),
-            "recipient_lines": getattr(self, "recipient_lines", []),
+            "place": self.issued_place,
+            "date_parts": official_date(self.issued_on) if self.issued_on else None,
+            "signer_name": self.signer_name,
+            "signer_title_lines": self.signer_title_lines,
+            "recipient_lines": self.recipient_lines,
             "charts": summary,
             "province_chart": by_province,
-            "plan_notice": snapshot.get("plan_notice")
-            or getattr(self.reporting_year, "plan_notice", ""),
         }
 
     def pdf_download_name(self):
@@ -430,6 +426,12 @@ class NationalReport(StoredPdf):
             for name in self.REQUIRED_FOR_PUBLICATION
             if not str(getattr(self, name) or "").strip()
         ]
+
+    def missing_labels(self):
+        """``{name: label}`` of the fields still missing, for messages and the pages."""
+        return {
+            name: self._meta.get_field(name).verbose_name for name in self.missing_for_publication()
+        }
 
     @property
     def recipient_lines(self):

@@ -245,7 +245,7 @@ def national_report_document(national):
         "missing_units": snapshot.get("missing_units", []),
         "role_labels": dict(TaskProgress.Role.choices),
         "document_date": _document_date(national.published_at, national.compiled_at),
-        "plan_notice": snapshot.get("plan_notice", national.reporting_year.plan_notice),
+        "plan_notice": snapshot.get("plan_notice") or national.reporting_year.plan_notice,
     }
 
 

@@ -707,9 +707,8 @@ def check_publishable(national):
     """A report is published only with its number, date, signer and narrative (the parts
     of an administrative document, Nghị định 30/2020/NĐ-CP): each missing one is named on
     its field."""
-    missing = national.missing_for_publication()
-    if missing:
-        labels = {name: NationalReport._meta.get_field(name).verbose_name for name in missing}
+    labels = national.missing_labels()
+    if labels:
         raise InvalidInput(
             {
                 name: ValidationError(
@@ -738,9 +737,10 @@ def _scheduled_compile(reporting_year, now, user, *, publish):
         elif publish and _incomplete(reporting_year):
             # Never publish half-done: compile again, stay a draft, tell the authority.
             national = _compile(reporting_year, now or timezone.now(), user, publish=False)
-            missing = national.missing_for_publication()
-            run.result.update(published=False, missing=missing)
-            transaction.on_commit(lambda: _send_incomplete_reminder(reporting_year, missing))
+            missing = national.missing_labels()
+            run.result.update(published=False, missing=list(missing))
+            labels = list(missing.values())  # lazy: each e-mail says them in its language
+            transaction.on_commit(lambda: _send_incomplete_reminder(reporting_year, labels))
         else:
             national = _compile(reporting_year, now or timezone.now(), user, publish=publish)
         run.result.update(national_report=national.pk)
@@ -752,10 +752,9 @@ def _incomplete(reporting_year):
     return national is None or bool(national.missing_for_publication())
 
 
-def _send_incomplete_reminder(reporting_year, missing):
+def _send_incomplete_reminder(reporting_year, labels):
     """Tell the authority's officers that the scheduled publication did not happen and
     what is missing (once per year)."""
-    labels = [str(NationalReport._meta.get_field(name).verbose_name) for name in missing]
     authority = Agency.objects.filter(code=AUTHORITY_CODE).values_list("pk", flat=True)
     messages = compose(
         "reports/email/national_incomplete",
@@ -771,14 +770,16 @@ def recompile_national(reporting_year, *, user, now=None):
     return _compile(reporting_year, now or timezone.now(), user, publish=False)
 
 
-NATIONAL_TEXT_FIELDS = {
-    "number": 60,
-    "issued_place": 60,
-    "signer_name": 120,
-    "signer_title": 500,
-    "recipients": 2000,
-    "narrative": None,
-}
+# The texts the authority writes; their lengths are checked by the form (NationalReportForm),
+# which keeps what was typed, never cut here.
+NATIONAL_TEXT_FIELDS = (
+    "number",
+    "issued_place",
+    "signer_name",
+    "signer_title",
+    "recipients",
+    "narrative",
+)
 
 
 def update_national(*, national, user, issued_on=None, **texts):
@@ -786,8 +787,9 @@ def update_national(*, national, user, issued_on=None, **texts):
     (a draft may stay incomplete; publishing checks)."""
     with NATIONAL_REPORT_WORKFLOW.transition(national, "edit", user=user) as change:
         for name, value in texts.items():
-            limit = NATIONAL_TEXT_FIELDS[name]
-            setattr(change.row, name, nfc(value or "").strip()[:limit])
+            if name not in NATIONAL_TEXT_FIELDS:
+                raise TypeError(f"update_national() got an unexpected field {name!r}")
+            setattr(change.row, name, nfc(value or "").strip())
         change.row.issued_on = issued_on
         change.row.content_version += 1
     return change.row

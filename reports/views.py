@@ -383,10 +383,7 @@ def national_publish(request, year):
     context = {
         "reporting_year": reporting_year,
         "national_obj": national,
-        "missing": [
-            NationalReport._meta.get_field(name).verbose_name
-            for name in national.missing_for_publication()
-        ],
+        "missing": list(national.missing_labels().values()),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "reports/national_publish.html", context, status=status)

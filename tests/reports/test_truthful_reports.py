@@ -227,6 +227,33 @@ def test_save_and_publish_names_what_is_missing_and_keeps_what_was_typed(
     assert national.narrative == "Đánh giá chung về năm 2026"  # the draft is saved
 
 
+def test_a_too_long_recipients_list_is_refused_and_kept_not_cut(
+    client, ministry_officer, opened_year
+):
+    services.compile_national(opened_year)
+    national = NationalReport.objects.get(reporting_year=opened_year)
+    login(client, ministry_officer)
+    recipients = "\n".join(f"- Sở Công Thương số {n};" for n in range(120))
+    assert len(recipients) > 2000
+    response = client.post(
+        reverse("reports:national_edit", args=[2026]),
+        {
+            "number": "12/BC-UBCTQG",
+            "issued_place": "Hà Nội",
+            "issued_on": "",
+            "signer_name": "Nguyễn Văn An",
+            "signer_title": "",
+            "recipients": recipients,
+            "narrative": "Đánh giá chung",
+        },
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"recipients"}
+    assert "Sở Công Thương số 119;" in response.content.decode()  # kept whole
+    national.refresh_from_db()
+    assert national.number == ""  # nothing saved, nothing cut
+
+
 def test_publishing_asks_for_confirmation(client, ministry_officer, opened_year):
     services.compile_national(opened_year)
     complete_national(opened_year)
