@@ -389,7 +389,7 @@ def track_detail(request, code):
             "withdraw_form": forms["rut"],
             "unsaved": kept["unsaved"],
             "data_form": DataRequestForm(),
-            "data_requests": complaint.data_requests.all(),
+            "data_requests": complaint.data_requests.select_related("decided_by"),
             "is_filer": _is_filer(request, complaint),
             "filer_only": FILER_ONLY,
         },
@@ -645,7 +645,8 @@ def staff_detail(request, code):
     agency = context["is_staff"]
     context["events"] = selectors.timeline(complaint, internal=agency)
     context["access_logs"] = complaint.access_logs.select_related("user")[:10] if agency else []
-    context["data_requests"] = complaint.data_requests.all() if agency else []
+    requests = complaint.data_requests.select_related("decided_by")
+    context["data_requests"] = requests if agency else []
     context["decision_form"] = DataDecisionForm()
     return render(request, "complaints/staff_detail.html", context)
 
