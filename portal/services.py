@@ -121,7 +121,8 @@ def request_digests():
     waiting = Membership.objects.filter(
         status=Membership.Status.PENDING, business__isnull=False, officers_told_at__isnull=True
     )
-    for province_id in waiting.values_list("business__province_id", flat=True).distinct():
+    provinces = waiting.values_list("business__province_id", flat=True).order_by().distinct()
+    for province_id in provinces:
         with transaction.atomic():
             Province.objects.select_for_update().filter(pk=province_id).first()
             rows = list(
