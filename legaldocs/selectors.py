@@ -3,16 +3,15 @@ data, the home block and the annual-report figures."""
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import Length
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
-from portal import periods
+from portal import pagination, periods
 from portal.search import PHRASE_WORDS, fold, phrase_condition, search_terms, terms_condition
 
 from .models import Document, DocumentType, IssuingBody, LegalField, Relation, ValidityEvent
@@ -231,7 +230,7 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
 
 
 class TieredResults:
-    """Two ordered querysets read as one list, for :class:`CappedPaginator`: the first
+    """Two ordered querysets read as one list, for ``portal.pagination.CappedPaginator``: the first
     tier's rows, then the second's. Slicing costs one count and at most two queries."""
 
     def __init__(self, first, rest):
@@ -250,7 +249,7 @@ class TieredResults:
         return self.first_count + self.rest.order_by()[: limit - self.first_count].count()
 
     def count(self):
-        return self.capped_count(COUNT_CAP + 1)
+        return self.capped_count(pagination.COUNT_CAP + 1)
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
@@ -268,33 +267,6 @@ class TieredResults:
     def __iter__(self):
         yield from self.first
         yield from self.rest
-
-
-# Counting every match of a common word at 100,000 documents costs more than the page;
-# past this many, the page says "more than" and asks for a narrower search.
-COUNT_CAP = 1000
-
-
-class CappedPaginator(Paginator):
-    """A paginator that stops counting at ``cap`` rows (``None``: count them all)."""
-
-    capped = False
-
-    def __init__(self, object_list, per_page, cap=COUNT_CAP, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.cap = cap
-
-    @cached_property
-    def count(self):
-        if self.cap is None:
-            return self.object_list.count()
-        limit = self.cap + 1
-        if isinstance(self.object_list, TieredResults):
-            found = self.object_list.capped_count(limit)
-        else:
-            found = self.object_list.order_by()[:limit].count()
-        self.capped = found > self.cap
-        return min(found, self.cap)
 
 
 def _most_words(qs, parsed):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from portal import pagination
 from portal.csvexport import csv_response
 from portal.roles import get_object_in_scope
 
@@ -30,8 +31,8 @@ def index(request):
     )
     # The whole library is cheap to count; a search is counted up to a cap.
     browsing = result.mode == "all" and not filters.narrowed
-    cap = None if browsing else selectors.COUNT_CAP
-    paginator = selectors.CappedPaginator(result.queryset, PAGE_SIZE, cap=cap)
+    cap = None if browsing else pagination.COUNT_CAP
+    paginator = pagination.CappedPaginator(result.queryset, PAGE_SIZE, cap=cap)
     page = paginator.get_page(request.GET.get("page"))
     selectors.decorate(page.object_list, result.parsed)
     notices = []

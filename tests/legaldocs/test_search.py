@@ -5,6 +5,7 @@ import pytest
 from legaldocs import selectors
 from legaldocs.filters import library_filters
 from legaldocs.selectors import Sort, highlight, parse_query, search, snippet
+from portal import pagination
 
 
 def numbers(query, **kwargs):
@@ -150,19 +151,19 @@ def test_tiered_results_page_across_title_and_body_matches(library, make_documen
     assert ranks == sorted(ranks, reverse=True)
     assert ranks.count(2) == 3
     assert {d.pk for d in body_only} <= {d.pk for d in rows}
-    assert selectors.CappedPaginator(result.queryset, 20).count == len(rows) == 8
+    assert pagination.CappedPaginator(result.queryset, 20).count == len(rows) == 8
     # Pages that cross the boundary between the two tiers hold the right rows.
-    paginator = selectors.CappedPaginator(result.queryset, 2)
+    paginator = pagination.CappedPaginator(result.queryset, 2)
     paged = [d.pk for n in paginator.page_range for d in paginator.page(n).object_list]
     assert paged == [d.pk for d in rows]
 
 
 def test_count_is_capped_for_a_search(library, make_document, monkeypatch):
-    monkeypatch.setattr(selectors, "COUNT_CAP", 5)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 5)
     result = search("bao ve quyen loi")
-    paginator = selectors.CappedPaginator(result.queryset, 2, cap=5)
+    paginator = pagination.CappedPaginator(result.queryset, 2, cap=5)
     assert paginator.count == 5 and paginator.capped
-    whole = selectors.CappedPaginator(search("").queryset, 2, cap=None)
+    whole = pagination.CappedPaginator(search("").queryset, 2, cap=None)
     assert whole.count == len(library) and not whole.capped
 
 
