@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceIterator
 
 from portal.filters import DateFromFilter, DateUntilFilter, SearchFilter
 from portal.models import Province, Sector
@@ -113,6 +114,14 @@ class WarningFilterSet(IgnoredValues, django_filters.FilterSet):
                     data[name] = data[public]
         super().__init__(data, *args, **kwargs)
 
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name in ("sector", "province"):
+                form.fields[name].iterator = ChoicesReadOnce
+        return self._form
+
     def filter_gtin(self, queryset, name, value):
         return queryset.filter(gtin_key=gtin_key(value))
 
@@ -167,6 +176,19 @@ class WarningFilterSet(IgnoredValues, django_filters.FilterSet):
                 value = value.isoformat()
             params[key] = value
         return urlencode(params)
+
+
+class ChoicesReadOnce(ModelChoiceIterator):
+    """A drop-down's rows read in one query: a template's for-loop asks a model field's
+    choices for their length (a COUNT) before it reads them."""
+
+    def __iter__(self):
+        if not hasattr(self, "_rows"):
+            self._rows = list(super().__iter__())
+        return iter(self._rows)
+
+    def __len__(self):
+        return len(list(iter(self)))
 
 
 class ManagedWarningFilterSet(IgnoredValues, django_filters.FilterSet):

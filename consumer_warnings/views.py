@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.csvexport import csv_response
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed, add_to_form, messages_of
 from portal.files import serve_private_file
+from portal.pagination import CappedPaginator
 from portal.permissions import officer_required
 from portal.ratelimit import client_over_limit, over_limit
 from portal.roles import get_actor, get_object_in_scope
@@ -45,15 +46,7 @@ def _report_ignored(request, warning_filter):
 def index(request):
     warning_filter = parse_filters(request.GET)
     _report_ignored(request, warning_filter)
-    paginator = Paginator(selectors.listed_warnings(warning_filter), PAGE_SIZE)
-    page = paginator.get_page(_page_number(request))
-    similar = False
-    if not paginator.count:
-        approximate = selectors.similar_warnings(warning_filter)
-        if approximate is not None:
-            paginator = Paginator(approximate, PAGE_SIZE)
-            page = paginator.get_page(_page_number(request))
-            similar = bool(paginator.count)
+    page, similar = _listed_page(request, warning_filter)
     query = warning_filter.query_string()
     return render(
         request,
@@ -70,6 +63,21 @@ def index(request):
             "subscribe_query": _subscribe_query(warning_filter),
         },
     )
+
+
+def _listed_page(request, warning_filter):
+    """The page of published warnings, counted up to the shared cap; when a search finds
+    nothing, the closest warnings instead (then ``similar`` is True)."""
+    paginator = CappedPaginator(selectors.listed_warnings(warning_filter), PAGE_SIZE)
+    page = paginator.get_page(_page_number(request))
+    if paginator.count:
+        return page, False
+    closest = selectors.similar_warnings(warning_filter)
+    if closest is None:
+        return page, False
+    paginator = CappedPaginator(closest, PAGE_SIZE)
+    page = paginator.get_page(_page_number(request))
+    return page, bool(paginator.count)
 
 
 def _subscribe_query(warning_filter):
@@ -298,7 +306,7 @@ def manage(request):
     warning_filter = ManagedWarningFilterSet(request.GET)
     warning_filter.is_valid()
     _report_ignored(request, warning_filter)
-    paginator = Paginator(selectors.managed_warnings(request.user, warning_filter), PAGE_SIZE)
+    paginator = CappedPaginator(selectors.managed_warnings(request.user, warning_filter), PAGE_SIZE)
     cleaned = warning_filter.form.cleaned_data
     return render(
         request,
