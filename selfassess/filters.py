@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.filters import SearchFilter
-from portal.models import Province, Sector
+from portal.models import Province
 
 from .models import Assessment
 
@@ -33,15 +33,16 @@ def _status_filter(statuses):
 
 
 class PublicResultFilter(django_filters.FilterSet):
-    """The public list of businesses with a verified result."""
+    """The public list of businesses with a verified result. The drop-downs are plain
+    choices from ``selectors.public_filter_choices`` (read once per request), so that
+    showing one runs no query of its own."""
 
     q = SearchFilter(label=_("Name or tax code"), max_length=100, **BUSINESS_SEARCH)
-    province = _province_filter()
-    sector = django_filters.ModelChoiceFilter(
-        label=_("Sector"),
-        field_name="business__sector",
-        queryset=Sector.objects.all(),
-        empty_label=_("All"),
+    province = django_filters.TypedChoiceFilter(
+        label=_("Province"), field_name="business__province", coerce=int, empty_value=None
+    )
+    sector = django_filters.TypedChoiceFilter(
+        label=_("Sector"), field_name="business__sector", coerce=int, empty_value=None
     )
     set = django_filters.ChoiceFilter(
         label=_("Criteria set"), field_name="criteria_set__code", empty_label=_("All")
@@ -63,6 +64,8 @@ class PublicResultFilter(django_filters.FilterSet):
         fields["set"].choices = choices["sets"]
         fields["year"].choices = [("", _("All"))] + [(y, y) for y in choices["years"]]
         fields["band"].choices = choices["bands"]
+        fields["province"].choices = [("", _("All provinces"))] + choices["provinces"]
+        fields["sector"].choices = [("", _("All"))] + choices["sectors"]
 
 
 class QueueFilter(django_filters.FilterSet):

@@ -1,13 +1,13 @@
 """The public results: businesses whose latest assessment is verified. Only the business's
 public details, the set, its year and the band: never answers, evidence or comments."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal.csvexport import csv_response
 from portal.models import Business
+from portal.pagination import CappedPaginator
 
 from . import selectors
 from .filters import PublicResultFilter
@@ -29,7 +29,8 @@ def _filtered(request):
 @require_GET
 def index(request):
     filterset, qs = _filtered(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted up to the shared cap: "more than 1,000", not a count of every result.
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "selfassess/public_list.html",

@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.db.models import Count, Exists, OuterRef, Q
 
 from portal import periods
+from portal.models import Province, Sector
 from portal.roles import get_actor
 
 from .models import Answer, Assessment, Band, CriteriaGroup, CriteriaSet, Criterion
@@ -90,8 +91,10 @@ def public_results():
 
 
 def public_filter_choices():
-    """Sets, bands and years that appear in the public list, for the filter drop-downs.
-    EXISTS per set and band keeps this cheap however many results are published."""
+    """The filter drop-downs as plain lists, read once per request: the sets, bands and
+    years that appear in the public list (an EXISTS probe per set and band, on an index),
+    and every current province and sector (small reference tables). No scan of the
+    results and no count, so this costs as much with 100,000 results as with ten."""
     published = Assessment.objects.filter(is_public=True)
     sets = list(
         CriteriaSet.objects.filter(Exists(published.filter(criteria_set=OuterRef("pk"))))
@@ -102,7 +105,15 @@ def public_filter_choices():
     years = sorted({year for _c, _t, year in sets if year}, reverse=True)
     unique_sets = list({code: title for code, title, _y in sets}.items())
     unique_bands = list({band.code: band.display_label for band in bands}.items())
-    return {"sets": unique_sets, "bands": unique_bands, "years": years}
+    provinces = Province.objects.current().only("name", "name_en")
+    sectors = Sector.objects.only("name", "name_en")
+    return {
+        "sets": unique_sets,
+        "bands": unique_bands,
+        "years": years,
+        "provinces": [(p.pk, p.display_name) for p in provinces],
+        "sectors": [(s.pk, s.display_name) for s in sectors],
+    }
 
 
 def public_history(business):
