@@ -12,6 +12,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from portal import pagination, periods
+from portal import search as portal_search
 from portal.search import PHRASE_WORDS, fold, phrase_condition, search_terms, terms_condition
 
 from .models import Document, DocumentType, IssuingBody, LegalField, Relation, ValidityEvent
@@ -105,40 +106,25 @@ def _number_filter(number):
 
 
 def words_condition(parsed, column="search_text"):
-    """A ``Q`` true when ``column`` holds every needle as whole words (``portal.search``):
-    quoted phrases and two typed words adjacent, more typed words anywhere, the last typed
-    word possibly a word's beginning ("tieu du" finds "tiêu dùng")."""
-    condition = Q()
-    for phrase in parsed.phrases:
-        condition &= phrase_condition(phrase.split(), column=column, prefix_last=False)
-    return condition & terms_condition(parsed.words, column=column)
-
-
-def _tsquery(parsed):
-    """The same words as a PostgreSQL ``tsquery``: ``'a' <-> 'b'`` for a phrase, ``&``
-    between words, ``:*`` on the last word (a prefix). Folded words are letters and digits
-    only, so quoting them is enough."""
-    needles = [[f"'{word}'" for word in needle.split()] for needle in parsed.needles]
-    if parsed.prefix_last:
-        needles[-1][-1] += ":*"
-    return " & ".join("(" + " <-> ".join(words) + ")" for words in needles)
+    """The portable form of the search (``portal.search.terms_condition``): a ``Q`` true when
+    ``column`` holds every needle as whole words, quoted phrases and two typed words
+    adjacent, more typed words anywhere, the last typed word possibly a word's beginning
+    ("tieu du" finds "tiêu dùng"). Used on every database for the short title column, which
+    PostgreSQL serves with its trigram index."""
+    return terms_condition(parsed.needles, column=column, prefix_last=parsed.prefix_last)
 
 
 def _full_text(qs, parsed):
-    """Rows whose folded text holds every word and phrase as whole words. Portable path:
-    the portal's one word matching (``words_condition``). PostgreSQL: full-text search with
-    the ``simple`` configuration on the same parsed words and folded column (whose words are
-    the full-text tokens, ``models.folded_words``), served by the GIN index of migration
-    0004; its statistics know how common each word is, so a page of a very common word
-    stops early instead of scanning every row's full text."""
-    if connection.vendor != "postgresql":
-        return qs.filter(words_condition(parsed))
-    from django.contrib.postgres.search import SearchQuery, SearchVector
-
-    query = SearchQuery(_tsquery(parsed), config="simple", search_type="raw")
-    return qs.alias(document_vector=SearchVector("search_text", config="simple")).filter(
-        document_vector=query
+    """Rows whose folded text holds every word and phrase as whole words, through the
+    portal's one search helper (``portal.search.words_condition``): PostgreSQL full text on
+    the folded column, whose words are already the full-text tokens
+    (``models.folded_words``), served by the GIN index of migration 0004; its statistics
+    know how common each word is, so a page of a very common word stops early instead of
+    scanning every row's full text. The portable path anywhere else."""
+    condition = portal_search.words_condition(
+        parsed.needles, prefix_last=parsed.prefix_last, words_only=True, using=qs.db
     )
+    return qs.filter(condition)
 
 
 def base_queryset(as_of=None):

@@ -18,27 +18,41 @@ long documents are searched with several separate words, asks for every word any
 typed phrase first (legaldocs.selectors).
 
 The folded columns keep the punctuation of the text ("19/2023/qh15,"), so a word boundary
-is any character other than a folded letter or digit. Matching is a regular expression,
-which both databases run (PostgreSQL natively, SQLite through Django's ``REGEXP``), after a
-plain ``LIKE`` of each term that an index can serve and that rejects most rows cheaply.
+is any character other than a folded letter or digit. Two ways to find the words, with the
+same rule:
+
+- PostgreSQL: full-text search (``fulltext_condition``) with the ``simple`` configuration
+  (no stemming, no stop words: the text is already folded) on the column's words only, one
+  space apart (``regexp_replace`` of every non-word run), since PostgreSQL's parser would
+  keep "19/2023/qh15" as one token. A GIN index on that very expression serves it (the
+  ``*_fulltext`` migrations) and stays current by itself. A phrase is ``<->``, separate
+  words ``&``, the last word ``:*`` (``tsquery``). One known difference: the parser reads
+  a word such as "3e10x" as a number and a word, so "3e10" finds it there too.
+- Anywhere else (SQLite): a regular expression (through Django's ``REGEXP``), after a plain
+  ``LIKE`` of each term that rejects most rows cheaply (``terms_condition``).
 """
 
 import re
 
-from django.db.models import Q
+from django.db import connections
+from django.db.models import Func, Q
 
 from .text import build_search_text, fold, search_terms
 
 __all__ = [
     "fold",
+    "fulltext_condition",
     "matching",
     "phrase_condition",
     "phrase_pattern",
     "query_condition",
+    "query_needles",
     "search_column",
     "search_terms",
     "terms_condition",
     "text_matches",
+    "tsquery",
+    "words_condition",
 ]
 
 # Queries of at most this many words are one phrase (see above).
@@ -47,6 +61,12 @@ PHRASE_WORDS = 2
 # Outside a folded word: what ``portal.text.search_terms`` splits a query on. The same
 # syntax in PostgreSQL's and Python's regular expressions.
 _EDGE = "[^0-9a-z]"
+
+# The words of a folded column as PostgreSQL's full-text parser reads them. The GIN indexes
+# of the ``*_fulltext`` migrations are on this very expression (``column`` filled in).
+WORDS_VECTOR_SQL = (
+    "to_tsvector('simple'::regconfig, regexp_replace({column}, '[^0-9a-z]+', ' ', 'g'))"
+)
 
 
 def search_column(*parts):
@@ -84,22 +104,77 @@ def terms_condition(terms, *, column="search_text", prefix_last=True):
     return condition
 
 
+def query_needles(terms):
+    """What a query's folded ``terms`` look for (see "How a query of several words is
+    split"): up to ``PHRASE_WORDS`` words are one phrase, more are each a needle of their
+    own. A needle is folded words one space apart."""
+    if len(terms) <= PHRASE_WORDS:
+        return [" ".join(terms)] if terms else []
+    return list(terms)
+
+
 def _patterns(terms):
-    """The regular expressions a row must all match for ``terms`` (see "How a query of
-    several words is split")."""
-    if len(terms) <= PHRASE_WORDS:
-        return [phrase_pattern(terms)]
-    last = len(terms) - 1
-    return [phrase_pattern([term], prefix_last=i == last) for i, term in enumerate(terms)]
+    """The regular expressions a row must all match for ``terms``."""
+    needles = query_needles(terms)
+    last = len(needles) - 1
+    return [phrase_pattern(n.split(), prefix_last=i == last) for i, n in enumerate(needles)]
 
 
-def query_condition(terms, *, column="search_text"):
-    """A ``Q`` true when ``column`` matches the query's folded ``terms`` as a search does."""
-    if not terms:
+def tsquery(needles, *, prefix_last=True):
+    """``needles`` as a PostgreSQL ``tsquery``: the words of a needle ``<->`` (adjacent, in
+    order), needles ``&``, the last word ``:*`` (a word's beginning) with ``prefix_last``.
+    Folded words are letters and digits only, so quoting them is enough."""
+    groups = [[f"'{word}'" for word in needle.split()] for needle in needles if needle.split()]
+    if not groups:
+        return ""
+    if prefix_last:
+        groups[-1][-1] += ":*"
+    return " & ".join("(" + " <-> ".join(words) + ")" for words in groups)
+
+
+class _WordsVector(Func):
+    """``WORDS_VECTOR_SQL`` of a column: its words only, as a ``tsvector``."""
+
+    template = WORDS_VECTOR_SQL.format(column="%(expressions)s")
+
+    def __init__(self, column):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(column, output_field=SearchVectorField())
+
+
+def fulltext_condition(needles, *, column="search_text", prefix_last=True, words_only=False):
+    """PostgreSQL: a condition true when ``column`` holds every needle (``tsquery``), served
+    by the column's GIN index. ``words_only``: the column already holds words only (the
+    legal library's), and its index is on Django's plain ``SearchVector`` of it."""
+    from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
+
+    vector = SearchVector(column, config="simple") if words_only else _WordsVector(column)
+    query = SearchQuery(
+        tsquery(needles, prefix_last=prefix_last), config="simple", search_type="raw"
+    )
+    return Q(SearchVectorExact(vector, query))
+
+
+def words_condition(
+    needles, *, column="search_text", prefix_last=True, words_only=False, using="default"
+):
+    """A ``Q`` true when every needle is whole words of ``column`` (a needle's words next to
+    each other; with ``prefix_last`` the last word may be a word's beginning): PostgreSQL's
+    full text on database ``using``, the portable path anywhere else."""
+    needles = [needle for needle in needles if needle and needle.split()]
+    if not needles:
         return Q()
-    if len(terms) <= PHRASE_WORDS:
-        return phrase_condition(terms, column=column)
-    return terms_condition(terms, column=column)
+    if connections[using].vendor == "postgresql":
+        return fulltext_condition(
+            needles, column=column, prefix_last=prefix_last, words_only=words_only
+        )
+    return terms_condition(needles, column=column, prefix_last=prefix_last)
+
+
+def query_condition(terms, *, column="search_text", using="default"):
+    """A ``Q`` true when ``column`` matches the query's folded ``terms`` as a search does."""
+    return words_condition(query_needles(terms), column=column, using=using)
 
 
 def text_matches(folded_text, query):
@@ -118,7 +193,7 @@ def matching(queryset, query, *, column="search_text", exact=(), max_terms=12):
     if not terms:
         return queryset
     whole = "".join(str(query).split())
-    condition = query_condition(terms, column=column)
+    condition = query_condition(terms, column=column, using=queryset.db)
     if exact and whole:
         # A code typed whole (with its hyphen) also matches exactly.
         for field in exact:
