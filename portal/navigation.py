@@ -1,7 +1,11 @@
 """The main navigation and the workspace shortcuts, per role. A part whose URL does not
 exist yet is simply left out."""
 
-from django.urls import NoReverseMatch, reverse
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # (URL name, label, icon, who sees it): "all", "officer", "complaints" (those who may read
@@ -50,15 +54,27 @@ def _allowed(who, actor):
 
 
 def _resolve(entries, actor):
+    allowed = tuple(_allowed(who, actor) for *_entry, who in entries)
+    # Every page's shell shows the navigation: its links are resolved once per language
+    # and set of roles, not reversed again on each request.
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    key = (entries is SHORTCUTS, allowed, get_language(), get_script_prefix(), urlconf)
+    return list(_links(*key))
+
+
+@lru_cache(maxsize=128)
+def _links(shortcuts, allowed, _language, _prefix, _urlconf):
     items = []
-    for name, label, icon, who in entries:
-        if not _allowed(who, actor):
+    for (name, label, icon, _who), shown in zip(
+        SHORTCUTS if shortcuts else MAIN_NAV, allowed, strict=True
+    ):
+        if not shown:
             continue
         try:
             items.append({"url": reverse(name), "label": label, "icon": icon, "name": name})
         except NoReverseMatch:
             continue
-    return items
+    return tuple(items)
 
 
 def main_nav(actor):
