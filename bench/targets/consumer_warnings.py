@@ -90,6 +90,47 @@ def generate(count, stdout):
     stdout.write(f"consumer_warnings: {count} warnings\n")
 
 
+# Cache misses: each request of the search asks for other real words.
+SEARCH_WORDS = [
+    "noi com dien",
+    "am sieu toc",
+    "sac du phong",
+    "mu bao hiem",
+    "sua bot",
+    "do choi",
+    "may say toc",
+    "binh nong lanh",
+    "kem chong nang",
+    "xe dap dien",
+    "o to",
+    "thuc pham",
+    "my pham",
+    "thu hoi",
+    "an toan",
+    "chay no",
+    "dien giat",
+    "ngo doc",
+    "hang gia",
+    "lua dao",
+    "nguy co",
+    "ngung su dung",
+    "noi ban",
+    "lo hang",
+    "tre em",
+    "do dien",
+    "dien may",
+    "gia dung",
+    "nhua",
+    "pin",
+    "sac",
+    "sua",
+    "kem",
+    "mu",
+    "xe dap",
+]
+WORD_SEARCHES = {"warnings search"}
+
+
 # The timed pages, all under the list's address: label → the rest of the path and query.
 PAGES = {
     "warnings list": "",

@@ -35,6 +35,30 @@ def generate(count, stdout):
     Business.objects.bulk_create(batch, ignore_conflicts=True)
 
 
+# Cache misses: each suggestion request types other words of business names.
+SEARCH_WORDS = [
+    "dai phat",
+    "an binh",
+    "viet long",
+    "minh phuc",
+    "sao hung",
+    "thinh",
+    "phat dai",
+    "binh an",
+    "long viet",
+    "phuc minh",
+    "hung sao",
+    "cong ty",
+    "co phan",
+    "tu nhan",
+    "viet",
+    "minh",
+    "sao",
+    "long",
+]
+WORD_SEARCHES = {"business suggestions"}
+
+
 def urls():
     return [
         ("home", "/"),

@@ -150,6 +150,37 @@ def generate(count, stdout):
     stdout.write(f"selfassess: {count} businesses and assessments added\n")
 
 
+# Cache misses: each request of a word search asks for other words of business names.
+SEARCH_WORDS = [
+    "phuong nam",
+    "sao viet",
+    "hoa binh",
+    "dai phat",
+    "truong son",
+    "binh minh",
+    "hong ha",
+    "anh duong",
+    "dong tam",
+    "thanh dat",
+    "hung thinh",
+    "ngoc lan",
+    "tan phu",
+    "viet a",
+    "thuong mai",
+    "ban le",
+    "dien may",
+    "thuc pham",
+    "sieu thi",
+    "dich vu",
+    "xuat nhap khau",
+    "hop tac xa",
+    "co phan",
+    "doanh nghiep tu nhan",
+    "cong ty",
+]
+WORD_SEARCHES = {"selfassess search no diacritics", "selfassess CSV of a search"}
+
+
 def urls():
     from selfassess.models import Assessment
 
