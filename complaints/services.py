@@ -3,8 +3,7 @@
 import hashlib
 import secrets
 
-from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,18 +52,34 @@ def hash_token(token):
 
 
 def _next_number(year):
-    """Take the next number of ``year``. The UPDATE comes first so that it takes the row
-    lock (PostgreSQL) or the write lock (SQLite) before anything is read: two filings can
-    never read the same value."""
-    updated = CodeCounter.objects.filter(year=year).update(last=F("last") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                CodeCounter.objects.create(year=year, last=1)
-                return 1
-        except IntegrityError:  # another filing created the year's row first
-            CodeCounter.objects.filter(year=year).update(last=F("last") + 1)
-    return CodeCounter.objects.values_list("last", flat=True).get(year=year)
+    """Take the next number of ``year``. The UPDATE takes the row lock (PostgreSQL) or the
+    write lock (SQLite) and returns the new value in the same statement: two filings can
+    never read the same value. The caller runs it last before its commit, so that the lock
+    is held for microseconds, not for the rest of the filing."""
+    table = connection.ops.quote_name(CodeCounter._meta.db_table)
+    last, year_column = (connection.ops.quote_name(name) for name in ("last", "year"))
+    # Names from the model, the year a parameter.
+    sql = f"UPDATE {table} SET {last} = {last} + 1 WHERE {year_column} = %s RETURNING {last}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+    if row:
+        return row[0]
+    try:
+        with transaction.atomic():
+            CodeCounter.objects.create(year=year, last=1)
+            return 1
+    except IntegrityError:  # another filing created the year's row first
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        return cursor.fetchone()[0]
+
+
+def _provisional_code():
+    """A unique placeholder until the number is taken at the end of the filing's
+    transaction (never committed: the real code replaces it before the commit)."""
+    return "~" + secrets.token_hex(9)
 
 
 def format_code(year, number):
@@ -113,10 +128,10 @@ def file_complaint(
     try:
         with transaction.atomic():
             year = timezone.localdate(now).year
-            number = _next_number(year)
+            provisional = _provisional_code()
             complaint = Complaint(
                 **data,
-                code=format_code(year, number),
+                code=provisional,
                 tracking_hash=hash_token(token),
                 submission_key=submission_key,
                 channel=channel,
@@ -129,6 +144,10 @@ def file_complaint(
             )
             if not complaint.consent_processing:
                 raise InvalidInput(_("Consent to processing is required."))
+            today = timezone.localdate(now)
+            # The first step's fields go in with the row: one INSERT, one history row.
+            complaint.current_step = Step.FORWARD
+            complaint.step_due = workdays.add_working_days(today, STEP_RULES[Step.FORWARD][0])
             complaint.save()
             # Who filed: the officer who entered it, else the consumer.
             filer = created_by or complainant(complaint, complaint.user)
@@ -144,8 +163,7 @@ def file_complaint(
                     size=stored["size"],
                     uploaded_by=complaint.user,
                 )
-            _start_step(complaint, Step.FORWARD, timezone.localdate(now))
-            complaint.save(update_fields=["current_step", "step_due", "updated_at"])
+            _start_step(complaint, Step.FORWARD, today, due=complaint.step_due)
             add_event(
                 complaint,
                 ComplaintEvent.Kind.FILED,
@@ -154,6 +172,12 @@ def file_complaint(
                 message=_("Complaint received through: %(channel)s")
                 % {"channel": complaint.get_channel_display()},
             )
+            # Last before the commit: the year's counter stays locked only for the number
+            # and the two short UPDATEs that write it, so parallel filings do not queue
+            # behind each other's inserts.
+            complaint.code = format_code(year, _next_number(year))
+            complaint.save_without_historical_record(update_fields=["code", "search_text"])
+            complaint.history.filter(code=provisional).update(code=complaint.code)
     except IntegrityError:
         # A parallel submission of the same form won the race: return its complaint.
         if submission_key:

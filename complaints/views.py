@@ -87,14 +87,23 @@ def _bind(form_class, draft, slug):
 
 
 def _first_incomplete(draft, upto):
-    """The first step before ``upto`` whose stored data does not validate."""
+    """The first step before ``upto`` whose stored data does not validate. A step that
+    validated when it was posted is marked in the draft (kept server-side in the session),
+    so the later steps do not validate it again with its queries; the final step validates
+    every step anew before filing."""
+    done = draft.get("valid", ())
     for slug, _label, form_class in WIZARD_STEPS[: STEP_SLUGS.index(upto)]:
-        if slug == "tep":
+        if slug == "tep" or slug in done:
             continue
         form = _bind(form_class, draft, slug)
         if form is None or not form.is_valid():
             return slug
     return None
+
+
+def _mark_valid(draft, slug, valid):
+    done = [s for s in draft.get("valid", []) if s != slug]
+    draft["valid"] = done + [slug] if valid else done
 
 
 def _initial_for(request, slug):
@@ -159,6 +168,7 @@ def file_step(request, slug):
         form = form_class(data=request.POST)
         # Keep what was typed even when it has errors: going back must not lose it.
         draft["data"][slug] = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+        _mark_valid(draft, slug, form.is_valid())
         _save_draft(request, draft)
         if form.is_valid():
             if request.POST.get("go") == "back" and STEP_SLUGS.index(slug) > 0:
@@ -229,8 +239,12 @@ def _review_step(request, draft):
         if slug not in ("tep", "xac-nhan")
     }
     cleaned = {}
-    for form in forms_by_step.values():
-        form.is_valid()
+    for slug, form in forms_by_step.items():
+        if form is None or not form.is_valid():
+            # Valid when posted, no longer now (say a province merged since): ask again.
+            _mark_valid(draft, slug, False)
+            _save_draft(request, draft)
+            return redirect("complaints:file_step", slug)
         cleaned.update(form.cleaned_data)
     if request.method == "POST":
         form = form_class(data=request.POST)
