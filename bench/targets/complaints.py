@@ -14,15 +14,8 @@ do not carry; ``file_complaints`` walks the real form with one cookie jar per cl
 import argparse
 import datetime
 import hashlib
-import http.cookiejar
 import random
-import re
 import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 BATCH_SIZE = 5000
 YEARS_BACK = 3  # spread over the current year and the two before (6-digit codes per year)
@@ -398,48 +391,15 @@ def posts():
 
 
 # --- The real filing walk ---------------------------------------------------------------------
-
-TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-CODE_RE = re.compile(r"KN-\d{4}-\d{6}")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _walk(base_url, index, province_id, sector_id):
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
-    )
-    with opener.open(base_url + "/khieu-nai/tra-cuu/", timeout=60) as response:
-        token = TOKEN_RE.search(response.read().decode()).group(1)
-    steps = [
-        ("nguoi-gui", {"complainant_name": f"Đo Tải {index}", "complainant_phone": "0912345678"}),
-        ("doanh-nghiep", {"business_name": "Cửa hàng hư cấu", "province": province_id}),
-        ("noi-dung", {"sector": sector_id, "description": "Dữ liệu đo tải (hư cấu)."}),
-        ("yeu-cau", {"request": "Hoàn tiền."}),
-        ("tep", {"go": "next"}),
-        ("xac-nhan", {"consent_processing": "on", "go": "send"}),
-    ]
-    for slug, data in steps:
-        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
-        request = urllib.request.Request(base_url + f"/khieu-nai/gui/{slug}/", data=body)
-        try:
-            opener.open(request, timeout=60)
-            return False  # a 200 means the step refused the data
-        except urllib.error.HTTPError as exc:
-            if exc.code != 302:
-                return False
-    return True
+# The walk and its timings live in bench/filing.py (per-step percentiles, lost filings,
+# consecutive codes); this keeps the short summary.
 
 
 def file_complaints(base_url, count, concurrency, province_id, sector_id):
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        results = list(pool.map(lambda i: _walk(base_url, i, province_id, sector_id), range(count)))
-    took = time.perf_counter() - started
-    return sum(results), took
+    from bench.filing import measure
+
+    result = measure(base_url, count, concurrency, province_id, sector_id)
+    return result["ok"], result["seconds"]
 
 
 def main():
