@@ -13,7 +13,9 @@ against one psql GROUP BY, 200 parallel filings (``bench.filing``), and django-h
 side by side (``bench/peers/helpdesk``). It ends with Markdown tables for the README. It
 prints figures; it asserts nothing.
 
-    .venv/bin/python bench/run.py --database dnvntd_bench --skip-generate
+    .venv/bin/python bench/run.py --database dnvntd_bench --skip-generate \
+        --counts complaints=1000000,legaldocs=100000,consumer_warnings=100000,selfassess=100000 \
+        --small-database dnvntd_bench_tenth     # filled with a tenth of --counts if missing
     .venv/bin/python bench/run.py --database dnvntd_bench_small --scale 2000 \
         --rounds 1 --duration 2 --only "warnings,library: first,helpdesk"
 
@@ -430,8 +432,16 @@ def main(argv=None):
 
 
 def prepare_small(args, counts):
-    """Fill the small database with 10× fewer rows of every target, in its own process."""
-    if args.skip_generate:
+    """Fill the small database with 10× fewer rows of every target (``--counts`` or
+    ``--scale`` divided by 10), in its own process. With ``--skip-generate`` a database that
+    exists is reused as it is."""
+    import psycopg
+
+    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (args.small_database,)
+        ).fetchone()
+    if args.skip_generate and found:
         return
     small_counts = ",".join(
         f"{name}={max(int(count) // SMALL_FACTOR, 1)}" for name, count in counts.items()
