@@ -474,11 +474,11 @@ def _withheld(year, total, raw, provinces):
 
 
 def _labels():
-    sectors = {s.pk: s.name for s in Sector.objects.all()}
+    """Status, channel and sector labels of the figures (one query, for the sectors)."""
     return {
         "status": {v: str(label) for v, label in Status.choices},
         "channel": {v: str(label) for v, label in Channel.choices},
-        "sector": sectors,
+        "sector_id": dict(Sector.objects.values_list("pk", "name")),
     }
 
 
@@ -496,57 +496,100 @@ def _empty_figures():
     }
 
 
+def _add(counts, label, n):
+    if n:
+        counts[label] = counts.get(label, 0) + n
+
+
+def _month_label(month):
+    return f"{month // 100:04d}-{month % 100:02d}"
+
+
+def _months(start, end):
+    """The ``received_month`` keys (YYYYMM) of the window's months, in order."""
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(year * 100 + month)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+# A longer window groups its months in a query of their own rather than one column each.
+MONTH_COLUMNS = 24
+
+
 def _collect(start, end, province=None, per_province=False):
-    received = periods.in_window(Complaint.objects.all(), "received_at", start, end)
-    handled = periods.in_window(
-        Complaint.objects.filter(status__in=HANDLED_STATUSES), "handled_at", start, end
+    """The figures under ``None`` (nationwide or ``province``), or keyed by province id when
+    ``per_province``, the complaints of no province under ``None``: every complaint counts
+    once, under its one province, so the buckets add up to the nationwide figures.
+
+    Three queries whatever the rows: the sector labels; one pass over the complaints
+    received or handled in the window, grouped by province, status and sector (at most a
+    few thousand groups), the channels, months and handled ones counted in columns of each
+    group; and the statutory steps."""
+    received = periods.within("received_at", start, end, model=Complaint)
+    handled = Q(status__in=HANDLED_STATUSES) & periods.within(
+        "handled_at", start, end, model=Complaint
     )
+    complaints = Complaint.objects.filter(received | handled)
+    steps = periods.in_window(ComplaintStep.objects.all(), "started_on", start, end)
     if province is not None:
         province_id = getattr(province, "pk", province)
-        received = received.filter(province_id=province_id)
-        handled = handled.filter(province_id=province_id)
+        complaints = complaints.filter(province_id=province_id)
+        steps = steps.filter(province_id=province_id)
     key = ["province_id"] if per_province else []
     labels = _labels()
-    result = {}
+    channels = list(labels["channel"])
+    months = _months(start, end)
+    month_columns = months if len(months) <= MONTH_COLUMNS else []
+    result = {None: _empty_figures()}
 
     def bucket(row):
         return result.setdefault(row["province_id"] if per_province else None, _empty_figures())
 
-    def grouped(queryset, **aggregates):
-        # ``values()`` with no field would select every column and group by the primary
-        # key (one row per complaint); the nationwide figures are one aggregate instead.
-        if key:
-            return queryset.values(*key).annotate(**aggregates).order_by()
-        return [queryset.aggregate(**aggregates)]
+    def label(row, field):
+        return labels[field].get(row[field], "—") if row[field] is not None else "—"
 
-    for field, target in (
-        ("status", "by_status"),
-        ("sector_id", "by_sector"),
-        ("channel", "by_channel"),
-    ):
-        for row in received.values(*key, field).annotate(n=Count("pk")).order_by():
-            figures = bucket(row)
-            names = labels["sector" if field == "sector_id" else field]
-            label = names.get(row[field], "—") if row[field] is not None else "—"
-            figures[target][label] = figures[target].get(label, 0) + row["n"]
-            if field == "status":
-                figures["received"] += row["n"]
-    for row in grouped(handled, n=Count("pk"), on_time=Count("pk", filter=Q(is_late=False))):
+    counts = {
+        "n": Count("pk", filter=received),
+        "handled": Count("pk", filter=handled),
+        "on_time": Count("pk", filter=handled & Q(is_late=False)),
+    }
+    counts |= {f"c{i}": Count("pk", filter=received & Q(channel=c)) for i, c in enumerate(channels)}
+    counts |= {
+        f"m{i}": Count("pk", filter=received & Q(received_month=m))
+        for i, m in enumerate(month_columns)
+    }
+    for row in complaints.values(*key, "status", "sector_id").annotate(**counts).order_by():
         figures = bucket(row)
-        figures["handled"] += row["n"]
+        n = row["n"]
+        figures["received"] += n
+        _add(figures["by_status"], label(row, "status"), n)
+        _add(figures["by_sector"], label(row, "sector_id"), n)
+        # A channel the choices do not know is shown as "—", like a missing sector.
+        known = sum(row[f"c{i}"] for i in range(len(channels)))
+        for i, channel in enumerate(channels):
+            _add(figures["by_channel"], labels["channel"][channel], row[f"c{i}"])
+        _add(figures["by_channel"], "—", n - known)
+        for i, month in enumerate(month_columns):
+            _add(figures["by_month"], _month_label(month), row[f"m{i}"])
+        figures["handled"] += row["handled"]
         figures["handled_on_time"] += row["on_time"]
-    for row in received.values(*key, "received_month").annotate(n=Count("pk")).order_by():
-        month = row["received_month"]
-        label = f"{month // 100:04d}-{month % 100:02d}"
-        figures = bucket(row)
-        figures["by_month"][label] = figures["by_month"].get(label, 0) + row["n"]
+    if not month_columns:
+        by_month = periods.in_window(Complaint.objects.all(), "received_at", start, end)
+        if province is not None:
+            by_month = by_month.filter(province_id=province_id)
+        for row in by_month.values(*key, "received_month").annotate(n=Count("pk")).order_by():
+            _add(bucket(row)["by_month"], _month_label(row["received_month"]), row["n"])
     # The statutory steps that started in the window, judged as of its last day (or today
     # while it runs): a step still open past its due date counts as late.
-    steps = periods.in_window(ComplaintStep.objects.all(), "started_on", start, end)
-    if province is not None:
-        steps = steps.filter(province_id=province_id)
     as_of = min(end + timedelta(days=1), timezone.localdate())
-    for row in grouped(steps, **timeliness(as_of)):
+    if key:
+        step_rows = steps.values(*key).annotate(**timeliness(as_of)).order_by()
+    else:
+        # ``values()`` with no field would group by the primary key (one row per step).
+        step_rows = [steps.aggregate(**timeliness(as_of))]
+    for row in step_rows:
         figures = bucket(row)
         figures["steps_on_time"] += row["n_on_time"]
         figures["steps_late"] += row["n_late"]
@@ -564,6 +607,8 @@ def report_figures(*, start, end, province=None):
 
 
 def report_figures_by_province(*, start, end):
+    """The same figures keyed by province id, the complaints of no province under ``None``:
+    the buckets add up to the nationwide figures (the reports derive those from them)."""
     return _collect(start, end, per_province=True)
 
 

@@ -121,19 +121,51 @@ def _available(raw, keys):
     return {"available": True, "figures": normalise(raw, keys)}
 
 
+# By-province figures whose buckets, with the rows of no province under ``None``, add up to
+# the nationwide figures: each complaint or assessment counts once, under its one province.
+# Their nationwide figures are summed here instead of asked again. Not the warnings (one may
+# concern several provinces) nor the documents (a province counts only its own bodies').
+SUMMED_BY_PROVINCE = frozenset(
+    {
+        "complaints.selectors.report_figures_by_province",
+        "selfassess.selectors.report_figures_by_province",
+    }
+)
+
+
+def _sum(buckets, keys):
+    """The figures of ``buckets`` (normalised) added up, breakdowns label by label."""
+    total = normalise({}, keys)
+    for figures in buckets:
+        for key, value in figures.items():
+            if isinstance(value, dict):
+                for label, count in value.items():
+                    total[key][label] = total[key].get(label, 0) + count
+            else:
+                total[key] += value
+    return total
+
+
 def collect_all(*, start, end, province_ids):
     """Nationwide figures and the figures of every province in ``province_ids``, with one
-    call per part (each part aggregates in the database with a constant number of queries).
+    call per part (each part aggregates in the database with a constant number of queries;
+    a part whose provinces add up to the nation is asked once, by province).
     Returns ``(nationwide, {province_id: figures})``."""
     national_sections = {}
     per_province = {pid: {} for pid in province_ids}
     for section in sections():
-        raw = section.figures_function()(start=start, end=end, province=None)
-        national = national_sections[section.name] = _available(raw, section.keys)
         by_province = section.by_province_function()
         # Nationwide figures alone (the compilation of a year not locked) ask no province.
         wanted = bool(province_ids) and by_province is not None
+        summed = wanted and getattr(section, "figures_by_province", None) in SUMMED_BY_PROVINCE
+        if not summed:
+            raw = section.figures_function()(start=start, end=end, province=None)
+            national = _available(raw, section.keys)
         rows = (by_province(start=start, end=end) or {}) if wanted else {}
+        if summed:
+            buckets = [normalise(raw, section.keys) for raw in rows.values()]
+            national = {"available": True, "figures": _sum(buckets, section.keys)}
+        national_sections[section.name] = national
         for pid in province_ids:
             if section.nationwide_only:
                 per_province[pid][section.name] = national

@@ -18,9 +18,14 @@ from tests.consumer_warnings.factories import WarningFactory
 from tests.factories import BusinessFactory
 from tests.selfassess.factories import make_set
 
-# Nationwide + by province, per part: complaints 7 + 7 (each with its sector labels),
-# self-assessments 2 + 2, warnings 1 + 3 and documents 2 + 3 (each with the provinces).
-ALL_UNITS_QUERIES = 27
+# Per part: complaints 3 (the sector labels, one pass over the complaints received or
+# handled grouped by province, status and sector, and the statutory steps) and
+# self-assessments 2, each asked by province only, the nationwide figures being the sum of
+# the provinces' and of the rows of no province; warnings 1 + 3 and documents 2 + 3
+# (nationwide + by province with the provinces), whose provinces do not add up to the nation.
+ALL_UNITS_QUERIES = 14
+# The nationwide figures alone: complaints 3, self-assessments 2, warnings 1, documents 2.
+NATIONWIDE_QUERIES = 8
 # A grouping on a table's primary key: one result row per complaint, warning, ….
 GROUP_BY_PK = re.compile(r'GROUP BY[^;]*?"\w+"\."id"(?!\w)', re.IGNORECASE)
 
@@ -110,7 +115,48 @@ def test_all_units_figures_take_the_same_queries_whatever_the_rows_and_units(
 def test_nationwide_figures_alone_ask_no_province(reference_data, django_assert_num_queries):
     """The compilation of a year not locked needs the nationwide figures only."""
     today = timezone.localdate()
-    with django_assert_num_queries(ALL_UNITS_QUERIES - 15) as captured:
+    with django_assert_num_queries(NATIONWIDE_QUERIES) as captured:
         national, by_province = figures.collect_all(start=today, end=today, province_ids=[])
     assert by_province == {} and national["has_data"] is False
     assert not any(GROUP_BY_PK.search(q["sql"]) for q in captured.captured_queries)
+
+
+def test_nationwide_figures_summed_from_the_provinces_are_the_parts_own(provinces):
+    """Complaints and self-assessments give their nationwide figures as the sum of their
+    provinces': the same numbers as each part's own
+    nationwide figures, breakdown by breakdown, with several channels, months and statuses."""
+    from complaints import selectors as complaint_figures
+    from complaints.models import Channel, month_key
+    from selfassess import selectors as selfassess_figures
+
+    codes = sorted(provinces)
+    _add_activity([provinces[c] for c in codes[:3]], 2, make_set())
+    now = timezone.now()
+    earlier = now - datetime.timedelta(days=40)
+    first = Complaint.objects.order_by("pk").first()
+    Complaint.objects.filter(pk=first.pk).update(channel=Channel.HOTLINE)
+    last = Complaint.objects.order_by("pk").last()
+    Complaint.objects.filter(pk=last.pk).update(
+        received_at=earlier, received_month=month_key(earlier), channel=Channel.POST
+    )
+    end = timezone.localdate()
+    start = end - datetime.timedelta(days=60)
+    province_ids = list(Province.objects.current().values_list("pk", flat=True))
+
+    national, by_province = figures.collect_all(start=start, end=end, province_ids=province_ids)
+
+    sections = national["sections"]
+    own = complaint_figures.report_figures(start=start, end=end)
+    assert sections["complaints"]["figures"] == figures.normalise(own, figures.sections()[0].keys)
+    assert sections["complaints"]["figures"]["received"] == 6
+    assert sections["complaints"]["figures"]["handled"] == 3
+    channels = sections["complaints"]["figures"]["by_channel"]
+    assert sorted(channels.values()) == [1, 1, 4] and sum(channels.values()) == 6
+    months = sections["complaints"]["figures"]["by_month"]
+    assert sorted(months.values()) == [1, 5]
+    assert sum(received(f) for f in by_province.values()) == 6
+    own = selfassess_figures.report_figures(start=start, end=end)
+    assert sections["selfassess"]["figures"] == figures.normalise(
+        own, ("submitted", "verified", "by_band")
+    )
+    assert sections["selfassess"]["figures"]["verified"] == 6
