@@ -9,6 +9,10 @@ also run on its own against an already filled database:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dnvntd_bench \
         .venv/bin/python -m bench.targets.reports
+
+``measure`` opens, locks and compiles a year inside a transaction it rolls back (sequences
+still advance). ``--figures-only [YEAR]`` times the figures alone and writes nothing: run it
+with ``PGOPTIONS="-c default_transaction_read_only=on"`` on a database others use.
 """
 
 import datetime
@@ -138,6 +142,40 @@ def _measure(stdout, reporting_year, services):
     }
 
 
+def measure_figures(stdout, year=None):
+    """Time only what reads the figures, writing nothing (not even a reporting year): the
+    baseline, the figures of every unit and the nationwide figures alone (the compilation
+    of a year not locked). The window is the year's as its plan sets it."""
+    from reports import figures, services
+
+    today = timezone.localdate()
+    year = year or (today.year + 1 if today.month >= 11 else today.year)
+    plan = services.plan_for_year(year)
+    rules = services.year_rules(year, plan)
+    if rules is None:
+        raise SystemExit("no action plan with reporting rules is loaded (seed_reports)")
+    start, end = rules["data_start"], rules["data_end"]
+    units = services.reporting_units(plan)
+    province_ids = [a.province_id for a in units if services.carries_figures(a)]
+    stdout.write(f"reports: year {year}, window {start}–{end}, {len(units)} units\n")
+    baseline = _baseline(start, end, stdout)
+    stdout.write(f"  {'baseline total':<52} {baseline * 1000:10.1f} ms\n")
+    _result, took_figures = _timed(
+        "figures for all units (adapter, every part)",
+        lambda: figures.collect_all(start=start, end=end, province_ids=province_ids),
+        stdout,
+    )
+    _result, took_national = _timed(
+        "nationwide figures alone (compilation, not locked)",
+        lambda: figures.collect_all(start=start, end=end, province_ids=[]),
+        stdout,
+    )
+    if baseline:
+        stdout.write(f"  figures / baseline: {took_figures / baseline:6.1f}×\n")
+        stdout.write(f"  nationwide alone / baseline: {took_national / baseline:6.1f}×\n")
+    return {"baseline": baseline, "figures": took_figures, "national": took_national}
+
+
 def generate(count, stdout):
     """The rows are the other targets'; this only loads the plan and prints the timings."""
     measure(stdout)
@@ -156,4 +194,8 @@ if __name__ == "__main__":
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     django.setup()
-    measure(sys.stdout)
+    if "--figures-only" in sys.argv:
+        given = [int(a) for a in sys.argv[1:] if a.isdigit()]
+        measure_figures(sys.stdout, given[0] if given else None)
+    else:
+        measure(sys.stdout)
