@@ -3,7 +3,9 @@ figures for the annual reports."""
 
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import get_language
 
 from portal import periods
 from portal.models import Province, Sector
@@ -90,11 +92,21 @@ def public_results():
     return qs.order_by("business__name", "pk")
 
 
+# The drop-downs change only when a set or band gets its first public result or loses its
+# last: a minute late is fine, and a new search then pays nothing for them (at 100,000
+# results the planner hashes every public result to find the sets: ~40 ms).
+FILTER_CHOICES_SECONDS = 60
+
+
 def public_filter_choices():
-    """The filter drop-downs as plain lists, read once per request: the sets, bands and
-    years that appear in the public list (an EXISTS probe per set and band, on an index),
-    and every current province and sector (small reference tables). No scan of the
-    results and no count, so this costs as much with 100,000 results as with ten."""
+    """The filter drop-downs as plain lists, in the page's language: the sets, bands and
+    years that appear in the public list, and every current province and sector. Read once
+    a minute per language from the shared cache, never counted."""
+    key = f"selfassess:public-filter-choices:{get_language()}"
+    return cache.get_or_set(key, _public_filter_choices, FILTER_CHOICES_SECONDS)
+
+
+def _public_filter_choices():
     published = Assessment.objects.filter(is_public=True)
     sets = list(
         CriteriaSet.objects.filter(Exists(published.filter(criteria_set=OuterRef("pk"))))

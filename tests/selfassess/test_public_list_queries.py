@@ -3,6 +3,8 @@ fixed number of queries at N and 3N results, no count of every result, and filte
 read once from small aggregates."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.models import Business, Province, Sector
@@ -70,6 +72,22 @@ def test_filter_choices_are_read_once(client, add_results):
     form = client.get("/en" + INDEX).context["form"]
     hanoi = Province.objects.get(code="01")
     assert (hanoi.pk, hanoi.name_en or hanoi.name) in form.fields["province"].choices
+
+
+def test_a_new_search_reads_no_filter_choices(client, add_results):
+    """An anonymous visitor's new search misses the page cache but not the drop-downs':
+    they are shared for a minute, in each language."""
+    add_results(3)
+    client.get(INDEX)
+    with CaptureQueriesContext(connection) as search:
+        response = client.get(INDEX, {"q": "dai phat"})
+    tables = ("selfassess_criteriaset", "selfassess_band", "portal_province", "portal_sector")
+    read = [sql for sql in (q["sql"] for q in search.captured_queries) if "FROM" in sql]
+    assert not [sql for sql in read if any(f'FROM "{t}"' in sql for t in tables)], read
+    assert len(response.context["page"].object_list) == 3
+    english = client.get("/en" + INDEX, {"q": "dai phat"}).context["form"]
+    hanoi = Province.objects.get(code="01")
+    assert (hanoi.pk, hanoi.name_en or hanoi.name) in english.fields["province"].choices
 
 
 def test_province_and_sector_filters_narrow_the_list(client, add_results):
