@@ -21,9 +21,9 @@ from tests.selfassess.factories import make_set
 # Per part: complaints 3 (the sector labels, one pass over the complaints received or
 # handled grouped by province, status and sector, and the statutory steps) and
 # self-assessments 2, each asked by province only, the nationwide figures being the sum of
-# the provinces' and of the rows of no province; warnings 1 + 3 and documents 2 + 3
-# (nationwide + by province with the provinces), whose provinces do not add up to the nation.
-ALL_UNITS_QUERIES = 14
+# the provinces'; warnings 2 (by owner, which add up to the nation, and by province named)
+# and documents 1 (by issuing body's province and type).
+ALL_UNITS_QUERIES = 8
 # The nationwide figures alone: complaints 3, self-assessments 2, warnings 1, documents 2.
 NATIONWIDE_QUERIES = 8
 # A grouping on a table's primary key: one result row per complaint, warning, ….
@@ -121,10 +121,11 @@ def test_nationwide_figures_alone_ask_no_province(reference_data, django_assert_
     assert not any(GROUP_BY_PK.search(q["sql"]) for q in captured.captured_queries)
 
 
-def test_nationwide_figures_summed_from_the_provinces_are_the_parts_own(provinces):
-    """Complaints and self-assessments give their nationwide figures as the sum of their
-    provinces': the same numbers as each part's own
-    nationwide figures, breakdown by breakdown, with several channels, months and statuses."""
+def test_all_units_figures_are_the_parts_own(provinces):
+    """Every part's figures for all units are the part's own, nationwide and by province:
+    complaints and self-assessments summed from their provinces (with several channels,
+    months and statuses), warnings and documents nationwide and by province at once (with a
+    warning of no owner, one naming another province and a document of a national body)."""
     from complaints import selectors as complaint_figures
     from complaints.models import Channel, month_key
     from selfassess import selectors as selfassess_figures
@@ -138,6 +139,21 @@ def test_nationwide_figures_summed_from_the_provinces_are_the_parts_own(province
     last = Complaint.objects.order_by("pk").last()
     Complaint.objects.filter(pk=last.pk).update(
         received_at=earlier, received_month=month_key(earlier), channel=Channel.POST
+    )
+    WarningFactory(owner_province=None, published_at=now)
+    WarningFactory(owner_province=provinces[codes[0]], published_at=now).provinces.add(
+        provinces[codes[1]], provinces[codes[0]]
+    )
+    national_body = IssuingBody.objects.create(slug="bo-cong-thuong", name="Bộ Công Thương")
+    save_document(
+        Document(
+            doc_type="thong-tu",
+            number="9/TT-BCT",
+            title="Thông tư thử",
+            issuing_body=national_body,
+            issue_date=timezone.localdate(),
+            effective_date=timezone.localdate(),
+        )
     )
     end = timezone.localdate()
     start = end - datetime.timedelta(days=60)
@@ -160,3 +176,14 @@ def test_nationwide_figures_summed_from_the_provinces_are_the_parts_own(province
         own, ("submitted", "verified", "by_band")
     )
     assert sections["selfassess"]["figures"]["verified"] == 6
+    for section in figures.sections():
+        name, keys = section.name, section.keys
+        own = section.figures_function()(start=start, end=end, province=None)
+        assert sections[name]["figures"] == figures.normalise(own, keys), name
+        own_by_province = section.by_province_function()(start=start, end=end)
+        for pid in province_ids:
+            expected = figures.normalise(own_by_province.get(pid) or {}, keys)
+            assert by_province[pid]["sections"][name]["figures"] == expected, (name, pid)
+    assert sections["consumer_warnings"]["figures"]["issued"] == 6 + 2
+    assert sections["legaldocs"]["figures"]["added"] == 6 + 1
+    assert figures.scalar(by_province[provinces[codes[1]].pk], "consumer_warnings", "issued") == 3
