@@ -2,9 +2,11 @@
 and 3N warnings, with or without a search and filters, and no count of every warning."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from consumer_warnings.models import ConsumerWarning
+from consumer_warnings.selectors import listed_warnings
 from portal.models import Province, Sector
 from tests.query_counts import assert_constant, page_queries, unbounded_counts
 
@@ -86,3 +88,19 @@ def test_a_long_list_says_more_than_a_thousand(client, reference_data):
     response = client.get(INDEX, {"kind": "recall"})
     assert not response.context["page"].paginator.capped
     assert "2 cảnh báo" in response.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)")
+def test_the_list_page_walks_its_index_instead_of_sorting(add_warnings):
+    """The public list's first page reads the partial index in the list's own order, so it
+    stops after a page instead of sorting every published warning."""
+    add_warnings(30)
+    page = listed_warnings()[:20]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            plan = page.explain()
+        finally:
+            cursor.execute("SET enable_seqscan = on")
+    assert "cw_listed_newest" in plan, plan
+    assert "Sort" not in plan.split("cw_listed_newest")[0], plan
