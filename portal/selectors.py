@@ -9,8 +9,7 @@ from .text import search_terms
 
 def search_businesses(query):
     """Businesses whose name or tax code matches ``query`` without regard to diacritics or
-    case. Portable: the folded ``search_text`` column works on SQLite and PostgreSQL (where
-    a trigram index serves it)."""
+    case, as whole words (``portal.search.matching``: full text on PostgreSQL)."""
     qs = Business.objects.all()
     query = (query or "").strip()
     digits = query.replace(" ", "")

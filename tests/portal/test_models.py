@@ -80,15 +80,17 @@ def test_business_search_text_is_folded(hanoi):
 
 
 @postgres_only
-def test_business_search_has_a_trigram_index(db):
+def test_business_search_has_a_full_text_index_and_no_trigram_one(db):
+    """Search is full text (portal.search); a trigram index would only slow every write."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'portal_business_search_trgm'"
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'portal_business'"
         )
-        row = cursor.fetchone()
-    assert row and "gin_trgm_ops" in row[0]
+        indexes = dict(cursor.fetchall())
+    assert "to_tsvector" in indexes["portal_business_fulltext"]
+    assert not any("gin_trgm_ops" in definition for definition in indexes.values())
 
 
 def test_business_search_matches_without_diacritics(hanoi):
