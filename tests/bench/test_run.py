@@ -124,6 +124,7 @@ def test_the_tables_compare_with_helpdesk_and_the_group_by():
     assert "| filing step 1 / submit | 100 | 40 | 2.50× | ≥ 2× | yes |" in table
     assert "| tracking form / view form | 100 | 60 | 1.67× | ≥ 2× | no |" in table
     assert "tracking detail" not in table
+    assert "parallel filings" not in table
     assert "| all 40 units' figures + national compilation | 0.80 | 4.0× | ≤ 5× | yes |" in table
 
 
@@ -137,3 +138,25 @@ def test_helpdesk_pages_open_one_ticket_with_its_key():
         "email": [helpdesk.EMAIL],
         "key": [helpdesk.SECRET_KEY],
     }
+
+
+def test_a_page_faster_on_the_full_database_has_no_fall_and_filings_are_judged():
+    results = {
+        ("healthz", "/healthz"): [_result(1000)],
+        ("hit", "page"): [_result(500)],
+        ("miss", "page"): [_result(80, p95=50)],
+        ("small miss", "page"): [_result(70)],
+    }
+    cut = {"p50": 100.0, "p95": 250.0}
+    filing = {
+        "filings": 200,
+        "steps": {"nguoi-gui": cut, "xac-nhan": {"p50": 200.0, "p95": 350.0}},
+        "filing": {"p50": 900.0, "p95": 1500.0},
+        "lost": 0,
+        "consecutive": True,
+    }
+    table = _table(results, [run.Page("page", "/p/")], {"filing": filing})
+    assert "| yes (p95 50 ms, no fall from 70 req/s) |" in table
+    assert "| slowest step p95 | 350 ms | ≤ 300 ms | no |" in table
+    assert "| whole filing p95 | 1500 ms | ≤ 2 s | yes |" in table
+    assert "| lost / codes consecutive | 0 / yes | 0 / yes | yes |" in table
