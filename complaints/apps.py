@@ -48,9 +48,17 @@ class ComplaintsConfig(AppConfig):
     report_section = ReportSection("complaints", REPORT_KEYS, order=10)
 
     def ready(self):
+        from portal import public_cache
         from portal.models import announced_day_changed
 
+        from .models import Complaint, IssueCategory
+
         announced_day_changed.connect(_announced_day_changed, dispatch_uid="complaints.days")
+        # The figures are cached five minutes anyway (selectors.public_statistics): a new
+        # version a minute at most is enough while complaints pour in.
+        public_cache.invalidate_on_change(
+            public_cache.COMPLAINT_STATS, Complaint, IssueCategory, at_most_every=60
+        )
 
 
 def _announced_day_changed(sender, *, day, before, after, change_key, **kwargs):

@@ -26,3 +26,12 @@ class ConsumerWarningsConfig(AppConfig):
     demo_command = ("demo_consumer_warnings", 10)
     home_block = ("consumer_warnings.selectors.home_block", 10)
     report_section = ReportSection("consumer_warnings", REPORT_KEYS, order=30)
+
+    def ready(self):
+        from portal import public_cache
+
+        from .models import ConsumerWarning, WarningPhoto
+
+        # The public list and pages change with every published, corrected or withdrawn
+        # warning (drafts bump too: cheap, and never stale).
+        public_cache.invalidate_on_change(public_cache.WARNINGS, ConsumerWarning, WarningPhoto)

@@ -32,3 +32,18 @@ class LegaldocsConfig(AppConfig):
     home_block = ("legaldocs.selectors.home_block", 20)
     # Per province: only what the province's own bodies issued (selectors.report_figures).
     report_section = ReportSection("legaldocs", REPORT_KEYS, order=40)
+
+    def ready(self):
+        from portal import public_cache
+
+        from . import models
+
+        public_cache.invalidate_on_change(
+            public_cache.LEGALDOCS,
+            models.Document,
+            models.ValidityEvent,
+            models.Relation,
+            models.Attachment,
+            models.IssuingBody,
+            models.LegalField,
+        )

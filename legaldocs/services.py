@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import public_cache
 from portal.errors import InvalidInput
 from portal.files import validate_upload
 from portal.text import slugify_vi
@@ -178,6 +179,8 @@ def attach_file(*, document, upload, is_authoritative=False, description=""):
     with transaction.atomic():
         if is_authoritative:
             document.attachments.filter(is_authoritative=True).update(is_authoritative=False)
+            # Queryset updates send no signal; the document's page shows which copy counts.
+            public_cache.bump(public_cache.LEGALDOCS)
         # The shared attachment records the file's name, type and size when saved.
         attachment = Attachment(
             document=document,

@@ -45,10 +45,14 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from . import public_cache
         from .middleware import remember_language_on_login
+        from .models import Business, Province, Sector
 
         post_migrate.connect(sync_group_permissions, dispatch_uid="portal.sync_group_permissions")
         user_logged_in.connect(remember_language_on_login, dispatch_uid="portal.remember_language")
+        # Names of provinces, sectors and businesses appear on the public pages.
+        public_cache.invalidate_on_change(public_cache.PORTAL, Business, Province, Sector)
 
 
 def sync_group_permissions(sender=None, **kwargs):

@@ -193,6 +193,9 @@ MIDDLEWARE = [
     "portal.uploads.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.inputs.RefuseUnstorableInputMiddleware",
+    # Before sessions, templates and views: anonymous visitors of the public pages are
+    # answered from the shared cache (portal.public_cache).
+    "portal.public_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -439,6 +442,13 @@ CELERY_BEAT_SCHEDULE = {
     # Requests to join or register beyond a few an hour wait for this digest.
     "portal-request-digests": _beat("portal.tasks.send_request_digests", minute=5),
 }
+# The shared cache of public pages: its hot pages are rendered again in the background after
+# each change (portal.public_cache), and every four minutes for the figures that change with
+# time. Only worth it with a cache the worker shares with the web servers (Redis).
+PUBLIC_CACHE_REBUILD = env_bool("PUBLIC_CACHE_REBUILD", bool(REDIS_URL))
+CELERY_BEAT_SCHEDULE["portal-public-pages"] = _beat(
+    "portal.tasks.rebuild_public_pages", minute="*/4"
+)
 # Warnings: the addresses of unconfirmed and ended alert subscriptions go daily, on the day
 # the sign-up form says (consumer_warnings.services.purge_subscriptions).
 CELERY_BEAT_SCHEDULE["warnings-purge-subscriptions"] = _beat(

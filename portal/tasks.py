@@ -86,3 +86,16 @@ def render_stored_pdf(model_label, pk):
             return None
         row.store_pdf()
     return row.pdf.name
+
+
+@shared_task
+def rebuild_public_pages():
+    """After a change the public pages show: render the hot pages again into the shared cache
+    (``portal.public_cache``), so that no visitor waits for them."""
+    from django.core.cache import cache
+
+    from . import public_cache
+
+    # Cleared first: a change committed while this runs queues the next rebuild.
+    cache.delete(public_cache.PENDING_KEY)
+    return public_cache.rebuild()

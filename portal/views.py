@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import navigation, selectors, services
+from . import navigation, public_cache, selectors, services
 from .contributions import home_blocks
 from .errors import NotAllowed, applied
 from .forms import BusinessRegistrationForm, DecisionForm, JoinBusinessForm
@@ -20,8 +20,9 @@ from .ratelimit import client_over_limit, over_limit
 from .roles import get_actor, get_object_in_scope
 
 # The home page is the busiest page and its blocks are public summaries: render each one
-# once a minute per language rather than on every request.
-HOME_BLOCK_SECONDS = 60
+# once per language and version of its part (portal.public_cache), at most five minutes old
+# for the figures that change with time alone.
+HOME_BLOCK_SECONDS = 300
 
 
 def _render_block(func):
@@ -36,7 +37,7 @@ def _home_blocks():
     blocks = []
     for dotted, func in home_blocks():
         html = cache.get_or_set(
-            f"home-block:{dotted}:{language}",
+            public_cache.block_key(dotted, language),
             lambda func=func: _render_block(func),
             HOME_BLOCK_SECONDS,
         )

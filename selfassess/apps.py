@@ -33,3 +33,18 @@ class SelfassessConfig(AppConfig):
     demo_command = ("demo_selfassess", 20)
     home_block = ("selfassess.selectors.home_block", 30)
     report_section = ReportSection("selfassess", REPORT_KEYS, order=20)
+
+    def ready(self):
+        from portal import public_cache
+
+        from . import models
+
+        # Public results show the published assessments with their criteria set and band.
+        public_cache.invalidate_on_change(
+            public_cache.SELFASSESS,
+            models.Assessment,
+            models.CriteriaSet,
+            models.CriteriaGroup,
+            models.Criterion,
+            models.Band,
+        )

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import recipients
+from portal import public_cache, recipients
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.files import KINDS, validate_upload
 from portal.jobs import enqueue
@@ -342,6 +342,8 @@ def refresh_public(business_id):
     )
     if keep:
         Assessment.objects.filter(pk=keep).update(is_public=True)
+    # Queryset updates send no signal: the public results change here.
+    public_cache.bump(public_cache.SELFASSESS)
 
 
 # --- E-mail ----------------------------------------------------------------------------
