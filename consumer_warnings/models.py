@@ -292,14 +292,7 @@ class ConsumerWarning(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="cw_status_published"),
             models.Index(fields=["gtin_key"], name="cw_gtin_key"),
-            # The public list's order, for the published rows only: a page walks this index
-            # and stops, instead of sorting every published warning (201 ms → 0.07 ms).
-            models.Index(
-                F("published_at").desc(nulls_last=True),
-                F("id").desc(),
-                condition=Q(status="published"),
-                name="cw_listed_newest",
-            ),
+            # cw_listed_newest (PostgreSQL, migration 0010): the public list's order.
         ]
         constraints = [
             # Only an imported notice whose source gives no date goes public without one.
