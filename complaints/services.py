@@ -757,42 +757,28 @@ def draft_expired(draft, now=None):
 def clear_expired_drafts_in_sessions(now=None):
     """Remove the filing drafts older than DRAFT_DAYS from the sessions that are still
     alive (a session changed by other pages after the draft outlives it); expired
-    sessions are deleted whole by the portal's daily clearing (database) or by their own
-    expiry (Redis). Returns the number of drafts removed."""
-    from django.conf import settings
-
-    now = now or timezone.now()
-    engine = settings.SESSION_ENGINE
-    if engine == "django.contrib.sessions.backends.cache":
-        return _clear_drafts_in_cached_sessions(now)
-    if engine not in (
-        "django.contrib.sessions.backends.db",
-        "django.contrib.sessions.backends.cached_db",
-    ):
-        return 0
-    return _clear_drafts_in_database_sessions(engine, now)
-
-
-def _without_expired_draft(data, now):
-    """``data`` without its draft when the draft has expired, else ``None``."""
-    draft = data.get(DRAFT_SESSION_KEY)
-    if not draft or not draft_expired(draft, now):
-        return None
-    return {key: value for key, value in data.items() if key != DRAFT_SESSION_KEY}
-
-
-def _clear_drafts_in_database_sessions(engine, now):
+    sessions are deleted whole by the portal's daily clearing. Only for the database
+    session engines; returns the number of drafts removed."""
     from importlib import import_module
 
     from django.conf import settings
     from django.contrib.sessions.models import Session
 
+    engine = settings.SESSION_ENGINE
+    if engine not in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    ):
+        return 0
     store = import_module(engine).SessionStore()
+    now = now or timezone.now()
     removed = 0
     for row in Session.objects.filter(expire_date__gt=now).iterator():
-        data = _without_expired_draft(row.get_decoded(), now)
-        if data is None:
+        data = row.get_decoded()
+        draft = data.get(DRAFT_SESSION_KEY)
+        if not draft or not draft_expired(draft, now):
             continue
+        del data[DRAFT_SESSION_KEY]
         # The row's data only: saving through the store would push its expiry further.
         Session.objects.filter(pk=row.pk).update(session_data=store.encode(data))
         if engine.endswith("cached_db"):
@@ -800,35 +786,6 @@ def _clear_drafts_in_database_sessions(engine, now):
 
             caches[settings.SESSION_CACHE_ALIAS].delete(store.cache_key_prefix + row.pk)
         removed += 1
-    return removed
-
-
-def _clear_drafts_in_cached_sessions(now):
-    """Sessions in Redis (production): walk their keys with SCAN (never KEYS, which blocks
-    the server) and rewrite a session whose draft expired, keeping its remaining lifetime.
-    A cache with no such walk (local memory) holds only one process's sessions, which die
-    with it."""
-    from django.conf import settings
-    from django.contrib.sessions.backends.cache import KEY_PREFIX
-    from django.core.cache import caches
-
-    cache = caches[settings.SESSION_CACHE_ALIAS]
-    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
-    if get_client is None:
-        return 0
-    redis = get_client(write=True)
-    prefix = cache.make_key(KEY_PREFIX)
-    removed = 0
-    for raw_key in redis.scan_iter(match=prefix + "*", count=500):
-        session_key = raw_key.decode()[len(prefix) :]
-        data = cache.get(KEY_PREFIX + session_key)
-        data = _without_expired_draft(data, now) if isinstance(data, dict) else None
-        if data is None:
-            continue
-        seconds_left = redis.ttl(raw_key)
-        if seconds_left > 0:
-            cache.set(KEY_PREFIX + session_key, data, seconds_left)
-            removed += 1
     return removed
 
 

@@ -3,7 +3,6 @@ access log holds no token nor search term, filing drafts are kept a bounded time
 
 import datetime
 import importlib
-import os
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -222,46 +221,3 @@ def test_the_daily_job_removes_an_old_draft_from_a_session_kept_alive(client, re
     assert stored.expire_date == expiry
     # The recent draft of the other visitor stays.
     assert "Trần Thị Lan" in str(_stored_session(other).get_decoded())
-
-
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")
-def test_expired_drafts_leave_sessions_kept_in_redis(settings):
-    """Production keeps sessions in Redis: the daily purge walks them and removes a draft
-    older than DRAFT_DAYS, keeping the rest of the session and its remaining lifetime."""
-    from django.contrib.sessions.backends.cache import SessionStore
-    from django.core.cache import caches
-
-    settings.CACHES = {
-        **settings.CACHES,
-        "sessions": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": "test-drafts",
-        },
-    }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-    settings.SESSION_CACHE_ALIAS = "sessions"
-    now = timezone.now()
-
-    def stored(saved_days_ago):
-        store = SessionStore()
-        store["complaint_draft"] = {
-            "ho_ten": "Trần Thị Lan",
-            "saved": (now - datetime.timedelta(days=saved_days_ago)).isoformat(),
-        }
-        store["_auth_user_id"] = "7"
-        store.set_expiry(3600)
-        store.create()
-        return store.session_key
-
-    old, recent = stored(services.DRAFT_DAYS + 1), stored(0)
-    assert services.clear_expired_drafts_in_sessions(now) == 1
-    assert "complaint_draft" not in SessionStore(old).load()
-    assert SessionStore(old).load()["_auth_user_id"] == "7"
-    sessions = caches["sessions"]
-    redis = sessions._cache.get_client()
-    assert 0 < redis.ttl(sessions.make_key(SessionStore(old).cache_key)) <= 3600
-    assert SessionStore(recent).load()["complaint_draft"]["ho_ten"] == "Trần Thị Lan"
-    assert services.clear_expired_drafts_in_sessions(now) == 0
-    SessionStore(old).delete()
-    SessionStore(recent).delete()
