@@ -5,15 +5,20 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
-from django.db.models.functions import Length
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from portal import pagination, periods
 from portal import search as portal_search
-from portal.search import PHRASE_WORDS, fold, phrase_condition, search_terms, terms_condition
+from portal.search import (
+    PHRASE_WORDS,
+    fold,
+    phrase_pattern,
+    search_terms,
+    terms_condition,
+)
 
 from .models import Document, DocumentType, IssuingBody, LegalField, Relation, ValidityEvent
 from .validity import Status, annotate_status, status_on, status_style
@@ -192,42 +197,85 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
     # somewhere in the title (2); anywhere else (1). Shorter titles first within a tier.
     # Title matches and the others are two queries, so that the second one can walk the
     # date index and stop after one page instead of ranking every match of a common word.
-    in_title = words_condition(parsed, column="title_search")
-    tiers = []
+    in_title = _in_title(qs, parsed)
+    typed = None
     if len(parsed.terms) > 1 and not parsed.phrases:
-        typed = phrase_condition(parsed.terms, column="title_search")
-        tiers.append(When(typed, then=Value(3)))
-    # The folded title is part of the folded search text: a title match needs no scan of
-    # the (long) full text.
-    first = (
-        qs.filter(in_title)
-        .annotate(
-            rank=Case(*tiers, default=Value(2), output_field=IntegerField()),
-            title_length=Length("title_search"),
-        )
-        .order_by("-rank", "title_length", *NEWEST_FIRST)
-    )
+        typed = re.compile(phrase_pattern(parsed.terms))
+    # Only the newest title matches, up to one more than the count shows, are ranked (in
+    # ``TieredResults``, from their folded titles): a common word ("tiêu dùng") is in tens
+    # of thousands of titles, and ranking them all sorts every one for a page of twenty.
+    # The trade-off: past the cap, an older title with the typed phrase may rank below
+    # newer ones, or not be shown; a library with fewer title matches than the cap is
+    # ranked whole, as before. The folded title is part of the folded search text: a
+    # title match needs no scan of the (long) full text.
+    candidates = qs.filter(in_title).order_by(*NEWEST_FIRST).values_list("pk", "title_search")
     rest = (
         matched.exclude(in_title)
         .annotate(rank=Value(1, output_field=IntegerField()))
         .order_by(*NEWEST_FIRST)
     )
-    return SearchResult(TieredResults(first, rest), parsed, "text")
+    first = candidates[: pagination.COUNT_CAP + 1]
+    return SearchResult(TieredResults(first, rest, base_queryset(as_of), typed), parsed, "text")
+
+
+def _in_title(qs, parsed):
+    """Documents whose folded title holds every word and phrase: PostgreSQL full text on
+    the title's GIN index (migration 0009), the portable path anywhere else."""
+    if connections[qs.db].vendor == "postgresql":
+        return portal_search.words_condition(
+            parsed.needles,
+            column="title_search",
+            prefix_last=parsed.prefix_last,
+            words_only=True,
+            using=qs.db,
+        )
+    return words_condition(parsed, column="title_search")
 
 
 class TieredResults:
-    """Two ordered querysets read as one list, for ``portal.pagination.CappedPaginator``: the first
-    tier's rows, then the second's. Slicing costs one count and at most two queries."""
+    """Two tiers read as one list, for ``portal.pagination.CappedPaginator``: the title
+    matches, ranked, then the other matches (``rest``, newest first).
 
-    def __init__(self, first, rest):
-        self.first, self.rest = first, rest
-        self._first_count = None
+    ``candidates``: ``(pk, folded title)`` of the first tier, newest first and at most
+    ``COUNT_CAP + 1`` of them (``search``), read once: they are its count, and ranking them
+    here costs the database nothing: the words as typed next to each other in the title
+    (``typed``, rank 3) before the other title matches (2), shorter titles first, then
+    newest (the sort is stable). A page of them is then read from ``documents`` by key. When they
+    fill the cap, the second tier is never read (no page goes past the cap). A page costs
+    the candidates, at most one count and two queries."""
+
+    def __init__(self, candidates, rest, documents, typed=None):
+        self.rest = rest
+        self._candidates, self._documents, self._typed = candidates, documents, typed
+        self._ranked = None
+
+    def _rank(self, title):
+        return 3 if self._typed is not None and self._typed.search(title) else 2
+
+    @property
+    def ranked(self):
+        """``(pk, rank)`` of the first tier, in rank order."""
+        if self._ranked is None:
+            rows = [(pk, self._rank(title), len(title)) for pk, title in self._candidates]
+            rows.sort(key=lambda row: (-row[1], row[2]))
+            self._ranked = [(pk, rank) for pk, rank, _length in rows]
+        return self._ranked
 
     @property
     def first_count(self):
-        if self._first_count is None:
-            self._first_count = self.first.count()
-        return self._first_count
+        return len(self.ranked)
+
+    def _first(self, start, stop):
+        keys = self.ranked[start:stop]
+        if not keys:
+            return []
+        found = self._documents.in_bulk([pk for pk, _rank in keys])
+        rows = []
+        for pk, rank in keys:
+            if pk in found:  # unless deleted meanwhile
+                found[pk].rank = rank
+                rows.append(found[pk])
+        return rows
 
     def capped_count(self, limit):
         if self.first_count >= limit:
@@ -244,15 +292,14 @@ class TieredResults:
         split = self.first_count
         rows = []
         if start < split:
-            rows += list(self.first[start : split if stop is None else min(stop, split)])
+            rows += self._first(start, split if stop is None else min(stop, split))
         if stop is None or stop > split:
             rest_stop = None if stop is None else stop - split
             rows += list(self.rest[max(0, start - split) : rest_stop])
         return rows
 
     def __iter__(self):
-        yield from self.first
-        yield from self.rest
+        yield from self[0:None]
 
 
 def _most_words(qs, parsed):

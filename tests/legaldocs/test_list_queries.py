@@ -45,12 +45,6 @@ def test_filtering_counts_only_up_to_the_cap(client, add_documents):
     assert not unbounded_counts(many), many
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="legaldocs.selectors.TieredResults.first_count counts every title match "
-    "(self.first.count()); reported for the library's owner: remove this mark once the "
-    "first tier is counted up to the cap",
-)
 def test_a_search_counts_only_up_to_the_cap(client, add_documents):
     many = assert_constant(client, INDEX, {"q": "bao ve quyen loi"}, add_documents)
     assert not unbounded_counts(many), many

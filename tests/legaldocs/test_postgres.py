@@ -58,3 +58,28 @@ def test_full_text_finds_what_the_portable_path_finds(library):
         # Both match whole words ("uy" is not found in "quy"), the last typed one a prefix.
         assert full_text == words, query
         assert words or query not in found, query
+
+
+def test_title_matches_use_the_title_full_text_index(library):
+    """The title tier is found through the GIN full-text index on the folded title
+    (migration 0009), never by reading every title."""
+    result = search("bao ve quyen loi")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_indexscan = off")
+        plan = result.queryset._candidates.explain()
+        cursor.execute("RESET enable_seqscan")
+        cursor.execute("RESET enable_indexscan")
+    assert "legaldocs_document_title_fulltext" in plan
+    assert "19/2023/QH15" in [d.number for d in result.queryset[:5]]
+
+
+def test_title_full_text_finds_what_the_portable_path_finds(library):
+    from legaldocs.models import Document
+    from legaldocs.selectors import _in_title, parse_query, words_condition
+
+    for query in ["bao ve quyen loi", "tieu du", '"bao ve" nguoi tieu', "hoa giai", "quy ban"]:
+        parsed = parse_query(query)
+        portable = Document.objects.filter(words_condition(parsed, column="title_search"))
+        full_text = Document.objects.filter(_in_title(Document.objects.all(), parsed))
+        assert set(full_text) == set(portable), query

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from legaldocs import selectors
 from legaldocs.filters import library_filters
@@ -184,3 +185,41 @@ def test_long_question_falls_back_to_documents_with_most_words(library, client):
     body = client.get("/van-ban/", {"q": query}).content.decode()
     assert "59/2010/QH12" in body
     assert search("xyzabc qwerty").queryset.count() == 0
+
+
+def test_a_large_title_tier_is_counted_up_to_the_cap_and_ranked(
+    db, make_document, client, monkeypatch
+):
+    """More title matches than the cap: the count stops at the cap and the first page is
+    ranked within the newest of them (phrase as typed, then shorter titles, then newest);
+    the oldest title match is left out of the ranking, as documented in ``search``."""
+    monkeypatch.setattr(pagination, "COUNT_CAP", 4)
+
+    def make(title, day):
+        return make_document(
+            title=title, issue_date=datetime.date(2022, 1, day), effective_date=None
+        )
+
+    oldest_typed = make("Giải tranh chấp", 1)
+    apart = make("Giải quyết tranh chấp thương mại", 2)
+    long_typed = make("Quy định chi tiết về giải tranh chấp tại toà án", 3)
+    short_typed = make("Về giải tranh chấp", 4)
+    newest_apart = make("Hòa giải và tranh chấp", 5)
+    make_document(
+        title="Mới nhất", summary="Về giải tranh chấp.", issue_date=datetime.date(2022, 1, 6)
+    )
+    short_apart = make("Giải và tranh chấp", 7)
+
+    result = search("giai tranh chap")
+    paginator = pagination.CappedPaginator(result.queryset, 4, cap=pagination.COUNT_CAP)
+    assert paginator.count == 4 and paginator.capped
+    page = paginator.page(1).object_list
+    # The newest five title matches; of those, the two with the words as typed first.
+    assert [d.pk for d in page] == [short_typed.pk, long_typed.pk, short_apart.pk, newest_apart.pk]
+    assert [d.rank for d in page] == [3, 3, 2, 2]
+    assert oldest_typed.pk not in [d.pk for d in result.queryset[:5]]
+    assert apart.pk in [d.pk for d in result.queryset[:5]]
+    # The page as a user sees it.
+    response = client.get(reverse("legaldocs:index"), {"q": "giai tranh chap"})
+    assert [d.pk for d in response.context["page"].object_list] == [d.pk for d in page]
+    assert response.context["page"].paginator.capped
