@@ -8,10 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles \
     PRIVATE_MEDIA_ROOT=/data/private
 
-# WeasyPrint needs Pango; curl serves the health checks.
+# WeasyPrint needs Pango and fonts with Vietnamese (DejaVu); curl serves the health checks.
+# The font cache is built here: the containers' disk is read-only at run time.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-       libharfbuzz-subset0 curl \
+       libharfbuzz-subset0 fontconfig fonts-dejavu-core curl \
+    && fc-cache -f \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 1000 portal

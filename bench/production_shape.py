@@ -91,8 +91,6 @@ def main():
             "beat",
             "-l",
             "info",
-            "--schedule",
-            str(out / "celerybeat-schedule"),
         ],
     }
     logs = {name: open(out / f"{name}.log", "w") for name in procs}  # noqa: SIM115

@@ -254,6 +254,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are rows in PostgreSQL read through the cache (Redis in production): shared by
+# every web server, read without a query, and never lost when Redis evicts a key.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -416,29 +419,36 @@ CELERY_LONG_TASKS = [
 CELERY_TASK_ANNOTATIONS = [
     "portal.celery.PatternAnnotations",
 ]
-# The one beat schedule of the portal. Every job is idempotent (a database claim), so a
-# missed or doubled run is harmless.
+# The one beat schedule of the portal. Every job is idempotent (a database claim of its
+# day, week or step), so a missed or doubled run is harmless. Beat keeps the schedule in
+# memory (nothing written to disk); a daily job is offered every hour from its time to the
+# end of the day, so a beat restarted across that time still runs it the same day, and the
+# day's claim makes the later offers no-ops.
+CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 
 
 def _beat(task, **when):
     return {"task": task, "schedule": crontab(**when)}
 
 
+def _daily(task, hour, minute):
+    """``task`` from ``hour``:``minute`` every hour until midnight (see above)."""
+    return _beat(task, hour=f"{hour}-23", minute=minute)
+
+
 CELERY_BEAT_SCHEDULE = {
-    "complaints-flag-overdue": _beat("complaints.tasks.flag_overdue_steps", hour=7, minute=0),
-    "complaints-purge-drafts": _beat("complaints.tasks.purge_abandoned_drafts", hour=7, minute=10),
-    "complaints-erase-expired": _beat(
-        "complaints.tasks.erase_expired_personal_data", hour=7, minute=20
-    ),
+    "complaints-flag-overdue": _daily("complaints.tasks.flag_overdue_steps", 7, 0),
+    "complaints-purge-drafts": _daily("complaints.tasks.purge_abandoned_drafts", 7, 10),
+    "complaints-erase-expired": _daily("complaints.tasks.erase_expired_personal_data", 7, 20),
     "warnings-weekly-digest": _beat(
-        "consumer_warnings.tasks.send_weekly_digest", hour=8, minute=0, day_of_week="mon"
+        "consumer_warnings.tasks.send_weekly_digest", hour="8-23", minute=0, day_of_week="mon"
     ),
     # Opens the year on 1/11, reminds on 8/11 and 13/11, locks and compiles on 15/11,
     # reminds the authority on 1/12, publishes before 15/12: each step once.
-    "reports-daily-calendar": _beat("reports.tasks.run_reporting_calendar", hour=0, minute=0),
-    "portal-purge-expired": _beat("portal.tasks.purge_expired_records", hour=2, minute=30),
+    "reports-daily-calendar": _daily("reports.tasks.run_reporting_calendar", 0, 0),
+    "portal-purge-expired": _daily("portal.tasks.purge_expired_records", 2, 30),
     # Expired sessions hold abandoned filing drafts (names, phone numbers).
-    "portal-clear-sessions": _beat("portal.tasks.clear_expired_sessions", hour=2, minute=45),
+    "portal-clear-sessions": _daily("portal.tasks.clear_expired_sessions", 2, 45),
     # Requests to join or register beyond a few an hour wait for this digest.
     "portal-request-digests": _beat("portal.tasks.send_request_digests", minute=5),
 }
@@ -451,8 +461,8 @@ CELERY_BEAT_SCHEDULE["portal-public-pages"] = _beat(
 )
 # Warnings: the addresses of unconfirmed and ended alert subscriptions go daily, on the day
 # the sign-up form says (consumer_warnings.services.purge_subscriptions).
-CELERY_BEAT_SCHEDULE["warnings-purge-subscriptions"] = _beat(
-    "consumer_warnings.tasks.purge_subscriptions", hour=2, minute=50
+CELERY_BEAT_SCHEDULE["warnings-purge-subscriptions"] = _daily(
+    "consumer_warnings.tasks.purge_subscriptions", 2, 50
 )
 
 # --- Portal ------------------------------------------------------------------------------

@@ -101,3 +101,33 @@ def test_dockerfile_build_step_passes_the_production_profile_with_a_throwaway_ke
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_nothing_is_written_to_the_containers_disk_at_run_time():
+    """The app containers' root is read-only with an in-memory /tmp, and beat keeps its
+    schedule in memory (no schedule file)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    for name in ("web", "worker", "beat"):
+        service = compose["services"][name]
+        assert service["read_only"] is True, name
+        assert any(mount.startswith("/tmp:") for mount in service["tmpfs"]), name  # noqa: S108
+    assert "--schedule" not in compose["services"]["beat"]["command"]
+    assert settings.CELERY_BEAT_SCHEDULER == "celery.beat:Scheduler"
+
+
+def test_a_daily_job_is_offered_again_until_midnight():
+    """With the schedule in memory, a beat restarted across a job's hour must still run it
+    that day: every daily job is offered each hour from its time to 23:00 (its claim of the
+    day makes the repeats no-ops)."""
+    daily = {
+        name: entry["schedule"]
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+        if len(entry["schedule"].hour) < 24 or entry["schedule"].day_of_week != set(range(7))
+    }
+    assert "reports-daily-calendar" not in daily  # every hour, all day
+    assert {"complaints-flag-overdue", "portal-clear-sessions", "warnings-weekly-digest"} <= set(
+        daily
+    )
+    for name, schedule in daily.items():
+        first = min(schedule.hour)
+        assert schedule.hour == set(range(first, 24)), name

@@ -28,7 +28,7 @@ def test_beat_clears_sessions_daily_at_0245():
 
     entry = settings.CELERY_BEAT_SCHEDULE["portal-clear-sessions"]
     assert entry["task"] == "portal.tasks.clear_expired_sessions"
-    assert entry["schedule"] == crontab(hour=2, minute=45)
+    assert entry["schedule"] == crontab(hour="2-23", minute=45)
 
 
 def test_the_task_deletes_expired_sessions_and_keeps_live_ones():
