@@ -122,12 +122,16 @@ def words_condition(parsed, column="search_text"):
 def _full_text(qs, parsed):
     """Rows whose folded text holds every word and phrase as whole words, through the
     portal's one search helper (``portal.search.words_condition``): PostgreSQL full text on
-    the folded column, whose words are already the full-text tokens
-    (``models.folded_words``), served by the GIN index of migration 0004; its statistics
-    know how common each word is, so a page of a very common word stops early instead of
-    scanning every row's full text. The portable path anywhere else."""
+    the folded column's stored vector (``search_vector``, migration 0010) and its GIN index;
+    its statistics know how common each word is, so a page of a very common word stops
+    early instead of scanning every row's full text, and a phrase is checked from the
+    vector's positions, not by parsing each row's text again. The portable path anywhere
+    else."""
     condition = portal_search.words_condition(
-        parsed.needles, prefix_last=parsed.prefix_last, words_only=True, using=qs.db
+        parsed.needles,
+        prefix_last=parsed.prefix_last,
+        vector_column="search_vector",
+        using=qs.db,
     )
     return qs.filter(condition)
 
@@ -220,13 +224,14 @@ def search(query="", *, filters=None, sort=Sort.RELEVANCE, as_of=None):
 
 def _in_title(qs, parsed):
     """Documents whose folded title holds every word and phrase: PostgreSQL full text on
-    the title's GIN index (migration 0009), the portable path anywhere else."""
+    the title's stored vector (``title_vector``, migration 0010) and its GIN index, so no
+    title is parsed per query; the portable path anywhere else."""
     if connections[qs.db].vendor == "postgresql":
         return portal_search.words_condition(
             parsed.needles,
             column="title_search",
             prefix_last=parsed.prefix_last,
-            words_only=True,
+            vector_column="title_vector",
             using=qs.db,
         )
     return words_condition(parsed, column="title_search")

@@ -25,7 +25,8 @@ same rule:
   (no stemming, no stop words: the text is already folded) on the column's words only, one
   space apart (``regexp_replace`` of every non-word run), since PostgreSQL's parser would
   keep "19/2023/qh15" as one token. A GIN index on that very expression serves it (the
-  ``*_fulltext`` migrations) and stays current by itself. A phrase is ``<->``, separate
+  ``*_fulltext`` migrations) and stays current by itself; the legal library stores its
+  vectors instead (``StoredVector``). A phrase is ``<->``, separate
   words ``&``, the last word ``:*`` (``tsquery``). One known difference: the parser reads
   a word such as "3e10x" as a number and a word, so "3e10" finds it there too.
 - Anywhere else (SQLite): a regular expression (through Django's ``REGEXP``), after a plain
@@ -35,7 +36,7 @@ same rule:
 import re
 
 from django.db import connections
-from django.db.models import Func, Q
+from django.db.models import Expression, F, Func, Q
 
 from .text import build_search_text, fold, search_terms
 
@@ -49,6 +50,7 @@ __all__ = [
     "query_needles",
     "search_column",
     "search_terms",
+    "StoredVector",
     "terms_condition",
     "text_matches",
     "tsquery",
@@ -143,13 +145,46 @@ class _WordsVector(Func):
         super().__init__(column, output_field=SearchVectorField())
 
 
-def fulltext_condition(needles, *, column="search_text", prefix_last=True, words_only=False):
+class StoredVector(Expression):
+    """A stored ``tsvector`` column that the model does not declare (a PostgreSQL generated
+    column computed from ``source``, e.g. the legal library's, migration 0010), read from
+    the same table, under the same alias, as ``source``. Its GIN index serves a search,
+    and its word positions answer a phrase without parsing the text again."""
+
+    def __init__(self, source, column):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+        self.source, self.column = F(source), column
+
+    def get_source_expressions(self):
+        return [self.source]
+
+    def set_source_expressions(self, exprs):
+        (self.source,) = exprs
+
+    def as_sql(self, compiler, connection):
+        # ``source`` resolves to a column of the query (``Col``): the vector sits beside it.
+        alias = getattr(self.source, "alias", None)
+        identifiers = (alias, self.column) if alias else (self.column,)
+        return ".".join(map(compiler.quote_name_unless_alias, identifiers)), []
+
+
+def fulltext_condition(
+    needles, *, column="search_text", prefix_last=True, words_only=False, vector_column=None
+):
     """PostgreSQL: a condition true when ``column`` holds every needle (``tsquery``), served
-    by the column's GIN index. ``words_only``: the column already holds words only (the
-    legal library's), and its index is on Django's plain ``SearchVector`` of it."""
+    by the column's GIN index. ``words_only``: the column already holds words only, and its
+    index is on Django's plain ``SearchVector`` of it. ``vector_column``: the words of
+    ``column`` are stored as that ``tsvector`` column (``StoredVector``), indexed."""
     from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
 
-    vector = SearchVector(column, config="simple") if words_only else _WordsVector(column)
+    if vector_column:
+        vector = StoredVector(column, vector_column)
+    elif words_only:
+        vector = SearchVector(column, config="simple")
+    else:
+        vector = _WordsVector(column)
     query = SearchQuery(
         tsquery(needles, prefix_last=prefix_last), config="simple", search_type="raw"
     )
@@ -157,17 +192,28 @@ def fulltext_condition(needles, *, column="search_text", prefix_last=True, words
 
 
 def words_condition(
-    needles, *, column="search_text", prefix_last=True, words_only=False, using="default"
+    needles,
+    *,
+    column="search_text",
+    prefix_last=True,
+    words_only=False,
+    vector_column=None,
+    using="default",
 ):
     """A ``Q`` true when every needle is whole words of ``column`` (a needle's words next to
     each other; with ``prefix_last`` the last word may be a word's beginning): PostgreSQL's
-    full text on database ``using``, the portable path anywhere else."""
+    full text on database ``using`` (on ``vector_column`` when the column's words are
+    stored, see ``fulltext_condition``), the portable path anywhere else."""
     needles = [needle for needle in needles if needle and needle.split()]
     if not needles:
         return Q()
     if connections[using].vendor == "postgresql":
         return fulltext_condition(
-            needles, column=column, prefix_last=prefix_last, words_only=words_only
+            needles,
+            column=column,
+            prefix_last=prefix_last,
+            words_only=words_only,
+            vector_column=vector_column,
         )
     return terms_condition(needles, column=column, prefix_last=prefix_last)
 

@@ -14,7 +14,11 @@ def test_trigram_indexes_exist(db):
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'legaldocs_document'"
         )
         indexes = dict(cursor.fetchall())
-    assert "to_tsvector" in indexes["legaldocs_document_fulltext"]
+    # The full-text indexes are on the stored vectors (migration 0010), not expressions.
+    assert indexes["legaldocs_document_search_vector"].endswith("USING gin (search_vector)")
+    assert indexes["legaldocs_document_title_vector"].endswith("USING gin (title_vector)")
+    assert "legaldocs_document_fulltext" not in indexes
+    assert "legaldocs_document_title_fulltext" not in indexes
     assert "legaldocs_document_search_trgm" not in indexes
     assert "gin_trgm_ops" in indexes["legaldocs_document_title_trgm"]
     assert "varchar_pattern_ops" in indexes["legaldocs_document_number_pattern"]
@@ -36,13 +40,13 @@ def test_word_search_uses_the_full_text_index(library):
         cursor.execute("SET enable_seqscan = off")
         plan = result.queryset.rest.all()[:20].explain()
         cursor.execute("SET enable_seqscan = on")
-    assert "legaldocs_document_fulltext" in plan or "legaldocs_document_newest_first" in plan
+    assert "legaldocs_document_search_vector" in plan or "legaldocs_document_newest_first" in plan
     rare = search("hoa giai").queryset.rest.all().order_by("title_search")[:20]
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
         plan = rare.explain()
         cursor.execute("SET enable_seqscan = on")
-    assert "legaldocs_document_fulltext" in plan
+    assert "legaldocs_document_search_vector" in plan
 
 
 def test_full_text_finds_what_the_portable_path_finds(library):
@@ -61,8 +65,8 @@ def test_full_text_finds_what_the_portable_path_finds(library):
 
 
 def test_title_matches_use_the_title_full_text_index(library):
-    """The title tier is found through the GIN full-text index on the folded title
-    (migration 0009), never by reading every title."""
+    """The title tier is found through the GIN index on the title's stored vector
+    (migration 0010), never by reading every title."""
     result = search("bao ve quyen loi")
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
@@ -70,7 +74,7 @@ def test_title_matches_use_the_title_full_text_index(library):
         plan = result.queryset._candidates.explain()
         cursor.execute("RESET enable_seqscan")
         cursor.execute("RESET enable_indexscan")
-    assert "legaldocs_document_title_fulltext" in plan
+    assert "legaldocs_document_title_vector" in plan
     assert "19/2023/QH15" in [d.number for d in result.queryset[:5]]
 
 
@@ -83,3 +87,29 @@ def test_title_full_text_finds_what_the_portable_path_finds(library):
         portable = Document.objects.filter(words_condition(parsed, column="title_search"))
         full_text = Document.objects.filter(_in_title(Document.objects.all(), parsed))
         assert set(full_text) == set(portable), query
+
+
+def test_page_searches_through_the_stored_vectors(client, library):
+    """Every full-text statement of the library page reads the stored vectors (migration
+    0010) through their GIN indexes: none parses text per row (``to_tsvector``)."""
+    from django.urls import reverse
+
+    from tests.query_counts import page_queries
+
+    for query in ["hoa giai", "bao ve quyen loi nguoi tieu dung", "tieu du"]:
+        statements = page_queries(client, reverse("legaldocs:index"), {"q": query})
+        searching = [sql for sql in statements if "@@" in sql]
+        assert searching, query
+        for sql in searching:
+            assert "to_tsvector" not in sql, sql
+            with connection.cursor() as cursor:
+                cursor.execute("SET enable_seqscan = off")
+                cursor.execute("SET enable_indexscan = off")
+                cursor.execute("EXPLAIN " + sql)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                cursor.execute("RESET enable_seqscan")
+                cursor.execute("RESET enable_indexscan")
+            assert (
+                "legaldocs_document_search_vector" in plan
+                or "legaldocs_document_title_vector" in plan
+            ), plan
