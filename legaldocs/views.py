@@ -29,10 +29,9 @@ def index(request):
     result = selectors.search(
         filters.search_query, filters=filters, sort=filters.sort_order, as_of=as_of
     )
-    # The whole library is cheap to count; a search is counted up to a cap.
-    browsing = result.mode == "all" and not filters.narrowed
-    cap = None if browsing else pagination.COUNT_CAP
-    paginator = pagination.CappedPaginator(result.queryset, PAGE_SIZE, cap=cap)
+    # Counted up to a cap, even the whole library: counting 100,000 documents costs more
+    # than the page, and no one pages past the cap.
+    paginator = pagination.CappedPaginator(result.queryset, PAGE_SIZE, cap=pagination.COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     selectors.decorate(page.object_list, result.parsed)
     notices = []
@@ -58,6 +57,7 @@ def index(request):
             "notices": notices,
             "as_of": as_of,
             "has_query": result.mode not in ("all", "none"),
+            "browsing": result.mode == "all" and not filters.narrowed,
         },
     )
 

@@ -50,11 +50,22 @@ def test_a_search_counts_only_up_to_the_cap(client, add_documents):
     assert not unbounded_counts(many), many
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="legaldocs.views.index counts the whole library when browsing (cap=None); "
-    "reported for the library's owner: remove this mark once it is capped",
-)
 def test_browsing_the_library_counts_only_up_to_the_cap(client, add_documents):
     many = assert_constant(client, INDEX, {}, add_documents)
     assert not unbounded_counts(many), many
+
+
+def test_browsing_past_the_cap_says_more_than(client, add_documents, monkeypatch):
+    from django.utils import translation
+
+    from portal import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    add_documents(3)
+    with translation.override("en"):
+        english = reverse("legaldocs:index")
+    page = client.get(english).content.decode()
+    assert "More than 2 documents in the library." in page
+    search = client.get(english, {"q": "bao ve quyen loi"}).content.decode()
+    assert "More than 2 documents found." in search
+    assert "Hơn 2 văn bản trong thư viện." in client.get(INDEX).content.decode()
