@@ -11,8 +11,9 @@ also run on its own against an already filled database:
         .venv/bin/python -m bench.targets.reports
 
 ``measure`` opens, locks and compiles a year inside a transaction it rolls back (sequences
-still advance). ``--figures-only [YEAR]`` times the figures alone and writes nothing: run it
-with ``PGOPTIONS="-c default_transaction_read_only=on"`` on a database others use.
+still advance). ``--figures-only [YEAR] [--rounds N]`` times the figures alone and writes nothing,
+N rounds (3) compared by their medians: run it with
+``PGOPTIONS="-c default_transaction_read_only=on"`` on a database others use.
 """
 
 import datetime
@@ -142,10 +143,17 @@ def _measure(stdout, reporting_year, services):
     }
 
 
-def measure_figures(stdout, year=None):
+def measure_figures(stdout, year=None, rounds=3):
     """Time only what reads the figures, writing nothing (not even a reporting year): the
     baseline, the figures of every unit and the nationwide figures alone (the compilation
-    of a year not locked). The window is the year's as its plan sets it."""
+    of a year not locked). The window is the year's as its plan sets it.
+
+    ``rounds`` times each in turn, interleaved so that the load of a shared machine weighs
+    on all alike, and compares the medians: the first round also pays for the process's
+    first imports and the cold pages, which a report compiled by a running server does
+    not."""
+    from statistics import median
+
     from reports import figures, services
 
     today = timezone.localdate()
@@ -158,22 +166,34 @@ def measure_figures(stdout, year=None):
     units = services.reporting_units(plan)
     province_ids = [a.province_id for a in units if services.carries_figures(a)]
     stdout.write(f"reports: year {year}, window {start}–{end}, {len(units)} units\n")
-    baseline = _baseline(start, end, stdout)
-    stdout.write(f"  {'baseline total':<52} {baseline * 1000:10.1f} ms\n")
-    _result, took_figures = _timed(
-        "figures for all units (adapter, every part)",
-        lambda: figures.collect_all(start=start, end=end, province_ids=province_ids),
-        stdout,
-    )
-    _result, took_national = _timed(
-        "nationwide figures alone (compilation, not locked)",
-        lambda: figures.collect_all(start=start, end=end, province_ids=[]),
-        stdout,
-    )
-    if baseline:
-        stdout.write(f"  figures / baseline: {took_figures / baseline:6.1f}×\n")
-        stdout.write(f"  nationwide alone / baseline: {took_national / baseline:6.1f}×\n")
-    return {"baseline": baseline, "figures": took_figures, "national": took_national}
+    taken = {"baseline": [], "figures": [], "national": []}
+    for round_number in range(1, rounds + 1):
+        stdout.write(f" round {round_number}\n")
+        baseline = _baseline(start, end, stdout)
+        stdout.write(f"  {'baseline total':<52} {baseline * 1000:10.1f} ms\n")
+        _result, took_figures = _timed(
+            "figures for all units (adapter, every part)",
+            lambda: figures.collect_all(start=start, end=end, province_ids=province_ids),
+            stdout,
+        )
+        _result, took_national = _timed(
+            "nationwide figures alone (compilation, not locked)",
+            lambda: figures.collect_all(start=start, end=end, province_ids=[]),
+            stdout,
+        )
+        taken["baseline"].append(baseline)
+        taken["figures"].append(took_figures)
+        taken["national"].append(took_national)
+    result = {name: median(values) for name, values in taken.items()}
+    stdout.write(f" median of {rounds} rounds\n")
+    for name, value in result.items():
+        stdout.write(f"  {name:<52} {value * 1000:10.1f} ms\n")
+    if result["baseline"]:
+        stdout.write(f"  figures / baseline: {result['figures'] / result['baseline']:6.1f}×\n")
+        stdout.write(
+            f"  nationwide alone / baseline: {result['national'] / result['baseline']:6.1f}×\n"
+        )
+    return result
 
 
 def generate(count, stdout):
@@ -195,7 +215,9 @@ if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     django.setup()
     if "--figures-only" in sys.argv:
-        given = [int(a) for a in sys.argv[1:] if a.isdigit()]
-        measure_figures(sys.stdout, given[0] if given else None)
+        args = sys.argv[1:]
+        rounds = int(args[args.index("--rounds") + 1]) if "--rounds" in args else 3
+        given = [int(a) for i, a in enumerate(args) if a.isdigit() and args[i - 1] != "--rounds"]
+        measure_figures(sys.stdout, given[0] if given else None, rounds)
     else:
         measure(sys.stdout)
