@@ -326,16 +326,25 @@ def _most_words(qs, parsed):
     return qs.annotate(rank=score).filter(rank__gte=needed).order_by("-rank", *NEWEST_FIRST)
 
 
+# "Did you mean" ranks at most this many of the titles the trigram index finds: a typo in
+# a common phrase is close to a fifth of a national library, and ranking them all took
+# seconds; these are equally close, and the page shows twenty.
+SIMILAR_CANDIDATES = 200
+
+
 def _similar_titles(qs, parsed):
     """Typo tolerance: titles whose words are close to the query (pg_trgm ``%>``, served
-    by the trigram index on ``title_search``)."""
+    by the trigram index on ``title_search``), the first ``SIMILAR_CANDIDATES`` found
+    ranked by closeness."""
     from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 
     text = " ".join(parsed.needles)
     if len(text) < 3:
         return None
+    candidates = qs.filter(title_search__trigram_word_similar=text).order_by()
+    candidates = candidates.values("pk")[:SIMILAR_CANDIDATES]
     return (
-        qs.filter(title_search__trigram_word_similar=text)
+        qs.filter(pk__in=list(candidates.values_list("pk", flat=True)))
         .annotate(
             rank=TrigramWordSimilarity(Value(text), "title_search"),
             closeness=TrigramSimilarity("title_search", Value(text)),

@@ -34,6 +34,17 @@ def test_typo_falls_back_to_similar_titles(library):
     assert exact.mode == "text"
 
 
+def test_a_typo_ranks_only_a_bounded_number_of_similar_titles(library, monkeypatch):
+    from legaldocs import selectors
+
+    typo = "bao ve quyen loi nguoi tieu dungg"
+    found = search(typo).queryset.count()
+    assert found > 2
+    monkeypatch.setattr(selectors, "SIMILAR_CANDIDATES", 2)
+    result = search(typo)
+    assert result.mode == "similar" and result.queryset.count() == 2
+
+
 def test_word_search_uses_the_full_text_index(library):
     result = search("hoa giai")
     with connection.cursor() as cursor:
