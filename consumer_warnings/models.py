@@ -279,6 +279,9 @@ class ConsumerWarning(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
     search_text = models.TextField(editable=False, blank=True, default="")
+    # PostgreSQL: search_text's words, stored and indexed (migration 0011); the model does
+    # not declare the generated column, ``portal.search.matching`` reads it from here.
+    search_vectors = {"search_text": "search_vector"}
 
     objects = WarningQuerySet.as_manager()
 

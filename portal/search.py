@@ -25,8 +25,10 @@ same rule:
   (no stemming, no stop words: the text is already folded) on the column's words only, one
   space apart (``regexp_replace`` of every non-word run), since PostgreSQL's parser would
   keep "19/2023/qh15" as one token. A GIN index on that very expression serves it (the
-  ``*_fulltext`` migrations) and stays current by itself; the legal library stores its
-  vectors instead (``StoredVector``). A phrase is ``<->``, separate
+  ``*_fulltext`` migrations) and stays current by itself. The most searched tables store
+  that vector instead, as a generated column with its own GIN index (``StoredVector``):
+  the legal library, and the warnings, whose model names it in ``search_vectors``
+  (``{folded column: vector column}``, read by ``matching``). A phrase is ``<->``, separate
   words ``&``, the last word ``:*`` (``tsquery``). One known difference: the parser reads
   a word such as "3e10x" as a number and a word, so "3e10" finds it there too.
 - Anywhere else (SQLite): a regular expression (through Django's ``REGEXP``), after a plain
@@ -50,6 +52,7 @@ __all__ = [
     "query_needles",
     "search_column",
     "search_terms",
+    "stored_vector",
     "StoredVector",
     "terms_condition",
     "text_matches",
@@ -147,7 +150,7 @@ class _WordsVector(Func):
 
 class StoredVector(Expression):
     """A stored ``tsvector`` column that the model does not declare (a PostgreSQL generated
-    column computed from ``source``, e.g. the legal library's, migration 0010), read from
+    column computed from ``source``, e.g. the legal library's and the warnings'), read from
     the same table, under the same alias, as ``source``. Its GIN index serves a search,
     and its word positions answer a phrase without parsing the text again."""
 
@@ -218,9 +221,19 @@ def words_condition(
     return terms_condition(needles, column=column, prefix_last=prefix_last)
 
 
-def query_condition(terms, *, column="search_text", using="default"):
-    """A ``Q`` true when ``column`` matches the query's folded ``terms`` as a search does."""
-    return words_condition(query_needles(terms), column=column, using=using)
+def query_condition(terms, *, column="search_text", vector_column=None, using="default"):
+    """A ``Q`` true when ``column`` matches the query's folded ``terms`` as a search does
+    (on PostgreSQL through the stored ``vector_column`` when given)."""
+    return words_condition(
+        query_needles(terms), column=column, vector_column=vector_column, using=using
+    )
+
+
+def stored_vector(model, column):
+    """The stored ``tsvector`` column holding ``column``'s words on PostgreSQL, as the
+    model names it in ``search_vectors``; ``None`` when the words are not stored (then an
+    index on ``WORDS_VECTOR_SQL`` serves the search)."""
+    return getattr(model, "search_vectors", {}).get(column)
 
 
 def text_matches(folded_text, query):
@@ -239,7 +252,12 @@ def matching(queryset, query, *, column="search_text", exact=(), max_terms=12):
     if not terms:
         return queryset
     whole = "".join(str(query).split())
-    condition = query_condition(terms, column=column, using=queryset.db)
+    condition = query_condition(
+        terms,
+        column=column,
+        vector_column=stored_vector(queryset.model, column),
+        using=queryset.db,
+    )
     if exact and whole:
         # A code typed whole (with its hyphen) also matches exactly.
         for field in exact:

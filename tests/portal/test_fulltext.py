@@ -119,7 +119,7 @@ def _plan(queryset):
 @pytest.mark.parametrize(
     "model, index",
     [
-        (ConsumerWarning, "cw_warning_fulltext"),
+        (ConsumerWarning, "cw_warning_search_vector"),
         (Business, "portal_business_fulltext"),
         (Complaint, "complaint_fulltext"),
     ],
@@ -199,3 +199,25 @@ def test_full_text_finds_what_the_portable_path_finds(reference_data, query):
     assert set(full_text.values_list("name", flat=True)) == portable
     assert set(search.matching(rows, query).values_list("name", flat=True)) == portable
     assert portable, "a tricky query that finds nothing tests little"
+
+
+@postgres_only
+@pytest.mark.parametrize("query", TRICKY_QUERIES)
+def test_the_warnings_stored_vector_finds_what_the_portable_path_finds(reference_data, query):
+    """The warnings' stored vector (migration 0011) holds the same words as the portable
+    path reads, also after a warning's text changes."""
+    warnings = [WarningFactory(title=name) for name in TRICKY_NAMES]
+    rows = ConsumerWarning.objects.all()
+    needles = search.query_needles(search.search_terms(query))
+
+    def agree():
+        portable = set(rows.filter(search.terms_condition(needles)).values_list("pk", flat=True))
+        assert set(search.matching(rows, query).values_list("pk", flat=True)) == portable
+        return portable
+
+    assert agree()
+    for warning in warnings:
+        warning.title = "Ấm siêu tốc không đạt chuẩn"
+        warning.save()
+    # The generated column follows the new text: nothing holds the old words any more.
+    assert not agree()
