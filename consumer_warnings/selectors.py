@@ -4,9 +4,8 @@ the figures for the annual reports. Every read here runs a constant number of qu
 from django.db import connection
 from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 
-from portal import periods
+from portal import periods, search
 from portal.models import Province
-from portal.text import fold
 
 from .models import NEWEST_FIRST, ConsumerWarning, WarningEvent, WarningPhoto
 
@@ -31,21 +30,36 @@ def listed_warnings(warning_filter=None):
 
 def similar_warnings(warning_filter):
     """Typo tolerance on PostgreSQL: when a search finds nothing, the published warnings
-    whose words are closest to the query (pg_trgm word similarity, served by the trigram
-    index). ``None`` when not applicable (no query, or another database)."""
-    query = fold(warning_filter.values.get("q", ""))
-    if not query or connection.vendor != "postgresql":
+    found by the query with each word replaced by the closest word the warnings use
+    (``closest_words``), newest first. ``None`` when not applicable (no query, no word
+    to correct, or another database)."""
+    terms = search.search_terms(warning_filter.values.get("q", ""))
+    if not terms or connection.vendor != "postgresql":
         return None
-    from django.contrib.postgres.search import TrigramWordSimilarity
-
-    queryset = (
-        warning_filter.without("q")
-        .filter_queryset(ConsumerWarning.objects.listed())
-        .filter(search_text__trigram_word_similar=query)
-        .annotate(similarity=TrigramWordSimilarity(query, "search_text"))
-        .order_by("-similarity", *NEWEST_FIRST)
+    corrected = closest_words(terms)
+    if corrected == terms:
+        return None
+    queryset = search.matching(
+        warning_filter.without("q").filter_queryset(ConsumerWarning.objects.listed()),
+        " ".join(corrected),
     )
-    return _with_relations(queryset)
+    return _with_relations(queryset.order_by(*NEWEST_FIRST))
+
+
+def closest_words(terms):
+    """Each folded term, or the word of the warnings closest to it by trigrams when there
+    is one (pg_trgm ``%``, served by the trigram index on the distinct words, migration
+    0012): one query on short rows, instead of comparing the query with every warning's
+    text. PostgreSQL only."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE((SELECT w.word FROM cw_search_word w WHERE w.word %% t.word "
+            "ORDER BY w.word = t.word DESC, similarity(w.word, t.word) DESC, w.word LIMIT 1), "
+            "t.word) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS t(word, n) ORDER BY t.n",
+            [list(terms)],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def feed_warnings(warning_filter=None):

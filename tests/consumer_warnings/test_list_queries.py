@@ -2,12 +2,14 @@
 and 3N warnings, with or without a search and filters, and no count of every warning."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
 from consumer_warnings.models import ConsumerWarning
-from consumer_warnings.selectors import listed_warnings
+from consumer_warnings.selectors import closest_words, listed_warnings
 from portal.models import Province, Sector
+from tests.conftest import postgres_only
 from tests.query_counts import assert_constant, page_queries, unbounded_counts
 
 from .factories import WarningFactory
@@ -104,3 +106,94 @@ def test_the_list_page_walks_its_index_instead_of_sorting(add_warnings):
             cursor.execute("SET enable_seqscan = on")
     assert "cw_listed_newest" in plan, plan
     assert "Sort" not in plan.split("cw_listed_newest")[0], plan
+
+
+def _forced_index_plan(sql):
+    """The plan of ``sql`` when PostgreSQL may neither read the whole table nor walk an
+    index in the list's order: only an index that finds the rows serves it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_indexscan = off")
+        try:
+            cursor.execute("EXPLAIN " + sql)
+            return "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_indexscan")
+
+
+@postgres_only
+@pytest.mark.parametrize("query", ["am sieu toc", "am sieu", "giat", "noi com dien"])
+def test_the_search_page_reads_the_stored_vector(client, add_warnings, query):
+    """Every full-text statement of a search page reads the stored vector (migration 0011)
+    through its GIN index: none parses a warning's text (``to_tsvector``)."""
+    add_warnings(4)
+    statements = page_queries(client, INDEX, {"q": query})
+    searching = [sql for sql in statements if "@@" in sql]
+    assert searching, statements
+    # On a few rows the planner may find the published ones through the status indexes
+    # instead; without them (dropped inside the test's transaction) only the vector's is left.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX cw_listed_newest, cw_status_published")
+    for sql in searching:
+        assert "to_tsvector" not in sql, sql
+        assert "search_vector" in sql, sql
+        assert "cw_warning_search_vector" in _forced_index_plan(sql), sql
+
+
+@postgres_only
+def test_the_full_text_index_is_on_the_stored_vector(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = 'consumer_warnings_consumerwarning'"
+        )
+        indexes = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT is_generated FROM information_schema.columns WHERE table_name = "
+            "'consumer_warnings_consumerwarning' AND column_name = 'search_vector'"
+        )
+        assert cursor.fetchone() == ("ALWAYS",)
+    assert indexes["cw_warning_search_vector"].endswith("USING gin (search_vector)")
+    assert "cw_warning_fulltext" not in indexes  # the expression index of 0009
+
+
+def _titles(response):
+    return [w.title for w in response.context["page"].object_list]
+
+
+@postgres_only
+def test_a_search_finding_nothing_corrects_its_words_from_the_warnings_words(
+    client, reference_data
+):
+    """The "did you mean" replaces each typed word by the closest word the warnings use
+    (migration 0012, kept current on insert and update) and searches again through the
+    stored vector; it never compares the query with every warning's text."""
+    from .factories import WarningFactory
+
+    charger = WarningFactory(title="Sạc dự phòng Bùng Nổ bị phồng pin")
+    helmet = WarningFactory(title="Mũ bảo hiểm kém chất lượng")
+    assert closest_words(["sac", "du", "phongg", "xanh"]) == ["sac", "du", "phong", "xanh"]
+    helmet.title = "Mũ bảo hiểm Xanh Lơ kém chất lượng"
+    helmet.save()
+    assert closest_words(["xanhh"]) == ["xanh"]
+
+    statements = page_queries(client, INDEX, {"q": "xanhh lo"})
+    cache.clear()  # the page itself, not the anonymous visitors' cached copy
+    response = client.get(INDEX, {"q": "xanhh lo"})
+    assert _titles(response) == [helmet.title]
+    assert response.context["similar"]
+    cache.clear()
+    assert _titles(client.get(INDEX, {"q": "sac du phongg"})) == [charger.title]
+    for sql in statements:
+        assert "similarity" not in sql.replace("similarity(w.word", ""), sql
+        assert "%>" not in sql, sql
+
+    # Words the warnings use, only not in this order: nothing to correct, nothing shown.
+    statements = page_queries(client, INDEX, {"q": "lo xanh"})
+    cache.clear()
+    response = client.get(INDEX, {"q": "lo xanh"})
+    assert response.context["page"].paginator.count == 0
+    assert not response.context["similar"]
+    corrected = next(i for i, sql in enumerate(statements) if "cw_search_word" in sql)
+    assert not [sql for sql in statements[corrected:] if "@@" in sql], statements
