@@ -233,7 +233,10 @@ def stored_vector(model, column):
     """The stored ``tsvector`` column holding ``column``'s words on PostgreSQL, as the
     model names it in ``search_vectors``; ``None`` when the words are not stored (then an
     index on ``WORDS_VECTOR_SQL`` serves the search)."""
-    return getattr(model, "search_vectors", {}).get(column)
+    *path, name = column.split("__")
+    for step in path:  # a joined column ("business__search_text"): the related model's
+        model = model._meta.get_field(step).related_model
+    return getattr(model, "search_vectors", {}).get(name)
 
 
 def text_matches(folded_text, query):
