@@ -84,9 +84,9 @@ def _suite_settings(tmp_path_factory):
 
 
 def worker_caches():
-    """With pytest-xdist and Redis, each worker gets its own Redis database (the one of
-    REDIS_URL, then the ones below it): every test starts with cache.clear(), which empties
-    the whole database."""
+    """With pytest-xdist and Redis, each worker gets its own Redis database (the ones below
+    REDIS_URL's): every test starts with cache.clear(), which empties the whole database,
+    so none may be REDIS_URL's own, where Celery's broker keeps the worker test's task."""
     from django.conf import settings
 
     caches = settings.CACHES
@@ -95,7 +95,7 @@ def worker_caches():
     if not (worker.startswith("gw") and "RedisCache" in caches["default"]["BACKEND"]):
         return caches
     url = urlsplit(location)
-    number = int(url.path.strip("/") or 0) - int(worker[2:])
+    number = int(url.path.strip("/") or 0) - int(worker[2:]) - 1
     if number < 0:
         raise pytest.UsageError(f"not enough Redis databases below {location} for {worker}")
     location = urlunsplit(url._replace(path=f"/{number}"))
