@@ -6,27 +6,12 @@ other databases."""
 
 from django.db import migrations
 
-INDEX = "cw_warning_fulltext"
-# Must stay portal.search.WORDS_VECTOR_SQL for search_text.
-EXPRESSION = "to_tsvector('simple'::regconfig, regexp_replace(search_text, '[^0-9a-z]+', ' ', 'g'))"
-
-
-def create_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON consumer_warnings_consumerwarning "
-        f"USING gin (({EXPRESSION}))"
-    )
-
-
-def drop_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+from portal.pg_migrations import gin_index, words_vector
 
 
 class Migration(migrations.Migration):
     dependencies = [("consumer_warnings", "0008_undated_imports_have_no_date")]
 
-    operations = [migrations.RunPython(create_index, drop_index)]
+    operations = [
+        gin_index("consumer_warnings_consumerwarning", "cw_warning_fulltext", f"({words_vector()})")
+    ]

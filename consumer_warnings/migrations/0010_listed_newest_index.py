@@ -5,25 +5,18 @@ nothing there."""
 
 from django.db import migrations
 
+from portal.pg_migrations import RunSQLOnPostgres
+
 INDEX = "cw_listed_newest"
-
-
-def create_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON consumer_warnings_consumerwarning "
-        "(published_at DESC NULLS LAST, id DESC) WHERE status = 'published'"
-    )
-
-
-def drop_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
 
 
 class Migration(migrations.Migration):
     dependencies = [("consumer_warnings", "0009_warning_fulltext_index")]
 
-    operations = [migrations.RunPython(create_index, drop_index)]
+    operations = [
+        RunSQLOnPostgres(
+            sql=f"CREATE INDEX IF NOT EXISTS {INDEX} ON consumer_warnings_consumerwarning "
+            "(published_at DESC NULLS LAST, id DESC) WHERE status = 'published'",
+            reverse_sql=f"DROP INDEX IF EXISTS {INDEX}",
+        )
+    ]

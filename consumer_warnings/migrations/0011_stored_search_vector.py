@@ -10,38 +10,16 @@ table once. Nothing on SQLite."""
 
 from django.db import migrations
 
-TABLE = "consumer_warnings_consumerwarning"
-COLUMN = "search_vector"
-INDEX = "cw_warning_search_vector"
-OLD_INDEX = "cw_warning_fulltext"
-# Must stay portal.search.WORDS_VECTOR_SQL for search_text.
-EXPRESSION = "to_tsvector('simple'::regconfig, regexp_replace(search_text, '[^0-9a-z]+', ' ', 'g'))"
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {COLUMN} tsvector "
-        f"GENERATED ALWAYS AS ({EXPRESSION}) STORED"
-    )
-    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {INDEX} ON {TABLE} USING gin ({COLUMN})")
-    schema_editor.execute(f"DROP INDEX IF EXISTS {OLD_INDEX}")
-    # The rewrite leaves the new column without statistics until autovacuum gets to it;
-    # without them the planner guesses how many warnings a search finds.
-    schema_editor.execute(f"ANALYZE {TABLE} ({COLUMN})")
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {OLD_INDEX} ON {TABLE} USING gin (({EXPRESSION}))"
-    )
-    schema_editor.execute(f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS {COLUMN}")
+from portal.pg_migrations import stored_words_vector
 
 
 class Migration(migrations.Migration):
     dependencies = [("consumer_warnings", "0010_listed_newest_index")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        stored_words_vector(
+            "consumer_warnings_consumerwarning",
+            "cw_warning_search_vector",
+            replaces="cw_warning_fulltext",
+        )
+    ]
