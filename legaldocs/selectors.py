@@ -13,7 +13,6 @@ from django.utils.safestring import mark_safe
 from portal import pagination, periods
 from portal import search as portal_search
 from portal.search import (
-    PHRASE_WORDS,
     fold,
     phrase_pattern,
     search_terms,
@@ -45,9 +44,7 @@ class ParsedQuery:
     def words(self):
         """The typed words as ``portal.search`` reads them: up to two are one phrase ("trọng
         tài", never "trong" alone), more are each looked for anywhere."""
-        if 1 < len(self.terms) <= PHRASE_WORDS:
-            return [" ".join(self.terms)]
-        return list(self.terms)
+        return portal_search.query_needles(self.terms)
 
     @property
     def needles(self):

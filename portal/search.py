@@ -173,21 +173,13 @@ class StoredVector(Expression):
         return ".".join(map(compiler.quote_name_unless_alias, identifiers)), []
 
 
-def fulltext_condition(
-    needles, *, column="search_text", prefix_last=True, words_only=False, vector_column=None
-):
+def fulltext_condition(needles, *, column="search_text", prefix_last=True, vector_column=None):
     """PostgreSQL: a condition true when ``column`` holds every needle (``tsquery``), served
-    by the column's GIN index. ``words_only``: the column already holds words only, and its
-    index is on Django's plain ``SearchVector`` of it. ``vector_column``: the words of
-    ``column`` are stored as that ``tsvector`` column (``StoredVector``), indexed."""
-    from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
+    by the column's GIN index. ``vector_column``: the words of ``column`` are stored as that
+    ``tsvector`` column (``StoredVector``), indexed."""
+    from django.contrib.postgres.search import SearchQuery, SearchVectorExact
 
-    if vector_column:
-        vector = StoredVector(column, vector_column)
-    elif words_only:
-        vector = SearchVector(column, config="simple")
-    else:
-        vector = _WordsVector(column)
+    vector = StoredVector(column, vector_column) if vector_column else _WordsVector(column)
     query = SearchQuery(
         tsquery(needles, prefix_last=prefix_last), config="simple", search_type="raw"
     )
@@ -199,7 +191,6 @@ def words_condition(
     *,
     column="search_text",
     prefix_last=True,
-    words_only=False,
     vector_column=None,
     using="default",
 ):
@@ -215,7 +206,6 @@ def words_condition(
             needles,
             column=column,
             prefix_last=prefix_last,
-            words_only=words_only,
             vector_column=vector_column,
         )
     return terms_condition(needles, column=column, prefix_last=prefix_last)
