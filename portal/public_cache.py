@@ -25,6 +25,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -280,6 +281,9 @@ class PublicPageCacheMiddleware:
         try:
             key = _page_key(request, page, language)
             entry = None if request.META.get(REFRESH) else cache.get(key)
+        except DisallowedHost:
+            # Not a cache failure: the host checks further in answer it (400), quietly.
+            return self.get_response(request)
         except Exception:  # noqa: BLE001 - without the cache the page is rendered
             logger.exception("public cache: read failed")
             return self.get_response(request)

@@ -298,3 +298,10 @@ def test_a_result_made_public_by_a_queryset_update_leaves_the_cache(client, refe
     page = client.get(url)
     assert page["X-Public-Cache"] == "miss"
     assert "Công ty Mẫu Năm" in page.content.decode()
+
+
+def test_an_unknown_host_is_refused_without_a_cache_error(client, reference_data, caplog):
+    with caplog.at_level("ERROR", logger="portal.public_cache"):
+        response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert not [r for r in caplog.records if r.name == "portal.public_cache"]
