@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal: organisations and roles")
+    # The part's endpoints in the API (portal.api.routers): (dotted router, path prefix).
+    api_router = ("portal.endpoints.router", "/")
 
     # What each staff group may do in the back office. Every app may declare the same
     # attribute on its AppConfig; ``sync_group_permissions`` merges them all.

@@ -3,9 +3,12 @@ import ipaddress
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -179,4 +182,50 @@ class RememberLanguageMiddleware:
 
         if remember_language(user, language):
             session[SESSION_LANGUAGE_KEY] = language
+        return response
+
+
+# The API (portal.api) and allauth's sign-in for apps.
+API_PREFIXES = ("/api/", "/_allauth/")
+
+
+def is_api_path(path):
+    return path.startswith(API_PREFIXES)
+
+
+def language_of(request):
+    """The API's language: the first supported one of ``Accept-Language``, else Vietnamese.
+    Neither the path nor a cookie decides it, so the public cache keys on the same answer."""
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for code, _quality in translation.trans_real.parse_accept_lang_header(header):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+class ApiRequestMiddleware:
+    """After Django's LocaleMiddleware (which gives unprefixed paths the default language)
+    and the session sign-in: the API and the app sign-in speak the language of
+    ``Accept-Language``, and know a person only by their ``X-Session-Token``. A browser's
+    session cookie is ignored there, so no other site can make a signed-in browser act
+    through the API (the API has no CSRF token to check)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_api_path(request.path_info):
+            return self.get_response(request)
+        language = language_of(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        if request.path_info.startswith("/api/"):
+            request.user = AnonymousUser()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.setdefault("Content-Language", language)
         return response

@@ -63,6 +63,8 @@ PENDING_KEY = "public-page:rebuild-pending"
 class Page:
     parts: tuple
     seconds: int = PAGE_SECONDS
+    # The API's reads: the language comes from Accept-Language, not from the path.
+    negotiated: bool = False
 
 
 # URL names whose anonymous pages may be shared, with the parts each one shows. Pages with a
@@ -199,13 +201,21 @@ def _page_of(request):
             match = resolve(path)
     except Resolver404:
         return None, None
-    return PAGES.get(match.view_name), language
+    page = PAGES.get(match.view_name)
+    if page is not None and page.negotiated:
+        from .middleware import language_of
+
+        language = language_of(request)
+    return page, language
 
 
 def _anonymous(request):
     cookies = request.COOKIES
-    return "HTTP_AUTHORIZATION" not in request.META and not any(
-        name in cookies for name in PERSONAL_COOKIES()
+    meta = request.META
+    return (
+        "HTTP_AUTHORIZATION" not in meta
+        and "HTTP_X_SESSION_TOKEN" not in meta
+        and not any(name in cookies for name in PERSONAL_COOKIES())
     )
 
 

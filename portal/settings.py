@@ -171,6 +171,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.headless",
+    "ninja",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -201,6 +203,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The API: language from Accept-Language, a person only by X-Session-Token.
+    "portal.middleware.ApiRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.RememberLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -369,6 +373,18 @@ MFA_FORMS = {
 CELERY_IMPORTS = ["portal.login_guard"]
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DNVNTD"
+
+# Sign-in for the programme's apps (allauth headless, /_allauth/app/v1/): the app sends the
+# session token it gets there as X-Session-Token, to allauth and to the API (portal.api).
+# The pages keep allauth's ordinary views; the specification is served at
+# /_allauth/openapi.json and .html (read with the API's local ReDoc, no CDN).
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_SERVE_SPECIFICATION = True
+HEADLESS_SPECIFICATION_TEMPLATE_NAME = "api/allauth_spec.html"
+# API rate limits (django-ninja's throttles, per client address or per signed-in person):
+# "count/period", period s, m, h or d.
+API_RATE_ANONYMOUS = env("API_RATE_ANONYMOUS", "120/m")
+API_RATE_SIGNED_IN = env("API_RATE_SIGNED_IN", "300/m")
 
 # Old versions are shown, never restored (see portal.admin_mixins.ReadOnlyHistoryMixin).
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .api import api
 
 portal_patterns = (
     [
@@ -26,6 +27,9 @@ portal_patterns = (
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Not under i18n_patterns: the API speaks the language of Accept-Language.
+    path("api/v1/", api.urls),
+    path("_allauth/", include("allauth.headless.urls")),
     path("favicon.ico", views.favicon),
 ]
 
