@@ -219,3 +219,16 @@ def test_staff_sign_in_needs_the_totp_code(api, hanoi):
     me = api.get("/me", token=token).json()
     assert me["role"] == "province"
     assert me["staff_powers_withheld"] is False
+
+
+def test_failed_app_sign_ins_meet_the_same_guard_as_the_page(api, settings, reference_data):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 2
+    user, _password = _verified("doan@example.vn")
+    codes = [
+        api.post(
+            "/_allauth/app/v1/auth/login", {"email": user.email, "password": f"sai-{n}-mat-khau"}
+        ).status_code
+        for n in range(4)
+    ]
+    assert codes[:2] == [400, 400]
+    assert codes[2:] == [429, 429]
