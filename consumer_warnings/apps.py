@@ -26,6 +26,7 @@ class ConsumerWarningsConfig(AppConfig):
     demo_command = ("demo_consumer_warnings", 10)
     home_block = ("consumer_warnings.selectors.home_block", 10)
     report_section = ReportSection("consumer_warnings", REPORT_KEYS, order=30)
+    api_router = ("consumer_warnings.api.router", "/")
 
     def ready(self):
         from portal import public_cache
