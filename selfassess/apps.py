@@ -33,6 +33,7 @@ class SelfassessConfig(AppConfig):
     demo_command = ("demo_selfassess", 20)
     home_block = ("selfassess.selectors.home_block", 30)
     report_section = ReportSection("selfassess", REPORT_KEYS, order=20)
+    api_router = ("selfassess.api.router", "/")
 
     def ready(self):
         from portal import public_cache
