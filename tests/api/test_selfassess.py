@@ -521,3 +521,22 @@ def test_a_pending_member_is_not_a_member(api, draft, business):
 
     pending = make_member(business, "cho@binhan.example.vn", status=Membership.Status.PENDING)
     assert api.get(f"/assessments/{draft.pk}", token=app_token(pending)).status_code == 404
+
+
+def test_a_new_verification_refreshes_the_shared_list(api, verified, other_business, hcm):
+    first = api.get("/businesses")
+    assert first.json()["count"] == 1
+    assert api.get("/businesses")["X-Public-Cache"] == "hit"
+    member = make_member(other_business, "c@saigondo.example.vn")
+    other = services.start_assessment(
+        user=member, business=other_business, criteria_set=verified.criteria_set
+    )
+    fill_all(other, member)
+    services.submit(assessment=other, user=member)
+    officer = make_officer(
+        Agency.objects.get(kind=Agency.Kind.PROVINCIAL_DEPARTMENT, province=hcm), "sg@example.vn"
+    )
+    services.review(assessment=other, officer=officer, decision="verify")
+    fresh = api.get("/businesses", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert fresh.status_code == 200
+    assert fresh.json()["count"] == 2
