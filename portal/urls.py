@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import pwa, views
 from .api import api
 
 portal_patterns = (
@@ -31,10 +31,13 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("_allauth/", include("allauth.headless.urls")),
     path("favicon.ico", views.favicon),
+    # At the root: a worker controls only the paths below its own.
+    path("sw.js", pwa.service_worker, name="service_worker"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("offline/", pwa.offline, name="offline"),
     path("", include(portal_patterns)),
     path("tai-khoan/", include("allauth.urls")),
     path("quan-tri/", admin.site.urls),
