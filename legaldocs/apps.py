@@ -32,6 +32,7 @@ class LegaldocsConfig(AppConfig):
     home_block = ("legaldocs.selectors.home_block", 20)
     # Per province: only what the province's own bodies issued (selectors.report_figures).
     report_section = ReportSection("legaldocs", REPORT_KEYS, order=40)
+    api_router = ("legaldocs.api.router", "/")
 
     def ready(self):
         from portal import public_cache

@@ -479,27 +479,34 @@ def legal_fields():
 
 def find_by_permalink(doc_type, year_slug, slug):
     """The document at a permalink, with what its page shows, or ``None``."""
-    return (
-        Document.objects.select_related("issuing_body", "field")
-        .prefetch_related(
-            Prefetch("events", queryset=ValidityEvent.objects.select_related("source_document")),
-            Prefetch(
-                "relations_out",
-                queryset=Relation.objects.select_related("target").prefetch_related(
-                    "target__events"
-                ),
-            ),
-            Prefetch(
-                "relations_in",
-                queryset=Relation.objects.select_related("source").prefetch_related(
-                    "source__events"
-                ),
-            ),
-            "attachments",
-        )
-        .filter(doc_type=doc_type, year_slug=year_slug, slug=slug)
-        .first()
+    return document_pages().filter(doc_type=doc_type, year_slug=year_slug, slug=slug).first()
+
+
+def document_pages():
+    """Documents with what a document's page (and the API's detail) shows, in a fixed
+    number of queries: events, relations both ways with the other ends' events, files."""
+    return Document.objects.select_related("issuing_body", "field").prefetch_related(
+        Prefetch("events", queryset=ValidityEvent.objects.select_related("source_document")),
+        Prefetch(
+            "relations_out",
+            queryset=Relation.objects.select_related("target").prefetch_related("target__events"),
+        ),
+        Prefetch(
+            "relations_in",
+            queryset=Relation.objects.select_related("source").prefetch_related("source__events"),
+        ),
+        "attachments",
     )
+
+
+def by_number(number, as_of=None):
+    """The documents a number designates, as the library's search matches a number
+    (:func:`parse_query`: "19/2023" also finds 19/2023/QH15), newest first, with their status
+    on ``as_of``; ``None`` when ``number`` does not look like a document number."""
+    parsed = parse_query(number)
+    if not parsed.number:
+        return None
+    return _order(base_queryset(as_of).filter(_number_filter(parsed.number)), Sort.NEWEST)
 
 
 def relations_of(document, day=None):
