@@ -540,3 +540,14 @@ def test_a_new_verification_refreshes_the_shared_list(api, verified, other_busin
     fresh = api.get("/businesses", HTTP_IF_NONE_MATCH=first["ETag"])
     assert fresh.status_code == 200
     assert fresh.json()["count"] == 2
+
+
+def test_the_schema_describes_the_endpoints_in_both_languages(api):
+    paths = {lang: api.get("/openapi.json", lang=lang).json()["paths"] for lang in ("vi", "en")}
+    answers = "/api/v1/assessments/{assessment_id}/answers"
+    assert paths["en"][answers]["patch"]["summary"] == "Save answers"
+    assert paths["vi"][answers]["patch"]["summary"] == "Lưu câu trả lời"
+    business = paths["vi"]["/api/v1/businesses/{tax_code}"]["get"]
+    assert business["summary"] == "Trang công khai của doanh nghiệp"
+    assert "401" in paths["en"]["/api/v1/assessments/{assessment_id}"]["get"]["responses"]
+    assert "security" not in paths["en"]["/api/v1/businesses"]["get"]
