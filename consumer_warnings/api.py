@@ -220,10 +220,12 @@ class WarningFilters(Schema):
         None, description=_("Words to find, with or without diacritics ('am sieu toc').")
     )
     gtin: str | None = Field(None, description=_("Barcode (GTIN-8, -12, -13 or -14)."))
-    kind: str | None = Field(None, description=_("unsafe_product, unsafe_service, …"))
+    kind: str | None = Field(
+        None, description=_("The kind: unsafe_product, unsafe_service, unsafe_practice or recall.")
+    )
     sector: str | None = Field(None, description=_("A sector's code (see /sectors)."))
-    hazard: str | None = None
-    risk: str | None = Field(None, description=_("low, medium, high or serious."))
+    hazard: str | None = Field(None, description=_("The hazard: injury, fire, electric, …"))
+    risk: str | None = Field(None, description=_("The risk level: low, medium, high or serious."))
     province: str | None = Field(
         None,
         description=_(

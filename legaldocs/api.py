@@ -44,7 +44,7 @@ class DocumentOut(Schema):
 
     id: int
     number: str
-    type: str = Field(..., description=_("luat, nghi-dinh, thong-tu, …"))
+    type: str = Field(..., description=_("The type: luat, nghi-dinh, thong-tu, …"))
     type_label: str
     title: str
     summary: str
@@ -187,10 +187,11 @@ class LibraryFilters(Schema):
     body: str | None = Field(None, description=_("An issuing body's slug."))
     field: str | None = Field(None, description=_("A field of law's slug."))
     status: str | None = Field(None, description=_("Validity on the day as_of (see status)."))
-    year_from: str | None = None
-    year_to: str | None = None
+    year_from: str | None = Field(None, description=_("Issued in or after this year."))
+    year_to: str | None = Field(None, description=_("Issued in or before this year."))
     as_of: str | None = Field(
-        None, description=_("The day for the validity (YYYY-MM-DD or dd/mm/yyyy); today.")
+        None,
+        description=_("The day for the validity (YYYY-MM-DD or dd/mm/yyyy), today by default."),
     )
     sort: str | None = Field(None, description=_("relevance (default), newest, oldest, title."))
 
