@@ -42,17 +42,17 @@ NOTE_MAX = 4000
 # --- Shared pieces ----------------------------------------------------------------------
 
 
-class Named(Schema):
+class SelfassessRef(Schema):
     id: int
     name: str
 
 
-class BandOut(Schema):
+class BandRef(Schema):
     code: str
     label: str
 
 
-class SetOut(Schema):
+class CriteriaSetOut(Schema):
     id: int
     code: str
     version: int
@@ -97,7 +97,7 @@ def _valid_filter(filterset):
 # --- Public results ---------------------------------------------------------------------
 
 
-class ResultFilters(Schema):
+class PublicResultFilters(Schema):
     q: str | None = Field(
         None,
         max_length=100,
@@ -112,23 +112,23 @@ class ResultFilters(Schema):
     band: str | None = Field(None, max_length=30, description=gettext_lazy("Band code."))
 
 
-class ResultSetOut(Schema):
+class PublicCriteriaSetOut(Schema):
     code: str
     title: str
     title_en: str
     year: int | None
 
 
-class ResultOut(Schema):
+class PublicResultOut(Schema):
     """One business with a verified result: what the public list shows."""
 
     tax_code: str
     name: str
     short_name: str
-    province: Named
-    sector: Named | None
-    criteria_set: ResultSetOut
-    band: BandOut | None = Field(
+    province: SelfassessRef
+    sector: SelfassessRef | None
+    criteria_set: PublicCriteriaSetOut
+    band: BandRef | None = Field(
         ..., description=gettext_lazy("Empty when the set's thresholds are not published.")
     )
     verified_on: date | None
@@ -192,7 +192,7 @@ class _Rows:
 
 @router.get(
     "/businesses",
-    response=list[ResultOut],
+    response=list[PublicResultOut],
     url_name="selfassess-results",
     summary=gettext_lazy("Businesses with a verified self-assessment"),
     description=gettext_lazy(
@@ -202,7 +202,7 @@ class _Rows:
     ),
 )
 @paginate(Pages)
-def results(request, filters: Query[ResultFilters]):
+def results(request, filters: Query[PublicResultFilters]):
     filterset = PublicResultFilter(
         _form_data(filters.model_dump()),
         queryset=selectors.public_results(),
@@ -211,7 +211,7 @@ def results(request, filters: Query[ResultFilters]):
     return _Rows(_valid_filter(filterset))
 
 
-class TimelinessOut(Schema):
+class BusinessTimelinessOut(Schema):
     steps: int
     late: int
     on_time_share: float | None = Field(
@@ -219,27 +219,27 @@ class TimelinessOut(Schema):
     )
 
 
-class VerifiedOut(Schema):
-    criteria_set: ResultSetOut
-    band: BandOut | None
+class VerifiedResultOut(Schema):
+    criteria_set: PublicCriteriaSetOut
+    band: BandRef | None
     verified_on: date | None
 
 
-class BusinessPageOut(Schema):
+class PublicBusinessOut(Schema):
     tax_code: str
     name: str
     short_name: str
     address: str
-    province: Named
-    sector: Named | None
+    province: SelfassessRef
+    sector: SelfassessRef | None
     website: str
-    complaint_steps: TimelinessOut = Field(
+    complaint_steps: BusinessTimelinessOut = Field(
         ..., description=gettext_lazy("The business's statutory complaint steps on time.")
     )
-    current: VerifiedOut | None = Field(
+    current: VerifiedResultOut | None = Field(
         ..., description=gettext_lazy("The published result: the latest decision, if verified.")
     )
-    verified: list[VerifiedOut]
+    verified: list[VerifiedResultOut]
 
 
 def _verified(assessment):
@@ -252,7 +252,7 @@ def _verified(assessment):
 
 @router.get(
     "/businesses/{tax_code}",
-    response=BusinessPageOut,
+    response=PublicBusinessOut,
     url_name="selfassess-business",
     summary=gettext_lazy("A business's public page"),
     description=gettext_lazy(
@@ -305,14 +305,14 @@ def _own(request, pk):
 
 class AssessmentRowOut(Schema):
     id: int
-    business: Named
+    business: SelfassessRef
     tax_code: str
-    criteria_set: SetOut
+    criteria_set: CriteriaSetOut
     status: str
     status_label: str
     editable: bool
     percent: Decimal
-    band: BandOut | None
+    band: BandRef | None
     created_at: datetime
     submitted_at: datetime | None
     decided_at: datetime | None
@@ -336,7 +336,7 @@ def _row(assessment):
     }
 
 
-class OwnFilters(Schema):
+class AssessmentFilters(Schema):
     status: Assessment.Status | None = None
 
 
@@ -356,7 +356,7 @@ class _OwnRows(_Rows):
     ),
 )
 @paginate(Pages)
-def my_assessments(request, filters: Query[OwnFilters]):
+def my_assessments(request, filters: Query[AssessmentFilters]):
     filterset = OwnAssessmentFilter(
         _form_data(filters.model_dump()), queryset=selectors.assessments_of_user(request.auth)
     )
@@ -365,7 +365,7 @@ def my_assessments(request, filters: Query[OwnFilters]):
 
 @router.get(
     "/criteria-sets",
-    response=list[SetOut],
+    response=list[CriteriaSetOut],
     url_name="selfassess-sets",
     summary=gettext_lazy("Criteria sets open for assessments"),
 )
@@ -376,23 +376,23 @@ def startable_sets(request):
 public_read("selfassess-sets", public_cache.SELFASSESS)
 
 
-class StartIn(Schema):
+class AssessmentStartIn(Schema):
     business: int = Field(..., description=gettext_lazy("Id of one of my businesses."))
     criteria_set: int = Field(..., description=gettext_lazy("Id of a criteria set open now."))
 
 
-class ChoiceOut(Schema):
+class AnswerChoiceOut(Schema):
     value: str
     label: str
 
 
-class AnswerOut(Schema):
+class AssessmentAnswerOut(Schema):
     value: str
     note: str
     updated_at: datetime | None
 
 
-class EvidenceOut(Schema):
+class AssessmentEvidenceOut(Schema):
     id: int
     criterion: int
     name: str
@@ -401,23 +401,23 @@ class EvidenceOut(Schema):
     uploaded_at: datetime
 
 
-class CriterionOut(Schema):
+class AssessmentCriterionOut(Schema):
     id: int
     code: str
     text: str
     guidance: str
     kind: str
-    choices: list[ChoiceOut]
+    choices: list[AnswerChoiceOut]
     points: int | None
     evidence_required: bool
-    answer: AnswerOut | None
-    evidence: list[EvidenceOut]
+    answer: AssessmentAnswerOut | None
+    evidence: list[AssessmentEvidenceOut]
     comment: str = Field(
         ..., description=gettext_lazy("The officer's comment of the latest request for changes.")
     )
 
 
-class GroupOut(Schema):
+class AssessmentGroupOut(Schema):
     id: int
     code: str
     title: str
@@ -425,29 +425,29 @@ class GroupOut(Schema):
     max_points: Decimal
     answered: int
     total: int
-    criteria: list[CriterionOut]
+    criteria: list[AssessmentCriterionOut]
 
 
-class ScoreOut(Schema):
+class AssessmentScoreOut(Schema):
     points: Decimal
     max_points: Decimal
     percent: Decimal
     uses_points: bool
     screening_passed: bool | None
     passed: bool | None
-    band: BandOut | None
+    band: BandRef | None
     answered: int
     total: int
     progress: int
 
 
-class MissingOut(Schema):
+class AssessmentMissingOut(Schema):
     criterion: int
     code: str
     message: str
 
 
-class EventOut(Schema):
+class AssessmentEventOut(Schema):
     kind: str
     label: str
     at: datetime
@@ -455,12 +455,12 @@ class EventOut(Schema):
 
 
 class AssessmentOut(AssessmentRowOut):
-    score: ScoreOut
-    missing: list[MissingOut] = Field(
+    score: AssessmentScoreOut
+    missing: list[AssessmentMissingOut] = Field(
         ..., description=gettext_lazy("What stops a submission (empty once it can be sent).")
     )
-    groups: list[GroupOut]
-    events: list[EventOut]
+    groups: list[AssessmentGroupOut]
+    events: list[AssessmentEventOut]
 
 
 def _score(score):
@@ -571,7 +571,7 @@ def _detail(assessment):
         "When one is already open for the same business and set, that one is returned (200)."
     ),
 )
-def start(request, payload: StartIn):
+def start(request, payload: AssessmentStartIn):
     user = request.auth
     actor = get_actor(user)
     if not actor.business_ids:
@@ -593,7 +593,7 @@ def start(request, payload: StartIn):
 
 
 @router.get(
-    "/assessments/{int:assessment_id}",
+    "/assessments/{assessment_id}",
     response=AssessmentOut,
     auth=session_auth,
     url_name="selfassess-assessment",
@@ -603,7 +603,7 @@ def assessment_detail(request, assessment_id: int):
     return _detail(_own(request, assessment_id))
 
 
-class AnswerIn(Schema):
+class AssessmentAnswerIn(Schema):
     criterion: int
     value: str = Field(
         "",
@@ -618,19 +618,19 @@ class AnswerIn(Schema):
     )
 
 
-class AnswersIn(Schema):
-    answers: list[AnswerIn] = Field(..., min_length=1, max_length=500)
+class AssessmentAnswersIn(Schema):
+    answers: list[AssessmentAnswerIn] = Field(..., min_length=1, max_length=500)
 
 
-class SavedOut(Schema):
-    score: ScoreOut
+class AssessmentSavedOut(Schema):
+    score: AssessmentScoreOut
     screening_failed: bool
     saved_at: datetime
 
 
 @router.patch(
-    "/assessments/{int:assessment_id}/answers",
-    response=SavedOut,
+    "/assessments/{assessment_id}/answers",
+    response=AssessmentSavedOut,
     auth=session_auth,
     url_name="selfassess-answers",
     summary=gettext_lazy("Save answers"),
@@ -639,7 +639,7 @@ class SavedOut(Schema):
         "are kept, the last write wins, and either every answer sent is saved or none is."
     ),
 )
-def save_answers(request, assessment_id: int, payload: AnswersIn):
+def save_answers(request, assessment_id: int, payload: AssessmentAnswersIn):
     assessment = _own(request, assessment_id)
     criteria = {c.pk: c for c in Criterion.objects.filter(criteria_set=assessment.criteria_set)}
     items, errors = {}, {}
@@ -663,8 +663,8 @@ def save_answers(request, assessment_id: int, payload: AnswersIn):
 
 
 @router.post(
-    "/assessments/{int:assessment_id}/evidence",
-    response={201: EvidenceOut},
+    "/assessments/{assessment_id}/evidence",
+    response={201: AssessmentEvidenceOut},
     auth=session_auth,
     url_name="selfassess-evidence-add",
     summary=gettext_lazy("Attach an evidence file"),
@@ -696,7 +696,7 @@ def add_evidence(
 
 
 @router.delete(
-    "/assessments/{int:assessment_id}/evidence/{int:evidence_id}",
+    "/assessments/{assessment_id}/evidence/{evidence_id}",
     response={204: None},
     auth=session_auth,
     url_name="selfassess-evidence-delete",
@@ -710,7 +710,7 @@ def delete_evidence(request, assessment_id: int, evidence_id: int):
 
 
 @router.get(
-    "/assessments/{int:assessment_id}/evidence/{int:evidence_id}",
+    "/assessments/{assessment_id}/evidence/{evidence_id}",
     auth=session_auth,
     url_name="selfassess-evidence-file",
     summary=gettext_lazy("Download an evidence file"),
@@ -730,7 +730,7 @@ def evidence_file(request, assessment_id: int, evidence_id: int):
 
 
 @router.post(
-    "/assessments/{int:assessment_id}/submit",
+    "/assessments/{assessment_id}/submit",
     response=AssessmentOut,
     auth=session_auth,
     url_name="selfassess-submit",

@@ -551,3 +551,18 @@ def test_the_schema_describes_the_endpoints_in_both_languages(api):
     assert business["summary"] == "Trang công khai của doanh nghiệp"
     assert "401" in paths["en"]["/api/v1/assessments/{assessment_id}"]["get"]["responses"]
     assert "security" not in paths["en"]["/api/v1/businesses"]["get"]
+
+
+def test_the_schema_names_of_the_part_are_its_own(api):
+    # Ninja keys components by class name: a part's schema must not take another's name.
+    components = api.get("/openapi.json").json()["components"]["schemas"]
+    assert {"kind", "label", "at", "note"} <= set(components["AssessmentEventOut"]["properties"])
+    assert "tax_code" in components["PublicResultOut"]["properties"]
+    assert "complaint_steps" in components["PublicBusinessOut"]["properties"]
+    assert "missing" in components["AssessmentOut"]["properties"]
+
+
+def test_a_malformed_id_is_a_json_error_not_a_page(api, member_token):
+    response = api.get("/assessments/abc", token=member_token, lang="en")
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"assessment_id": ["Enter a whole number."]}
