@@ -136,3 +136,43 @@ def test_a_warning_read_once_stays_readable_offline_and_nothing_personal_is_cach
     assert not [url for url in urls if url.startswith(("/khieu-nai/", "/tai-khoan/"))]
     assert later.get_absolute_url() not in urls
     assert page.evaluate("async (url) => !(await caches.match(url))", tracking)
+
+
+CACHE_NAMES = "async () => (await caches.keys()).sort()"
+
+
+def test_an_update_of_the_site_replaces_the_old_caches(phone, monkeypatch):
+    from portal import pwa
+
+    context, page = phone
+    warning = WarningFactory()
+    page.goto(warning.get_absolute_url())
+    _wait_for(page, "() => Boolean(navigator.serviceWorker.controller)")
+    page.reload()
+    _wait_until_cached(page, warning.get_absolute_url())
+    old = pwa.version()
+    assert page.evaluate(CACHE_NAMES) == [
+        f"dnvntd-offline-{old}",
+        f"dnvntd-pages-{old}",
+        f"dnvntd-static-{old}",
+    ]
+
+    # A deployment with other static files: the live server now serves another worker.
+    monkeypatch.setattr(pwa, "version", lambda: "0123456789abcdef")
+    page.evaluate("async () => (await navigator.serviceWorker.getRegistration('/')).update()")
+    _wait_for(
+        page,
+        """async () => {
+          const names = await caches.keys();
+          return names.length > 0 && names.every((name) => name.endsWith("-0123456789abcdef"));
+        }""",
+    )
+    assert page.evaluate(CACHE_NAMES) == [
+        "dnvntd-offline-0123456789abcdef",
+        "dnvntd-static-0123456789abcdef",
+    ]
+    # The new worker keeps the next page read, in its own cache.
+    page.reload()
+    expect(page.locator("h1")).to_have_text(warning.title)
+    _wait_until_cached(page, warning.get_absolute_url())
+    assert "dnvntd-pages-0123456789abcdef" in page.evaluate(CACHE_NAMES)
