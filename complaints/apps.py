@@ -46,6 +46,7 @@ class ComplaintsConfig(AppConfig):
     demo_command = ("demo_complaints", 30)
     home_block = ("complaints.selectors.home_block", 40)
     report_section = ReportSection("complaints", REPORT_KEYS, order=10)
+    api_router = ("complaints.api.router", "/")
 
     def ready(self):
         from portal import public_cache
