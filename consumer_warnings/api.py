@@ -4,6 +4,7 @@ the public's (``ConsumerWarning.objects.visible_to`` an anonymous user, whoever 
 answer never depends on a session and the shared cache may keep it."""
 
 import datetime
+from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -18,6 +19,13 @@ from portal.errors import InvalidInput
 from . import selectors
 from .filters import parse_filters
 from .gtin import normalise_gtin, validate_gtin
+from .models import ConsumerWarning
+
+# The choices as enums in the schema (apps and schemathesis see them); an empty value is
+# left out, as a missing one is.
+Kind = Literal[tuple(ConsumerWarning.Kind.values)]
+Hazard = Literal[tuple(ConsumerWarning.Hazard.values)]
+Risk = Literal[tuple(value for value in ConsumerWarning.Risk.values if value)]
 
 router = Router(tags=[_("Warnings and recalls")])
 
@@ -220,20 +228,18 @@ class WarningFilters(Schema):
         None, description=_("Words to find, with or without diacritics ('am sieu toc').")
     )
     gtin: str | None = Field(None, description=_("Barcode (GTIN-8, -12, -13 or -14)."))
-    kind: str | None = Field(
-        None, description=_("The kind: unsafe_product, unsafe_service, unsafe_practice or recall.")
-    )
+    kind: Kind | None = None
     sector: str | None = Field(None, description=_("A sector's code (see /sectors)."))
-    hazard: str | None = Field(None, description=_("The hazard: injury, fire, electric, …"))
-    risk: str | None = Field(None, description=_("The risk level: low, medium, high or serious."))
+    hazard: Hazard | None = None
+    risk: Risk | None = None
     province: str | None = Field(
         None,
         description=_(
             "A current province's code: the warnings naming it and those for the whole country."
         ),
     )
-    date_from: str | None = Field(None, description=_("Published on or after (YYYY-MM-DD)."))
-    date_to: str | None = Field(None, description=_("Published on or before (YYYY-MM-DD)."))
+    date_from: datetime.date | None = Field(None, description=_("Published on or after."))
+    date_to: datetime.date | None = Field(None, description=_("Published on or before."))
 
 
 def _public():
@@ -283,7 +289,7 @@ def warnings_for_gtin(request, gtin: str):
 
 
 @router.get(
-    "/warnings/{int:warning_id}",
+    "/warnings/{warning_id}",
     response=WarningDetailOut,
     url_name="warnings-detail",
     summary=_("One warning"),

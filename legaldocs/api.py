@@ -3,12 +3,16 @@ the exact number lookup, and a document with its validity on a given day and its
 in both directions. The library is public: every document is everyone's to read."""
 
 import datetime
+import re
+from typing import Annotated, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from portal import public_cache
 from portal.api import Pages, public_read
@@ -16,10 +20,27 @@ from portal.errors import InvalidInput
 from portal.roles import get_object_in_scope
 
 from . import selectors
-from .filters import library_filters
+from .filters import FIRST_YEAR, LAST_YEAR, library_filters
+from .models import DocumentType
+from .selectors import Sort
 from .validity import Status, history, status_on, today
 
 router = Router(tags=[_("Legal library")])
+
+# The choices as enums in the schema, so that apps (and schemathesis) know them.
+DocType = Literal[tuple(DocumentType.values)]
+Validity = Literal[tuple(Status.values)]
+SortOrder = Literal[Sort.ALL]
+
+
+def _iso_day(value):
+    # Pydantic would also take a number of seconds ("0" is 1 January 1970) for a date.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise PydanticCustomError("date_parsing", "Enter a valid date.")
+    return value
+
+
+Day = Annotated[datetime.date, BeforeValidator(_iso_day)]
 
 
 def _absolute(context, path):
@@ -183,17 +204,16 @@ class LibraryFilters(Schema):
             "quotes”. At most 200 characters are used."
         ),
     )
-    type: str | None = Field(None, description=_("A document type: luat, nghi-dinh, …"))
+    type: DocType | None = None
     body: str | None = Field(None, description=_("An issuing body's slug."))
     field: str | None = Field(None, description=_("A field of law's slug."))
-    status: str | None = Field(None, description=_("Validity on the day as_of (see status)."))
-    year_from: str | None = Field(None, description=_("Issued in or after this year."))
-    year_to: str | None = Field(None, description=_("Issued in or before this year."))
-    as_of: str | None = Field(
-        None,
-        description=_("The day for the validity (YYYY-MM-DD or dd/mm/yyyy), today by default."),
+    status: Validity | None = Field(None, description=_("Validity on the day as_of."))
+    year_from: int | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR)
+    year_to: int | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR)
+    as_of: datetime.date | None = Field(
+        None, description=_("The day for the validity, today by default.")
     )
-    sort: str | None = Field(None, description=_("relevance (default), newest, oldest, title."))
+    sort: SortOrder | None = Field(None, description=_("Most relevant first by default."))
 
 
 @router.get(
@@ -232,7 +252,7 @@ def documents(request, filters: Query[LibraryFilters]):
     ),
 )
 @paginate(Pages)
-def lookup(request, number: str, on: datetime.date | None = None):
+def lookup(request, number: str, on: Day | None = None):
     found = selectors.by_number(number, on)
     if found is None:
         raise InvalidInput(
@@ -247,7 +267,7 @@ def lookup(request, number: str, on: datetime.date | None = None):
 
 
 @router.get(
-    "/documents/{int:document_id}",
+    "/documents/{document_id}",
     response=DocumentDetailOut,
     url_name="legaldocs-detail",
     summary=_("One legal document"),
@@ -257,7 +277,7 @@ def lookup(request, number: str, on: datetime.date | None = None):
         "documents' validity on that day, and its files."
     ),
 )
-def document(request, document_id: int, on: datetime.date | None = None):
+def document(request, document_id: int, on: Day | None = None):
     found = get_object_in_scope(selectors.document_pages(), AnonymousUser(), pk=document_id)
     day = on or today()
     events = list(found.events.all())

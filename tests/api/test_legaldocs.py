@@ -80,7 +80,7 @@ def test_list_status_is_for_the_day_asked(api, consumer_law):
     assert row["status"] == "not_yet"
     assert api.get("/documents").json()["items"][0]["status"] == "in_force"
     assert numbers(api.get("/documents", {"status": "in_force"})) == ["19/2023/QH15"]
-    assert numbers(api.get("/documents", {"status": "not_yet", "as_of": "01/01/2024"})) == [
+    assert numbers(api.get("/documents", {"status": "not_yet", "as_of": "2024-01-01"})) == [
         "19/2023/QH15"
     ]
 
@@ -92,8 +92,14 @@ def test_search_invalid_filters_answer_422_with_fields(api, consumer_law):
     assert english.status_code == 422
     fields = english.json()["fields"]
     assert set(fields) == {"type", "year_from", "as_of"}
-    assert "Select a valid choice" in fields["type"][0]
+    assert fields["type"] == ["Select a valid choice."]
     assert fields["year_from"] == ["Ensure this value is greater than or equal to 1945."]
+    assert fields["as_of"] == ["Enter a valid date."]
+    # What only the page's FilterSet knows: the issuing bodies and fields of law.
+    unknown = api.get("/documents", {"body": "khong-co", "field": "khong-co"}, lang="en")
+    assert unknown.status_code == 422
+    assert set(unknown.json()["fields"]) == {"body", "field"}
+    assert "Select a valid choice" in unknown.json()["fields"]["body"][0]
     vietnamese = api.get("/documents", {"year_from": "1800"}, lang="vi").json()
     assert vietnamese["fields"]["year_from"] == ["Giá trị phải lớn hơn hoặc bằng 1945."]
 
@@ -259,9 +265,13 @@ def test_detail_bad_day_and_unknown_document(api, consumer_law):
     assert response.json()["fields"] == {"on": ["Enter a valid date."]}
     vietnamese = api.get(f"/documents/{consumer_law.pk}", {"on": "x"}, lang="vi").json()
     assert vietnamese["fields"] == {"on": ["Nhập một ngày hợp lệ."]}
+    # A number of seconds is not a day, though pydantic would read one.
+    assert api.get(f"/documents/{consumer_law.pk}", {"on": "0"}).status_code == 422
     missing = api.get("/documents/999999")
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
-    assert api.get("/documents/khong-so").status_code == 404
+    not_a_number = api.get("/documents/khong-so", lang="en")
+    assert not_a_number.status_code == 422
+    assert not_a_number.json()["fields"] == {"document_id": ["Enter a whole number."]}
 
 
 def test_detail_is_the_same_for_every_role(api, token_of, consumer_law, consumer, ministry_officer):

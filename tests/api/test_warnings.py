@@ -88,8 +88,13 @@ def test_list_invalid_filters_answer_422_with_fields_in_the_language_asked(api, 
     assert body["fields"]["date_from"] == ["Enter a valid date."]
     vietnamese = api.get("/warnings", {"kind": "volcano"}, lang="vi").json()
     assert "Hãy chọn một lựa chọn hợp lệ" in vietnamese["fields"]["kind"][0]
-    bad_gtin = api.get("/warnings", {"gtin": "12345"}, lang="en").json()
-    assert "is not a valid barcode" in bad_gtin["fields"]["gtin"][0]
+    # What only the page's FilterSet knows: barcodes, sectors and provinces.
+    bad = api.get("/warnings", {"gtin": "12345", "sector": "khong-co", "province": "99"}, lang="en")
+    assert bad.status_code == 422
+    fields = bad.json()["fields"]
+    assert set(fields) == {"gtin", "sector", "province"}
+    assert "is not a valid barcode" in fields["gtin"][0]
+    assert "Select a valid choice" in fields["sector"][0]
 
 
 def test_list_pagination_is_bounded(api, reference_data):
@@ -225,7 +230,9 @@ def test_a_withdrawn_warning_answers_with_its_status_as_its_page(api, withdrawn)
 
 
 def test_detail_path_must_be_a_number(api, reference_data):
-    assert api.get("/warnings/khong-phai-so").status_code == 404
+    response = api.get("/warnings/khong-phai-so", lang="en")
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"warning_id": ["Enter a whole number."]}
 
 
 # --- Barcode ----------------------------------------------------------------------------
