@@ -311,3 +311,11 @@ def test_library_reads_are_in_the_schema(api):
     } <= set(paths)
     parameters = {p["name"] for p in paths["/api/v1/documents"]["get"]["parameters"]}
     assert {"q", "type", "body", "field", "status", "as_of", "sort", "page"} <= parameters
+
+
+def test_schema_describes_the_library_in_vietnamese_and_english(api):
+    vietnamese = api.get("/openapi.json", lang="vi").json()["paths"]
+    english = api.get("/openapi.json", lang="en").json()["paths"]
+    path = "/api/v1/documents/lookup"
+    assert vietnamese[path]["get"]["summary"] == "Văn bản theo số hiệu"
+    assert english[path]["get"]["summary"] == "Documents by number"

@@ -287,3 +287,13 @@ def test_public_reads_are_in_the_schema(api):
     } <= set(paths)
     parameters = {p["name"] for p in paths["/api/v1/warnings"]["get"]["parameters"]}
     assert {"q", "gtin", "kind", "sector", "province", "page", "page_size"} <= parameters
+
+
+def test_schema_describes_the_warnings_in_vietnamese_and_english(api):
+    vietnamese = api.get("/openapi.json", lang="vi").json()["paths"]
+    english = api.get("/openapi.json", lang="en").json()["paths"]
+    path = "/api/v1/warnings/gtin/{gtin}"
+    assert vietnamese[path]["get"]["summary"] == "Cảnh báo theo mã vạch"
+    assert english[path]["get"]["summary"] == "Warnings for a barcode"
+    kind = next(p for p in english["/api/v1/warnings"]["get"]["parameters"] if p["name"] == "kind")
+    assert "recall" in str(kind["schema"])
