@@ -192,6 +192,7 @@ def test_offline_page_in_each_language(url, language, heading):
     body = response.content.decode()
     assert f'<html lang="{language}">' in body
     assert heading in body
+    assert '<meta name="robots" content="noindex">' in body
     # Its own scripts are external files: the CSP allows no inline script.
     assert "/static/js/pwa.js" in body
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body)
