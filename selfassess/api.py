@@ -147,29 +147,29 @@ def _verified_on(assessment):
     return timezone.localdate(assessment.decided_at) if assessment.decided_at else None
 
 
-class _PublicRow(dict):
-    """A public result row built from an assessment the selector loaded with its business,
-    province, sector, set and band (no query of its own)."""
-
-    def __init__(self, assessment):
-        business = assessment.business
-        super().__init__(
-            tax_code=business.tax_code,
-            name=business.name,
-            short_name=business.short_name,
-            province=_named(business.province),
-            sector=_named(business.sector) if business.sector_id else None,
-            criteria_set=_result_set(assessment.criteria_set),
-            band=_band(assessment.band) if assessment.band_id else None,
-            verified_on=_verified_on(assessment),
-        )
+def _public_row(assessment):
+    """A public result from an assessment the selector loaded with its business, province,
+    sector, set and band (no query of its own)."""
+    business = assessment.business
+    return {
+        "tax_code": business.tax_code,
+        "name": business.name,
+        "short_name": business.short_name,
+        "province": _named(business.province),
+        "sector": _named(business.sector) if business.sector_id else None,
+        "criteria_set": _result_set(assessment.criteria_set),
+        "band": _band(assessment.band) if assessment.band_id else None,
+        "verified_on": _verified_on(assessment),
+    }
 
 
 class _Rows:
-    """A queryset whose page is turned into public rows once sliced (by :class:`Pages`)."""
+    """A queryset paged by :class:`portal.api.Pages` whose page is turned into rows by
+    ``convert`` once sliced: the answer is built from the page's objects only."""
 
-    def __init__(self, queryset):
+    def __init__(self, queryset, convert):
         self.queryset = queryset
+        self.convert = convert
 
     def count(self):
         return self.queryset.count()
@@ -182,7 +182,7 @@ class _Rows:
         return self.count()
 
     def __getitem__(self, key):
-        return [_PublicRow(row) for row in self.queryset[key]]
+        return [self.convert(row) for row in self.queryset[key]]
 
     # Django's paginator checks that a queryset is ordered.
     @property
@@ -208,7 +208,7 @@ def results(request, filters: Query[PublicResultFilters]):
         queryset=selectors.public_results(),
         choices=selectors.public_filter_choices(),
     )
-    return _Rows(_valid_filter(filterset))
+    return _Rows(_valid_filter(filterset), _public_row)
 
 
 class BusinessTimelinessOut(Schema):
@@ -340,11 +340,6 @@ class AssessmentFilters(Schema):
     status: Assessment.Status | None = None
 
 
-class _OwnRows(_Rows):
-    def __getitem__(self, key):
-        return [_row(row) for row in self.queryset[key]]
-
-
 @router.get(
     "/assessments",
     response=list[AssessmentRowOut],
@@ -360,7 +355,7 @@ def my_assessments(request, filters: Query[AssessmentFilters]):
     filterset = OwnAssessmentFilter(
         _form_data(filters.model_dump()), queryset=selectors.assessments_of_user(request.auth)
     )
-    return _OwnRows(_valid_filter(filterset))
+    return _Rows(_valid_filter(filterset), _row)
 
 
 @router.get(
