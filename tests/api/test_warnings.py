@@ -209,15 +209,20 @@ def test_detail_of_a_non_recall_has_no_recall_section(api, reference_data):
 
 
 def test_a_draft_is_not_found_for_anyone_through_the_public_api(
-    api, draft, token_of, province_officer, ministry_officer
+    api, draft, token_of, consumer, business_member, province_officer, ministry_officer
 ):
     # Not even for the staff who may preview it on the site: the open API is public data.
-    for token in (None, token_of(province_officer), token_of(ministry_officer)):
+    published = WarningFactory(title="Đã đăng")
+    tokens = [None] + [
+        token_of(user) for user in (consumer, business_member, province_officer, ministry_officer)
+    ]
+    for token in tokens:
         response = api.get(f"/warnings/{draft.pk}", token=token, lang="en")
         assert response.status_code == 404
-        assert response.json()["code"] == "not_found"
+        assert response.json() == {"code": "not_found", "message": "Not found.", "fields": {}}
+        assert titles(api.get("/warnings", token=token)) == [published.title]
+        assert api.get(f"/warnings/{published.pk}", token=token).status_code == 200
     assert api.get("/warnings/999999").status_code == 404
-    assert draft.title not in api.get("/warnings").content.decode()
 
 
 def test_a_withdrawn_warning_answers_with_its_status_as_its_page(api, withdrawn):
@@ -241,8 +246,9 @@ def test_detail_path_must_be_a_number(api, reference_data):
 def test_gtin_lookup_finds_the_product_in_any_length(api, draft, withdrawn, reference_data):
     found = WarningFactory(gtin="0" + GTIN_13, title="Có mã vạch")
     WarningFactory(gtin="")
-    draft.gtin = GTIN_13
-    draft.save()
+    for hidden in (draft, withdrawn):
+        hidden.gtin = GTIN_13
+        hidden.save()
     response = api.get(f"/warnings/gtin/{GTIN_13}")
     assert titles(response) == [found.title]
     # Spaces or dashes typed with the digits are dropped, as on the page.
