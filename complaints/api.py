@@ -103,7 +103,7 @@ def _form_errors(*forms):
 # --- Output -----------------------------------------------------------------------------
 
 
-class EventOut(Schema):
+class ComplaintEventOut(Schema):
     time: datetime.datetime
     kind: str
     status: str = Field(..., description=gettext_lazy("The status it moved to, if it did."))
@@ -111,14 +111,14 @@ class EventOut(Schema):
     message: str
 
 
-class AttachmentOut(Schema):
+class ComplaintAttachmentOut(Schema):
     id: int
     name: str
     content_type: str
     size: int
 
 
-class StepOut(Schema):
+class ComplaintStepOut(Schema):
     kind: str
     label: str
     owed_by: str
@@ -128,7 +128,7 @@ class StepOut(Schema):
     )
 
 
-class ConsumerOut(Schema):
+class ComplaintConsumerOut(Schema):
     name: str
     phone: str
     email: str
@@ -145,7 +145,7 @@ class ComplaintOut(Schema):
     received_at: datetime.datetime
     forwarded_at: datetime.datetime | None
     handled_at: datetime.datetime | None
-    consumer: ConsumerOut
+    consumer: ComplaintConsumerOut
     business_name: str
     business_tax_code: str
     business_address: str
@@ -158,11 +158,11 @@ class ComplaintOut(Schema):
     description: str
     request: str
     satisfied: bool | None
-    step: StepOut | None = Field(
+    step: ComplaintStepOut | None = Field(
         ..., description=gettext_lazy("The statutory step running now and its deadline.")
     )
-    attachments: list[AttachmentOut]
-    events: list[EventOut]
+    attachments: list[ComplaintAttachmentOut]
+    events: list[ComplaintEventOut]
     allowed: list[str] = Field(
         ...,
         description=gettext_lazy(
@@ -262,19 +262,19 @@ def _detail(complaint, allowed):
 # --- Public statistics ------------------------------------------------------------------
 
 
-class MonthOut(Schema):
+class ComplaintMonthOut(Schema):
     month: int
     label: str
     count: int | str | None
 
 
-class StatusCountOut(Schema):
+class ComplaintStatusCountOut(Schema):
     status: str
     label: str
     count: int | str | None
 
 
-class ProvinceStatsOut(Schema):
+class ComplaintProvinceStatsOut(Schema):
     name: str
     count: int | str | None
     resolved: int | str | None
@@ -282,12 +282,12 @@ class ProvinceStatsOut(Schema):
     on_time_share: float | None
 
 
-class SectorStatsOut(Schema):
+class ComplaintSectorStatsOut(Schema):
     name: str
     count: int | str | None
 
 
-class BusinessStatsOut(Schema):
+class ComplaintBusinessStatsOut(Schema):
     name: str
     tax_code: str
     steps: int
@@ -295,7 +295,7 @@ class BusinessStatsOut(Schema):
     on_time_share: float | None
 
 
-class StatisticsOut(Schema):
+class ComplaintStatisticsOut(Schema):
     year: int
     years: list[int]
     total: int | str = Field(
@@ -308,16 +308,16 @@ class StatisticsOut(Schema):
     total_shown: bool
     resolved_share: float | None
     answered_share: float | None
-    by_month: list[MonthOut]
-    by_status: list[StatusCountOut]
-    by_province: list[ProvinceStatsOut]
-    by_sector: list[SectorStatsOut]
-    by_business: list[BusinessStatsOut]
+    by_month: list[ComplaintMonthOut]
+    by_status: list[ComplaintStatusCountOut]
+    by_province: list[ComplaintProvinceStatsOut]
+    by_sector: list[ComplaintSectorStatsOut]
+    by_business: list[ComplaintBusinessStatsOut]
 
 
 @router.get(
     "/complaints/statistics",
-    response=StatisticsOut,
+    response=ComplaintStatisticsOut,
     url_name="complaints-statistics",
     summary=gettext_lazy("Complaint statistics"),
     description=gettext_lazy(
@@ -344,14 +344,14 @@ def _list(values):
 # --- Filing -----------------------------------------------------------------------------
 
 
-class ConsentOut(Schema):
+class ComplaintConsentOut(Schema):
     version: str = Field(..., description=gettext_lazy("Send it back as consent_version."))
     text: str
 
 
 @router.get(
     "/complaints/consent",
-    response=ConsentOut,
+    response=ComplaintConsentOut,
     url_name="complaints-consent",
     summary=gettext_lazy("The consent to processing of a complaint's personal data"),
     description=gettext_lazy(
@@ -364,7 +364,7 @@ def consent(request):
     return {"version": CONSENT_VERSION, "text": consent_text()}
 
 
-class FilingIn(Schema):
+class ComplaintFilingIn(Schema):
     """The fields of the filing wizard's steps (about you, the business, what happened,
     what you ask for, consent), checked by the same forms."""
 
@@ -397,7 +397,7 @@ class FilingIn(Schema):
     )
 
 
-class FiledOut(Schema):
+class ComplaintFiledOut(Schema):
     code: str
     status: str
     token: str = Field(
@@ -427,7 +427,7 @@ def _form_data(payload):
 
 @router.post(
     "/complaints",
-    response={201: FiledOut},
+    response={201: ComplaintFiledOut},
     auth=optional_session_auth,
     url_name="complaints-file",
     summary=gettext_lazy("File a complaint"),
@@ -441,7 +441,7 @@ def _form_data(payload):
 @decorate_view(private)
 def file(
     request,
-    payload: Form[FilingIn],
+    payload: Form[ComplaintFilingIn],
     files: File[list[UploadedFile]] = None,
 ):
     data = _form_data(payload)
@@ -504,7 +504,7 @@ def _consumer_detail(request, complaint, *, filer):
     return _detail(complaint, _consumer_allowed(request, complaint, filer))
 
 
-class TrackIn(Schema):
+class ComplaintTrackIn(Schema):
     code: str = Field(..., max_length=20, examples=["KN-2026-000123"])
     contact: str = Field(..., max_length=254)
 
@@ -521,7 +521,7 @@ class TrackIn(Schema):
     ),
 )
 @decorate_view(private)
-def track(request, payload: TrackIn):
+def track(request, payload: ComplaintTrackIn):
     form = TrackForm(data=payload.dict())
     if not form.is_valid():
         raise InvalidInput(form.errors)
@@ -549,7 +549,7 @@ def by_token(request, token: str):
     return _consumer_detail(request, complaint, filer=True)
 
 
-class MineFilter(Schema):
+class ComplaintStatusFilter(Schema):
     status: str | None = Field(None, description=gettext_lazy('"open", or one status; empty: all.'))
 
 
@@ -570,7 +570,7 @@ def _own_filter(queryset, filters):
 )
 @decorate_view(private)
 @paginate(Pages)
-def mine(request, filters: Query[MineFilter]):
+def mine(request, filters: Query[ComplaintStatusFilter]):
     return _own_filter(selectors.consumer_complaints(request.auth), filters)
 
 
@@ -628,7 +628,7 @@ def _answer(request, complaint, filer):
     return _consumer_detail(request, fresh, filer=filer)
 
 
-class ProofIn(Schema):
+class ComplaintProofIn(Schema):
     token: str | None = Field(
         None, max_length=100, description=gettext_lazy("The secret tracking token.")
     )
@@ -639,7 +639,7 @@ class ProofIn(Schema):
     )
 
 
-class AddInfoIn(ProofIn):
+class ComplaintAddInfoIn(ComplaintProofIn):
     message: str | None = None
 
 
@@ -656,7 +656,9 @@ class AddInfoIn(ProofIn):
     ),
 )
 @decorate_view(private)
-def add_info(request, code: str, payload: Form[AddInfoIn], files: File[list[UploadedFile]] = None):
+def add_info(
+    request, code: str, payload: Form[ComplaintAddInfoIn], files: File[list[UploadedFile]] = None
+):
     complaint, filer = _proved(request, code, token=payload.token, contact=payload.contact)
     form = AddInfoForm(
         data={"message": payload.message or ""},
@@ -673,7 +675,7 @@ def add_info(request, code: str, payload: Form[AddInfoIn], files: File[list[Uplo
     return _answer(request, complaint, filer)
 
 
-class FeedbackIn(ProofIn):
+class ComplaintFeedbackIn(ComplaintProofIn):
     satisfied: bool
     message: str | None = None
 
@@ -687,7 +689,7 @@ class FeedbackIn(ProofIn):
     description=gettext_lazy("Possible once the business has answered (409 before)."),
 )
 @decorate_view(private)
-def feedback(request, code: str, payload: FeedbackIn):
+def feedback(request, code: str, payload: ComplaintFeedbackIn):
     complaint, filer = _proved(request, code, token=payload.token, contact=payload.contact)
     form = FeedbackForm(
         data={"satisfied": "1" if payload.satisfied else "0", "message": payload.message or ""}
@@ -703,7 +705,7 @@ def feedback(request, code: str, payload: FeedbackIn):
     return _answer(request, complaint, filer)
 
 
-class WithdrawIn(Schema):
+class ComplaintWithdrawIn(Schema):
     token: str | None = Field(
         None,
         max_length=100,
@@ -725,7 +727,7 @@ class WithdrawIn(Schema):
     ),
 )
 @decorate_view(private)
-def withdraw(request, code: str, payload: WithdrawIn):
+def withdraw(request, code: str, payload: ComplaintWithdrawIn):
     complaint, filer = _proved(request, code, token=payload.token)
     form = WithdrawForm(data=_form_data(payload))
     if not form.is_valid():
@@ -778,7 +780,7 @@ def _business_detail(request, complaint):
 )
 @decorate_view(private)
 @paginate(Pages)
-def business_list(request, filters: Query[MineFilter]):
+def business_list(request, filters: Query[ComplaintStatusFilter]):
     return _own_filter(selectors.business_inbox(request.auth), filters)
 
 
@@ -799,16 +801,16 @@ def business_detail(request, code: str):
     return _business_detail(request, complaint)
 
 
-class BusinessStepIn(Schema):
+class ComplaintBusinessStepIn(Schema):
     message: str | None = None
 
 
-class ResultIn(Schema):
+class ComplaintResultIn(Schema):
     resolved: bool
     message: str | None = None
 
 
-class EndNegotiationIn(Schema):
+class ComplaintEndNegotiationIn(Schema):
     ended_on: datetime.date | None = Field(
         None, description=gettext_lazy("Today when empty; never in the future.")
     )
@@ -850,7 +852,7 @@ def _business_step(request, code, action, payload):
     ),
 )
 @decorate_view(private)
-def acknowledge(request, code: str, payload: BusinessStepIn):
+def acknowledge(request, code: str, payload: ComplaintBusinessStepIn):
     return _business_step(request, code, "acknowledge", payload)
 
 
@@ -862,7 +864,7 @@ def acknowledge(request, code: str, payload: BusinessStepIn):
     summary=gettext_lazy("Reply on a complaint's timeline"),
 )
 @decorate_view(private)
-def reply(request, code: str, payload: BusinessStepIn):
+def reply(request, code: str, payload: ComplaintBusinessStepIn):
     return _business_step(request, code, "message", payload)
 
 
@@ -875,7 +877,7 @@ def reply(request, code: str, payload: BusinessStepIn):
     description=gettext_lazy("The result is then due within 5 working days."),
 )
 @decorate_view(private)
-def end_negotiation(request, code: str, payload: EndNegotiationIn):
+def end_negotiation(request, code: str, payload: ComplaintEndNegotiationIn):
     return _business_step(request, code, "end_negotiation", payload)
 
 
@@ -888,7 +890,7 @@ def end_negotiation(request, code: str, payload: EndNegotiationIn):
     description=gettext_lazy("resolved: whether an agreement was reached; message: the result."),
 )
 @decorate_view(private)
-def report_result(request, code: str, payload: ResultIn):
+def report_result(request, code: str, payload: ComplaintResultIn):
     return _business_step(request, code, "report_result", payload)
 
 
@@ -901,7 +903,7 @@ def report_result(request, code: str, payload: ResultIn):
     description=gettext_lazy("In writing, with the reasons (Law 19/2023/QH15, Article 57)."),
 )
 @decorate_view(private)
-def decline(request, code: str, payload: BusinessStepIn):
+def decline(request, code: str, payload: ComplaintBusinessStepIn):
     return _business_step(request, code, "decline", payload)
 
 
