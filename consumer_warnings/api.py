@@ -4,13 +4,14 @@ the public's (``ConsumerWarning.objects.visible_to`` an anonymous user, whoever 
 answer never depends on a session and the shared cache may keep it."""
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import WithJsonSchema
 
 from portal import public_cache
 from portal.api import Pages, public_read
@@ -28,6 +29,9 @@ Hazard = Literal[tuple(ConsumerWarning.Hazard.values)]
 Risk = Literal[tuple(value for value in ConsumerWarning.Risk.values if value)]
 
 router = Router(tags=[_("Warnings and recalls")])
+
+# 8 to 14 digits, with the spaces, dots and dashes people type between them.
+GTIN_PATTERN = r"^[0-9][0-9 .-]{6,30}[0-9]$"
 
 
 def _absolute(context, path):
@@ -277,7 +281,11 @@ def warnings(request, filters: Query[WarningFilters]):
     ),
 )
 @paginate(Pages)
-def warnings_for_gtin(request, gtin: str):
+def warnings_for_gtin(
+    request,
+    # The pattern documents the form; the check digit is checked below, with its own message.
+    gtin: Annotated[str, WithJsonSchema({"type": "string", "pattern": GTIN_PATTERN})],
+):
     code = normalise_gtin(gtin)
     try:
         if not code:  # only separators: the filter would match everything

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from portal import public_cache
@@ -41,6 +41,8 @@ def _iso_day(value):
 
 
 Day = Annotated[datetime.date, BeforeValidator(_iso_day)]
+# What the library reads as a document number (selectors.parse_query): "19/2023/QH15".
+NUMBER_PATTERN = r"^\s*[0-9]+[a-zA-ZđĐ]?(\s*[/-]\s*[0-9a-zA-ZđĐ-]+)*\s*$"
 
 
 def _absolute(context, path):
@@ -252,7 +254,12 @@ def documents(request, filters: Query[LibraryFilters]):
     ),
 )
 @paginate(Pages)
-def lookup(request, number: str, on: Day | None = None):
+def lookup(
+    request,
+    # The pattern documents what the library reads as a number; the selector decides.
+    number: Annotated[str, WithJsonSchema({"type": "string", "pattern": NUMBER_PATTERN})],
+    on: Day | None = None,
+):
     found = selectors.by_number(number, on)
     if found is None:
         raise InvalidInput(

@@ -303,3 +303,5 @@ def test_schema_describes_the_warnings_in_vietnamese_and_english(api):
     assert english[path]["get"]["summary"] == "Warnings for a barcode"
     kind = next(p for p in english["/api/v1/warnings"]["get"]["parameters"] if p["name"] == "kind")
     assert "recall" in str(kind["schema"])
+    [gtin] = [p for p in english[path]["get"]["parameters"] if p["name"] == "gtin"]
+    assert gtin["schema"]["pattern"]
