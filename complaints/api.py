@@ -53,7 +53,7 @@ from .forms import (
     complaint_data,
     consent_text,
 )
-from .models import CONSENT_VERSION, OPEN_STATUSES, Complaint
+from .models import CONSENT_VERSION, OPEN_STATUSES, AccessLog, Complaint
 from .workflow import WORKFLOW
 
 router = Router(tags=[gettext_lazy("Complaints")])
@@ -799,6 +799,36 @@ def business_detail(request, code: str):
     request.user = request.auth
     services.log_access(request, complaint)
     return _business_detail(request, complaint)
+
+
+@router.get(
+    "/business/complaints/{code}/attachments/{attachment_id}",
+    auth=session_auth,
+    url_name="complaints-business-attachment",
+    summary=gettext_lazy("Download a complaint's file"),
+    description=gettext_lazy(
+        "A file the consumer attached (see attachments in the complaint). Each download is "
+        "written to the complaint's access log."
+    ),
+    response={200: None},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": gettext_lazy("The file, with its own content type."),
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+@decorate_view(private)
+def business_attachment(request, code: str, attachment_id: int):
+    complaint = _inbox_complaint(request, code)
+    attachment = complaint.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    request.user = request.auth  # for the access log, as in business_detail
+    services.log_access(request, complaint, AccessLog.Action.DOWNLOAD, attachment=attachment)
+    return attachment.response()
 
 
 class ComplaintBusinessStepIn(Schema):

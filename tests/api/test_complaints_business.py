@@ -10,7 +10,7 @@ from django.utils import timezone
 from complaints import services, workdays
 from complaints.models import AccessLog, ComplaintEvent, Status, Step
 from portal.models import Agency
-from tests.complaints.factories import make_complaint
+from tests.complaints.factories import PNG_BYTES, make_complaint, png
 from tests.conftest import make_member, make_officer
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ PRIVATE = "private, no-store"
 
 @pytest.fixture
 def forwarded(business, province_officer):
-    complaint = make_complaint(business=business)
+    complaint = make_complaint(business=business, files=[png()])
     services.forward(complaint, actor=province_officer, business=business)
     complaint.refresh_from_db()
     return complaint
@@ -211,3 +211,25 @@ def test_decline_in_writing(api, token_of, business_member, forwarded):
     assert response.status_code == 200
     assert response.json()["status"] == Status.BUSINESS_DECLINED
     assert response.json()["allowed"] == ["message"]
+
+
+def test_attachment_download_is_logged_and_scoped(
+    api, token_of, business, business_member, forwarded, outsiders
+):
+    attachment = forwarded.attachments.get()
+    path = f"/business/complaints/{forwarded.code}/attachments/{attachment.pk}"
+    response = api.get(path, token=token_of(business_member))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG_BYTES
+    assert response["Content-Type"] == "image/png"
+    assert response["Cache-Control"] == PRIVATE
+    log = AccessLog.objects.get(action=AccessLog.Action.DOWNLOAD)
+    assert log.user == business_member and log.detail == f"#{attachment.pk}"
+    for user in outsiders:
+        assert api.get(path, token=token_of(user)).status_code == 404
+    # A file of another complaint, through this one, is not found either.
+    other = make_complaint(business=business, files=[png()])
+    stranger = f"/business/complaints/{forwarded.code}/attachments/{other.attachments.get().pk}"
+    assert api.get(stranger, token=token_of(business_member)).status_code == 404
+    assert api.get(f"{path}x", token=token_of(business_member)).status_code in (404, 422)
+    assert AccessLog.objects.filter(action=AccessLog.Action.DOWNLOAD).count() == 1
