@@ -436,3 +436,28 @@ def test_the_schema_documents_the_answers_as_given(api, reference_data):
         "content_type",
         "size",
     }
+
+
+def test_errors_speak_vietnamese_by_default(api, reference_data):
+    response = api.post("/complaints", filing(consent_version="2020-01"), files={}, lang="vi")
+    assert response.status_code == 422
+    assert response.json()["fields"]["consent_version"] == [
+        "Văn bản đồng ý đã thay đổi: hãy hiển thị văn bản hiện hành cho người tiêu dùng "
+        f"(GET /complaints/consent) và gửi phiên bản {CONSENT_VERSION} của văn bản đó."
+    ]
+
+
+def test_my_list_costs_the_same_queries_for_more_rows(api, token_of, consumer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    token = token_of(consumer)
+    make_complaint(user=consumer)
+    api.get("/complaints/mine", token=token)  # warm the session and the actor's caches
+    with CaptureQueriesContext(connection) as one:
+        assert api.get("/complaints/mine", token=token).json()["count"] == 1
+    for _ in range(4):
+        make_complaint(user=consumer)
+    with CaptureQueriesContext(connection) as five:
+        assert api.get("/complaints/mine", token=token).json()["count"] == 5
+    assert len(five) == len(one)
