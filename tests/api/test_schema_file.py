@@ -87,3 +87,55 @@ def test_check_shows_the_change_and_fails_when_a_file_is_stale(tmp_path, capsys)
     output.unlink()
     with pytest.raises(CommandError, match="out of date"):
         call_command("api_schema", "--output", str(output), "--check")
+
+
+def test_no_two_schemas_share_a_name():
+    # The schema's components are keyed by class name: two parts' different "EventOut"
+    # classes would both point at whichever was written last, and clients would be told
+    # the wrong shape.
+    from ninja.constants import NOT_SET
+
+    from portal.api import api
+
+    seen = {}
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                models = [(model, "validation") for model in operation.models]
+                models += [
+                    (model, "serialization")
+                    for model in operation.response_models.values()
+                    if model not in (None, NOT_SET)
+                ]
+                for model, mode in models:
+                    schema = model.model_json_schema(
+                        ref_template="#/components/schemas/{model}", mode=mode
+                    )
+                    for name, definition in schema.get("$defs", {}).items():
+                        first = seen.setdefault((name, mode), definition)
+                        assert first == definition, f"two schemas named {name}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="field descriptions are resolved once at import, in Vietnamese (pydantic Field)",
+)
+def test_english_schema_has_no_vietnamese_descriptions():
+    schema = json.loads(api_schema.render(api_schema.api_schema()))
+    vietnamese = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+
+    def descriptions(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("description", "summary") and isinstance(value, str):
+                    yield value
+                else:
+                    yield from descriptions(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from descriptions(value)
+
+    # The API's own description is bilingual on purpose.
+    schema["info"].pop("description", None)
+    found = [text for text in descriptions(schema) if vietnamese & set(text.lower())]
+    assert not found, found[:5]
