@@ -16,6 +16,7 @@ no-store``, errors included (:func:`private`).
 
 import datetime
 import functools
+import hashlib
 import re
 
 from django.conf import settings
@@ -395,19 +396,30 @@ class ComplaintFilingIn(Schema):
     consent_version: str | None = Field(
         None, description=gettext_lazy("The version of GET /complaints/consent agreed to.")
     )
+    submission_key: str | None = Field(
+        None,
+        min_length=16,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description=gettext_lazy(
+            "Optional: a random key (a UUID) the app makes once per complaint and sends again "
+            "when it retries, so that a retry after a lost answer files nothing twice."
+        ),
+    )
 
 
 class ComplaintFiledOut(Schema):
     code: str
     status: str
-    token: str = Field(
+    token: str | None = Field(
         ...,
         description=gettext_lazy(
             "The secret tracking token, given once (also e-mailed): keep it to follow, "
-            "withdraw or add to the complaint without an account."
+            "withdraw or add to the complaint without an account. Empty when a retry with "
+            "the same submission_key finds the complaint already filed."
         ),
     )
-    tracking_url: str
+    tracking_url: str | None
 
 
 def _form_data(payload):
@@ -427,7 +439,7 @@ def _form_data(payload):
 
 @router.post(
     "/complaints",
-    response={201: ComplaintFiledOut},
+    response={201: ComplaintFiledOut, 200: ComplaintFiledOut},
     auth=optional_session_auth,
     url_name="complaints-file",
     summary=gettext_lazy("File a complaint"),
@@ -435,7 +447,7 @@ def _form_data(payload):
         "A multipart form with the fields of the filing form and up to 10 files (images or "
         "PDF, 10 MB each, checked by their content). Anyone may file; a signed-in consumer "
         "finds it under /complaints/mine. Limited per client like the form "
-        "(COMPLAINTS_FILING_RATE)."
+        "(COMPLAINTS_FILING_RATE). 201: filed; 200: already filed with this submission_key."
     ),
 )
 @decorate_view(private)
@@ -472,8 +484,21 @@ def file(
         data=complaint_data({**cleaned, "consent_text": str(consent_text())}),
         files=files_form.cleaned_data["files"],
         user=_signed_in(request),
+        submission_key=_submission_key(request, payload.submission_key),
         language=get_language(),
     )
+    if token is None:
+        # A retry: only the token's hash is kept, so it cannot be given again (it was
+        # e-mailed, and the account that filed it lists it).
+        return Answer(
+            200,
+            {
+                "code": complaint.code,
+                "status": complaint.status,
+                "token": None,
+                "tracking_url": None,
+            },
+        )
     return Answer(
         201,
         {
@@ -485,6 +510,16 @@ def file(
             ),
         },
     )
+
+
+def _submission_key(request, key):
+    """The app's retry key as stored: apart from the wizard's keys, and per account when
+    signed in, so that one account's key never finds another's complaint."""
+    if not key:
+        return None
+    user = _signed_in(request)
+    owner = f"u{user.pk}" if user is not None else "anonymous"
+    return hashlib.sha256(f"api:{owner}:{key}".encode()).hexdigest()
 
 
 # --- Tracking and the consumer's steps --------------------------------------------------

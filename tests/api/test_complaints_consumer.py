@@ -461,3 +461,26 @@ def test_my_list_costs_the_same_queries_for_more_rows(api, token_of, consumer):
     with CaptureQueriesContext(connection) as five:
         assert api.get("/complaints/mine", token=token).json()["count"] == 5
     assert len(five) == len(one)
+
+
+def test_a_retry_with_the_same_submission_key_files_nothing_twice(api, token_of, consumer):
+    key = "5f0c2a9e-8d4b-4c1e-9a7f-3b6d1e2c4a5b"
+    first = api.post("/complaints", filing(submission_key=key), files={})
+    assert first.status_code == 201 and first.json()["token"]
+    retry = api.post("/complaints", filing(submission_key=key), files={})
+    assert retry.status_code == 200
+    assert retry.json() == {
+        "code": first.json()["code"],
+        "status": Status.SUBMITTED,
+        "token": None,
+        "tracking_url": None,
+    }
+    assert Complaint.objects.count() == 1
+    # The key is the app's own: another account's same key files its own complaint.
+    other = api.post("/complaints", filing(submission_key=key), files={}, token=token_of(consumer))
+    assert other.status_code == 201
+    assert other.json()["code"] != first.json()["code"]
+    assert api.post("/complaints", filing(submission_key="ngan"), files={}).status_code == 422
+    bad = api.post("/complaints", filing(submission_key="x" * 20 + "/../"), files={})
+    assert bad.status_code == 422 and "submission_key" in bad.json()["fields"]
+    assert Complaint.objects.count() == 2
