@@ -33,7 +33,7 @@ from ninja.errors import HttpError, Throttled
 from ninja.pagination import paginate
 
 from portal import public_cache
-from portal.api import Pages, optional_session_auth, public_read, session_auth
+from portal.api import Pages, file_download, optional_session_auth, public_read, session_auth
 from portal.errors import InvalidInput
 from portal.ratelimit import client_over_limit
 
@@ -846,14 +846,7 @@ def business_detail(request, code: str):
         "written to the complaint's access log."
     ),
     response={200: None},
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": gettext_lazy("The file, with its own content type."),
-                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=file_download(),
 )
 @decorate_view(private)
 def business_attachment(request, code: str, attachment_id: int):

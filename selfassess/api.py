@@ -22,7 +22,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from portal import public_cache
-from portal.api import Pages, public_read, session_auth
+from portal.api import Pages, file_download, public_read, session_auth
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.models import TAX_CODE_PATTERN, Business
 from portal.roles import get_actor, get_object_in_scope
@@ -673,7 +673,7 @@ def add_evidence(
 ):
     assessment = _own(request, assessment_id)
     if file is None:
-        # Checked here rather than by the schema, so that the error names the field "file".
+        # Checked after the scope, so that another business's assessment answers 404.
         raise InvalidInput({"file": [forms.Field.default_error_messages["required"]]})
     row = Criterion.objects.filter(pk=criterion, criteria_set=assessment.criteria_set).first()
     if row is None:
@@ -710,14 +710,7 @@ def delete_evidence(request, assessment_id: int, evidence_id: int):
     url_name="selfassess-evidence-file",
     summary=gettext_lazy("Download an evidence file"),
     response={200: None},
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": gettext_lazy("The file, with its own content type."),
-                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=file_download(),
 )
 def evidence_file(request, assessment_id: int, evidence_id: int):
     assessment = _own(request, assessment_id)
