@@ -26,10 +26,11 @@ from typing import Any
 from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as SchemaValidationError
@@ -65,12 +66,16 @@ class ErrorOut(Schema):
 # Answers every operation may give besides its own: documented once in the schema
 # (:meth:`PortalAPI.get_openapi_schema`) so that clients and schemathesis know them.
 COMMON_ERRORS = {
+    "400": gettext_lazy("The request holds a character that cannot be stored (such as NUL)."),
     "404": gettext_lazy("Not found, or not yours to see."),
     "422": gettext_lazy("The input is not valid: see fields."),
     "429": gettext_lazy("Too many requests: wait for Retry-After seconds."),
 }
 AUTH_ERRORS = {"401": gettext_lazy("Sign-in needed: send a valid X-Session-Token.")}
-WRITE_ERRORS = {"409": gettext_lazy("The object's state no longer allows this step.")}
+WRITE_ERRORS = {
+    "409": gettext_lazy("The object's state no longer allows this step."),
+    "413": gettext_lazy("The body is larger than the portal accepts at once."),
+}
 
 # Django's own messages (translated by Django) for pydantic's error types.
 _PYDANTIC_MESSAGES = {
@@ -89,7 +94,9 @@ _PYDANTIC_MESSAGES = {
 
 
 def _field_name(loc):
-    parts = [str(part) for part in loc if part not in ("body", "query", "path", "form", "file")]
+    # The first element says where the value came from (body, query, path, form, file);
+    # the rest names it, and a field may itself be called "file".
+    parts = [str(part) for part in loc[1:]]
     # Ninja names the whole body after the view's argument ("payload"): keep the field.
     if len(parts) > 1:
         parts = parts[1:] if parts[0] in ("payload", "data", "filters", "pagination") else parts
@@ -203,6 +210,11 @@ class AppSession(XSessionTokenAuth):
     """allauth's ``X-Session-Token`` for apps, with the portal's staff rule: without a second
     factor, staff are the public here too (:func:`portal.roles.withhold_staff_powers`)."""
 
+    # Where the token goes, for the schema (allauth's class names only the type, which is not
+    # valid OpenAPI for an API key).
+    openapi_in = "header"
+    openapi_name = "X-Session-Token"
+
     def __init__(self, *, optional=False):
         super().__init__()
         # Optional: an endpoint open to everyone that knows who is asking when they say so
@@ -291,6 +303,29 @@ class Pages(PaginationBase):
             "page_size": pagination.page_size,
             "items": list(page.object_list),
         }
+
+
+@csrf_exempt
+def unknown_path(request, rest=""):
+    """A path under ``/api/v1/`` that no endpoint has: the error contract, not the site's
+    page, so that a client reads every 404 the same way."""
+    body = {"code": "not_found", "message": _("Not found."), "fields": {}}
+    return JsonResponse(body, status=404)
+
+
+# --- Files ----------------------------------------------------------------------------
+
+
+def file_download():
+    """``openapi_extra`` of an operation that answers a stored file rather than JSON."""
+    return {
+        "responses": {
+            "200": {
+                "description": gettext_lazy("The file, with its own content type."),
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
 
 
 # --- Public reads -----------------------------------------------------------------------

@@ -20,6 +20,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .middleware import is_api_path, language_of
+
 
 def has_unstorable(text):
     """True when ``text`` (a string) holds a character that cannot be stored."""
@@ -109,12 +111,30 @@ def early_answer(request, status, template, message):
     """An answer given before the view and the locale middleware run: ``message()`` — a
     callable, so that it is translated here — in the language of the request's path, as
     the status page ``template`` or as JSON for a script."""
-    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    path = request.path_info
+    if is_api_path(path):
+        # The API's clients get its own error contract, in its own language.
+        with translation.override(language_of(request)):
+            return _api_error(path, status, message())
+    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
     with translation.override(language):
         text = message()
         if wants_json(request):
             return JsonResponse({"ok": False, "error": text}, status=status)
         return render(request, template, {"message": text}, status=status)
+
+
+EARLY_CODES = {400: "bad_request", 413: "too_large"}
+
+
+def _api_error(path, status, text):
+    code = EARLY_CODES.get(status, "error")
+    if path.startswith("/_allauth/"):
+        # The shape of allauth's own errors, which its clients already read.
+        return JsonResponse(
+            {"status": status, "errors": [{"code": code, "message": text}]}, status=status
+        )
+    return JsonResponse({"code": code, "message": text, "fields": {}}, status=status)
 
 
 def refusal(request):

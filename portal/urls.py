@@ -1,9 +1,9 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import pwa, views
-from .api import api
+from .api import api, unknown_path
 
 portal_patterns = (
     [
@@ -29,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Not under i18n_patterns: the API speaks the language of Accept-Language.
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", unknown_path),
     path("_allauth/", include("allauth.headless.urls")),
     path("favicon.ico", views.favicon),
     # At the root: a worker controls only the paths below its own.

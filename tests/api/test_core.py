@@ -70,8 +70,44 @@ def test_errors_are_json_in_the_language_asked_for(api, reference_data):
     assert response["Content-Language"] == "en"
     vietnamese = api.get("/provinces", {"former": "maybe"}, lang="vi-VN,vi;q=0.9").json()
     assert vietnamese["fields"]["former"] == ["Nhập một giá trị hợp lệ."]
-    missing = api.get("/khong-co", lang="en")
-    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/khong-co", "/warnings/1/khong-co", "/provinces/"])
+def test_a_path_no_endpoint_has_answers_the_error_contract(api, path):
+    english = api.get(path, lang="en")
+    assert english.status_code == 404
+    assert english.json() == {"code": "not_found", "message": "Not found.", "fields": {}}
+    assert english["Content-Language"] == "en"
+    vietnamese = api.post(path, {"a": 1})  # no CSRF token asked for either
+    assert vietnamese.status_code == 404
+    assert vietnamese.json()["message"] == "Không tìm thấy."
+
+
+def test_unstorable_and_oversized_input_answer_the_error_contract(api, settings, reference_data):
+    nul = api.get("/provinces", {"former": "tru\x00e"}, lang="en")
+    assert nul.status_code == 400
+    body = nul.json()
+    assert body["code"] == "bad_request" and body["fields"] == {}
+    assert "invisible character" in body["message"]
+    assert "ký tự" in api.get("/provinces", {"q": "\x00"}).json()["message"]
+
+    settings.MAX_REQUEST_BYTES = 1024
+    large = api.post("/complaints/track", {"code": "x" * 2048}, lang="en")
+    assert large.status_code == 413
+    assert large.json()["code"] == "too_large"
+    # allauth's sign-in for apps answers in allauth's own shape, which its clients read.
+    login = api.post("/_allauth/app/v1/auth/login", {"email": "x" * 2048}, lang="en")
+    assert login.status_code == 413
+    assert login.json()["errors"][0]["code"] == "too_large"
+
+
+def test_a_field_keeps_its_own_name_in_errors():
+    from portal.api import _field_name
+
+    assert _field_name(("file", "file")) == "file"
+    assert _field_name(("query", "page")) == "page"
+    assert _field_name(("body", "payload", "answers", 1, "value")) == "answers.1.value"
+    assert _field_name(("body",)) == "__all__"
 
 
 def test_an_unknown_language_falls_back_to_vietnamese(api, reference_data):

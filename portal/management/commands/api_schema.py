@@ -26,7 +26,7 @@ def api_schema():
     from portal.api import api
 
     with translation.override("en"):
-        return api.get_openapi_schema()
+        return plain(api.get_openapi_schema())
 
 
 def allauth_schema():
@@ -34,15 +34,19 @@ def allauth_schema():
     from allauth.headless.spec.internal.schema import get_schema
 
     with translation.override("en"):
-        return get_schema()
+        return plain(get_schema())
+
+
+def plain(schema):
+    """The schema with its lazy strings resolved in the active language (so inside the
+    override, not when written) and with string keys only (ninja's status codes are
+    integers, the core's extra ones strings)."""
+    return json.loads(json.dumps(schema, cls=DjangoJSONEncoder))
 
 
 def render(schema):
-    """Stable text: lazy strings resolved, keys sorted (ninja's status codes are integers,
-    the core's extra ones strings: one JSON round trip makes them all strings first), two
-    spaces, UTF-8 as it is, a trailing newline."""
-    plain = json.loads(json.dumps(schema, cls=DjangoJSONEncoder))
-    return json.dumps(plain, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """Stable text: keys sorted, two spaces, UTF-8 as it is, a trailing newline."""
+    return json.dumps(plain(schema), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
 def outputs(output):
