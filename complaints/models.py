@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from consumer_warnings.gtin import gtin_key, normalise_gtin, validate_gtin
 from portal import crypto, search
 from portal.attachments import Attachment as BaseAttachment
 from portal.fields import fk, province_fk, sector_fk, user_fk
@@ -325,6 +326,20 @@ class Complaint(models.Model):
     consent_publish = models.BooleanField(
         _("consent to publish an anonymised summary"), default=False
     )
+    # Kept like the processing consent: the wording agreed to, so a narrative is published
+    # only under the terms the consumer saw (narratives).
+    consent_publish_version = models.CharField(
+        _("publishing consent version"), max_length=20, blank=True
+    )
+    consent_publish_text = models.TextField(_("publishing consent text"), blank=True)
+
+    # The product, when the consumer knows it: its barcode links the complaint to warnings
+    # and recalls of the same product (gtin_key is comparable across GTIN lengths).
+    product_name = models.CharField(_("product"), max_length=255, blank=True)
+    gtin = models.CharField(
+        _("barcode (GTIN)"), max_length=20, blank=True, validators=[validate_gtin]
+    )
+    gtin_key = models.CharField(max_length=14, blank=True, default="", editable=False)
 
     # Handling
     created_by = user_fk(_("entered by"))
@@ -426,6 +441,12 @@ class Complaint(models.Model):
             models.Index(fields=["status", "received_at"]),
             models.Index(fields=["sector", "received_at"]),
             models.Index(fields=["business", "status"]),
+            # Complaints about one product, for the signals and the recall matches.
+            models.Index(
+                fields=["gtin_key", "received_at"],
+                condition=~Q(gtin_key=""),
+                name="complaint_gtin_key",
+            ),
             models.Index(fields=["status", "step_due"]),
             models.Index(fields=["assigned_to", "status"]),
         ]
@@ -448,10 +469,13 @@ class Complaint(models.Model):
             "represented_name",
             "business_name",
             "business_address",
+            "product_name",
             "description",
             "request",
         ):
             setattr(self, name, nfc(getattr(self, name) or "").strip())
+        self.gtin = normalise_gtin(self.gtin)
+        self.gtin_key = gtin_key(self.gtin)
         self.received_month = month_key(self.received_at)
         for name, (source, hasher) in self.keyed_hashes.items():
             setattr(self, name, hasher(getattr(self, source)))
