@@ -86,6 +86,7 @@ class ComplaintAdmin(ScopedAdminMixin, admin.ModelAdmin):
         *("rejection_ground", "referred_to", "referred_to_other"),
         *("negotiation_ended_on", "satisfied"),
         *("consent_processing", "consent_version", "consent_publish"),
+        *("consent_publish_version", "consent_publish_text"),
     ]
     raw_id_fields = ["business", "issue", "assigned_to"]
 

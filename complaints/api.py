@@ -53,8 +53,15 @@ from .forms import (
     WithdrawForm,
     complaint_data,
     consent_text,
+    publish_consent_text,
 )
-from .models import CONSENT_VERSION, OPEN_STATUSES, AccessLog, Complaint
+from .models import (
+    CONSENT_VERSION,
+    OPEN_STATUSES,
+    PUBLISH_CONSENT_VERSION,
+    AccessLog,
+    Complaint,
+)
 from .workflow import WORKFLOW
 
 router = Router(tags=[gettext_lazy("Complaints")])
@@ -348,6 +355,14 @@ def _list(values):
 class ComplaintConsentOut(Schema):
     version: str = Field(..., description=gettext_lazy("Send it back as consent_version."))
     text: str
+    publish_version: str = Field(
+        ...,
+        description=gettext_lazy(
+            "The optional consent to publishing an anonymised summary: send it back as "
+            "consent_publish_version with consent_publish."
+        ),
+    )
+    publish_text: str
 
 
 @router.get(
@@ -362,7 +377,12 @@ class ComplaintConsentOut(Schema):
 )
 @decorate_view(private)
 def consent(request):
-    return {"version": CONSENT_VERSION, "text": consent_text()}
+    return {
+        "version": CONSENT_VERSION,
+        "text": consent_text(),
+        "publish_version": PUBLISH_CONSENT_VERSION,
+        "publish_text": str(publish_consent_text()),
+    }
 
 
 class ComplaintFilingIn(Schema):
@@ -395,6 +415,12 @@ class ComplaintFilingIn(Schema):
     consent_publish: bool = False
     consent_version: str | None = Field(
         None, description=gettext_lazy("The version of GET /complaints/consent agreed to.")
+    )
+    consent_publish_version: str | None = Field(
+        None,
+        description=gettext_lazy(
+            "With consent_publish: the publish_version of GET /complaints/consent agreed to."
+        ),
     )
     submission_key: str | None = Field(
         None,
@@ -473,6 +499,14 @@ def file(
             )
             % {"version": CONSENT_VERSION}
         )
+    if payload.consent_publish and payload.consent_publish_version != PUBLISH_CONSENT_VERSION:
+        errors.setdefault("consent_publish_version", []).append(
+            _(
+                "The publishing consent text has changed: show the consumer the current one "
+                "(GET /complaints/consent) and send its version %(version)s."
+            )
+            % {"version": PUBLISH_CONSENT_VERSION}
+        )
     if not all(valid) or errors:
         raise InvalidInput(errors)
     _limited("filing", request, *settings.COMPLAINTS_FILING_RATE)
@@ -481,7 +515,13 @@ def file(
         cleaned.update(form.cleaned_data)
     cleaned.update(consent_form.cleaned_data)
     complaint, token = services.file_complaint(
-        data=complaint_data({**cleaned, "consent_text": str(consent_text())}),
+        data=complaint_data(
+            {
+                **cleaned,
+                "consent_text": str(consent_text()),
+                "consent_publish_text": str(publish_consent_text()),
+            }
+        ),
         files=files_form.cleaned_data["files"],
         user=_signed_in(request),
         submission_key=_submission_key(request, payload.submission_key),

@@ -12,6 +12,7 @@ from portal.models import Agency, Business, Province, Sector
 from portal.text import fold, nfc
 
 from .models import (
+    PUBLISH_CONSENT_VERSION,  # noqa: F401 (read here with publish_consent_text)
     Channel,
     Complaint,
     DataRequest,
@@ -303,21 +304,29 @@ def consent_text():
     }
 
 
+def publish_consent_text():
+    """The publishing consent of ``PUBLISH_CONSENT_VERSION``, optional and separate from the
+    processing consent; stored word for word on the complaint that agrees to it, so that a
+    summary is published only under the terms the consumer saw."""
+    return _(
+        "I agree that, after my complaint is closed, an anonymised summary of it, reviewed by "
+        "an officer, may be published on the portal's public list of complaints, without my "
+        "name, contacts or any other personal details. I may withdraw this consent until the "
+        "summary is published."
+    )
+
+
 class ConsentForm(forms.Form):
     consent_processing = forms.BooleanField(
         error_messages={"required": _("Your consent is needed to handle the complaint.")},
     )
-    consent_publish = forms.BooleanField(
-        label=_(
-            "I agree that an anonymised summary (without my name or contacts) may be published."
-        ),
-        required=False,
-    )
+    consent_publish = forms.BooleanField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Built per request: the page's language and the privacy page's address in it.
         self.fields["consent_processing"].label = consent_text()
+        self.fields["consent_publish"].label = publish_consent_text()
 
 
 WIZARD_STEPS = [
@@ -353,6 +362,7 @@ MODEL_FIELDS = {
     "consent_processing",
     "consent_publish",
     "consent_text",
+    "consent_publish_text",
 }
 
 
@@ -398,6 +408,11 @@ class StaffEntryForm(WhoForm, BusinessStepForm, WhatForm, AskForm):
             consent_text(),
             reverse("portal:privacy"),
             _("Personal data policy"),
+        )
+        self.fields["consent_publish"].help_text = format_html(
+            '{} <q id="consent-publish-text">{}</q>',
+            _("Optional. Read this to the consumer and tick the box only if they agree:"),
+            publish_consent_text(),
         )
         if provinces is not None:
             self.fields["province"].queryset = provinces

@@ -23,6 +23,10 @@ from portal.validators import validate_phone, validate_tax_code
 # 2026-01: purpose only. 2026-11: purpose, data categories, the sensitive vulnerable-group
 # answer, retention, rights, how to withdraw, and the address of the privacy page.
 CONSENT_VERSION = "2026-11"
+# The version of the publishing consent (complaints.forms.publish_consent_text), kept on the
+# complaint with its text like the processing consent's; narratives publish only under it.
+# 2026-12: an officer-reviewed anonymised summary, after closing, withdrawable until published.
+PUBLISH_CONSENT_VERSION = "2026-12"
 
 
 class Status(models.TextChoices):

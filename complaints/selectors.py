@@ -124,6 +124,8 @@ def export_for_consumer(complaint):
         "consent_version",
         "consent_text",
         "consent_publish",
+        "consent_publish_version",
+        "consent_publish_text",
         "satisfied",
     ]
     data = {name: getattr(complaint, name) for name in case_fields}

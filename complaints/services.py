@@ -19,6 +19,7 @@ from . import workdays
 from .models import (
     CONSENT_VERSION,
     OPEN_STATUSES,
+    PUBLISH_CONSENT_VERSION,
     STEP_RULES,
     AccessLog,
     Attachment,
@@ -93,6 +94,13 @@ def consent_sentence():
     return consent_text()
 
 
+def publish_consent_sentence():
+    """The publishing-consent text of the current version (shown on the form)."""
+    from .forms import publish_consent_text
+
+    return publish_consent_text()
+
+
 # --- Filing -----------------------------------------------------------------------------------
 
 
@@ -119,6 +127,12 @@ def file_complaint(
             return existing, None
     data = dict(data)
     consent_text = data.pop("consent_text", "") or str(consent_sentence())
+    # The publishing consent is optional: its version and the words agreed to are kept only
+    # when it was given (the narratives publish nothing else).
+    publish_text = data.pop("consent_publish_text", "") or str(publish_consent_sentence())
+    if data.get("consent_publish"):
+        data["consent_publish_version"] = PUBLISH_CONSENT_VERSION
+        data["consent_publish_text"] = publish_text
     files = list(files)
     stored_files = list(stored_files)
     if len(files) + len(stored_files) > MAX_ATTACHMENTS:

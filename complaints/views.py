@@ -262,6 +262,7 @@ def _review_step(request, draft):
                     **cleaned,
                     **form.cleaned_data,
                     "consent_text": str(form.fields["consent_processing"].label),
+                    "consent_publish_text": str(form.fields["consent_publish"].label),
                 }
             )
             try:

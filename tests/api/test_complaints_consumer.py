@@ -484,3 +484,51 @@ def test_a_retry_with_the_same_submission_key_files_nothing_twice(api, token_of,
     bad = api.post("/complaints", filing(submission_key="x" * 20 + "/../"), files={})
     assert bad.status_code == 422 and "submission_key" in bad.json()["fields"]
     assert Complaint.objects.count() == 2
+
+
+# --- The publishing consent (issue 15) --------------------------------------------------
+
+
+def test_consent_also_gives_the_publishing_text_and_version(api, reference_data):
+    from complaints.models import PUBLISH_CONSENT_VERSION
+
+    body = api.get("/complaints/consent", lang="en").json()
+    assert body["publish_version"] == PUBLISH_CONSENT_VERSION
+    assert body["publish_text"].startswith("I agree that, after my complaint is closed")
+    assert api.get("/complaints/consent").json()["publish_text"] != body["publish_text"]
+
+
+def test_filing_with_the_publishing_consent_keeps_its_version_and_text(api, reference_data):
+    from complaints.models import PUBLISH_CONSENT_VERSION
+
+    response = api.post(
+        "/complaints",
+        filing(consent_publish="true", consent_publish_version=PUBLISH_CONSENT_VERSION),
+        files={},
+        lang="en",
+    )
+    assert response.status_code == 201, response.content
+    complaint = Complaint.objects.get(code=response.json()["code"])
+    assert complaint.consent_publish is True
+    assert complaint.consent_publish_version == PUBLISH_CONSENT_VERSION
+    assert complaint.consent_publish_text.startswith("I agree that, after my complaint is closed")
+
+
+@pytest.mark.parametrize("version", [None, "2020-01"])
+def test_the_publishing_consent_needs_its_current_version(api, reference_data, version):
+    response = api.post(
+        "/complaints",
+        filing(consent_publish="true", consent_publish_version=version),
+        files={},
+        lang="en",
+    )
+    assert response.status_code == 422
+    assert "consent_publish_version" in response.json()["fields"]
+    assert not Complaint.objects.exists()
+
+
+def test_filing_without_the_publishing_consent_keeps_nothing_of_it(api, reference_data):
+    response = api.post("/complaints", filing(), files={}, lang="en")
+    complaint = Complaint.objects.get(code=response.json()["code"])
+    assert complaint.consent_publish is False
+    assert complaint.consent_publish_version == complaint.consent_publish_text == ""
