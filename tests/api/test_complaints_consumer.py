@@ -4,6 +4,7 @@ proof of filing (account, secret token) or the code with the contact shows a com
 every other caller gets the same 404 with nothing stored."""
 
 import pytest
+from django.utils import timezone
 
 from complaints import services
 from complaints.models import CONSENT_VERSION, Attachment, Complaint, ComplaintEvent, Status
@@ -65,7 +66,7 @@ def test_statistics_are_the_pages_figures_with_conditional_get(api, reference_da
     response = api.get("/complaints/statistics", lang="en")
     assert response.status_code == 200
     body = response.json()
-    assert body["year"] == body["years"][0] == 2027
+    assert body["year"] == body["years"][0] == timezone.localdate().year
     assert body["total"] == 4
     assert body["total_shown"] is True
     submitted = next(row for row in body["by_status"] if row["status"] == Status.SUBMITTED)
