@@ -337,6 +337,11 @@ class Assessment(StoredPdf):
         pgettext_lazy("assessment", "published"), default=False, editable=False
     )
     pdf_issued_at = models.DateTimeField(_("result issued"), null=True, editable=False)
+    # What was open about the business when the officer verified it (record.signals_snapshot):
+    # counts only, shown with the public result; empty for results verified before.
+    signals_at_verification = models.JSONField(
+        _("open signals when verified"), null=True, blank=True, editable=False
+    )
 
     objects = AssessmentQuerySet.as_manager()
 

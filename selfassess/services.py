@@ -25,6 +25,7 @@ from .models import (
     Criterion,
     Evidence,
 )
+from .record import signals_snapshot
 from .workflow import (
     ASSESSMENT_WORKFLOW,
     CRITERIA_SET_WORKFLOW,
@@ -316,6 +317,9 @@ def review(*, assessment, officer, decision, note="", comments=None):
         refresh_score(row)
         row.decided_at = timezone.now()
         row.decided_by = officer
+        if change.target == Assessment.Status.VERIFIED:
+            # The public result says what the reviewer could see open at that moment.
+            row.signals_at_verification = signals_snapshot(row.business)
     if change.target in (Assessment.Status.VERIFIED, Assessment.Status.REJECTED):
         refresh_public(assessment.business_id)
     from . import tasks
