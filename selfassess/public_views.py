@@ -1,5 +1,6 @@
-"""The public results: businesses whose latest assessment is verified. Only the business's
-public details, the set, its year and the band: never answers, evidence or comments."""
+"""The public results: businesses whose latest assessment is verified, and each business's
+public record (selfassess.record). Only the business's public details, the set, its year,
+the verified score and the band: never answers, evidence or comments."""
 
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from portal.pagination import CappedPaginator
 
 from . import selectors
 from .filters import PublicResultFilter
+from .record import business_record
 
 PAGE_SIZE = 25
 
@@ -80,10 +82,9 @@ def detail(request, tax_code):
     business = get_object_or_404(
         Business.objects.select_related("province", "sector"), tax_code=tax_code
     )
-    history = list(selectors.public_history(business))
-    current = next((a for a in history if a.is_public), None)
+    # The public record only, whoever asks: the page is shared from the anonymous cache.
     return render(
         request,
         "selfassess/public_detail.html",
-        {"business": business, "history": history, "current": current},
+        {"business": business, "record": business_record(business)},
     )
