@@ -3,6 +3,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.forms import TaxCodeField, text_area
 from portal.models import Business, Province, Sector
@@ -237,3 +238,31 @@ def consent_text():
         "It is deleted %(days)s days after I unsubscribe, or %(confirm_days)s days after this "
         "request if I do not confirm it."
     ) % {"days": UNSUBSCRIBED_RETENTION_DAYS, "confirm_days": CONFIRM_DAYS}
+
+
+class SignalFilterForm(forms.Form):
+    """The signals page's window and sector; a wrong value is reported and left out."""
+
+    window = forms.TypedChoiceField(
+        label=_("Compare the last"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    sector = forms.ModelChoiceField(
+        label=_("Sector"),
+        queryset=Sector.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Any sector"),
+        to_field_name="code",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .signals import WINDOWS
+
+        super().__init__(*args, **kwargs)
+        # Labelled in the reader's language (a lazy string formatted at import would not be).
+        self.fields["window"].choices = [
+            (days, ngettext("%(days)s day", "%(days)s days", days) % {"days": days})
+            for days in WINDOWS
+        ]

@@ -116,9 +116,12 @@ def save_warning(warning, *, user, provinces=None, note="", photo=None, photo_al
     """Create or change a warning. A change after publication needs ``note`` (shown to the
     public as "updated on … : note") and records the fields that changed. ``photo`` is the
     ``(file, width, height)`` from :func:`consumer_warnings.images.process_photo`;
-    ``provinces`` ``None`` keeps the affected provinces unchanged."""
+    ``provinces`` ``None`` keeps the affected provinces unchanged. For a new warning,
+    ``note`` is kept on its "drafted" step (staff only), e.g. what it was started from."""
     if warning.pk is None:
-        return _create(warning, user=user, provinces=provinces, photo=photo, photo_alt=photo_alt)
+        return _create(
+            warning, user=user, provinces=provinces, photo=photo, photo_alt=photo_alt, note=note
+        )
     with WARNING_WORKFLOW.transition(warning, _change_step(warning), user=user) as change:
         old = change.row
         old_provinces = list(old.provinces.order_by("pk"))
@@ -154,7 +157,7 @@ def save_warning(warning, *, user, provinces=None, note="", photo=None, photo_al
 
 
 @transaction.atomic
-def _create(warning, *, user, provinces, photo, photo_alt):
+def _create(warning, *, user, provinces, photo, photo_alt, note=""):
     actor = get_actor(user)
     if not actor.is_officer:
         raise NotAllowed("only officers draft warnings")
@@ -167,7 +170,11 @@ def _create(warning, *, user, provinces, photo, photo_alt):
     warning.provinces.set(provinces or [])
     # Drafting creates the row: the first step of the lifecycle, before any transition.
     WarningEvent.objects.create(
-        warning=warning, action=WarningEvent.Action.DRAFTED, by=user, at=warning.created_at
+        warning=warning,
+        action=WarningEvent.Action.DRAFTED,
+        by=user,
+        at=warning.created_at,
+        note=(note or "").strip(),
     )
     if photo:
         add_photo(warning, photo, photo_alt)

@@ -23,4 +23,7 @@ urlpatterns = [
     path("quan-ly/<int:pk>/dang/", views.publish, name="publish"),
     path("quan-ly/<int:pk>/go/", views.withdraw, name="withdraw"),
     path("quan-ly/anh/<int:pk>/xoa/", views.photo_delete, name="photo_delete"),
+    path("tin-hieu/", views.signal_list, name="signals"),
+    path("tin-hieu/<slug:kind>/<str:key>/", views.signal_detail, name="signal"),
+    path("tin-hieu/<slug:kind>/<str:key>/canh-bao-moi/", views.signal_draft, name="signal_draft"),
 ]

@@ -18,10 +18,10 @@ from portal.permissions import officer_required
 from portal.ratelimit import client_over_limit, over_limit
 from portal.roles import get_actor, get_object_in_scope
 
-from . import selectors, services
+from . import selectors, services, signals
 from .filters import ManagedWarningFilterSet, parse_filters
-from .forms import SubscriptionForm, WarningForm, WithdrawForm
-from .models import ConsumerWarning, WarningPhoto
+from .forms import SignalFilterForm, SubscriptionForm, WarningForm, WithdrawForm
+from .models import ConsumerWarning, WarningPhoto, printable
 
 PAGE_SIZE = 20
 EXPORT_PAGE_SIZE = 500
@@ -347,13 +347,13 @@ def _attempt(request, service, *args, done, **kwargs):
     return True
 
 
-def _save(request, form):
+def _save(request, form, note=""):
     try:
         return services.save_warning(
             form.build(),
             user=request.user,
             provinces=form.cleaned_data["provinces"],
-            note=form.cleaned_data.get("update_note", ""),
+            note=form.cleaned_data.get("update_note", note),
             photo=form.processed_photo,
             photo_alt=form.cleaned_data.get("photo_alt", ""),
         )
@@ -365,13 +365,20 @@ def _save(request, form):
 @officer_required
 @require_http_methods(["GET", "POST"])
 def create(request):
-    form = WarningForm(request.POST or None, request.FILES or None)
+    return _create(request)
+
+
+def _create(request, initial=None, note="", signal=None, signal_kind=""):
+    """The new warning form (``initial``: pre-filled from a ``signal``), saved as a draft by
+    the one create service."""
+    form = WarningForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        warning = _save(request, form)
+        warning = _save(request, form, note=note)
         if warning is not None:
             messages.success(request, _("Draft saved. Check the preview, then publish it."))
             return redirect("consumer_warnings:preview", pk=warning.pk)
-    return render(request, "consumer_warnings/edit.html", {"form": form, "warning": None})
+    context = {"form": form, "warning": None, "signal": signal, "signal_kind": signal_kind}
+    return render(request, "consumer_warnings/edit.html", context)
 
 
 @officer_required
@@ -443,3 +450,77 @@ def photo_delete(request, pk):
     _managed(request, item.warning_id)
     _attempt(request, services.remove_photo, item, done=_("Photo removed."))
     return redirect("consumer_warnings:edit", pk=item.warning_id)
+
+
+# --- Signals --------------------------------------------------------------------------------
+
+# The URL's word for each kind of signal row.
+SIGNAL_KINDS = {"san-pham": signals.PRODUCT, "doanh-nghiep": signals.BUSINESS}
+
+
+def _signal_filters(request):
+    """The window (30 or 90 days) and sector asked for; a wrong value is said and ignored."""
+    form = SignalFilterForm(request.GET)
+    form.is_valid()
+    for name in form.errors:
+        label = form.fields[name].label
+        value = printable(form.data.get(name, ""))[:60]
+        messages.warning(
+            request,
+            _("The filter “%(label)s” has a value we do not know (“%(value)s”); it was ignored.")
+            % {"label": label, "value": value},
+        )
+    cleaned = getattr(form, "cleaned_data", {})
+    return form, cleaned.get("window") or signals.DEFAULT_WINDOW, cleaned.get("sector")
+
+
+def _signal(request, kind, key):
+    if kind not in SIGNAL_KINDS:
+        raise Http404
+    _form, days, _sector = _signal_filters(request)
+    return signals.signal_for(request.user, SIGNAL_KINDS[kind], key, days=days)
+
+
+@officer_required
+@require_GET
+def signal_list(request):
+    form, days, sector = _signal_filters(request)
+    return render(
+        request,
+        "consumer_warnings/signals.html",
+        {
+            "form": form,
+            "days": days,
+            "sector": sector,
+            "windows": signals.WINDOWS,
+            "products": signals.rising_products(request.user, days=days, sector=sector),
+            "businesses": signals.rising_businesses(request.user, days=days, sector=sector),
+            "row_limit": signals.ROW_LIMIT,
+            "actor": get_actor(request.user),
+        },
+    )
+
+
+@officer_required
+@require_GET
+def signal_detail(request, kind, key):
+    signal = _signal(request, kind, key)
+    return render(
+        request,
+        "consumer_warnings/signal_detail.html",
+        {"signal": signal, "kind": kind, "windows": signals.WINDOWS},
+    )
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def signal_draft(request, kind, key):
+    """A new warning pre-filled from a signal's counts (nothing personal); saved through the
+    same form and service as any other draft, in the officer's own scope."""
+    signal = _signal(request, kind, key)
+    note = _("Started from the complaint signals (%(recent)s complaints in %(days)s days).") % {
+        "recent": signal.recent,
+        "days": signal.days,
+    }
+    initial = signals.draft_initial(signal)
+    return _create(request, initial=initial, note=note, signal=signal, signal_kind=kind)
