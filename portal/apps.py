@@ -1,5 +1,5 @@
 from django.apps import AppConfig, apps
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,6 +55,15 @@ class PortalConfig(AppConfig):
         user_logged_in.connect(remember_language_on_login, dispatch_uid="portal.remember_language")
         # Names of provinces, sectors and businesses appear on the public pages.
         public_cache.invalidate_on_change(public_cache.PORTAL, Business, Province, Sector)
+        # Forms and filters read provinces from a cached directory (portal.provinces).
+        for signal in (post_save, post_delete):
+            signal.connect(forget_provinces, sender=Province, dispatch_uid="portal.provinces")
+
+
+def forget_provinces(**kwargs):
+    from .provinces import forget
+
+    forget()
 
 
 def sync_group_permissions(sender=None, **kwargs):
