@@ -254,8 +254,14 @@ def business_detail(request, pk):
     actor = get_actor(request.user)
     if not actor.is_officer:
         members = members.filter(status=Membership.Status.APPROVED)
+    from selfassess.record import business_record
+
+    # The same record as the public page, with the complaints the viewer handles.
+    record = business_record(business, viewer=request.user)
     return render(
-        request, "portal/business_detail.html", {"business": business, "members": members}
+        request,
+        "portal/business_detail.html",
+        {"business": business, "members": members, "record": record},
     )
 
 

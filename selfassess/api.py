@@ -31,6 +31,7 @@ from . import selectors, services
 from .filters import OwnAssessmentFilter, PublicResultFilter
 from .forms import StartForm
 from .models import Assessment, AssessmentEvent, Criterion, Evidence
+from .record import business_record
 from .workflow import business_member
 
 router = Router(tags=[gettext_lazy("Self-assessment")])
@@ -213,16 +214,49 @@ def results(request, filters: Query[PublicResultFilters]):
 
 class BusinessTimelinessOut(Schema):
     steps: int
-    late: int
+    late: int = Field(..., description=gettext_lazy("Done late, or still open after the deadline."))
     on_time_share: float | None = Field(
         ..., description=gettext_lazy("Percentage on time; empty below the publishing minimum.")
     )
+    on_time: int
+    overdue: int = Field(
+        ...,
+        description=gettext_lazy("Of the late steps, those still open after the deadline."),
+    )
+
+
+class VerificationSignalsOut(Schema):
+    """Counts only: no complaint or person is named."""
+
+    complaints_open: int
+    complaints_overdue: int
+    warnings: int
 
 
 class VerifiedResultOut(Schema):
     criteria_set: PublicCriteriaSetOut
     band: BandRef | None
     verified_on: date | None
+    score: float = Field(..., description=gettext_lazy("The verified score, in percent."))
+    signals_at_verification: VerificationSignalsOut | None = Field(
+        ...,
+        description=gettext_lazy(
+            "The complaints open and the warnings in force when the result was verified; "
+            "empty for results verified before this was recorded."
+        ),
+    )
+
+
+class BusinessWarningOut(Schema):
+    id: int
+    url: str = Field(..., description=gettext_lazy("The warning's page on the portal."))
+    kind: str
+    kind_label: str
+    title: str
+    published_on: date | None
+    withdrawn_on: date | None = Field(
+        ..., description=gettext_lazy("Set when the warning was withdrawn (its page says so).")
+    )
 
 
 class PublicBusinessOut(Schema):
@@ -240,6 +274,18 @@ class PublicBusinessOut(Schema):
         ..., description=gettext_lazy("The published result: the latest decision, if verified.")
     )
     verified: list[VerifiedResultOut]
+    warnings: list[BusinessWarningOut] = Field(
+        ...,
+        description=gettext_lazy(
+            "Published warnings and recalls naming the business, then the withdrawn ones."
+        ),
+    )
+    nothing_published: bool = Field(
+        ...,
+        description=gettext_lazy(
+            "No verified result, no complaint step to count and no warning or recall."
+        ),
+    )
 
 
 def _verified(assessment):
@@ -247,7 +293,28 @@ def _verified(assessment):
         "criteria_set": _result_set(assessment.criteria_set),
         "band": _band(assessment.band) if assessment.band_id else None,
         "verified_on": _verified_on(assessment),
+        "score": float(assessment.percent),
+        "signals_at_verification": assessment.signals_at_verification,
     }
+
+
+def _day(moment):
+    return timezone.localdate(moment) if moment else None
+
+
+def _warning(request, warning):
+    return {
+        "id": warning.pk,
+        "url": request.build_absolute_uri(warning.get_absolute_url()),
+        "kind": warning.kind,
+        "kind_label": warning.get_kind_display(),
+        "title": warning.title,
+        "published_on": _day(warning.published_at),
+        "withdrawn_on": _day(warning.withdrawn_at) if warning.withdrawn_at else None,
+    }
+
+
+_NO_STEPS = {"steps": 0, "late": 0, "on_time_share": None, "on_time": 0, "overdue": 0}
 
 
 @router.get(
@@ -256,21 +323,19 @@ def _verified(assessment):
     url_name="selfassess-business",
     summary=gettext_lazy("A business's public page"),
     description=gettext_lazy(
-        "What the business's public page shows: its registered details, its complaint steps on "
-        "time and its verified self-assessments."
+        "What the business's public page shows (its public record): its registered details, "
+        "its complaint steps on time, its verified self-assessments and the warnings and "
+        "recalls naming it."
     ),
 )
 def business_page(request, tax_code: str):
-    from complaints.selectors import business_timeliness
-
     # Not a tax code: nothing to look up (and no NUL byte ever reaches the database).
     if not re.fullmatch(TAX_CODE_PATTERN, tax_code):
         raise Http404
     business = get_object_or_404(
         Business.objects.select_related("province", "sector"), tax_code=tax_code
     )
-    history = list(selectors.public_history(business))
-    current = next((a for a in history if a.is_public), None)
+    record = business_record(business)
     return {
         "tax_code": business.tax_code,
         "name": business.name,
@@ -279,14 +344,24 @@ def business_page(request, tax_code: str):
         "province": _named(business.province),
         "sector": _named(business.sector) if business.sector_id else None,
         "website": business.website,
-        "complaint_steps": business_timeliness(business),
-        "current": _verified(current) if current else None,
-        "verified": [_verified(a) for a in history],
+        "complaint_steps": record.timeliness or _NO_STEPS,
+        "current": _verified(record.current) if record.current else None,
+        "verified": [_verified(a) for a in record.results],
+        "warnings": [_warning(request, w) for w in record.warnings],
+        "nothing_published": record.nothing_published,
     }
 
 
 public_read("selfassess-results", public_cache.SELFASSESS, public_cache.PORTAL)
-public_read("selfassess-business", public_cache.SELFASSESS, public_cache.PORTAL)
+# The record shows warnings and complaint steps too: as the business's page (selfassess.apps).
+public_read(
+    "selfassess-business",
+    public_cache.SELFASSESS,
+    public_cache.PORTAL,
+    public_cache.WARNINGS,
+    public_cache.COMPLAINT_STATS,
+    seconds=public_cache.STATS_SECONDS,
+)
 
 
 # --- A business's assessments -----------------------------------------------------------

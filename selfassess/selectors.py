@@ -128,15 +128,6 @@ def _public_filter_choices():
     }
 
 
-def public_history(business):
-    """Every verified assessment of a business (set, year, band, date): never answers."""
-    return (
-        Assessment.objects.filter(business=business, status=Assessment.Status.VERIFIED)
-        .select_related("criteria_set", "band")
-        .order_by("-decided_at")
-    )
-
-
 def _bucket_label(low, high):
     return f"{low}–{min(high, 100)}%"
 

@@ -153,7 +153,21 @@ def test_business_page_shows_its_verified_results(api, verified):
     assert body["province"]["id"] == verified.business.province_id
     assert body["current"]["band"]["code"] == "vang"
     assert [row["criteria_set"]["code"] for row in body["verified"]] == ["bo-thu"]
-    assert body["complaint_steps"] == {"steps": 0, "late": 0, "on_time_share": None}
+    assert body["complaint_steps"] == {
+        "steps": 0,
+        "late": 0,
+        "on_time_share": None,
+        "on_time": 0,
+        "overdue": 0,
+    }
+    # The verified score is public (issue #15); the answers and points stay private.
+    assert body["current"]["score"] == 100.0
+    assert body["current"]["signals_at_verification"] == {
+        "complaints_open": 0,
+        "complaints_overdue": 0,
+        "warnings": 0,
+    }
+    assert body["warnings"] == [] and body["nothing_published"] is False
     assert not _keys(body) & PRIVATE_KEYS
     assert "email" not in body and "phone" not in body
     assert response["ETag"]
@@ -162,6 +176,7 @@ def test_business_page_shows_its_verified_results(api, verified):
 def test_business_page_without_a_result_and_unknown_ones(api, business, draft):
     body = api.get(f"/businesses/{business.tax_code}").json()
     assert body["current"] is None and body["verified"] == []
+    assert body["warnings"] == [] and body["nothing_published"] is True
     assert api.get("/businesses/0109999999").status_code == 404
     assert api.get("/businesses/0101000013%00").status_code == 400
     for bad in ("abc", "01010000131234567", "0101000013-12"):
