@@ -30,6 +30,7 @@ from .models import (
     Evidence,
     ReviewComment,
 )
+from .record import business_record
 from .scoring import compute_score
 from .workflow import ASSESSMENT_WORKFLOW, business_member, reviewer
 
@@ -418,6 +419,8 @@ def review(request, pk):
         "score": selectors.score_of(assessment),
         "can_decide": assessment.status in Assessment.REVIEWABLE,
         "events": _history(assessment),
+        # What is open about the business now, so that the reviewer decides with it.
+        "record": business_record(assessment.business, viewer=request.user),
     }
     return render(request, "selfassess/review.html", context)
 
