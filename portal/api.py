@@ -70,7 +70,10 @@ COMMON_ERRORS = {
     "404": gettext_lazy("Not found, or not yours to see."),
     "422": gettext_lazy("The input is not valid: see fields."),
     "429": gettext_lazy("Too many requests: wait for Retry-After seconds."),
+    # Answered by gunicorn before Django, so without the JSON body (limit_request_line).
+    "414": gettext_lazy("The address is too long: send fewer or shorter query parameters."),
 }
+WITHOUT_BODY = {"414"}
 AUTH_ERRORS = {"401": gettext_lazy("Sign-in needed: send a valid X-Session-Token.")}
 WRITE_ERRORS = {
     "409": gettext_lazy("The object's state no longer allows this step."),
@@ -373,13 +376,10 @@ class PortalAPI(NinjaAPI):
                     extra.update(WRITE_ERRORS)
                 responses = operation.setdefault("responses", {})
                 for status, text in extra.items():
-                    responses.setdefault(
-                        status,
-                        {
-                            "description": str(text),
-                            "content": {"application/json": {"schema": reference}},
-                        },
-                    )
+                    answer = {"description": str(text)}
+                    if status not in WITHOUT_BODY:
+                        answer["content"] = {"application/json": {"schema": reference}}
+                    responses.setdefault(status, answer)
         return schema
 
 
