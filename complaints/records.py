@@ -17,10 +17,10 @@ RECENT_LIMIT = 10
 
 
 def timeliness(business, as_of=None):
-    """The business's statutory steps (Luật 19/2023 Điều 57 deadlines, all years): done on
-    time, done late, and still open past their due date. The share on time counts the
-    overdue ones as late and is published only from ``SUPPRESS_BELOW`` counted steps, as
-    the statistics do. One indexed query."""
+    """The business's statutory steps (Luật 19/2023 Điều 57 deadlines, all years): on time,
+    late (done late or still open past the deadline, as complaints.selectors.timeliness
+    counts them) and, among the late, still overdue. The share on time is published only
+    from ``SUPPRESS_BELOW`` counted steps, as the statistics do. One indexed query."""
     as_of = as_of or timezone.localdate()
     row = ComplaintStep.objects.filter(business=business, party=Party.BUSINESS).aggregate(
         # Counts ``started_on`` (never null), as complaints.selectors.timeliness does.
@@ -28,8 +28,10 @@ def timeliness(business, as_of=None):
         n_late=Count("started_on", filter=Q(on_time=False)),
         n_overdue=Count("started_on", filter=Q(completed_at__isnull=True, due_on__lt=as_of)),
     )
-    on_time, late, overdue = row["n_on_time"], row["n_late"], row["n_overdue"]
-    counted = on_time + late + overdue
+    on_time, overdue = row["n_on_time"], row["n_overdue"]
+    # Late as the statistics count it: done late, or still open past the deadline.
+    late = row["n_late"] + overdue
+    counted = on_time + late
     shown = counted >= SUPPRESS_BELOW
     return {
         "steps": counted,
