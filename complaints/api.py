@@ -145,6 +145,43 @@ class ComplaintConsumerOut(Schema):
     vulnerable_group: str
 
 
+class ComplaintMatchingWarningOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    summary: str
+    matched_by: str = Field(
+        ...,
+        description=gettext_lazy(
+            "gtin: the same product's barcode; business: names the same registered business."
+        ),
+    )
+    how_to_check: str
+    remedy: str
+    recall_time_place: str
+    url: str
+
+
+def _matching(request, complaint_or_data):
+    """The published warnings and recalls about the complaint's product or business."""
+    return [
+        {
+            "id": w.pk,
+            "kind": w.kind,
+            "kind_label": w.get_kind_display(),
+            "title": w.title,
+            "summary": w.summary,
+            "matched_by": "gtin" if w.matched_by_gtin else "business",
+            "how_to_check": w.how_to_check,
+            "remedy": w.remedy,
+            "recall_time_place": w.recall_time_place,
+            "url": request.build_absolute_uri(w.get_absolute_url()),
+        }
+        for w in selectors.matching_warnings(complaint_or_data)
+    ]
+
+
 class ComplaintOut(Schema):
     code: str
     status: str
@@ -163,6 +200,14 @@ class ComplaintOut(Schema):
     issue: str | None
     transaction_date: datetime.date | None
     amount: int | None
+    product_name: str
+    gtin: str
+    matching_warnings: list[ComplaintMatchingWarningOut] = Field(
+        ...,
+        description=gettext_lazy(
+            "Published warnings and recalls about the same product (barcode) or business."
+        ),
+    )
     description: str
     request: str
     satisfied: bool | None
@@ -219,7 +264,7 @@ def _step(complaint):
     }
 
 
-def _detail(complaint, allowed):
+def _detail(complaint, allowed, request):
     return {
         "code": complaint.code,
         "status": complaint.status,
@@ -245,6 +290,9 @@ def _detail(complaint, allowed):
         "issue": complaint.issue.display_name if complaint.issue_id else None,
         "transaction_date": complaint.transaction_date,
         "amount": complaint.amount,
+        "product_name": complaint.product_name,
+        "gtin": complaint.gtin,
+        "matching_warnings": _matching(request, complaint),
         "description": complaint.description,
         "request": complaint.request,
         "satisfied": complaint.satisfied,
@@ -408,6 +456,13 @@ class ComplaintFilingIn(Schema):
     issue: int | None = None
     transaction_date: datetime.date | None = None
     amount: int | None = None
+    product_name: str | None = None
+    gtin: str | None = Field(
+        None,
+        description=gettext_lazy(
+            "Optional: the product's barcode (GTIN-8, -12, -13 or -14, with its check digit)."
+        ),
+    )
     description: str | None = None
     request: str | None = None
     association: int | None = None
@@ -446,6 +501,13 @@ class ComplaintFiledOut(Schema):
         ),
     )
     tracking_url: str | None
+    matching_warnings: list[ComplaintMatchingWarningOut] = Field(
+        ...,
+        description=gettext_lazy(
+            "Published warnings and recalls about the same product (barcode) or business: "
+            "show the consumer what to do."
+        ),
+    )
 
 
 def _form_data(payload):
@@ -537,6 +599,7 @@ def file(
                 "status": complaint.status,
                 "token": None,
                 "tracking_url": None,
+                "matching_warnings": _matching(request, complaint),
             },
         )
     return Answer(
@@ -548,6 +611,7 @@ def file(
             "tracking_url": request.build_absolute_uri(
                 reverse("complaints:track_token", args=[token])
             ),
+            "matching_warnings": _matching(request, complaint),
         },
     )
 
@@ -576,7 +640,7 @@ def _consumer_allowed(request, complaint, filer):
 
 
 def _consumer_detail(request, complaint, *, filer):
-    return _detail(complaint, _consumer_allowed(request, complaint, filer))
+    return _detail(complaint, _consumer_allowed(request, complaint, filer), request)
 
 
 class ComplaintTrackIn(Schema):
@@ -839,7 +903,7 @@ def _business_detail(request, complaint):
     allowed = [
         name for name in BUSINESS_STEPS if name == "message" or WORKFLOW.can(name, user, complaint)
     ]
-    return _detail(complaint, allowed)
+    return _detail(complaint, allowed, request)
 
 
 @router.get(

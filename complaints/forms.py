@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from consumer_warnings.gtin import normalise_gtin, validate_gtin
 from portal import personal_data
 from portal.files import IMAGES_AND_PDF, validate_upload
 from portal.forms import PhoneField, TaxCodeField, text_area
@@ -224,6 +225,21 @@ class WhatForm(PersonalFieldsMixin, forms.Form):
         max_value=10**15,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+    product_name = forms.CharField(
+        label=_("Product or service (optional)"), max_length=255, required=False
+    )
+    # Checked by the parser of the warnings' barcodes, so that the two match by gtin_key.
+    gtin = forms.CharField(
+        label=_("Barcode (GTIN, optional)"),
+        max_length=20,
+        required=False,
+        validators=[validate_gtin],
+        help_text=_(
+            "The 8, 12, 13 or 14 digits under the product's barcode: it shows you any recall "
+            "of the same product."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     description = account_field(
         _("What happened"),
         _("When, where, what you bought, what went wrong, what the seller said."),
@@ -236,6 +252,9 @@ class WhatForm(PersonalFieldsMixin, forms.Form):
         self.fields["issue"].queryset = IssueCategory.objects.filter(is_active=True).select_related(
             "sector"
         )
+
+    def clean_gtin(self):
+        return normalise_gtin(self.cleaned_data.get("gtin"))
 
     def clean_transaction_date(self):
         value = self.cleaned_data.get("transaction_date")
@@ -356,6 +375,8 @@ MODEL_FIELDS = {
     "issue",
     "transaction_date",
     "amount",
+    "product_name",
+    "gtin",
     "description",
     "request",
     "association",

@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -631,3 +631,65 @@ def home_block():
         "total_shown": stats["total_shown"],
         "resolved_share": stats["resolved_share"],
     }
+
+
+# --- Warnings and recalls matching a complaint (issue 15, item 2) ------------------------------
+
+MATCHING_WARNINGS_SHOWN = 5
+
+
+def matching_warnings(complaint_or_data, limit=MATCHING_WARNINGS_SHOWN):
+    """The published warnings and recalls (not drafts, not withdrawn: what the public list
+    shows) about the same product, by barcode, or naming the same registered business; the
+    newest first, recalls before other warnings. ``complaint_or_data`` is a complaint or the
+    wizard's cleaned data (``gtin``, ``business``). One query; none without a barcode or a
+    registered business."""
+    from consumer_warnings.gtin import gtin_key
+    from consumer_warnings.models import NEWEST_FIRST, ConsumerWarning
+
+    if isinstance(complaint_or_data, Complaint):
+        key = complaint_or_data.gtin_key or gtin_key(complaint_or_data.gtin)
+        business_id = complaint_or_data.business_id
+    else:
+        key = gtin_key(complaint_or_data.get("gtin") or "")
+        business = complaint_or_data.get("business")
+        business_id = getattr(business, "pk", business)
+    condition = Q()
+    if key:
+        condition |= Q(gtin_key=key)
+    if business_id:
+        condition |= Q(business_id=business_id)
+    if not condition:
+        return []
+    warnings = (
+        ConsumerWarning.objects.listed()
+        .filter(condition)
+        .order_by(
+            Case(When(kind=ConsumerWarning.Kind.RECALL, then=0), default=1),
+            *NEWEST_FIRST,
+        )
+        .select_related("business")
+        .only(
+            "kind",
+            "status",
+            "title",
+            "slug",
+            "summary",
+            "product_name",
+            "gtin",
+            "gtin_key",
+            "how_to_check",
+            "remedy",
+            "recall_time_place",
+            "published_at",
+            "imported",
+            "issued_on",
+            "business_id",
+            "business__name",
+            "business_name",
+        )[:limit]
+    )
+    rows = list(warnings)
+    for warning in rows:
+        warning.matched_by_gtin = bool(key) and warning.gtin_key == key
+    return rows

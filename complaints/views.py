@@ -286,7 +286,18 @@ def _review_step(request, draft):
         form = form_class()
     context = _step_context("xac-nhan", form, draft)
     context["summary"] = cleaned
+    context.update(_matching(cleaned))
     return render(request, "complaints/file_review.html", context)
+
+
+def _matching(complaint_or_data):
+    """The published warnings and recalls about the complaint's product or business, and
+    whether one is a recall of the very product (same barcode): the page says so first."""
+    warnings = selectors.matching_warnings(complaint_or_data)
+    return {
+        "matching_warnings": warnings,
+        "product_recalled": any(w.is_recall and w.matched_by_gtin for w in warnings),
+    }
 
 
 @require_GET
@@ -299,7 +310,13 @@ def file_done(request):
         link = request.build_absolute_uri(reverse("complaints:track_token", args=[filed["token"]]))
         # Shown once: the secret does not stay in the session store (it was also e-mailed).
         request.session[FILED_KEY] = {"code": filed["code"], "token": None}
-    return render(request, "complaints/file_done.html", {"code": filed["code"], "link": link})
+    complaint = Complaint.objects.only("gtin", "gtin_key", "business_id").filter(code=filed["code"])
+    matching = _matching(complaint[0]) if complaint else {}
+    return render(
+        request,
+        "complaints/file_done.html",
+        {"code": filed["code"], "link": link, **matching},
+    )
 
 
 # --- Tracking by the consumer -----------------------------------------------------------------
@@ -407,6 +424,7 @@ def track_detail(request, code):
             "data_requests": complaint.data_requests.select_related("decided_by"),
             "is_filer": _is_filer(request, complaint),
             "filer_only": FILER_ONLY,
+            **_matching(complaint),
         },
     )
 
@@ -663,6 +681,7 @@ def staff_detail(request, code):
     requests = complaint.data_requests.select_related("decided_by")
     context["data_requests"] = requests if agency else []
     context["decision_form"] = DataDecisionForm()
+    context.update(_matching(complaint))
     return render(request, "complaints/staff_detail.html", context)
 
 

@@ -475,6 +475,7 @@ def test_a_retry_with_the_same_submission_key_files_nothing_twice(api, token_of,
         "status": Status.SUBMITTED,
         "token": None,
         "tracking_url": None,
+        "matching_warnings": [],
     }
     assert Complaint.objects.count() == 1
     # The key is the app's own: another account's same key files its own complaint.
