@@ -1,4 +1,5 @@
 import os
+import re
 import uuid
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.csvexport import csv_response
 from portal.errors import InvalidInput, NotAllowed, add_to_form
 from portal.files import IMAGES_AND_PDF, private_storage, sniff
-from portal.models import Business, Province
+from portal.models import TAX_CODE_PATTERN, Business, Province
 from portal.permissions import (
     business_member_required,
     complaint_handler_required,
@@ -53,6 +54,7 @@ FILER_KEY = "complaints_filer"
 UNSAVED_KEY = "complaints_unsaved"
 STEP_SLUGS = [slug for slug, _label, _form in WIZARD_STEPS]
 PAGE_SIZE = 25
+TAX_CODE = re.compile(TAX_CODE_PATTERN, re.ASCII)
 
 
 # --- Filing wizard ----------------------------------------------------------------------------
@@ -129,11 +131,36 @@ def _step_context(slug, form, draft):
     }
 
 
+PREFILL_PARAM = "doanh-nghiep"
+
+
 @require_GET
 def file_start(request):
     draft = _draft(request)
+    business = _business_to_prefill(request.GET.get(PREFILL_PARAM))
+    if business is not None:
+        # From the business's public page: its step filled in, the rest of the draft kept.
+        draft["data"]["doanh-nghiep"] = {
+            "business_id": [str(business.pk)],
+            "business_name": [business.name],
+            "business_tax_code": [business.tax_code],
+            "business_address": [business.address],
+            # A business registered under a former province: its successor handles it.
+            "province": [str((business.province.current_unit() or business.province).pk)],
+        }
+        _mark_valid(draft, "doanh-nghiep", False)
+        _save_draft(request, draft)
     missing = _first_incomplete(draft, "xac-nhan")
     return redirect("complaints:file_step", missing or "nguoi-gui")
+
+
+def _business_to_prefill(tax_code):
+    """The registered business of ``tax_code``; None (ignored without a word) for a code
+    that is malformed or that no registered business has."""
+    tax_code = (tax_code or "").strip()
+    if not TAX_CODE.fullmatch(tax_code):
+        return None
+    return Business.objects.select_related("province__successor").filter(tax_code=tax_code).first()
 
 
 def _over_limit(name, request, limit, window):
