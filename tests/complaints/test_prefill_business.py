@@ -67,3 +67,16 @@ def test_the_english_address_takes_it_too(client, business):
     client.post("/en" + STEP_URL.format("nguoi-gui"), {**step_data()["nguoi-gui"], "go": "next"})
     page = client.get("/en" + STEP_URL.format("doanh-nghiep")).content.decode()
     assert business.name in page
+
+
+def test_a_business_registered_under_a_former_province_goes_to_its_successor(client, business):
+    from portal.models import Province
+
+    former = Province.objects.filter(is_active=False, successor__isnull=False).first()
+    business.province = former
+    business.save()
+    client.get(START, {"doanh-nghiep": business.tax_code})
+    client.post(STEP_URL.format("nguoi-gui"), {**step_data()["nguoi-gui"], "go": "next"})
+    form = client.get(STEP_URL.format("doanh-nghiep")).context["form"]
+    assert form["province"].value() == str(former.successor.pk)
+    assert not form.errors
