@@ -55,6 +55,7 @@ PRIVATE_PREFIXES = (
     "/khieu-nai/quan-ly/",
     "/khieu-nai/doanh-nghiep/",
     "/canh-bao/quan-ly/",
+    "/canh-bao/tin-hieu/",  # the authority's signals
     "/canh-bao/dang-ky/",
     "/canh-bao/huy-dang-ky/",
     "/tai-khoan/",
