@@ -243,6 +243,8 @@ def _scoped_complaints(user, kind, key):
             raise NotAllowed(f"signal: not a barcode key {key!r}")
         complaints = base.filter(gtin_key=key)
     elif kind == BUSINESS:
+        if "\x00" in key:  # PostgreSQL refuses a NUL byte; no tax code holds one
+            raise NotAllowed("signal: NUL byte in a tax code")
         business = Business.objects.filter(tax_code=key).first()
         if business is None:
             raise NotAllowed(f"signal: no business {key!r}")

@@ -237,10 +237,14 @@ def test_unknown_keys_are_404(client, ministry_officer, file):
         ("san-pham", "12345"),
         ("san-pham", KETTLE),  # the barcode as typed: the key has 14 digits
         ("san-pham", "0" * 13 + "1"),
+        ("san-pham", FAN_KEY),  # a valid barcode nobody complained about
         ("doanh-nghiep", "0000000000"),
         ("khac", KETTLE_KEY),
     ):
         assert client.get(reverse("consumer_warnings:signal", args=args)).status_code == 404
+    # A NUL byte never reaches the database (PostgreSQL would refuse it with an error).
+    nul = reverse("consumer_warnings:signal", args=["doanh-nghiep", "0101000013\x00"])
+    assert client.get(nul).status_code in (400, 404)
 
 
 # --- Queries --------------------------------------------------------------------------------

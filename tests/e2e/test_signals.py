@@ -50,6 +50,10 @@ def officer_starts_a_draft_from_the_signal(page, complaint):
     row = page.locator("#signal-products tbody tr", has_text=PRODUCT)
     expect(row).to_contain_text("0" + BARCODE)
     expect(row.get_by_role("link", name=RECALL_TITLE)).to_be_visible()
+    # On a phone the table scrolls inside its box; the page itself does not.
+    page.set_viewport_size({"width": 375, "height": 740})
+    expect(row.get_by_role("link", name=PRODUCT, exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     # The 90-day switch keeps the row (one complaint now, none before).
     page.get_by_role("link", name="90 ngày").click()
     expect(page).to_have_url(re.compile(r"window=90"))
