@@ -12,7 +12,13 @@ def test_consumer_logs_in_and_switches_to_english(page, consumer, e2e_login):
     expect(page.get_by_role("link", name=re.compile("Đăng nhập"))).to_be_visible()
     e2e_login(page, consumer)
     expect(page.locator("h1")).to_contain_text("Không gian làm việc")
+    # Choosing in the list changes nothing by itself (WCAG 3.2.2): an arrow key, then the
+    # list's choice, and only the button applies it.
+    page.focus("#language-select")
+    page.keyboard.press("ArrowDown")
     page.select_option("#language-select", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    page.get_by_role("button", name="Đổi").click()
     page.wait_for_url(re.compile(r"/en/"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_contain_text("My workspace")
