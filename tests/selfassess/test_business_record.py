@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from complaints import services as complaint_services
 from complaints.models import Complaint, ComplaintStep
+from complaints.services import DRAFT_SESSION_KEY
 from consumer_warnings.models import ConsumerWarning
 from portal import public_cache
 from selfassess import services
@@ -298,3 +299,13 @@ def test_review_queries_do_not_grow_with_complaints(
             WarningFactory(business=business)
 
     assert_constant(client, url, {}, add)
+
+
+def test_the_complaint_link_fills_in_the_business(client, business):
+    page = _page(client, business)
+    href = page.split('id="file-complaint"')[0].rsplit('href="', 1)[1].split('"')[0]
+    assert client.get(href).status_code == 302
+    # The wizard's business step holds the business (complaints.views.file_start).
+    draft = client.session[DRAFT_SESSION_KEY]["data"]["doanh-nghiep"]
+    assert draft["business_tax_code"] == [business.tax_code]
+    assert draft["business_name"] == [business.name]
