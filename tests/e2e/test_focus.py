@@ -17,13 +17,20 @@ FOCUSED = """() => {
   // The outline is drawn outside the element: the colour behind it is its parent's.
   while (node) {
     const color = getComputedStyle(node).backgroundColor;
-    if (color && color !== 'rgba(0, 0, 0, 0)' && color !== 'transparent') { background = color; break; }
+    if (color && color !== 'rgba(0, 0, 0, 0)' && color !== 'transparent') {
+      background = color;
+      break;
+    }
     // A gradient (the hero) has no background colour: its darker end is what shows.
-    if (getComputedStyle(node).backgroundImage.includes('gradient')) { background = 'rgb(122, 15, 18)'; break; }
+    if (getComputedStyle(node).backgroundImage.includes('gradient')) {
+      background = 'rgb(122, 15, 18)';
+      break;
+    }
     node = node.parentElement;
   }
   return {
-    name: el.tagName + '#' + (el.id || '') + '.' + (el.className || '') + ' ' + (el.textContent || '').trim().slice(0, 30),
+    name: el.tagName + '#' + (el.id || '') + '.' + (el.className || '') + ' '
+      + (el.textContent || '').trim().slice(0, 30),
     outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth),
     outlineColor: style.outlineColor, background, width: box.width, height: box.height,
   };
@@ -79,8 +86,9 @@ def test_form_controls_have_borders_of_3_to_1(page):
     page.goto("/khieu-nai/gui/")
     page.wait_for_load_state()
     borders = page.evaluate(
-        """() => [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')]
-          .map(el => getComputedStyle(el).borderTopColor)"""
+        """() => [...document.querySelectorAll(
+            'main input:not([type=hidden]), main select, main textarea'
+          )].map(el => getComputedStyle(el).borderTopColor)"""
     )
     assert borders
     for color in borders:
