@@ -184,6 +184,7 @@ INSTALLED_APPS = [
     "legaldocs",
     "consumer_warnings",
     "reports",
+    "narratives",
 ]
 
 MIDDLEWARE = [

@@ -48,5 +48,6 @@ urlpatterns += i18n_patterns(
     path("van-ban/", include("legaldocs.urls")),
     path("canh-bao/", include("consumer_warnings.urls")),
     path("bao-cao/", include("reports.urls")),
+    path("tuong-thuat/", include("narratives.urls")),
     prefix_default_language=False,
 )
