@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -5,6 +7,7 @@ from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.utils.translation import gettext_lazy
 
 from . import login_guard
 from .notifications import html_layout
@@ -34,6 +37,16 @@ def _guarded(request, attempt, check):
         ) from None
 
 
+class PortalSite:
+    """What allauth's e-mails call the site: the portal's name in the mail's language."""
+
+    name = gettext_lazy("the portal “Businesses for Consumers”")
+
+    @property
+    def domain(self):
+        return urlsplit(settings.SITE_URL).netloc
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         return super().get_login_redirect_url(request)
@@ -56,8 +69,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().post_login(request, user, **kwargs)
 
     def send_mail(self, template_prefix, email, context):
-        # Links in e-mails point at the public address of the portal.
+        # Links in e-mails point at the public address of the portal, and allauth's
+        # greeting names the portal, not the host the request came to ("127.0.0.1:8000
+        # xin chào bạn!"): without django.contrib.sites its site is the request's host.
         context.setdefault("site_url", settings.SITE_URL)
+        context.setdefault("current_site", PortalSite())
         return super().send_mail(template_prefix, email, context)
 
     def render_mail(self, template_prefix, email, context, headers=None):

@@ -127,6 +127,17 @@ def test_password_reset_sends_mail(client, consumer):
     response = client.post(reverse("account_reset_password"), {"email": consumer.email})
     assert response.status_code == 302
     assert mail.outbox[0].to == [consumer.email]
+    # Greeted by the portal's name, not by the host the request came to.
+    body = mail.outbox[0].body
+    assert "Cổng thông tin “Doanh nghiệp vì người tiêu dùng” xin chào bạn!" in body
+    assert "testserver" not in body.splitlines()[0]
+
+
+def test_account_emails_name_the_portal_in_english_too(client, consumer):
+    from django.core import mail
+
+    client.post("/en" + reverse("account_reset_password"), {"email": consumer.email})
+    assert "Hello from the portal “Businesses for Consumers”!" in mail.outbox[0].body
 
 
 def test_home_query_count_same_for_small_and_large(client, reference_data, consumer):
