@@ -47,6 +47,7 @@ from .forms import (
     ConsentForm,
     FeedbackForm,
     FilesForm,
+    ReopenForm,
     TrackForm,
     WhatForm,
     WhoForm,
@@ -211,6 +212,20 @@ class ComplaintOut(Schema):
     description: str
     request: str
     satisfied: bool | None
+    reopen_requested_at: datetime.datetime | None = Field(
+        ...,
+        description=gettext_lazy(
+            "Set while the consumer's request to look at the result again awaits the "
+            "officer's decision."
+        ),
+    )
+    reopen_until: datetime.date | None = Field(
+        ...,
+        description=gettext_lazy(
+            "The last day the consumer may ask to look at the result again "
+            "(COMPLAINTS_REOPEN_DAYS after the result)."
+        ),
+    )
     step: ComplaintStepOut | None = Field(
         ..., description=gettext_lazy("The statutory step running now and its deadline.")
     )
@@ -219,8 +234,8 @@ class ComplaintOut(Schema):
     allowed: list[str] = Field(
         ...,
         description=gettext_lazy(
-            "The steps the caller may make now (add_info, withdraw, feedback; acknowledge, "
-            "end_negotiation, report_result, decline, message)."
+            "The steps the caller may make now (add_info, withdraw, feedback, ask_reopen; "
+            "acknowledge, end_negotiation, report_result, decline, message)."
         ),
     )
 
@@ -296,6 +311,8 @@ def _detail(complaint, allowed, request):
         "description": complaint.description,
         "request": complaint.request,
         "satisfied": complaint.satisfied,
+        "reopen_requested_at": complaint.reopen_requested_at,
+        "reopen_until": services.reopen_deadline(complaint),
         "step": _step(complaint),
         "attachments": [
             {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size}
@@ -636,6 +653,8 @@ def _consumer_allowed(request, complaint, filer):
         for name in ("add_info", "feedback", "withdraw")
         if WORKFLOW.can(name, actor, complaint) and (filer or name != "withdraw")
     ]
+    if services.can_ask_reopen(complaint, actor):
+        allowed.append("ask_reopen")
     return allowed
 
 
@@ -840,6 +859,39 @@ def feedback(request, code: str, payload: ComplaintFeedbackIn):
         actor=services.complainant(complaint, _signed_in(request)),
         satisfied=form.cleaned_data["satisfied"],
         message=form.cleaned_data["message"],
+    )
+    return _answer(request, complaint, filer)
+
+
+class ComplaintReopenIn(ComplaintProofIn):
+    message: str | None = Field(
+        None, description=gettext_lazy("Why the complaint should be looked at again.")
+    )
+
+
+@router.post(
+    "/complaints/{code}/reopen",
+    response=ComplaintOut,
+    auth=optional_session_auth,
+    url_name="complaints-reopen",
+    summary=gettext_lazy("Ask to look at the result again"),
+    description=gettext_lazy(
+        "Once the business has answered, a consumer who is not satisfied may ask, within "
+        "COMPLAINTS_REOPEN_DAYS of the result, for the complaint to be looked at again; the "
+        "province's officers decide to reopen it to negotiation or to close it with the other "
+        "ways to settle the dispute. 409 when it is not possible (any more)."
+    ),
+)
+@decorate_view(private)
+def ask_reopen(request, code: str, payload: ComplaintReopenIn):
+    complaint, filer = _proved(request, code, token=payload.token, contact=payload.contact)
+    form = ReopenForm(data={"message": payload.message or ""})
+    if not form.is_valid():
+        raise InvalidInput(form.errors)
+    services.ask_reopen(
+        complaint,
+        actor=services.complainant(complaint, _signed_in(request)),
+        reason=form.cleaned_data["message"],
     )
     return _answer(request, complaint, filer)
 

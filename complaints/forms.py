@@ -484,6 +484,17 @@ class FeedbackForm(forms.Form):
     message = text_area(_("Comment (optional)"), max_length=2000)
 
 
+class ReopenForm(forms.Form):
+    message = text_area(
+        _("Why the complaint should be looked at again"),
+        required=True,
+        max_length=TEXT_LIMIT,
+        rows=3,
+        help_text=_("What is still wrong, and what you ask for now."),
+        error_messages={"required": _("Say why the complaint should be looked at again.")},
+    )
+
+
 class WithdrawForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I want to withdraw this complaint; it will no longer be handled."),

@@ -373,6 +373,10 @@ class Complaint(models.Model):
     referred_to_other = models.CharField(_("referred to (other body)"), max_length=255, blank=True)
     negotiation_ended_on = models.DateField(_("negotiation ended on"), null=True, blank=True)
     satisfied = models.BooleanField(_("consumer satisfied with the result"), null=True, blank=True)
+    # The consumer asked to look at the case again (services.ask_reopen): set while the
+    # officer's decision is awaited. The reason is on the timeline, erased with the rest.
+    reopen_requested_at = models.DateTimeField(_("reopening asked"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
 
     # Set when personal data was erased after the retention period; figures stay.
     anonymised_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
@@ -577,6 +581,7 @@ class ComplaintEvent(models.Model):
         FEEDBACK = "feedback", _("Consumer's feedback on the result")
         NOTE = "note", _("Internal note")
         DATA_REQUEST = "data_request", _("Request about personal data")
+        REOPEN_ASKED = "reopen_asked", _("Consumer asked to look at it again")
 
     complaint = fk(Complaint, _("complaint"), "events", on_delete=models.CASCADE)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)

@@ -19,6 +19,7 @@ from .models import (
     HANDLED_STATUSES,
     Channel,
     Complaint,
+    ComplaintEvent,
     ComplaintStep,
     Party,
     Status,
@@ -150,6 +151,15 @@ def export_for_consumer(complaint):
         for e in timeline(complaint)
     ]
     return data
+
+
+def reopen_request(complaint):
+    """The consumer's waiting request to look at the result again: its timeline row."""
+    return (
+        complaint.events.filter(kind=ComplaintEvent.Kind.REOPEN_ASKED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def current_step(complaint):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import personal_data, recipients
-from portal.errors import InvalidInput, NotAllowed
+from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.files import KINDS, validate_upload
 from portal.jobs import enqueue
 from portal.models import Agency
@@ -524,6 +524,200 @@ def give_feedback(complaint, *, actor, satisfied, message=""):
     ) as change:
         change.row.satisfied = bool(satisfied)
     return complaint
+
+
+# --- Looking at a result again (issue 15) ----------------------------------------------------
+
+REOPEN_DAYS_DEFAULT = 30
+
+
+def reopen_days():
+    """How many days after the result the consumer may ask (``COMPLAINTS_REOPEN_DAYS``)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "COMPLAINTS_REOPEN_DAYS", REOPEN_DAYS_DEFAULT))
+
+
+def reopen_deadline(complaint):
+    """The last day the consumer may ask to look at the result again (in Viet Nam's
+    time), or None when no result was given."""
+    import datetime
+
+    if not complaint.handled_at:
+        return None
+    return timezone.localdate(complaint.handled_at) + datetime.timedelta(days=reopen_days())
+
+
+def can_ask_reopen(complaint, actor, today=None):
+    """For showing the form: the workflow allows it and the period runs."""
+    deadline = reopen_deadline(complaint)
+    return (
+        WORKFLOW.can("ask_reopen", actor, complaint)
+        and deadline is not None
+        and (today or timezone.localdate()) <= deadline
+    )
+
+
+def next_routes():
+    """The ways left once negotiation did not settle the dispute (Law 19/2023/QH15,
+    Chapter IV): a short text of each, as the consumer is told."""
+    return [
+        (
+            _("Mediation"),
+            _(
+                "A mediator or a mediation organisation (a consumer association can help) "
+                "helps you and the business reach an agreement; a settlement reached can be "
+                "recognised by a court."
+            ),
+        ),
+        (
+            _("Arbitration"),
+            _(
+                "An arbitration centre decides the dispute if you and the business agree to it "
+                "in writing; an arbitration clause in the business's standard terms binds you "
+                "only if you choose it. The award is final."
+            ),
+        ),
+        (
+            _("Court"),
+            _(
+                "You can sue the business at a people's court; a claim by a consumer for less "
+                "than 100 million dong can be decided under the simplified procedure."
+            ),
+        ),
+    ]
+
+
+def routes_text():
+    return "\n".join(f"{name}: {text}" for name, text in next_routes())
+
+
+def ask_reopen(complaint, *, actor, reason):
+    """The consumer, not satisfied with the result, asks within ``reopen_days()`` for the
+    complaint to be looked at again; the province's officers are told."""
+    from . import tasks
+
+    _required(reason, _("Say why the complaint should be looked at again."))
+    with WORKFLOW.transition(
+        complaint,
+        "ask_reopen",
+        user=actor,
+        message=reason.strip(),
+        event=ComplaintEvent.Kind.REOPEN_ASKED,
+    ) as change:
+        row = change.row
+        deadline = reopen_deadline(row)
+        if deadline is None or timezone.localdate() > deadline:
+            raise InvalidTransition(
+                _(
+                    "A complaint can be looked at again only within %(days)s days of its "
+                    "result; that period ended on %(date)s."
+                )
+                % {"days": reopen_days(), "date": deadline.strftime("%d/%m/%Y") if deadline else ""}
+            )
+        row.reopen_requested_at = timezone.now()
+        # Asking again says the result did not satisfy.
+        row.satisfied = False
+        enqueue(tasks.notify_reopen_request, row.pk)
+    return complaint
+
+
+def reopen(complaint, *, actor, message=""):
+    """The officer reopens the complaint to negotiation: a new statutory step with its own
+    deadline, counted in timeliness like the first (and marking the complaint late if it
+    is missed). The consumer and the business are told."""
+    from . import tasks
+
+    text = _("The complaint is reopened: the business negotiates again.")
+    if (message or "").strip():
+        text = text + " " + message.strip()
+    with WORKFLOW.transition(
+        complaint, "reopen", user=actor, message=text, own_mail=True
+    ) as change:
+        row = change.row
+        now = timezone.now()
+        today = timezone.localdate(now)
+        _finish_step(row, now)  # none should run; a stray open step must not block the new
+        _start_step(row, Step.NEGOTIATE, today)
+        row.reopen_requested_at = None
+        row.reopened_at = now
+        row.handled_at = None
+        row.closed_at = None
+        row.negotiation_ended_on = None
+        row.satisfied = None
+        enqueue(tasks.notify_reopen_decision, row.pk)
+        if row.business_id:
+            enqueue(tasks.notify_business_reopened, row.pk)
+    return complaint
+
+
+def close_with_routes(complaint, *, actor, message=""):
+    """The officer keeps the result and closes the file, telling the consumer the routes
+    left: mediation, arbitration, court."""
+    from . import tasks
+
+    text = _("The request to look at the complaint again was not granted.")
+    if (message or "").strip():
+        text = text + " " + message.strip()
+    text = text + "\n" + _("Other ways to settle the dispute:") + "\n" + routes_text()
+    with WORKFLOW.transition(
+        complaint,
+        "close_with_routes",
+        user=actor,
+        message=text,
+        own_mail=True,
+        # Already closed: no status moves, the decision is still on the timeline.
+        event=ComplaintEvent.Kind.MESSAGE,
+    ) as change:
+        row = change.row
+        row.reopen_requested_at = None
+        row.closed_at = row.closed_at or timezone.now()
+        enqueue(tasks.notify_reopen_decision, row.pk)
+    return complaint
+
+
+def reopen_request_mail(complaint_pk):
+    """Tell the province's officers that the consumer asks to look at the result again."""
+    complaint = _complaint(complaint_pk)
+    if complaint is None or complaint.reopen_requested_at is None:
+        return []
+    return compose(
+        "complaints/email/reopen_asked",
+        recipients.province_officers(complaint.province_id),
+        {
+            "complaint": complaint,
+            "path": page("complaints:staff_detail", complaint.code),
+        },
+    )
+
+
+def reopen_decision_mail(complaint_pk):
+    """Tell the consumer the officer's decision: reopened (with the new deadline) or closed
+    with the routes left."""
+    complaint = _complaint(complaint_pk)
+    if complaint is None:
+        return []
+    reopened = complaint.status == Status.NEGOTIATING
+    return compose(
+        "complaints/email/reopen_decided",
+        _complainant(complaint),
+        {
+            "complaint": complaint,
+            "reopened": reopened,
+            "routes": next_routes,
+            "path": page("complaints:track"),
+        },
+    )
+
+
+def business_reopened_mail(complaint_pk):
+    complaint = _complaint(complaint_pk)
+    if complaint is None or not complaint.business_id:
+        return []
+    to, path = _handlers(complaint, complaint.business_id)
+    return compose(
+        "complaints/email/reopened_for_business", to, {"complaint": complaint, "path": path}
+    )
 
 
 # --- E-mails (composed here in each recipient's language; complaints.tasks only send) -------

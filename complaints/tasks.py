@@ -23,6 +23,15 @@ notify_consumer_reply = mail_sender("complaints.tasks.notify_consumer_reply", co
 notify_business = mail_sender("complaints.tasks.notify_business", forwarded_to_business_mail)
 notify_status_change = mail_sender("complaints.tasks.notify_status_change", status_change_mail)
 send_overdue_reminder = mail_sender("complaints.tasks.send_overdue_reminder", overdue_reminder_mail)
+notify_reopen_request = mail_sender(
+    "complaints.tasks.notify_reopen_request", services.reopen_request_mail
+)
+notify_reopen_decision = mail_sender(
+    "complaints.tasks.notify_reopen_decision", services.reopen_decision_mail
+)
+notify_business_reopened = mail_sender(
+    "complaints.tasks.notify_business_reopened", services.business_reopened_mail
+)
 notify_data_request = mail_sender(
     "complaints.tasks.notify_data_request", services.data_request_mail
 )

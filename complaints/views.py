@@ -36,6 +36,7 @@ from .forms import (
     DataDecisionForm,
     DataRequestForm,
     FeedbackForm,
+    ReopenForm,
     StaffEntryForm,
     TrackForm,
     WithdrawForm,
@@ -420,6 +421,7 @@ CONSUMER_ACTIONS = {
     "bo-sung": (AddInfoForm, "add_info"),
     "danh-gia": (FeedbackForm, "feedback"),
     "rut": (WithdrawForm, "withdraw"),
+    "mo-lai": (ReopenForm, "ask_reopen"),
 }
 
 
@@ -446,6 +448,9 @@ def track_detail(request, code):
             "info_form": forms["bo-sung"],
             "feedback_form": forms["danh-gia"],
             "withdraw_form": forms["rut"],
+            "reopen_form": forms["mo-lai"],
+            "can_reopen": services.can_ask_reopen(complaint, actor),
+            "reopen_deadline": services.reopen_deadline(complaint),
             "unsaved": kept["unsaved"],
             "data_form": DataRequestForm(),
             "data_requests": complaint.data_requests.select_related("decided_by"),
@@ -516,6 +521,15 @@ def track_action(request, code, action):
                     complaint, actor=actor, satisfied=data["satisfied"], message=data["message"]
                 )
                 messages.success(request, _("Thank you for your feedback."))
+            elif action == "mo-lai":
+                services.ask_reopen(complaint, actor=actor, reason=data["message"])
+                messages.success(
+                    request,
+                    _(
+                        "Your request has been sent: the Department of Industry and Trade "
+                        "decides whether to reopen the complaint."
+                    ),
+                )
             else:
                 services.withdraw(complaint, actor=actor, message=data["message"])
                 messages.success(request, _("Your complaint has been withdrawn."))
@@ -709,6 +723,9 @@ def staff_detail(request, code):
     context["data_requests"] = requests if agency else []
     context["decision_form"] = DataDecisionForm()
     context.update(_matching(complaint))
+    if complaint.reopen_requested_at and context["is_staff"]:
+        context["reopen_request"] = selectors.reopen_request(complaint)
+        context["next_routes"] = services.next_routes()
     return render(request, "complaints/staff_detail.html", context)
 
 
@@ -765,6 +782,8 @@ def _do_action(request, complaint):
         ),
         "reject": lambda: services.reject(complaint, ground=data["ground"], **kwargs),
         "close": lambda: services.close(complaint, **kwargs),
+        "reopen": lambda: services.reopen(complaint, **kwargs),
+        "close_with_routes": lambda: services.close_with_routes(complaint, **kwargs),
         "acknowledge": lambda: services.acknowledge(complaint, **kwargs),
         "end_negotiation": lambda: services.end_negotiation(
             complaint, ended_on=data["ended_on"], **kwargs

@@ -99,7 +99,7 @@ def record(change):
         to_status=change.target if moved else "",
         message=change.extra.get("message", "") or "",
     )
-    if moved:
+    if moved and not change.extra.get("own_mail"):
         from portal.jobs import enqueue
 
         from . import tasks
@@ -110,6 +110,25 @@ def record(change):
 BUSINESS_WAITING = _("The complaint is not waiting for the business.")
 NOT_NEGOTIATING = _("The negotiation is not under way.")
 NO_LONGER_OPEN = _("The complaint is no longer open.")
+NO_REOPENING_ASKED = _("The consumer has not asked to look at this complaint again.")
+
+# A result the consumer may ask to have looked at again (issue 15): resolved, unresolved or
+# declined, and the file closed after one of these. A complaint forwarded to the business
+# reaches "closed" only through these (refer and reject come before forwarding).
+REOPENABLE = {Status.RESOLVED, Status.UNRESOLVED, Status.BUSINESS_DECLINED, Status.CLOSED}
+
+
+def may_ask_reopen(row):
+    """The state part of the check (the period is the service's, with its own message):
+    once a result was given, not said to be satisfying, no request waiting."""
+    return bool(row.forwarded_at and row.handled_at and row.satisfied is not True) and (
+        row.reopen_requested_at is None
+    )
+
+
+def reopening_asked(row):
+    return row.reopen_requested_at is not None
+
 
 WORKFLOW = Workflow(
     Complaint,
@@ -183,7 +202,42 @@ WORKFLOW = Workflow(
             set(HANDLED_STATUSES) - {Status.CLOSED},
             Status.CLOSED,
             is_agency,
-            _("Only a handled complaint can be closed."),
+            _(
+                "Only a handled complaint can be closed, and not while the consumer's request "
+                "to look at it again waits for a decision."
+            ),
+            # A waiting request is decided (reopen_decision), not closed over.
+            condition=lambda row: row.reopen_requested_at is None,
+        ),
+        # The consumer asks to look at the result again; no status change until decided.
+        Transition(
+            "ask_reopen",
+            REOPENABLE,
+            None,
+            is_complainant,
+            _(
+                "You can ask to look at the complaint again once the business has answered, "
+                "if you are not satisfied, and only once while a request waits."
+            ),
+            condition=may_ask_reopen,
+        ),
+        # The officer decides: back to negotiation (a new statutory step), or closed with
+        # the next routes.
+        Transition(
+            "reopen",
+            REOPENABLE,
+            Status.NEGOTIATING,
+            is_agency,
+            NO_REOPENING_ASKED,
+            condition=reopening_asked,
+        ),
+        Transition(
+            "close_with_routes",
+            REOPENABLE,
+            Status.CLOSED,
+            is_agency,
+            NO_REOPENING_ASKED,
+            condition=reopening_asked,
         ),
         Transition("withdraw", OPEN_STATUSES, Status.WITHDRAWN, is_complainant, NO_LONGER_OPEN),
         Transition(
