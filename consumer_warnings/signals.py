@@ -280,17 +280,14 @@ def signal_for(user, kind, key, *, days=DEFAULT_WINDOW):
     recent = complaints.filter(received_at__gte=start).order_by()
     # What the recent complaints are about, in one grouped query: sectors, issues, provinces.
     groups = list(recent.values("sector_id", "issue_id", "province_id").annotate(n=Count("pk")))
-    latest = (
-        complaints.order_by("-received_at", "-pk")
-        .values("product_name", "gtin", "business_id")
-        .first()
-    )
-    name = ""
     gtin = ""
     if kind == PRODUCT:
-        named = complaints.exclude(product_name="").order_by("-received_at", "-pk")
+        newest = complaints.order_by("-received_at", "-pk")
+        # The barcode as the newest complaint gives it (8, 12, 13 or 14 digits), its name
+        # from the newest complaint that gives one.
+        gtin = newest.values_list("gtin", flat=True).first()
+        named = newest.exclude(product_name="")
         name = named.values_list("product_name", flat=True).first() or ""
-        gtin = latest["gtin"]
         business = _most_named_business(complaints)
         warnings = ConsumerWarning.objects.listed().filter(gtin_key=key)
     else:

@@ -289,6 +289,44 @@ def test_the_page_runs_the_same_queries_at_n_and_3n_complaints(
     assert sum(len(row.warnings) for row in response.context["products"]) == 6
 
 
+def test_a_product_page_counts_both_windows_in_a_fixed_number_of_queries(
+    client, ministry_officer, file, business, issues
+):
+    fake, warranty = issues[0], issues[1]
+    recall = WarningFactory(kind=ConsumerWarning.Kind.RECALL, gtin=KETTLE)
+    url = reverse("consumer_warnings:signal", args=["san-pham", KETTLE_KEY])
+    login(client, ministry_officer)
+
+    def add(n):
+        for i in range(n):
+            file(1 + i % 20, gtin=KETTLE, issue=(fake, warranty, None)[i % 3], business=business)
+        file(45, gtin=KETTLE, product_name="Ấm siêu tốc Thử Nghiệm")
+
+    add(3)
+    page_queries(client, url)
+    few = page_queries(client, url)
+    add(6)
+    many = page_queries(client, url)
+    assert len(few) == len(many), "\n".join(many)
+
+    signal = client.get(url).context["signal"]
+    # 9 in the last 30 days, 2 in the 30 before; over 90 days all 11 against none.
+    assert [(w["days"], w["recent"], w["earlier"], w["rise"]) for w in signal.windows] == [
+        (30, 9, 2, 7),
+        (90, 11, 0, 11),
+    ]
+    assert signal.name == "Ấm siêu tốc Thử Nghiệm"
+    assert signal.business == business
+    # Equal counts by name; complaints without a category last.
+    named = sorted([(fake, 3), (warranty, 3)], key=lambda item: item[0].name)
+    assert signal.issues == [*named, (None, 3)]
+    assert signal.warnings == [recall]
+    html = client.get(url).content.decode()
+    assert recall.title in html and fake.name in html
+    for item in PERSONAL:
+        assert item not in html
+
+
 # --- A draft warning from a signal ----------------------------------------------------------
 
 
