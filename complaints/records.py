@@ -65,17 +65,22 @@ def signal_counts(business, today=None):
 
 
 def for_staff(business, viewer, today=None):
-    """The business's complaints that ``viewer`` handles (``Complaint.handled_by``): counts
-    of open, overdue and recent ones, and the most recent (code, status, received, next
-    deadline: never the consumer's data). ``None`` for whoever handles no complaints. Two
-    queries."""
+    """The business's complaints for an officer: counts of open, overdue and recent ones,
+    and, for whoever handles them (``Complaint.handled_by``), the most recent (code, status,
+    received, next deadline: never the consumer's data). A ministry unit that handles no
+    complaints gets the counts of all of them and no list, as the statistics are anonymous.
+    ``None`` for anyone else. Two queries."""
     from portal.roles import get_actor
 
-    if viewer is None or not get_actor(viewer).handles_complaints:
+    actor = get_actor(viewer) if viewer is not None else None
+    if actor is None or not (actor.is_officer or actor.handles_complaints):
         return None
     today = today or timezone.localdate()
-    scoped = _about(business).handled_by(viewer)
+    handles = actor.handles_complaints
+    scoped = _about(business).handled_by(viewer) if handles else _about(business)
     counts = _counts(scoped, today)
+    if not handles:
+        return {**counts, "recent_list": [], "recent_days": RECENT_DAYS}
     since = timezone.now() - timedelta(RECENT_DAYS)
     # Plain rows, not complaints: nothing personal is even read.
     rows = (

@@ -309,3 +309,14 @@ def test_the_complaint_link_fills_in_the_business(client, business):
     draft = client.session[DRAFT_SESSION_KEY]["data"]["doanh-nghiep"]
     assert draft["business_tax_code"] == [business.tax_code]
     assert draft["business_name"] == [business.name]
+
+
+def test_a_ministry_unit_sees_the_counts_but_no_complaint(
+    client, business, signals, ministry_unit_officer
+):
+    login(client, ministry_unit_officer)
+    page = client.get(reverse("portal:business_detail", args=[business.pk])).content.decode()
+    section = page.split('id="record-complaints-section"')[1].split("</section>")[0]
+    assert "Đang mở: <strong>3</strong>" in section and "Quá hạn: <strong>1</strong>" in section
+    for complaint in signals["complaints"]:
+        assert complaint.code not in page
