@@ -43,3 +43,18 @@ def test_home_fits_a_360_px_screen_and_has_a_menu(browser, live_server, referenc
     menu.click()
     expect(page.locator("#main-nav")).to_be_visible()
     context.close()
+
+
+def test_the_phone_menu_works_without_javascript(browser, live_server, reference_data):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="vi-VN", java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    # Shown open, with no button that would do nothing; every entry can be followed.
+    expect(page.get_by_role("button", name="Danh mục")).to_be_hidden()
+    link = page.locator("#main-nav").get_by_role("link", name="Văn bản pháp luật")
+    expect(link).to_be_visible()
+    link.click()
+    expect(page).to_have_url(re.compile(r"/van-ban/$"))
+    context.close()
