@@ -468,7 +468,13 @@ class ComplaintFilingIn(Schema):
     business_tax_code: str | None = None
     business_address: str | None = None
     business_website: str | None = None
-    province: int | None = Field(None, description=gettext_lazy("A current province's id."))
+    province: int | None = Field(
+        None,
+        description=gettext_lazy(
+            "A province's id; a former province's (before 1 July 2025) files the complaint "
+            "with the province it is now part of."
+        ),
+    )
     sector: int | None = None
     issue: int | None = None
     transaction_date: datetime.date | None = None

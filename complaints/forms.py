@@ -9,7 +9,8 @@ from consumer_warnings.gtin import normalise_gtin, validate_gtin
 from portal import personal_data
 from portal.files import IMAGES_AND_PDF, validate_upload
 from portal.forms import PhoneField, TaxCodeField, text_area
-from portal.models import Agency, Business, Province, Sector
+from portal.models import Agency, Business, Sector
+from portal.provinces import ProvinceField
 from portal.text import fold, nfc
 
 from .models import (
@@ -170,18 +171,24 @@ class BusinessStepForm(forms.Form):
     business_website = forms.CharField(
         label=_("Website, shop page or social-media page"), max_length=300, required=False
     )
-    province = forms.ModelChoiceField(
+    # The 34 current units, then the former ones: an address that still says "Bình Định"
+    # is accepted and mapped to the province it is now part of, with a note (portal.provinces).
+    province = ProvinceField(
         label=_("Province or city"),
-        queryset=Province.objects.none(),
         required=False,
         empty_label=_("Choose a province or city"),
-        help_text=_("Where the business is, or where you bought: it decides who handles it."),
+        help_text=_(
+            "Where the business is, or where you bought: it decides who handles it. A "
+            "province as it was before 1 July 2025 is accepted too."
+        ),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["province"].queryset = Province.objects.current().order_by("name")
-        sort_by_name(self.fields["province"])
+    @property
+    def province_note(self):
+        """"Bình Định nay thuộc Gia Lai" when a former province was chosen, else ""."""
+        if not self.is_bound or not self.is_valid():
+            return ""
+        return self.fields["province"].note
 
     def clean(self):
         data = super().clean()
@@ -196,7 +203,8 @@ class BusinessStepForm(forms.Form):
             data["business_id"] = business.pk
             data["business_tax_code"] = business.tax_code
             if not data.get("province") and "province" not in self.errors:
-                data["province"] = business.province
+                # Registered under a former province: its successor handles it.
+                data["province"] = business.province.current_unit() or business.province
         if not data.get("province") and "province" not in self.errors:
             self.add_error("province", _("Choose the province or city."))
         return data
@@ -436,8 +444,8 @@ class StaffEntryForm(WhoForm, BusinessStepForm, WhatForm, AskForm):
             publish_consent_text(),
         )
         if provinces is not None:
+            # The officer's own provinces, and the former ones now part of them.
             self.fields["province"].queryset = provinces
-            sort_by_name(self.fields["province"])
 
     def clean(self):
         data = super().clean()

@@ -274,6 +274,7 @@ def _review_step(request, draft):
             _save_draft(request, draft)
             return redirect("complaints:file_step", slug)
         cleaned.update(form.cleaned_data)
+    cleaned["province_note"] = forms_by_step["doanh-nghiep"].province_note
     if request.method == "POST":
         form = form_class(data=request.POST)
         if request.POST.get("go") == "back":

@@ -105,6 +105,10 @@ def test_later_steps_do_not_validate_the_earlier_ones_again(client, reference_da
 def test_a_step_no_longer_valid_is_asked_again_before_filing(client, reference_data):
     _prepared(client)
     Province.objects.filter(code="01").update(is_active=False)
+    # What saving a province does (portal.apps): the cached province directory is dropped.
+    from portal import provinces
+
+    provinces.forget()
     response = _send(client)
     assert response.status_code == 302
     assert response["Location"].endswith(STEP_URL.format("doanh-nghiep"))
