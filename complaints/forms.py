@@ -185,7 +185,7 @@ class BusinessStepForm(forms.Form):
 
     @property
     def province_note(self):
-        """"Bình Định nay thuộc Gia Lai" when a former province was chosen, else ""."""
+        """The note "Bình Định nay thuộc Gia Lai" when a former province was chosen."""
         if not self.is_bound or not self.is_valid():
             return ""
         return self.fields["province"].note
