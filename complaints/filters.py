@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.filters import DateFromFilter, DateUntilFilter, SearchFilter
-from portal.models import Province, Sector
+from portal.models import Sector
+from portal.provinces import ProvinceFilter, ProvinceNoteMixin
 
 from .models import SEARCH_EXACT, Channel, Complaint, Status
 
@@ -19,14 +20,13 @@ class ComplaintSearchFilter(SearchFilter):
         return qs.search(value) if value else qs
 
 
-class StaffComplaintFilter(django_filters.FilterSet):
+class StaffComplaintFilter(ProvinceNoteMixin, django_filters.FilterSet):
     """Filters of the staff list."""
 
     q = ComplaintSearchFilter(exact=SEARCH_EXACT)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
-    province = django_filters.ModelChoiceFilter(
-        label=_("Province"), queryset=Province.objects.current().order_by("name")
-    )
+    # A current or a former province (by id or name): the successor's complaints.
+    province = ProvinceFilter(label=_("Province"), empty_label=_("All"))
     sector = django_filters.ModelChoiceFilter(
         label=_("Sector"), queryset=Sector.objects.filter(is_active=True)
     )
@@ -43,12 +43,6 @@ class StaffComplaintFilter(django_filters.FilterSet):
     class Meta:
         model = Complaint
         fields = []
-
-    def __init__(self, *args, **kwargs):
-        from .forms import sort_by_name
-
-        super().__init__(*args, **kwargs)
-        sort_by_name(self.form.fields["province"])
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceIterator
 
 from portal.filters import DateFromFilter, DateUntilFilter, SearchFilter
-from portal.models import Province, Sector
+from portal.models import Sector
+from portal.provinces import ProvinceFilter, ProvinceNoteMixin
 
 from .gtin import gtin_key, is_valid_gtin, normalise_gtin
 from .models import ConsumerWarning, printable
@@ -65,7 +66,7 @@ class IgnoredValues:
         return self._unknown_value_messages()
 
 
-class WarningFilterSet(IgnoredValues, django_filters.FilterSet):
+class WarningFilterSet(ProvinceNoteMixin, IgnoredValues, django_filters.FilterSet):
     q = SearchFilter()
     gtin = django_filters.CharFilter(
         label=_("Barcode (GTIN)"),
@@ -91,12 +92,15 @@ class WarningFilterSet(IgnoredValues, django_filters.FilterSet):
         choices=[(v, label) for v, label in ConsumerWarning.Risk.choices if v],
         empty_label=_("All levels"),
     )
-    province = django_filters.ModelChoiceFilter(
+    # A current province's code, or a former one's name or slug ("Long An"): its successor.
+    province = ProvinceFilter(
         label=_("Province"),
-        queryset=Province.objects.current(),
         to_field_name="code",
         empty_label=_("Whole country"),
         method="filter_province",
+        # Read with the page, as the drop-down it replaces was: the list's query count is
+        # asserted from a cold cache (tests/consumer_warnings/test_views.py).
+        cached=False,
     )
     date_from = DateFromFilter(field_name="published_at", label=_("Published from"))
     date_to = DateUntilFilter(field_name="published_at", label=_("Published until"))
@@ -118,8 +122,7 @@ class WarningFilterSet(IgnoredValues, django_filters.FilterSet):
     def form(self):
         if not hasattr(self, "_form"):
             form = super().form
-            for name in ("sector", "province"):
-                form.fields[name].iterator = ChoicesReadOnce
+            form.fields["sector"].iterator = ChoicesReadOnce
         return self._form
 
     def filter_gtin(self, queryset, name, value):

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Business, Membership, Province, Sector
+from .models import Business, Membership, Sector
+from .provinces import ProvinceField
 from .text import nfc
 from .validators import PHONE_MESSAGE, clean_phone, clean_tax_code
 
@@ -52,6 +53,8 @@ class PhoneField(forms.CharField):
 
 class BusinessRegistrationForm(forms.ModelForm):
     tax_code = TaxCodeField()
+    # A former province ("Bình Định") is accepted and registered under its successor.
+    province = ProvinceField()
     phone = PhoneField()
     note = text_area(
         _("Your position in the business"),
@@ -75,7 +78,6 @@ class BusinessRegistrationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["province"].queryset = Province.objects.current()
         self.fields["sector"].queryset = Sector.objects.filter(is_active=True)
         self.fields["sector"].required = True
 
@@ -93,6 +95,11 @@ class BusinessRegistrationForm(forms.ModelForm):
 
     def business_data(self):
         return {f: self.cleaned_data[f] for f in self.Meta.fields}
+
+    @property
+    def province_note(self):
+        """"Bình Định nay thuộc Gia Lai" when a former province was chosen, else ""."""
+        return self.fields["province"].note
 
 
 class JoinBusinessForm(forms.Form):

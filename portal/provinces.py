@@ -14,10 +14,12 @@ An address that still says "tỉnh Bình Định" or "Long An" must still find i
 - :class:`ProvinceFilter` is the same for django-filter, and :class:`ProvinceNoteMixin`
   gives a FilterSet the note its list page shows.
 
-The table is read once into the shared cache (97 rows of reference data) and dropped when a
-province changes, so a page that offers or resolves provinces runs no query of its own.
+The table (97 rows of reference data) is kept in the shared cache and dropped when a
+province changes (``portal.apps``), so a public page that offers or resolves provinces runs
+no query of its own; a field reads it at most once however often it draws, cleans or notes.
 """
 
+import functools
 import json
 import re
 import uuid
@@ -28,6 +30,7 @@ from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.choices import BaseChoiceIterator
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +38,7 @@ from .models import Province
 from .text import fold
 
 CACHE_KEY = "portal:province-directory:1"
-CACHE_SECONDS = 24 * 3600
+CACHE_SECONDS = 3600
 DATA = Path(__file__).resolve().parent / "data" / "provinces.json"
 
 # What people write in front of (or after) the name; folded, as whole words.
@@ -60,20 +63,17 @@ def _key(text):
     return "".join(words)
 
 
+@functools.cache
 def _aliases():
     with open(DATA, encoding="utf-8") as handle:
         return json.load(handle).get("aliases", {})
-
-
-def _read_table():
-    rows = list(Province.objects.order_by("pk").values(*_FIELDS))
-    return {"token": uuid.uuid4().hex, "rows": rows}
 
 
 class Directory:
     """Every province, current and former, indexed by id, code, slug and name key."""
 
     def __init__(self, rows):
+        rows = list(rows)
         self.rows = {row["id"]: row for row in rows}
         self.by_code = {row["code"]: row["id"] for row in rows if row["code"]}
         self.by_slug = {row["slug"]: row["id"] for row in rows}
@@ -136,25 +136,34 @@ class Directory:
         ]
 
 
+def _read_table():
+    rows = list(Province.objects.order_by("pk").values(*_FIELDS))
+    return {"token": uuid.uuid4().hex, "rows": rows}
+
+
 _built = {}
 
 
-def directory():
-    """The province directory, from the shared cache (one query when it is cold)."""
+def directory(cached=True):
+    """Every province, current and former: from the shared cache (one query when it is
+    cold), or read now (one query) with ``cached=False``."""
+    if not cached:
+        return Directory(_read_table()["rows"])
     payload = cache.get_or_set(CACHE_KEY, _read_table, CACHE_SECONDS)
     built = _built.get("directory")
     if built is None or built[0] != payload["token"]:
+        # Built once per version of the table, not once per request.
         built = (payload["token"], Directory(payload["rows"]))
         _built["directory"] = built
     return built[1]
 
 
 def forget(**kwargs):
-    """Drop the cached directory (a province was added, changed or deleted)."""
+    """Drop the cached directory: a province was added, changed or deleted."""
     cache.delete(CACHE_KEY)
 
 
-def resolve(value, key="pk"):
+def resolve(value, key="pk", book=None):
     """``(current province, former province or None)`` for an id, a code (``key="code"``),
     a slug or a name, current or former, diacritic-blind; None when nothing matches.
 
@@ -162,7 +171,7 @@ def resolve(value, key="pk"):
     former "Bắc Ninh" is simply the current one."""
     if value is None:
         return None
-    return directory().resolve(value, key)
+    return (book or directory()).resolve(value, key)
 
 
 def _name(row):
@@ -184,48 +193,76 @@ def note_for(current, former):
 
 
 class ProvinceChoices(BaseChoiceIterator):
-    """The grouped options, read when the select is drawn: the current units, then the
-    former ones under their old name."""
+    """The options, read when the select is drawn: the current units, then the former ones
+    under their old name ("Bình Định (nay thuộc Gia Lai)"). The widget gets them in two
+    groups; ``field.choices`` gives them flat, for templates that draw their own options."""
 
-    def __init__(self, field):
+    def __init__(self, field, grouped=True):
         self.field = field
+        self.grouped = grouped
 
-    def __iter__(self):
-        field, book = self.field, directory()
+    def groups(self):
+        field, book = self.field, self.field.book
         allowed = field.allowed_ids()
-        if field.empty_label is not None:
-            yield ("", field.empty_label)
         current = [r for r in book.current() if allowed is None or r["id"] in allowed]
         current.sort(key=lambda r: fold(display_name(r)))
-        yield (
-            gettext("Current provinces and cities"),
-            [(field.key_of(r), display_name(r)) for r in current],
-        )
-        if not field.show_former:
-            return
-        former = [r for r in book.former() if allowed is None or r["successor_id"] in allowed]
-        former.sort(key=lambda r: fold(display_name(r)))
-        if former:
-            yield (
-                gettext("Provinces and cities before 1 July 2025"),
-                [
-                    (
-                        field.key_of(r),
-                        gettext("%(former)s (now part of %(current)s)")
-                        % {
-                            "former": display_name(r),
-                            "current": display_name(book.rows[r["successor_id"]]),
-                        },
-                    )
-                    for r in former
-                ],
+        groups = [
+            (
+                gettext("Current provinces and cities"),
+                [(field.key_of(r), display_name(r)) for r in current],
             )
+        ]
+        former = []
+        if field.show_former:
+            former = [r for r in book.former() if allowed is None or r["successor_id"] in allowed]
+            former.sort(key=lambda r: fold(display_name(r)))
+        if former:
+            label = gettext("%(former)s (now part of %(current)s)")
+            groups.append(
+                (
+                    gettext("Provinces and cities before 1 July 2025"),
+                    [
+                        (
+                            field.key_of(r),
+                            label
+                            % {
+                                "former": display_name(r),
+                                "current": display_name(book.rows[r["successor_id"]]),
+                            },
+                        )
+                        for r in former
+                    ],
+                )
+            )
+        return groups
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for group in self.groups():
+            if self.grouped:
+                yield group
+            else:
+                yield from group[1]
 
     def __len__(self):
         return len(list(iter(self)))
 
     def __bool__(self):
         return True
+
+
+class _ProvinceBoundField(forms.BoundField):
+    """Its help text is read when drawn, so that it carries the note of the cleaned value
+    (a bound field otherwise copies it before the form is cleaned)."""
+
+    @property
+    def help_text(self):
+        return self.field.help_text or ""
+
+    @help_text.setter
+    def help_text(self, value):
+        pass
 
 
 class ProvinceField(forms.ModelChoiceField):
@@ -244,15 +281,27 @@ class ProvinceField(forms.ModelChoiceField):
     }
     iterator = ProvinceChoices
 
-    def __init__(self, *, queryset=None, to_field_name=None, former=True, **kwargs):
+    def _get_choices(self):
+        if hasattr(self, "_choices"):
+            return self._choices
+        return ProvinceChoices(self, grouped=False)
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+    def __init__(self, *, queryset=None, to_field_name=None, former=True, cached=True, **kwargs):
         kwargs.setdefault("label", _("Province or city"))
         kwargs.setdefault("empty_label", _("Choose a province or city"))
         self._former = None
         self.show_former = former
+        self.cached = cached
         self._limited = False
         super().__init__(Province.objects.current(), to_field_name=to_field_name, **kwargs)
+        self.plain_help_text = self.help_text
         if queryset is not None:
             self.queryset = queryset
+
+    def get_bound_field(self, form, field_name):
+        return _ProvinceBoundField(form, self, field_name)
 
     @property
     def former(self):
@@ -262,7 +311,8 @@ class ProvinceField(forms.ModelChoiceField):
     def _set_queryset(self, queryset):
         self._limited = hasattr(self, "_queryset")
         self._allowed = None
-        super()._set_queryset(queryset)
+        self._queryset = None if queryset is None else queryset.all()
+        self.widget.choices = ProvinceChoices(self, grouped=True)
 
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
@@ -272,7 +322,15 @@ class ProvinceField(forms.ModelChoiceField):
         result._limited = limited
         result._allowed = None
         result._former = None
+        result._book = None
         return result
+
+    @property
+    def book(self):
+        """The directory, read once per form (the form is made anew for each request)."""
+        if getattr(self, "_book", None) is None:
+            self._book = directory(self.cached)
+        return self._book
 
     def allowed_ids(self):
         """The current units that may be chosen, or None for all 34 (no query then)."""
@@ -292,17 +350,18 @@ class ProvinceField(forms.ModelChoiceField):
             return self.key_of({"id": value.pk, "code": value.code, "slug": value.slug})
         if value not in self.empty_values and not isinstance(value, (list, tuple)):
             # A typed name is shown as the option it chose.
-            found = directory().find(value, self.to_field_name or "pk")
+            found = self.book.find(value, self.to_field_name or "pk")
             if found is not None:
-                return self.key_of(directory().rows[found])
+                return self.key_of(self.book.rows[found])
         return super().prepare_value(value)
 
     def to_python(self, value):
         self._former = None
+        self.help_text = self.plain_help_text
         if value in self.empty_values:
             return None
         self.validate_no_null_characters(value)
-        found = resolve(value, self.to_field_name or "pk")
+        found = resolve(value, self.to_field_name or "pk", book=self.book)
         allowed = self.allowed_ids()
         if found is None or (allowed is not None and found[0].pk not in allowed):
             raise ValidationError(
@@ -311,6 +370,11 @@ class ProvinceField(forms.ModelChoiceField):
                 params={"value": str(value)[:100]},
             )
         current, self._former = found
+        if self._former is not None:
+            # Shown under the field while the form is corrected: what the choice became.
+            self.help_text = format_html_join(
+                " ", "{}", ((text,) for text in (self.plain_help_text, self.note) if text)
+            )
         return current
 
     @property
@@ -318,7 +382,7 @@ class ProvinceField(forms.ModelChoiceField):
         """The note for the cleaned value ("" unless a former province was chosen)."""
         if self._former is None:
             return ""
-        book = directory()
+        book = self.book
         successor = book.rows.get(self._former.successor_id)
         return note_for(book.province(successor["id"]) if successor else None, self._former)
 

@@ -221,6 +221,12 @@ def register_business(request):
             )
             % {"name": registered[0].name},
         )
+        if form.province_note:
+            messages.info(
+                request,
+                _("%(note)s: the business is registered under %(province)s.")
+                % {"note": form.province_note, "province": registered[0].province.display_name},
+            )
         return redirect("portal:dashboard")
     status = 429 if limited else 200
     return render(request, "portal/business_register.html", {"form": form}, status=status)

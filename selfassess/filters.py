@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.filters import SearchFilter
 from portal.models import Province
+from portal.provinces import ProvinceFilter, ProvinceNoteMixin
 
 from .models import Assessment
 
@@ -32,14 +33,16 @@ def _status_filter(statuses):
     )
 
 
-class PublicResultFilter(django_filters.FilterSet):
+class PublicResultFilter(ProvinceNoteMixin, django_filters.FilterSet):
     """The public list of businesses with a verified result. The drop-downs are plain
-    choices from ``selectors.public_filter_choices`` (read once per request), so that
-    showing one runs no query of its own."""
+    choices from ``selectors.public_filter_choices`` (read once per request) and, for the
+    province, from the cached directory of ``portal.provinces``, so that showing one runs
+    no query of its own."""
 
     q = SearchFilter(label=_("Name or tax code"), max_length=100, **BUSINESS_SEARCH)
-    province = django_filters.TypedChoiceFilter(
-        label=_("Province"), field_name="business__province", coerce=int, empty_value=None
+    # A current or a former province (by id or name): the successor's businesses.
+    province = ProvinceFilter(
+        label=_("Province"), field_name="business__province", empty_label=_("All provinces")
     )
     sector = django_filters.TypedChoiceFilter(
         label=_("Sector"), field_name="business__sector", coerce=int, empty_value=None
@@ -64,7 +67,6 @@ class PublicResultFilter(django_filters.FilterSet):
         fields["set"].choices = choices["sets"]
         fields["year"].choices = [("", _("All"))] + [(y, y) for y in choices["years"]]
         fields["band"].choices = choices["bands"]
-        fields["province"].choices = [("", _("All provinces"))] + choices["provinces"]
         fields["sector"].choices = [("", _("All"))] + choices["sectors"]
 
 

@@ -135,12 +135,40 @@ def test_the_select_lists_current_units_then_former_ones(reference_data):
     assert ">Hà Nội (nay thuộc Hà Nội)<" not in html
 
 
-def test_the_select_is_drawn_without_a_query_once_the_directory_is_cached(reference_data):
-    str(ProvinceForm()["province"])
+def test_a_form_reads_the_provinces_once_to_draw_clean_and_note(reference_data):
     with CaptureQueriesContext(connection) as queries:
-        str(ProvinceForm()["province"])
-        ProvinceForm({"province": "binh dinh"}).is_valid()
+        form = ProvinceForm({"province": "binh dinh"})
+        assert form.is_valid()
+        str(form["province"])
+        assert form.fields["province"].note
+        assert len(list(form.fields["province"].choices)) == 1 + 34 + 29
+    assert len(queries) == 1
+    # The next form (another request) finds the directory in the shared cache.
+    with CaptureQueriesContext(connection) as queries:
+        form = ProvinceForm({"province": "long an"})
+        assert form.is_valid() and form.fields["province"].note
+        str(form["province"])
     assert len(queries) == 0
+
+
+def test_a_field_asked_not_to_cache_reads_once_each_time(reference_data):
+    class Uncached(forms.Form):
+        province = ProvinceField(cached=False)
+
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            form = Uncached({"province": "binh dinh"})
+            assert form.is_valid() and form.fields["province"].note
+            str(form["province"])
+        assert len(queries) == 1
+
+
+def test_templates_that_draw_their_own_options_get_them_flat(reference_data):
+    choices = list(ProvinceForm().fields["province"].choices)
+    assert choices[0] == ("", "Chọn tỉnh, thành phố")
+    assert not any(isinstance(label, (list, tuple)) for _value, label in choices)
+    long_an = Province.objects.get(name="Long An", is_active=False)
+    assert (long_an.pk, "Long An (nay thuộc Tây Ninh)") in choices
 
 
 def test_choosing_a_former_province_cleans_to_its_successor_with_a_note(reference_data):
