@@ -98,7 +98,7 @@ class BusinessRegistrationForm(forms.ModelForm):
 
     @property
     def province_note(self):
-        """"Bình Định nay thuộc Gia Lai" when a former province was chosen, else ""."""
+        """The note "Bình Định nay thuộc Gia Lai" when a former province was chosen."""
         return self.fields["province"].note
 
 
