@@ -100,7 +100,7 @@ class Directory:
         text = str(value).strip()[:200]
         if not text:
             return None
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             if key == "code":
                 return self.by_code.get(text.zfill(2))
             pk = int(text)

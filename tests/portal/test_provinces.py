@@ -96,7 +96,8 @@ def test_names_as_people_type_them(reference_data, typed, current, former):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "   ", "Atlantis", "tỉnh", "thành phố", "999999", "0", "Bình", "<b>x</b>", None]
+    "typed",
+    ["", "   ", "Atlantis", "tỉnh", "thành phố", "999999", "0", "Bình", "<b>x</b>", "²", "١", None],
 )
 def test_unknown_input_resolves_to_nothing(reference_data, typed):
     assert resolve(typed) is None
