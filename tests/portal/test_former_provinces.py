@@ -183,3 +183,10 @@ def test_the_staff_complaint_list_filters_by_the_successor(
     rows = {c.code for c in response.context["page"].object_list}
     assert in_tay_ninh.code in rows and in_hcm.code not in rows
     assert Complaint.objects.count() == 2
+
+
+def test_the_note_is_in_english_under_en(client, tay_ninh):
+    WarningFactory(title="Cảnh báo ở Tây Ninh").provinces.set([tay_ninh])
+    response = client.get("/en" + WARNINGS, {"province": "long an"})
+    assert response.context["filter"].province_note == "Long An is now part of Tay Ninh"
+    assert "Long An (now part of Tay Ninh)" in response.content.decode()
