@@ -332,18 +332,30 @@ class Complaint(models.Model):
     )
     # Kept like the processing consent: the wording agreed to, so a narrative is published
     # only under the terms the consumer saw (narratives).
+    # db_default: rows written by SQL (bench's generator) without the columns get "".
     consent_publish_version = models.CharField(
-        _("publishing consent version"), max_length=20, blank=True
+        _("publishing consent version"), max_length=20, blank=True, default="", db_default=""
     )
-    consent_publish_text = models.TextField(_("publishing consent text"), blank=True)
+    consent_publish_text = models.TextField(
+        _("publishing consent text"), blank=True, default="", db_default=""
+    )
 
     # The product, when the consumer knows it: its barcode links the complaint to warnings
     # and recalls of the same product (gtin_key is comparable across GTIN lengths).
-    product_name = models.CharField(_("product"), max_length=255, blank=True)
-    gtin = models.CharField(
-        _("barcode (GTIN)"), max_length=20, blank=True, validators=[validate_gtin]
+    product_name = models.CharField(
+        _("product"), max_length=255, blank=True, default="", db_default=""
     )
-    gtin_key = models.CharField(max_length=14, blank=True, default="", editable=False)
+    gtin = models.CharField(
+        _("barcode (GTIN)"),
+        max_length=20,
+        blank=True,
+        validators=[validate_gtin],
+        default="",
+        db_default="",
+    )
+    gtin_key = models.CharField(
+        max_length=14, blank=True, default="", db_default="", editable=False
+    )
 
     # Handling
     created_by = user_fk(_("entered by"))
