@@ -121,6 +121,8 @@ def export_for_consumer(complaint):
         "business_address",
         "business_website",
         "amount",
+        "product_name",
+        "gtin",
         "consent_processing",
         "consent_version",
         "consent_text",

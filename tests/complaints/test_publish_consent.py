@@ -75,3 +75,18 @@ def test_staff_entry_reads_out_and_keeps_the_same_text(client, province_officer,
     page = client.get("/khieu-nai/quan-ly/nhap/").content.decode()
     with translation.override("vi"):
         assert str(publish_consent_text()) in page
+
+
+def test_the_consumers_export_shows_the_publishing_consent_and_the_product(client, reference_data):
+    fill_until_files(client, overrides={"noi-dung": {"gtin": "8936000123451"}})
+    client.post(STEP_URL.format("tep"), {"go": "next"})
+    client.post(
+        STEP_URL.format("xac-nhan"),
+        {"consent_processing": "on", "consent_publish": "on", "go": "send"},
+    )
+    complaint = Complaint.objects.get()
+    data = client.get(f"/khieu-nai/tra-cuu/{complaint.code}/du-lieu.json").json()
+    assert data["consent_publish"] is True
+    assert data["consent_publish_version"] == PUBLISH_CONSENT_VERSION
+    assert data["consent_publish_text"] == complaint.consent_publish_text
+    assert data["gtin"] == "8936000123451"

@@ -56,6 +56,8 @@ def test_the_whole_flow_reopened_to_negotiation(
     login(client, consumer)
     page = client.get(_track(unresolved.code)).content.decode()
     assert "Không hài lòng? Đề nghị xem xét lại" in page and 'id="ask-reopen"' in page
+    english = client.get("/en" + _track(unresolved.code)).content.decode()
+    assert "Not satisfied? Ask to look at it again" in english
 
     # Without a reason: refused, nothing asked.
     page = _ask(client, unresolved, reason="  ").content.decode()
