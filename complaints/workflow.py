@@ -206,7 +206,7 @@ WORKFLOW = Workflow(
                 "Only a handled complaint can be closed, and not while the consumer's request "
                 "to look at it again waits for a decision."
             ),
-            # A waiting request is decided (reopen_decision), not closed over.
+            # A waiting request is decided (reopen or close_with_routes), not closed over.
             condition=lambda row: row.reopen_requested_at is None,
         ),
         # The consumer asks to look at the result again; no status change until decided.
