@@ -44,6 +44,7 @@ def staff_list(user):
             "complainant_name",
             "step_due",
             "current_step",
+            "reopen_requested_at",
             "province__name",
             "province__name_en",
             "sector__name",

@@ -84,6 +84,8 @@ def test_the_whole_flow_reopened_to_negotiation(
 
     client.logout()
     login(client, province_officer)
+    listing = client.get("/khieu-nai/quan-ly/").content.decode()
+    assert "đề nghị xem xét lại" in listing
     page = client.get(f"/khieu-nai/quan-ly/{unresolved.code}/").content.decode()
     assert REASON in page and 'id="action-reopen"' in page
     assert 'id="action-close-with-routes"' in page
