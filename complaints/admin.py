@@ -87,6 +87,7 @@ class ComplaintAdmin(ScopedAdminMixin, admin.ModelAdmin):
         *("negotiation_ended_on", "satisfied"),
         *("consent_processing", "consent_version", "consent_publish"),
         *("consent_publish_version", "consent_publish_text"),
+        *("reopen_requested_at", "reopened_at"),
     ]
     raw_id_fields = ["business", "issue", "assigned_to"]
 

@@ -181,5 +181,6 @@ def test_the_admin_shows_the_barcode(client, province_officer, hanoi):
     province_officer.groups.add(Group.objects.get(name=PROVINCE_GROUP))
     complaint = make_complaint(province=hanoi, gtin=GTIN13, product_name="Ấm siêu tốc")
     login(client, province_officer)
-    page = client.get(f"/quan-tri/complaints/complaint/{complaint.pk}/change/").content.decode()
+    url = f"/quan-tri/complaints/complaint/{complaint.pk}/change/"
+    page = client.get(url).content.decode()
     assert GTIN13 in page and "Ấm siêu tốc" in page
