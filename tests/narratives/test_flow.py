@@ -220,3 +220,17 @@ def test_the_admin_is_scoped_like_the_pages(
     login(client, other_province_officer)
     assert narrative.title not in client.get(changelist).content.decode()
     assert client.get(change).status_code == 404
+
+
+def test_the_staff_list_runs_the_same_queries_at_n_and_3n_rows(client, province_officer, hanoi):
+    from tests.query_counts import assert_constant
+
+    def add(count):
+        for _ in range(count):
+            services.create_draft(closed_complaint(), actor=province_officer)
+            closed_complaint()  # and one waiting for a draft
+
+    login(client, province_officer)
+    assert_constant(client, reverse("narratives:manage"), {}, add)
+    page = client.get(reverse("narratives:manage")).content.decode()
+    assert page.count("Bắt đầu bản nháp") == 9
