@@ -19,32 +19,37 @@ class NarrativesConfig(AppConfig):
         from complaints.models import Complaint
         from portal import public_cache
 
-        from .models import Narrative
+        from .models import FINAL_STATUSES, Narrative
 
-        def consented(complaint):
+        def publishable(complaint):
             # Read from the loaded values only: a deferred field must not load itself here.
             values = complaint.__dict__
-            if "consent_publish" not in values or "anonymised_at" not in values:
+            if any(name not in values for name in ("consent_publish", "anonymised_at", "status")):
                 return None
-            return bool(values["consent_publish"] and not values["anonymised_at"])
+            return bool(
+                values["consent_publish"]
+                and not values["anonymised_at"]
+                and values["status"] in FINAL_STATUSES
+            )
 
-        def remember_consent(sender, instance, **kwargs):
-            instance._narratives_consented = consented(instance)
+        def remember(sender, instance, **kwargs):
+            instance._narratives_publishable = publishable(instance)
 
-        def consent_changed(sender, instance, created, **kwargs):
-            # Only when a saved consent ends: no query on any other save of a complaint.
-            was = getattr(instance, "_narratives_consented", None)
-            if not created and was and consented(instance) is False:
-                from .services import withdraw_if_consent_ended
+        def changed(sender, instance, created, **kwargs):
+            # Only when a saved complaint stops being publishable (consent withdrawn, data
+            # erased, reopened): no query on any other save of a complaint.
+            was = getattr(instance, "_narratives_publishable", None)
+            if not created and was and publishable(instance) is False:
+                from .services import take_down_for
 
-                withdraw_if_consent_ended(instance)
-            instance._narratives_consented = consented(instance)
+                take_down_for(instance)
+            instance._narratives_publishable = publishable(instance)
 
-        # A withdrawn publishing consent (or erased personal data) takes the narrative down;
-        # the public reads also check the consent (selectors.listed), for bulk updates.
-        uid = "narratives:consent"
-        post_init.connect(remember_consent, sender=Complaint, weak=False, dispatch_uid=uid)
-        post_save.connect(consent_changed, sender=Complaint, weak=False, dispatch_uid=uid)
+        # The narrative comes down at once; the public reads check the same conditions
+        # (selectors.STILL_PUBLISHABLE), for changes made by bulk updates.
+        uid = "narratives:publishable"
+        post_init.connect(remember, sender=Complaint, weak=False, dispatch_uid=uid)
+        post_save.connect(changed, sender=Complaint, weak=False, dispatch_uid=uid)
         # The public pages are shared from the cache once the portal lists their part.
         part = getattr(public_cache, "NARRATIVES", None)
         if part:

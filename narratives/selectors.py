@@ -8,13 +8,17 @@ from portal.roles import get_actor
 from .models import FINAL_STATUSES, Narrative
 
 PUBLIC_ORDER = ("-published_at", "-pk")
-# Checked on every public read too: a consent withdrawn by a bulk update (no signal) or
-# personal data erased still hides the narrative at once.
-STILL_CONSENTED = {"complaint__consent_publish": True, "complaint__anonymised_at__isnull": True}
+# Checked on every public read too: a consent withdrawn, personal data erased or a complaint
+# reopened by a bulk update (no signal) still hides the narrative at once.
+STILL_PUBLISHABLE = {
+    "complaint__consent_publish": True,
+    "complaint__anonymised_at__isnull": True,
+    "complaint__status__in": FINAL_STATUSES,
+}
 
 
 def listed(narrative_filter=None):
-    queryset = Narrative.objects.published().filter(**STILL_CONSENTED)
+    queryset = Narrative.objects.published().filter(**STILL_PUBLISHABLE)
     if narrative_filter is not None:
         narrative_filter.is_valid()
         queryset = narrative_filter.filter_queryset(queryset)
@@ -23,7 +27,7 @@ def listed(narrative_filter=None):
 
 def published(pk):
     """One published narrative, or DoesNotExist (the view answers 404)."""
-    queryset = Narrative.objects.published().filter(**STILL_CONSENTED)
+    queryset = Narrative.objects.published().filter(**STILL_PUBLISHABLE)
     return queryset.select_related("sector", "province", "business").get(pk=pk)
 
 

@@ -209,13 +209,15 @@ def _take_down(narrative, reason):
     bump()
 
 
-def withdraw_if_consent_ended(complaint):
-    """When a complaint's publishing consent is withdrawn or its personal data erased, its
-    published narrative comes down at once (called when the complaint is saved)."""
-    if complaint.consent_publish and not complaint.anonymised_at:
-        return
+def take_down_for(complaint):
+    """When a complaint's publishing consent is withdrawn, its personal data erased or the
+    complaint reopened, its published narrative comes down at once (called when the
+    complaint is saved)."""
     with translation.override("vi"):
-        reason = gettext("The consumer withdrew the consent to publish.")
+        if complaint.consent_publish and not complaint.anonymised_at:
+            reason = gettext("The complaint was reopened.")
+        else:
+            reason = gettext("The consumer withdrew the consent to publish.")
     for narrative in Narrative.objects.filter(
         complaint_id=complaint.pk, status=Narrative.Status.PUBLISHED
     ):

@@ -234,3 +234,15 @@ def test_the_staff_list_runs_the_same_queries_at_n_and_3n_rows(client, province_
     assert_constant(client, reverse("narratives:manage"), {}, add)
     page = client.get(reverse("narratives:manage")).content.decode()
     assert page.count("Bắt đầu bản nháp") == 9
+
+
+def test_a_reopened_complaint_takes_its_narrative_down(client, closed, province_officer):
+    narrative = services.create_draft(closed, actor=province_officer)
+    services.publish(narrative, actor=province_officer)
+    complaint = Complaint.objects.get(pk=closed.pk)
+    complaint.status = Status.NEGOTIATING
+    complaint.save()
+    narrative.refresh_from_db()
+    assert narrative.status == Narrative.Status.UNPUBLISHED
+    assert narrative.unpublished_reason == "Khiếu nại đã được mở lại."
+    assert client.get(reverse("narratives:detail", args=[narrative.pk])).status_code == 404

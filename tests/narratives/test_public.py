@@ -141,3 +141,9 @@ def test_the_first_page_is_paginated(client, province_officer, settings):
     assert first.count('class="card"') == 2 and second.count('class="card"') == 1
     assert page_queries(client, INDEX)
     assert Province.objects.exists()
+
+
+def test_a_complaint_reopened_in_bulk_hides_the_narrative_at_once(client, province_officer):
+    narrative = published(province_officer)
+    Complaint.objects.filter(pk=narrative.complaint_id).update(status="negotiating")
+    assert client.get(reverse("narratives:detail", args=[narrative.pk])).status_code == 404
