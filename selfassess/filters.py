@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.filters import SearchFilter
-from portal.models import Province
 from portal.provinces import ProvinceFilter, ProvinceNoteMixin
 
 from .models import Assessment
@@ -16,11 +15,9 @@ BUSINESS_SEARCH = {"column": "business__search_text", "exact": ["business__tax_c
 
 
 def _province_filter():
-    return django_filters.ModelChoiceFilter(
-        label=_("Province"),
-        field_name="business__province",
-        queryset=Province.objects.current(),
-        empty_label=_("All provinces"),
+    # A current or a former province (by id or name): the successor's businesses.
+    return ProvinceFilter(
+        label=_("Province"), field_name="business__province", empty_label=_("All provinces")
     )
 
 
@@ -41,9 +38,7 @@ class PublicResultFilter(ProvinceNoteMixin, django_filters.FilterSet):
 
     q = SearchFilter(label=_("Name or tax code"), max_length=100, **BUSINESS_SEARCH)
     # A current or a former province (by id or name): the successor's businesses.
-    province = ProvinceFilter(
-        label=_("Province"), field_name="business__province", empty_label=_("All provinces")
-    )
+    province = _province_filter()
     sector = django_filters.TypedChoiceFilter(
         label=_("Sector"), field_name="business__sector", coerce=int, empty_value=None
     )
@@ -70,7 +65,7 @@ class PublicResultFilter(ProvinceNoteMixin, django_filters.FilterSet):
         fields["sector"].choices = [("", _("All"))] + choices["sectors"]
 
 
-class QueueFilter(django_filters.FilterSet):
+class QueueFilter(ProvinceNoteMixin, django_filters.FilterSet):
     """The officers' queue of submitted assessments."""
 
     q = SearchFilter(label=_("Business name or tax code"), max_length=100, **BUSINESS_SEARCH)

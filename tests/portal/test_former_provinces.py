@@ -190,3 +190,25 @@ def test_the_note_is_in_english_under_en(client, tay_ninh):
     response = client.get("/en" + WARNINGS, {"province": "long an"})
     assert response.context["filter"].province_note == "Long An is now part of Tay Ninh"
     assert "Long An (now part of Tay Ninh)" in response.content.decode()
+
+
+# --- The officers' review queue of self-assessments ---------------------------------------
+
+
+def test_the_review_queue_takes_a_former_province(client, ministry_officer, tay_ninh, hanoi):
+    from django.utils import timezone
+
+    cset = make_set()
+    for province in (tay_ninh, hanoi):
+        Assessment.objects.create(
+            business=BusinessFactory(province=province, name=f"Công ty ở {province.name}"),
+            criteria_set=cset,
+            status="submitted",
+            first_submitted_at=timezone.now(),
+            submitted_at=timezone.now(),
+        )
+    login(client, ministry_officer)
+    response = client.get(reverse("selfassess:queue"), {"province": "Long An"})
+    body = response.content.decode()
+    assert "Công ty ở Tây Ninh" in body and "Công ty ở Hà Nội" not in body
+    assert response.context["filter"].province_note == NOTE
