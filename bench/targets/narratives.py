@@ -53,17 +53,7 @@ def generate(count, stdout):
     rows = _candidates(count)
     if len(rows) < count:
         # About half the generated complaints end closed: twice what is missing, and more.
-        missing = 2 * (count - len(rows)) + 100
-        try:
-            complaints.generate(missing, stdout)
-        except Exception:  # noqa: BLE001
-            # The complaints target's INSERT … SELECT misses columns added since it was
-            # written (issue #15's product and consent ones): its ORM path fills them.
-            from django.db import connection
-
-            if connection.in_atomic_block:
-                raise
-            complaints._generate_orm(missing, stdout)
+        complaints.generate(2 * (count - len(rows)) + 100, stdout)
         rows = _candidates(count)
     rng = random.Random(2026)
     now = timezone.now()
