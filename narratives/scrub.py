@@ -113,6 +113,21 @@ NOT_GIVEN_NAMES = _words(
     la cung da se
     """
 )
+# Common given names, as typed in lower case after an honorific ("chị lan", "anh tuấn"):
+# with their diacritics only, and none that also makes a common phrase there ("anh hùng"
+# is a hero, "chú ý" is attention, "chị thanh toán" paid, "anh nhân viên" an employee).
+LOWERCASE_GIVEN_NAMES = _words(
+    """
+    lan hoa hồng mai cúc đào huệ hương hằng hạnh hà hải hiền hiếu hiệp hòa hoà hoàng huy
+    huyền hường khoa khánh khang khôi kim linh loan long lộc luân lực mạnh minh my mỹ
+    nga ngân ngọc nguyệt nhàn nhung nhi oanh phong phúc phương phượng quân quang quốc
+    quyên quỳnh sơn tâm tân thành thảo thắm thắng thịnh thơ thu thủy thúy thùy thư trang
+    trâm trinh trung trúc tú tuấn tùng tuyết uyên vân vinh việt vũ vy xuân yến dũng dung
+    duy dương điệp đông đức giang hân hậu hiển huân hưng khải khuê liên liêm loan luyến
+    ly lý mến nghĩa nhật phụng quý thiện thuận tín trọng tường vượng
+    """
+)
+
 # Words before a capitalised run that make it a business's name, not a person's.
 ORGANISATION_WORDS = (
     "cong ty",
@@ -545,6 +560,8 @@ def _name_runs(text, folded):
                 start = word.start()
         elif lower in HONORIFICS or _role_before(folded, word):
             run = _capitalised_following(text, words, index, limit=3, given=True)
+            if run is None:
+                run = _lowercase_given_name(text, words, index)
             if run:
                 # Only the name is replaced; the honorific stays ("anh [tên]").
                 start = words[index + 1].start()
@@ -568,6 +585,17 @@ def _role_before(folded, word):
     capitalised word is a name."""
     before = folded[: word.end()]
     return _ends_with_phrase(before, ROLE_WORDS)
+
+
+def _lowercase_given_name(text, words, index):
+    """The end of a common given name typed in lower case right after an honorific or a
+    role ("chị lan", "tên là tuấn"), or None."""
+    if index + 1 >= len(words):
+        return None
+    word = words[index + 1]
+    if text[words[index].end() : word.start()] != " ":
+        return None
+    return word.end() if word.group() in LOWERCASE_GIVEN_NAMES else None
 
 
 def _capitalised_following(text, words, index, *, limit, given=False):

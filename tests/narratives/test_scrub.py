@@ -186,3 +186,17 @@ def test_the_segments_show_what_was_replaced_where():
         (".", None),
     ]
     assert "".join(piece for piece, _kind in result.segments()) == result.original
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tôi gặp chị lan ở quầy.", "Tôi gặp chị [tên] ở quầy."),
+        ("Nhân viên tên là hưng không xin lỗi.", "Nhân viên tên là [tên] không xin lỗi."),
+        # Words that follow an honorific without being a name stay.
+        ("Chị thanh toán 500.000 đồng cho anh nhân viên.", None),
+        ("Anh hùng, chú ý: anh tài xế tiến hành giao hàng.", None),
+    ],
+)
+def test_common_given_names_typed_in_lower_case_after_an_honorific(text, expected):
+    assert scrub.scrub(text).text == (expected or text)
