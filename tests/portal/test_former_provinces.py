@@ -5,6 +5,7 @@ former province and answer with its successor and the note "Long An nay thuộc 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils.html import escape
 
 from complaints.models import Complaint
 from portal.models import Business, Province, Sector
@@ -98,6 +99,7 @@ def test_the_warnings_list_takes_a_former_province_and_shows_the_note(
         body = response.content.decode()
         assert "Cảnh báo ở Tây Ninh" in body and "Cảnh báo ở Hà Nội" not in body, value
         assert response.context["filter"].province_note == NOTE
+        assert escape(NOTE) in response.content.decode()  # shown
         assert f'value="{long_an.slug}" selected' in body
     # A current code still works, with no note.
     response = client.get(WARNINGS, {"province": tay_ninh.code})
@@ -146,6 +148,7 @@ def test_the_public_results_take_a_former_province_and_show_the_note(client, res
         body = response.content.decode()
         assert "Công ty ở Tây Ninh" in body and "Công ty ở Hà Nội" not in body, value
         assert response.context["filter"].province_note == NOTE
+        assert escape(NOTE) in response.content.decode()  # shown
         assert f'value="{long_an.pk}" selected' in body
 
 
@@ -170,6 +173,7 @@ def test_the_staff_complaint_list_takes_a_former_province(
         response = client.get(COMPLAINTS, {"province": value})
         assert mine.code in response.content.decode(), value
         assert response.context["filter"].province_note == "Bình Dương nay thuộc Hồ Chí Minh"
+        assert escape("Bình Dương nay thuộc Hồ Chí Minh") in response.content.decode()  # shown
 
 
 def test_the_staff_complaint_list_filters_by_the_successor(
@@ -189,6 +193,7 @@ def test_the_note_is_in_english_under_en(client, tay_ninh):
     WarningFactory(title="Cảnh báo ở Tây Ninh").provinces.set([tay_ninh])
     response = client.get("/en" + WARNINGS, {"province": "long an"})
     assert response.context["filter"].province_note == "Long An is now part of Tay Ninh"
+    assert escape("Long An is now part of Tay Ninh") in response.content.decode()  # shown
     assert "Long An (now part of Tay Ninh)" in response.content.decode()
 
 
@@ -212,3 +217,4 @@ def test_the_review_queue_takes_a_former_province(client, ministry_officer, tay_
     body = response.content.decode()
     assert "Công ty ở Tây Ninh" in body and "Công ty ở Hà Nội" not in body
     assert response.context["filter"].province_note == NOTE
+    assert escape(NOTE) in response.content.decode()  # shown
