@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import get_language
 
 from portal import periods
-from portal.models import Province, Sector
+from portal.models import Sector
 from portal.roles import get_actor
 
 from .models import Answer, Assessment, Band, CriteriaGroup, CriteriaSet, Criterion
@@ -117,13 +117,11 @@ def _public_filter_choices():
     years = sorted({year for _c, _t, year in sets if year}, reverse=True)
     unique_sets = list({code: title for code, title, _y in sets}.items())
     unique_bands = list({band.code: band.display_label for band in bands}.items())
-    provinces = Province.objects.current().only("name", "name_en")
     sectors = Sector.objects.only("name", "name_en")
     return {
         "sets": unique_sets,
         "bands": unique_bands,
         "years": years,
-        "provinces": [(p.pk, p.display_name) for p in provinces],
         "sectors": [(s.pk, s.display_name) for s in sectors],
     }
 
