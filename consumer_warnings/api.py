@@ -239,7 +239,8 @@ class WarningFilters(Schema):
     province: str | None = Field(
         None,
         description=_(
-            "A current province's code: the warnings naming it and those for the whole country."
+            "A province's code, or a former province's name or slug (read as its successor): "
+            "the warnings naming it and those for the whole country."
         ),
     )
     date_from: datetime.date | None = Field(None, description=_("Published on or after."))

@@ -106,7 +106,10 @@ class PublicResultFilters(Schema):
             "Business name (with or without diacritics) or its whole tax code."
         ),
     )
-    province: int | None = Field(None, description=gettext_lazy("Current province id."))
+    province: int | None = Field(
+        None,
+        description=gettext_lazy("A province's id; a former province's is read as its successor."),
+    )
     sector: int | None = Field(None, description=gettext_lazy("Sector id."))
     set: str | None = Field(None, max_length=60, description=gettext_lazy("Criteria set code."))
     year: int | None = Field(None, description=gettext_lazy("Year of the criteria set."))
