@@ -26,6 +26,7 @@ SHORTCUTS = [
     ("complaints:staff_list", _("Handle complaints"), "bi-inboxes", "complaints"),
     ("selfassess:queue", _("Review self-assessments"), "bi-clipboard-check", "officer"),
     ("consumer_warnings:create", _("Draft a warning"), "bi-exclamation-triangle", "officer"),
+    ("consumer_warnings:signals", _("Complaint signals"), "bi-graph-up-arrow", "officer"),
     ("reports:index", _("Annual reports"), "bi-file-earmark-bar-graph", "officer"),
     ("portal:membership_requests", _("Membership requests"), "bi-people", "officer"),
     ("admin:index", _("Back office"), "bi-gear", "officer"),

@@ -215,9 +215,11 @@ def test_navigation_and_shortcuts_follow_the_role(
     reports = reverse("reports:index")
     inbox = reverse("complaints:business_inbox")
     staff = reverse("complaints:staff_list")
+    signals = reverse("consumer_warnings:signals")
     login(client, consumer)
     body = client.get(reverse("portal:dashboard")).content.decode()
     assert f'href="{reports}"' not in body and inbox not in body and staff not in body
+    assert signals not in body
     assert reverse("complaints:mine") in body
     login(client, business_member)
     body = client.get(reverse("portal:dashboard")).content.decode()
@@ -225,3 +227,4 @@ def test_navigation_and_shortcuts_follow_the_role(
     login(client, province_officer)
     body = client.get(reverse("portal:dashboard")).content.decode()
     assert f'href="{reports}"' in body and staff in body and inbox not in body
+    assert f'href="{signals}"' in body
