@@ -80,7 +80,9 @@ PAGES = {
     "consumer_warnings:index": Page((WARNINGS, PORTAL)),
     "consumer_warnings:detail": Page((WARNINGS, PORTAL)),
     "businesses:index": Page((SELFASSESS, PORTAL)),
-    "businesses:detail": Page((SELFASSESS, PORTAL)),
+    # A business's whole record (selfassess.record): its warnings and complaint steps too,
+    # which turn late with time alone, so it lives as long as the statistics.
+    "businesses:detail": Page((SELFASSESS, PORTAL, WARNINGS, COMPLAINT_STATS), STATS_SECONDS),
     "complaints:stats": Page((COMPLAINT_STATS, PORTAL), STATS_SECONDS),
 }
 # Rendered again in the background after a bump, in every language: the busiest pages.

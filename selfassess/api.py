@@ -356,7 +356,7 @@ def business_page(request, tax_code: str):
 
 
 public_read("selfassess-results", public_cache.SELFASSESS, public_cache.PORTAL)
-# The record shows warnings and complaint steps too: as the business's page (selfassess.apps).
+# The record shows warnings and complaint steps too, as the business's page does.
 public_read(
     "selfassess-business",
     public_cache.SELFASSESS,

@@ -49,15 +49,3 @@ class SelfassessConfig(AppConfig):
             models.Criterion,
             models.Band,
         )
-        # A business's public page is its whole record (selfassess.record): its warnings and
-        # its complaint steps too. Complaint steps change with every filing and turn late with
-        # time alone, so the page lives as long as the complaint statistics do.
-        public_cache.PAGES["businesses:detail"] = public_cache.Page(
-            (
-                public_cache.SELFASSESS,
-                public_cache.PORTAL,
-                public_cache.WARNINGS,
-                public_cache.COMPLAINT_STATS,
-            ),
-            public_cache.STATS_SECONDS,
-        )
