@@ -528,14 +528,11 @@ def give_feedback(complaint, *, actor, satisfied, message=""):
 
 # --- Looking at a result again (issue 15) ----------------------------------------------------
 
-REOPEN_DAYS_DEFAULT = 30
-
-
 def reopen_days():
     """How many days after the result the consumer may ask (``COMPLAINTS_REOPEN_DAYS``)."""
     from django.conf import settings
 
-    return int(getattr(settings, "COMPLAINTS_REOPEN_DAYS", REOPEN_DAYS_DEFAULT))
+    return settings.COMPLAINTS_REOPEN_DAYS
 
 
 def reopen_deadline(complaint):

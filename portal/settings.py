@@ -500,6 +500,8 @@ COMPLAINTS_FILING_RATE = (
     int(env("COMPLAINTS_FILING_RATE_SECONDS", "3600")),
 )
 COMPLAINTS_RETENTION_YEARS = int(env("COMPLAINTS_RETENTION_YEARS", "5"))
+# Days after the result in which a consumer who is not satisfied may ask to look again.
+COMPLAINTS_REOPEN_DAYS = int(env("COMPLAINTS_REOPEN_DAYS", "30"))
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: none, the
 # connection's address is the client's).
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
