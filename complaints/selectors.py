@@ -300,16 +300,6 @@ def _timeliness_row(on_time, late):
     }
 
 
-def business_timeliness(business, as_of=None):
-    """The business's statutory steps (acknowledge, negotiate, report) on time, all years, as
-    its public page shows them; one indexed query."""
-    as_of = as_of or timezone.localdate()
-    row = ComplaintStep.objects.filter(business=business, party=Party.BUSINESS).aggregate(
-        **timeliness(as_of)
-    )
-    return _timeliness_row(row["n_on_time"], row["n_late"])
-
-
 def _compute_statistics(year):
     months = Q(received_month__gte=year * 100 + 1, received_month__lte=year * 100 + 12)
     # One pass over the covering index (received_month, province, sector, status): every

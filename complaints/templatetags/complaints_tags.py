@@ -15,11 +15,3 @@ def published_count(value):
         return "—"
     shown = suppress(value)
     return thousands(shown) if isinstance(shown, int) else shown
-
-
-@register.simple_tag
-def business_timeliness(business):
-    """The business's statutory steps on time, for its public page (one query)."""
-    from ..selectors import business_timeliness as compute
-
-    return compute(business)

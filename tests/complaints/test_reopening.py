@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from complaints import selectors, services
+from complaints import records, services
 from complaints.models import Complaint, ComplaintEvent, ComplaintStep, Status, Step
 from tests.complaints.factories import make_complaint
 from tests.conftest import login
@@ -228,7 +228,7 @@ def test_a_satisfied_consumer_or_an_open_complaint_cannot_ask(
 
 
 def test_timeliness_counts_the_reopened_step(unresolved, consumer, province_officer, business):
-    before = selectors.business_timeliness(business)
+    before = records.timeliness(business)
     services.ask_reopen(unresolved, actor=services.complainant(unresolved, consumer), reason=REASON)
     services.reopen(unresolved, actor=province_officer)
     unresolved.refresh_from_db()
@@ -238,7 +238,7 @@ def test_timeliness_counts_the_reopened_step(unresolved, consumer, province_offi
     )
     with time_machine.travel(later, tick=False):
         assert services.flag_overdue_steps() == 1
-        after = selectors.business_timeliness(business)
+        after = records.timeliness(business)
         assert Complaint.objects.overdue().filter(pk=unresolved.pk).exists()
     unresolved.refresh_from_db()
     assert unresolved.is_late is True
