@@ -528,6 +528,7 @@ def give_feedback(complaint, *, actor, satisfied, message=""):
 
 # --- Looking at a result again (issue 15) ----------------------------------------------------
 
+
 def reopen_days():
     """How many days after the result the consumer may ask (``COMPLAINTS_REOPEN_DAYS``)."""
     from django.conf import settings
