@@ -50,7 +50,4 @@ class NarrativesConfig(AppConfig):
         uid = "narratives:publishable"
         post_init.connect(remember, sender=Complaint, weak=False, dispatch_uid=uid)
         post_save.connect(changed, sender=Complaint, weak=False, dispatch_uid=uid)
-        # The public pages are shared from the cache once the portal lists their part.
-        part = getattr(public_cache, "NARRATIVES", None)
-        if part:
-            public_cache.invalidate_on_change(part, Narrative)
+        public_cache.invalidate_on_change(public_cache.NARRATIVES, Narrative)

@@ -36,14 +36,15 @@ from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
 
-WARNINGS, LEGALDOCS, SELFASSESS, COMPLAINT_STATS, PORTAL = (
+WARNINGS, LEGALDOCS, SELFASSESS, COMPLAINT_STATS, NARRATIVES, PORTAL = (
     "warnings",
     "legaldocs",
     "selfassess",
     "complaints-stats",
+    "narratives",
     "portal",
 )
-PARTS = (WARNINGS, LEGALDOCS, SELFASSESS, COMPLAINT_STATS, PORTAL)
+PARTS = (WARNINGS, LEGALDOCS, SELFASSESS, COMPLAINT_STATS, NARRATIVES, PORTAL)
 
 # Pages live until a version changes; the ceiling is for what changes with time alone
 # (dates shown as "in force", a complaint's step turning late).
@@ -84,6 +85,8 @@ PAGES = {
     # which turn late with time alone, so it lives as long as the statistics.
     "businesses:detail": Page((SELFASSESS, PORTAL, WARNINGS, COMPLAINT_STATS), STATS_SECONDS),
     "complaints:stats": Page((COMPLAINT_STATS, PORTAL), STATS_SECONDS),
+    "narratives:index": Page((NARRATIVES, PORTAL)),
+    "narratives:detail": Page((NARRATIVES, PORTAL)),
 }
 # Rendered again in the background after a bump, in every language: the busiest pages.
 HOT_PAGES = (
