@@ -43,9 +43,7 @@ KIND_LABELS = {
 def bump():
     """The public pages of narratives are out of date (a part of the shared cache when the
     portal lists one: portal.public_cache.NARRATIVES)."""
-    part = getattr(public_cache, "NARRATIVES", None)
-    if part:
-        public_cache.bump(part)
+    public_cache.bump(public_cache.NARRATIVES)
 
 
 def _check_actor(actor, complaint):
@@ -53,11 +51,19 @@ def _check_actor(actor, complaint):
         raise NotAllowed(f"narratives: {actor.role} may not act on {complaint.pk}")
 
 
+REOPEN_ASKED = _(
+    "The consumer asked to have this complaint looked at again: publish once that is decided."
+)
+
+
 def _check_publishable(complaint):
     if complaint.status not in FINAL_STATUSES:
         raise InvalidTransition(NOT_CLOSED, code="not_closed")
     if not complaint.consent_publish or complaint.anonymised_at:
         raise InvalidInput(NO_CONSENT, code="no_consent")
+    if complaint.reopen_requested_at:  # cleared once the officer decides
+        # The consumer asked to look at the result again: it may not be the last word.
+        raise InvalidTransition(REOPEN_ASKED, code="reopen_asked")
 
 
 def result_text(complaint):

@@ -106,6 +106,28 @@ def test_publishing_is_refused_once_the_consent_is_withdrawn(client, closed, pro
     assert narrative.status == Narrative.Status.DRAFT
 
 
+def test_publishing_waits_while_the_consumer_asks_to_look_again(client, closed, province_officer):
+    from django.utils import timezone
+
+    from complaints import services as complaint_services
+
+    narrative = services.create_draft(closed, actor=province_officer)
+    Complaint.objects.filter(pk=closed.pk).update(reopen_requested_at=timezone.now())
+    login(client, province_officer)
+    response = client.post(reverse("narratives:publish", args=[narrative.pk]))
+    assert response.status_code == 400
+    assert "xem xét lại" in response.content.decode()
+    narrative.refresh_from_db()
+    assert narrative.status == Narrative.Status.DRAFT
+    # Once the officer closes it with the other ways, it may be published.
+    complaint_services.close_with_routes(
+        Complaint.objects.get(pk=closed.pk), actor=province_officer
+    )
+    services.publish(narrative, actor=province_officer)
+    narrative.refresh_from_db()
+    assert narrative.status == Narrative.Status.PUBLISHED
+
+
 @pytest.mark.parametrize("status", [Status.SUBMITTED, Status.NEGOTIATING, Status.WITHDRAWN])
 def test_an_open_or_withdrawn_complaint_cannot_be_drafted_nor_published(
     client, reference_data, province_officer, status
