@@ -45,6 +45,7 @@ PUBLIC_PREFIXES = (
     "/van-ban/",  # legal library
     "/doanh-nghiep/",  # public assessment results and business pages
     "/khieu-nai/thong-ke/",  # complaint statistics
+    "/tuong-thuat/",  # published narratives
 )
 # Checked first: personal, staff, form or token pages, even inside a public section.
 PRIVATE_PREFIXES = (
@@ -56,6 +57,7 @@ PRIVATE_PREFIXES = (
     "/khieu-nai/doanh-nghiep/",
     "/canh-bao/quan-ly/",
     "/canh-bao/tin-hieu/",  # the authority's signals
+    "/tuong-thuat/quan-ly/",  # narratives under review
     "/canh-bao/dang-ky/",
     "/canh-bao/huy-dang-ky/",
     "/tai-khoan/",

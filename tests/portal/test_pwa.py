@@ -44,6 +44,8 @@ KEPT_ROUTES = {
     "businesses:detail",
     "complaints:stats",
     "complaints:stats_csv",
+    "narratives:index",
+    "narratives:detail",
 }
 
 
