@@ -234,8 +234,9 @@ class ComplaintOut(Schema):
     allowed: list[str] = Field(
         ...,
         description=gettext_lazy(
-            "The steps the caller may make now (add_info, withdraw, feedback, ask_reopen; "
-            "acknowledge, end_negotiation, report_result, decline, message)."
+            "The steps the caller may make now (add_info, withdraw, feedback, ask_reopen, "
+            "withdraw_publish_consent; acknowledge, end_negotiation, report_result, decline, "
+            "message)."
         ),
     )
 
@@ -661,6 +662,8 @@ def _consumer_allowed(request, complaint, filer):
     ]
     if services.can_ask_reopen(complaint, actor):
         allowed.append("ask_reopen")
+    if filer and WORKFLOW.can("withdraw_publish_consent", actor, complaint):
+        allowed.append("withdraw_publish_consent")
     return allowed
 
 
@@ -933,6 +936,34 @@ def withdraw(request, code: str, payload: ComplaintWithdrawIn):
         complaint,
         actor=services.complainant(complaint, _signed_in(request)),
         message=form.cleaned_data["message"],
+    )
+    return _answer(request, complaint, filer)
+
+
+class ComplaintTokenIn(Schema):
+    token: str | None = Field(
+        None,
+        max_length=100,
+        description=gettext_lazy("The secret tracking token, unless signed in as the filer."),
+    )
+
+
+@router.post(
+    "/complaints/{code}/publishing-consent/withdraw",
+    response=ComplaintOut,
+    auth=optional_session_auth,
+    url_name="complaints-withdraw-publishing-consent",
+    summary=gettext_lazy("Withdraw the consent to publish a summary"),
+    description=gettext_lazy(
+        "Only whoever filed it (their account or the secret token), at any time: no summary "
+        "of the complaint is published, and one already published is taken down."
+    ),
+)
+@decorate_view(private)
+def withdraw_publishing_consent(request, code: str, payload: ComplaintTokenIn):
+    complaint, filer = _proved(request, code, token=payload.token)
+    services.withdraw_publish_consent(
+        complaint, actor=services.complainant(complaint, _signed_in(request))
     )
     return _answer(request, complaint, filer)
 

@@ -516,6 +516,21 @@ def withdraw(complaint, *, actor, message=""):
     return complaint
 
 
+def withdraw_publish_consent(complaint, *, actor):
+    """The consumer takes back the consent to publish an anonymised summary: a narrative is
+    then never published, and one already published comes down (narratives.apps)."""
+    text = _("Withdrew the consent to publish an anonymised summary.")
+    with WORKFLOW.transition(
+        complaint,
+        "withdraw_publish_consent",
+        user=actor,
+        message=str(text),
+        event=ComplaintEvent.Kind.DATA_REQUEST,
+    ) as change:
+        change.row.consent_publish = False
+    return complaint
+
+
 def give_feedback(complaint, *, actor, satisfied, message=""):
     verdict = _("Satisfied with the result.") if satisfied else _("Not satisfied with the result.")
     text = verdict + (" " + message.strip() if message and message.strip() else "")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from portal.roles import Actor, as_actor
-from portal.transitions import Transition, Workflow
+from portal.transitions import ANY, Transition, Workflow
 
 from .models import (
     HANDLED_STATUSES,
@@ -130,6 +130,13 @@ def reopening_asked(row):
     return row.reopen_requested_at is not None
 
 
+def publishing_consented(row):
+    return row.consent_publish
+
+
+NO_PUBLISH_CONSENT = _("There is no consent to publish a summary to withdraw.")
+
+
 WORKFLOW = Workflow(
     Complaint,
     [
@@ -240,6 +247,16 @@ WORKFLOW = Workflow(
             condition=reopening_asked,
         ),
         Transition("withdraw", OPEN_STATUSES, Status.WITHDRAWN, is_complainant, NO_LONGER_OPEN),
+        # The consent to publish a summary is taken back at any time (the text promises it);
+        # narratives take down a published one when this is saved.
+        Transition(
+            "withdraw_publish_consent",
+            ANY,
+            None,
+            is_complainant,
+            NO_PUBLISH_CONSENT,
+            condition=publishing_consented,
+        ),
         Transition(
             "feedback",
             {Status.RESOLVED, Status.UNRESOLVED, Status.BUSINESS_DECLINED},
