@@ -8,9 +8,8 @@ from django.db.models import Exists, OuterRef
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import ModelChoiceIterator
 
-from portal.filters import DateFromFilter, DateUntilFilter, SearchFilter
+from portal.filters import ChoicesReadOnce, DateFromFilter, DateUntilFilter, SearchFilter
 from portal.models import Sector
 from portal.provinces import ProvinceFilter, ProvinceNoteMixin
 
@@ -179,19 +178,6 @@ class WarningFilterSet(ProvinceNoteMixin, IgnoredValues, django_filters.FilterSe
                 value = value.isoformat()
             params[key] = value
         return urlencode(params)
-
-
-class ChoicesReadOnce(ModelChoiceIterator):
-    """A drop-down's rows read in one query: a template's for-loop asks a model field's
-    choices for their length (a COUNT) before it reads them."""
-
-    def __iter__(self):
-        if not hasattr(self, "_rows"):
-            self._rows = list(super().__iter__())
-        return iter(self._rows)
-
-    def __len__(self):
-        return len(list(iter(self)))
 
 
 class ManagedWarningFilterSet(IgnoredValues, django_filters.FilterSet):

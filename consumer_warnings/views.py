@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.csvexport import csv_response
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed, add_to_form, messages_of
 from portal.files import serve_private_file
-from portal.pagination import CappedPaginator
+from portal.pagination import CappedPaginator, page_number
 from portal.permissions import officer_required
 from portal.ratelimit import client_over_limit, over_limit
 from portal.roles import get_actor, get_object_in_scope
@@ -25,13 +25,6 @@ from .models import ConsumerWarning, WarningPhoto, printable
 
 PAGE_SIZE = 20
 EXPORT_PAGE_SIZE = 500
-
-
-def _page_number(request):
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except (TypeError, ValueError):
-        return 1
 
 
 def _report_ignored(request, warning_filter):
@@ -69,14 +62,14 @@ def _listed_page(request, warning_filter):
     """The page of published warnings, counted up to the shared cap; when a search finds
     nothing, the closest warnings instead (then ``similar`` is True)."""
     paginator = CappedPaginator(selectors.listed_warnings(warning_filter), PAGE_SIZE)
-    page = paginator.get_page(_page_number(request))
+    page = paginator.get_page(page_number(request))
     if paginator.count:
         return page, False
     closest = selectors.similar_warnings(warning_filter)
     if closest is None:
         return page, False
     paginator = CappedPaginator(closest, PAGE_SIZE)
-    page = paginator.get_page(_page_number(request))
+    page = paginator.get_page(page_number(request))
     return page, bool(paginator.count)
 
 
@@ -143,7 +136,7 @@ def photo(request, pk):
 def export_json(request):
     warning_filter = parse_filters(request.GET)
     paginator = Paginator(selectors.listed_warnings(warning_filter), EXPORT_PAGE_SIZE)
-    page = paginator.get_page(_page_number(request))
+    page = paginator.get_page(page_number(request))
     absolute = request.build_absolute_uri
     query = warning_filter.query_string()
     next_url = None
@@ -312,7 +305,7 @@ def manage(request):
         request,
         "consumer_warnings/manage.html",
         {
-            "page": paginator.get_page(_page_number(request)),
+            "page": paginator.get_page(page_number(request)),
             "filter": warning_filter,
             "status": cleaned.get("status") or "",
             "q": cleaned.get("q") or "",

@@ -9,9 +9,8 @@ from django import forms
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import ModelChoiceIterator
 
-from portal.filters import SearchFilter
+from portal.filters import ChoicesReadOnce, SearchFilter
 from portal.models import Sector
 from portal.provinces import ProvinceFilter, ProvinceNoteMixin
 
@@ -43,19 +42,6 @@ class MonthFilter(django_filters.Filter):
 
     def filter(self, qs, value):
         return qs.filter(received_month=value) if value else qs
-
-
-class ChoicesReadOnce(ModelChoiceIterator):
-    """The sectors read in one query: a template's for-loop asks a model field's choices for
-    their length (a COUNT) before it reads them."""
-
-    def __iter__(self):
-        if not hasattr(self, "_rows"):
-            self._rows = list(super().__iter__())
-        return iter(self._rows)
-
-    def __len__(self):
-        return len(list(iter(self)))
 
 
 class NarrativeFilterSet(ProvinceNoteMixin, django_filters.FilterSet):

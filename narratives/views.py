@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from complaints.models import Complaint
 from complaints.services import log_access
 from portal.errors import InvalidInput, add_to_form, messages_of
-from portal.pagination import CappedPaginator
+from portal.pagination import CappedPaginator, page_number
 from portal.permissions import officer_required
 from portal.roles import get_object_in_scope
 
@@ -22,13 +22,6 @@ from .models import Narrative
 PAGE_SIZE = 20
 
 
-def _page_number(request):
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except (TypeError, ValueError):
-        return 1
-
-
 # --- Public ---------------------------------------------------------------------------------
 
 
@@ -38,7 +31,7 @@ def index(request):
     for message in narrative_filter.ignored:
         messages.warning(request, message)
     paginator = CappedPaginator(selectors.listed(narrative_filter), PAGE_SIZE)
-    page = paginator.get_page(_page_number(request))
+    page = paginator.get_page(page_number(request))
     return render(
         request,
         "narratives/index.html",
@@ -75,7 +68,7 @@ def manage(request):
         request,
         "narratives/manage.html",
         {
-            "page": paginator.get_page(_page_number(request)),
+            "page": paginator.get_page(page_number(request)),
             "status": status,
             "statuses": Narrative.Status.choices,
             "ready": selectors.ready_complaints(request.user),

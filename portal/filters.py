@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceIterator
 
 from . import periods, search
 
@@ -61,3 +62,17 @@ class DateUntilFilter(_DayBound):
     """Rows on or before a calendar day, that whole day included."""
 
     bound = "end"
+
+
+class ChoicesReadOnce(ModelChoiceIterator):
+    """A drop-down's rows read in one query: a template's for-loop asks a model field's
+    choices for their length (a COUNT) before it reads them. Set it as the field's
+    ``iterator``."""
+
+    def __iter__(self):
+        if not hasattr(self, "_rows"):
+            self._rows = list(super().__iter__())
+        return iter(self._rows)
+
+    def __len__(self):
+        return len(list(iter(self)))

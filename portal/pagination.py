@@ -32,3 +32,12 @@ class CappedPaginator(Paginator):
             found = self.object_list.order_by()[:limit].count()
         self.capped = found > self.cap
         return min(found, self.cap)
+
+
+def page_number(request):
+    """The ``page`` asked for, 1 for anything that is not a whole number of at least 1 (a
+    typed or crawled address never fails on it)."""
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except (TypeError, ValueError):
+        return 1
