@@ -94,7 +94,9 @@ class PersonalFieldsMixin:
 
 
 class WhoForm(PersonalFieldsMixin, forms.Form):
-    complainant_name = forms.CharField(label=_("Full name"), max_length=150)
+    complainant_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     complainant_phone = PhoneField(max_length=20)
     complainant_email = forms.EmailField(
         label=_("E-mail"),
@@ -102,7 +104,12 @@ class WhoForm(PersonalFieldsMixin, forms.Form):
         help_text=_("We send the tracking link to this address."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    complainant_address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    complainant_address = forms.CharField(
+        label=_("Address"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
     is_representative = forms.BooleanField(
         label=_("I am filing on behalf of someone else (as their representative)"), required=False
     )
@@ -127,8 +134,10 @@ class WhoForm(PersonalFieldsMixin, forms.Form):
             and not data.get("complainant_phone")
             and not (self.errors.get("complainant_email") or self.errors.get("complainant_phone"))
         ):
+            self._mark_contact_fields()
             raise ValidationError(
-                _("Give an e-mail address or a phone number so that we can reach you.")
+                _("Give an e-mail address or a phone number so that we can reach you."),
+                code="no_contact",
             )
         represented = (data.get("represented_name") or "").strip()
         if data.get("is_representative") and not represented:
@@ -143,6 +152,23 @@ class WhoForm(PersonalFieldsMixin, forms.Form):
                 ),
             )
         return data
+
+
+    def _mark_contact_fields(self):
+        """Either box answers the error, so both are marked invalid and described by it
+        (its id is the one complaints/_error_summary.html gives the first form-wide error);
+        the summary's link goes to the e-mail box."""
+        error_id = f"{self.prefix or 'form'}-errors-1"
+        self.error_anchor = self["complainant_email"].id_for_label
+        for name in ("complainant_email", "complainant_phone"):
+            bound = self[name]
+            attrs = self.fields[name].widget.attrs
+            described = [error_id]
+            if self.fields[name].help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            attrs["aria-invalid"] = "true"
+            attrs["aria-describedby"] = " ".join(described)
+            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 
 
 class BusinessStepForm(forms.Form):
@@ -165,7 +191,11 @@ class BusinessStepForm(forms.Form):
         ),
         help_text=_("Pick a suggestion, or fill in the fields below yourself."),
     )
-    business_name = forms.CharField(label=_("Business or seller name"), max_length=255)
+    business_name = forms.CharField(
+        label=_("Business or seller name"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     business_tax_code = TaxCodeField(label=_("Tax code (if known)"), required=False, help_text="")
     business_address = forms.CharField(label=_("Business address"), max_length=255, required=False)
     business_website = forms.CharField(

@@ -425,6 +425,15 @@ CONSUMER_ACTIONS = {
     "mo-lai": (ReopenForm, "ask_reopen"),
 }
 
+# The page holds the four forms at once, each with a "message" box: their own ids keep the
+# labels pointing to the right box (the posted names stay the same).
+CONSUMER_FORM_IDS = {
+    "bo-sung": "id_info_%s",
+    "danh-gia": "id_feedback_%s",
+    "rut": "id_withdraw_%s",
+    "mo-lai": "id_reopen_%s",
+}
+
 
 @require_GET
 def track_detail(request, code):
@@ -436,7 +445,9 @@ def track_detail(request, code):
         lambda action: WORKFLOW.can(CONSUMER_ACTIONS[action][1], actor, complaint),
     )
     forms = {
-        action: form_class(initial={"message": kept["typed"].get(action, "")})
+        action: form_class(
+            initial={"message": kept["typed"].get(action, "")}, auto_id=CONSUMER_FORM_IDS[action]
+        )
         for action, (form_class, _name) in CONSUMER_ACTIONS.items()
     }
     return render(
@@ -453,7 +464,7 @@ def track_detail(request, code):
             "can_reopen": services.can_ask_reopen(complaint, actor),
             "reopen_deadline": services.reopen_deadline(complaint),
             "unsaved": kept["unsaved"],
-            "data_form": DataRequestForm(),
+            "data_form": DataRequestForm(auto_id="id_data_%s"),
             "data_requests": complaint.data_requests.select_related("decided_by"),
             "is_filer": _is_filer(request, complaint),
             "filer_only": FILER_ONLY,
