@@ -6,7 +6,8 @@ the API and the assessment review all show, read once here so that they cannot d
 - the timeliness of the complaint steps it owes (complaints.records);
 - the published warnings and recalls naming it, and the withdrawn ones marked
   (consumer_warnings.records);
-- for staff who handle complaints only: its open, overdue and recent complaints.
+- for staff who handle complaints only: its open, overdue and recent complaints;
+- how many published narratives name it (narratives.selectors), for a link to them.
 
 A constant number of queries whatever the rows. A part that is not installed contributes
 nothing (its section is left out).
@@ -41,6 +42,8 @@ class BusinessRecord:
     # For staff who handle complaints; None for everyone else.
     complaints: dict | None = None
     is_staff: bool = False
+    # Published narratives about the business (0: none, or the part is not installed).
+    narratives: int = 0
 
     @property
     def earlier_results_only(self):
@@ -73,6 +76,12 @@ def verified_results(business):
     )
 
 
+def published_narratives(business):
+    """How many published narratives name the business: one query, 0 without the part."""
+    listed = _part("narratives.selectors.listed")
+    return listed().filter(business=business).count() if listed else 0
+
+
 def business_record(business, *, viewer=None):
     """The record of ``business`` as ``viewer`` may see it (None: the public). The caller
     has already checked that the viewer may open the business (404 otherwise)."""
@@ -89,6 +98,7 @@ def business_record(business, *, viewer=None):
         warnings=naming(business) if naming else [],
         complaints=staff_complaints(business, viewer) if is_staff and staff_complaints else None,
         is_staff=is_staff,
+        narratives=published_narratives(business),
     )
 
 
