@@ -153,7 +153,6 @@ class WhoForm(PersonalFieldsMixin, forms.Form):
             )
         return data
 
-
     def _mark_contact_fields(self):
         """Either box answers the error, so both are marked invalid and described by it
         (its id is the one complaints/_error_summary.html gives the first form-wide error);
