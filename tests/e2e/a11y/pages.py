@@ -11,6 +11,12 @@ from django.urls import reverse
 from django.utils import translation
 
 HERE = Path(__file__).resolve().parent
+# The shell's error page (templates/404.html) is checked too: it answers 404.
+NOT_FOUND = "/khong-co-trang-nay/"
+
+
+def expected_status(path):
+    return 404 if path.endswith(NOT_FOUND) else 200
 
 
 def build_data(*, business, business_member, province_officer, consumer):
@@ -83,6 +89,7 @@ def public_pages(data):
         ("signup", "/tai-khoan/signup/"),
         ("privacy", "/chinh-sach-du-lieu-ca-nhan/"),
         ("offline", "/offline/"),
+        ("not-found", NOT_FOUND),
     ]
     english = [(name + ":en", "/en" + path) for name, path in vietnamese]
     return [(name + ":vi", path) for name, path in vietnamese] + english
