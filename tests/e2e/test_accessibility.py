@@ -21,6 +21,7 @@ from tests.e2e.a11y.pages import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = HERE / "axe.min.js"
+PHONE = {"home:vi", "home:en", "filing:vi", "warnings:vi", "library:vi"}
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 RUN = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
@@ -51,9 +52,11 @@ def check(context, pages, prefix, found, details):
     page.close()
 
 
-def new_context(browser, live_server):
+def new_context(browser, live_server, **options):
     # bypass_csp: the portal's policy forbids inline scripts, and axe arrives as one.
-    context = browser.new_context(locale="vi-VN", base_url=live_server.url, bypass_csp=True)
+    context = browser.new_context(
+        locale="vi-VN", base_url=live_server.url, bypass_csp=True, **options
+    )
     context.set_default_timeout(15_000)
     return context
 
@@ -85,6 +88,13 @@ def test_no_page_has_a_wcag_violation_outside_the_baseline(
     context = new_context(browser, live_server)
     try:
         check(context, public_pages(data), "public", found, details)
+    finally:
+        context.close()
+    # On a phone the header folds into a menu button: the shell's other layout.
+    context = new_context(browser, live_server, viewport={"width": 360, "height": 740})
+    try:
+        phone = [(name, path) for name, path in public_pages(data) if name in PHONE]
+        check(context, phone, "phone", found, details)
     finally:
         context.close()
     for role, pages in role_pages(data).items():
