@@ -4,7 +4,9 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict, ErrorList
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -450,6 +452,23 @@ def track_detail(request, code):
         )
         for action, (form_class, _name) in CONSUMER_ACTIONS.items()
     }
+    refused = None
+    for action, errors in kept.get("errors", {}).items():
+        if errors:
+            # The refused form again, with its errors on its fields (see _keep_typed).
+            refused = forms[action]
+            refused._errors = ErrorDict(
+                {
+                    name: ErrorList(
+                        msgs,
+                        error_class="nonfield" if name == NON_FIELD_ERRORS else None,
+                        renderer=refused.renderer,
+                        field_id=None if name == NON_FIELD_ERRORS else refused[name].auto_id,
+                    )
+                    for name, msgs in errors.items()
+                    if name == NON_FIELD_ERRORS or name in refused.fields
+                }
+            )
     return render(
         request,
         "complaints/track_detail.html",
@@ -461,6 +480,7 @@ def track_detail(request, code):
             "feedback_form": forms["danh-gia"],
             "withdraw_form": forms["rut"],
             "reopen_form": forms["mo-lai"],
+            "refused_form": refused,
             "can_reopen": services.can_ask_reopen(complaint, actor),
             "reopen_deadline": services.reopen_deadline(complaint),
             "unsaved": kept["unsaved"],
@@ -551,7 +571,7 @@ def track_action(request, code, action):
     messages.error(
         request, _("The action could not be done: %(errors)s") % {"errors": _errors(form)}
     )
-    _keep_typed(request, complaint, action)
+    _keep_typed(request, complaint, action, errors=form.errors)
     return redirect("complaints:track_detail", complaint.code)
 
 
@@ -559,12 +579,18 @@ def _errors(form):
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
-def _keep_typed(request, complaint, action):
+def _keep_typed(request, complaint, action, errors=None):
     """An action was refused and the page redirects: keep the text that was typed, once,
-    for the next page of this complaint (see :func:`_typed`)."""
+    for the next page of this complaint (see :func:`_typed`), and the form's errors so that
+    the page can show them on its fields and in a focused summary."""
     text = request.POST.get("message", "")
-    if text.strip():
-        request.session[UNSAVED_KEY] = {"code": complaint.code, "action": action, "text": text}
+    if text.strip() or errors:
+        request.session[UNSAVED_KEY] = {
+            "code": complaint.code,
+            "action": action,
+            "text": text,
+            "errors": {name: [str(e) for e in msgs] for name, msgs in (errors or {}).items()},
+        }
 
 
 def _typed(request, complaint, available):
@@ -574,9 +600,11 @@ def _typed(request, complaint, available):
     kept = request.session.pop(UNSAVED_KEY, None)
     if not kept or kept["code"] != complaint.code:
         return {"typed": {}, "unsaved": ""}
+    shown = available(kept["action"])
     return {
         "typed": {kept["action"]: kept["text"]},
-        "unsaved": "" if available(kept["action"]) else kept["text"],
+        "unsaved": "" if shown else kept["text"],
+        "errors": {kept["action"]: kept.get("errors") or {}} if shown else {},
     }
 
 

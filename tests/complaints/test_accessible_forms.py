@@ -305,3 +305,26 @@ def test_officers_decision_is_a_named_group_and_a_refusal_is_summarised(
     assert note.attrs["aria-invalid"] == "true"
     assert page.by_id(note.attrs["aria-describedby"]) is not None
     assert [n.attrs["href"] for n in summary.iter() if n.tag == "a"] == [f"#{note.attrs['id']}"]
+
+
+def test_a_refused_tracking_action_is_summarised_on_the_next_page_once(client, business, issues):
+    file_via_wizard(client, business)
+    code = client.session["complaint_filed"]["code"]
+    url = reverse("complaints:track_detail", args=[code])
+    # The withdrawal box was not ticked: the page it redirects to says so on the field.
+    response = client.post(url + "rut/", {"message": "Đã tự thỏa thuận"})
+    assert response.status_code == 302
+    page = tree(client.get(url))
+    assert page.find_all(lambda n: n.tag == "title")[0].all_text()[0] == "Lỗi:"
+    summary = page.by_id("form-error-summary")
+    assert "autofocus" in summary.attrs and summary.attrs["tabindex"] == "-1"
+    assert [n.attrs["href"] for n in summary.iter() if n.tag == "a"] == ["#id_withdraw_confirm"]
+    confirm = page.by_id("id_withdraw_confirm")
+    assert confirm.attrs["aria-invalid"] == "true"
+    assert all(page.by_id(i) is not None for i in confirm.attrs["aria-describedby"].split())
+    assert page.by_id("id_withdraw_message").text.strip() == "Đã tự thỏa thuận"
+    assert_ids_unique_and_controls_labelled(page)
+    # Once: the next visit is a plain page again.
+    page = tree(client.get(url))
+    assert page.by_id("form-error-summary") is None
+    assert page.find_all(lambda n: n.attrs.get("aria-invalid")) == []
