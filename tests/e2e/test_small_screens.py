@@ -86,6 +86,11 @@ def public_paths(data):
         "/khieu-nai/gui/",
         "/tai-khoan/login/",
         "/tai-khoan/signup/",
+        "/tu-danh-gia/",
+        "/tu-danh-gia/kiem-tra-nhanh/",
+        reverse("selfassess:set_detail", args=[data["verified"].criteria_set_id]),
+        "/canh-bao/dang-ky/",
+        "/chinh-sach-du-lieu-ca-nhan/",
     ]
     english = [
         "/",
