@@ -19,6 +19,7 @@ MAIN_NAV = [
     ("businesses:index", _("Businesses"), "bi-building-check", "all"),
     ("selfassess:index", _("Self-assessment"), "bi-clipboard-check", "all"),
     ("complaints:stats", _("Statistics"), "bi-bar-chart", "all"),
+    ("narratives:index", _("Published narratives"), "bi-chat-quote", "all"),
     ("reports:index", _("Reports"), "bi-file-earmark-bar-graph", "officer"),
 ]
 
@@ -27,6 +28,7 @@ SHORTCUTS = [
     ("selfassess:queue", _("Review self-assessments"), "bi-clipboard-check", "officer"),
     ("consumer_warnings:create", _("Draft a warning"), "bi-exclamation-triangle", "officer"),
     ("consumer_warnings:signals", _("Complaint signals"), "bi-graph-up-arrow", "officer"),
+    ("narratives:manage", _("Narratives to review"), "bi-chat-quote", "officer"),
     ("reports:index", _("Annual reports"), "bi-file-earmark-bar-graph", "officer"),
     ("portal:membership_requests", _("Membership requests"), "bi-people", "officer"),
     ("admin:index", _("Back office"), "bi-gear", "officer"),

@@ -220,6 +220,7 @@ def test_navigation_and_shortcuts_follow_the_role(
     body = client.get(reverse("portal:dashboard")).content.decode()
     assert f'href="{reports}"' not in body and inbox not in body and staff not in body
     assert signals not in body
+    assert f'href="{reverse("narratives:index")}"' in body  # the public list, for everyone
     assert reverse("complaints:mine") in body
     login(client, business_member)
     body = client.get(reverse("portal:dashboard")).content.decode()
@@ -228,3 +229,4 @@ def test_navigation_and_shortcuts_follow_the_role(
     body = client.get(reverse("portal:dashboard")).content.decode()
     assert f'href="{reports}"' in body and staff in body and inbox not in body
     assert f'href="{signals}"' in body
+    assert f'href="{reverse("narratives:manage")}"' in body
