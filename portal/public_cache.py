@@ -81,9 +81,11 @@ PAGES = {
     "consumer_warnings:index": Page((WARNINGS, PORTAL)),
     "consumer_warnings:detail": Page((WARNINGS, PORTAL)),
     "businesses:index": Page((SELFASSESS, PORTAL)),
-    # A business's whole record (selfassess.record): its warnings and complaint steps too,
-    # which turn late with time alone, so it lives as long as the statistics.
-    "businesses:detail": Page((SELFASSESS, PORTAL, WARNINGS, COMPLAINT_STATS), STATS_SECONDS),
+    # A business's whole record (selfassess.record): its warnings, complaint steps and
+    # narratives too; the steps turn late with time alone, so it lives as the statistics.
+    "businesses:detail": Page(
+        (SELFASSESS, PORTAL, WARNINGS, COMPLAINT_STATS, NARRATIVES), STATS_SECONDS
+    ),
     "complaints:stats": Page((COMPLAINT_STATS, PORTAL), STATS_SECONDS),
     "narratives:index": Page((NARRATIVES, PORTAL)),
     "narratives:detail": Page((NARRATIVES, PORTAL)),

@@ -10,7 +10,7 @@ from tests.query_counts import assert_constant
 
 pytestmark = pytest.mark.django_db
 
-LINK = "Tường thuật đã công bố về doanh nghiệp này"
+LINK = "Phản ánh đã công bố về doanh nghiệp này"
 
 
 def _published(officer, business, description="Ấm siêu tốc bị rò điện khi đun nước."):
@@ -70,3 +70,13 @@ def test_business_page_queries_do_not_grow_with_narratives(client, business, pro
             _published(province_officer, business)
 
     assert_constant(client, url, {}, add)
+
+
+def test_a_newly_published_narrative_leaves_the_cached_page(client, business, province_officer):
+    url = reverse("businesses:detail", args=[business.tax_code])
+    assert client.get(url)["X-Public-Cache"] == "miss"
+    assert client.get(url)["X-Public-Cache"] == "hit"
+    _published(province_officer, business)
+    fresh = client.get(url)
+    assert fresh["X-Public-Cache"] == "miss"
+    assert LINK in fresh.content.decode()
