@@ -328,3 +328,27 @@ def test_a_refused_tracking_action_is_summarised_on_the_next_page_once(client, b
     page = tree(client.get(url))
     assert page.by_id("form-error-summary") is None
     assert page.find_all(lambda n: n.attrs.get("aria-invalid")) == []
+
+
+def test_officers_entry_form_summarises_a_missing_contact(client, province_officer, hanoi):
+    login(client, province_officer)
+    data = {
+        "channel": "post",
+        "complainant_name": "Lê Văn Tám",
+        "business_name": "Nhà mạng Tây Đô",
+        "province": hanoi.pk,
+        "description": "Bị trừ tiền dịch vụ không đăng ký.",
+        "request": "Hoàn tiền.",
+        "consent_processing": "on",
+    }
+    page = tree(client.post("/khieu-nai/quan-ly/nhap/", data))
+    assert page.find_all(lambda n: n.tag == "title")[0].all_text()[0] == "Lỗi:"
+    summary = page.by_id("form-error-summary")
+    links = [n.attrs["href"] for n in summary.iter() if n.tag == "a"]
+    assert links == ["#id_complainant_email", "#id_sector"]
+    for name in ("complainant_email", "complainant_phone"):
+        box = page.by_id(f"id_{name}")
+        assert box.attrs["aria-invalid"] == "true"
+        assert "form-errors-1" in box.attrs["aria-describedby"].split()
+    assert page.by_id("form-errors-1") is not None
+    assert_ids_unique_and_controls_labelled(page)
