@@ -35,6 +35,7 @@ tracking = [
     path(f"{CODE}/tep/<int:pk>/", views.track_attachment, name="track_attachment"),
     path(f"{CODE}/du-lieu.json", views.track_export, name="track_export"),
     path(f"{CODE}/du-lieu-ca-nhan/", views.track_data_request, name="track_data_request"),
+    path(f"{CODE}/rut-dong-y-cong-bo/", views.track_publish_consent, name="track_publish_consent"),
     path(f"{CODE}/<slug:action>/", views.track_action, name="track_action"),
 ]
 staff = [

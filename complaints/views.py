@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.csvexport import csv_response
-from portal.errors import InvalidInput, NotAllowed, add_to_form
+from portal.errors import InvalidInput, InvalidTransition, NotAllowed, add_to_form
 from portal.files import IMAGES_AND_PDF, private_storage, sniff
 from portal.models import TAX_CODE_PATTERN, Business, Province
 from portal.permissions import (
@@ -494,6 +494,27 @@ def track_detail(request, code):
 
 
 @require_POST
+@require_POST
+def track_publish_consent(request, code):
+    """The filer takes back the consent to publish a summary (narratives take a published
+    one down at once)."""
+    complaint = _consumer_complaint(request, code)
+    if not _is_filer(request, complaint):
+        messages.error(request, FILER_ONLY)
+        return redirect("complaints:track_detail", complaint.code)
+    try:
+        services.withdraw_publish_consent(
+            complaint, actor=services.complainant(complaint, request.user)
+        )
+    except InvalidTransition as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Your consent is withdrawn: no summary of this complaint will be published.")
+        )
+    return redirect("complaints:track_detail", complaint.code)
+
+
 def track_data_request(request, code):
     """The consumer asks to correct a detail or to erase their personal data."""
     complaint = _consumer_complaint(request, code)

@@ -50,3 +50,28 @@ def test_the_step_is_offered_only_to_the_filer_while_consent_stands(reference_da
     refused = closed_complaint(consent=False)
     answer = api.post(PATH.format(code=refused.code), {"token": refused.token})
     assert answer.status_code == 409
+
+
+def test_the_filer_withdraws_on_the_tracking_page(client, closed, province_officer):
+    narrative = services.create_draft(closed, actor=province_officer)
+    services.publish(narrative, actor=province_officer)
+    track = reverse("complaints:track_token", args=[closed.token])
+    page = client.get(track, follow=True)
+    body = page.content.decode()
+    assert 'id="withdraw-publish-consent"' in body
+    detail = page.redirect_chain[-1][0] if page.redirect_chain else track
+    response = client.post(
+        reverse("complaints:track_publish_consent", args=[closed.code]), follow=True
+    )
+    assert response.status_code == 200
+    assert "không bản tóm tắt nào" in response.content.decode()
+    assert Complaint.objects.get(pk=closed.pk).consent_publish is False
+    narrative.refresh_from_db()
+    assert narrative.status == Narrative.Status.UNPUBLISHED
+    assert 'id="withdraw-publish-consent"' not in client.get(detail).content.decode()
+
+
+def test_someone_without_the_proof_cannot_withdraw(client, closed):
+    response = client.post(reverse("complaints:track_publish_consent", args=[closed.code]))
+    assert response.status_code == 404
+    assert Complaint.objects.get(pk=closed.pk).consent_publish is True
