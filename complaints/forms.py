@@ -11,6 +11,7 @@ from portal.files import IMAGES_AND_PDF, validate_upload
 from portal.forms import PhoneField, TaxCodeField, text_area
 from portal.models import Agency, Business, Sector
 from portal.provinces import ProvinceField
+from portal.templatetags.people import full_name
 from portal.text import fold, nfc
 
 from .models import (
@@ -589,7 +590,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["selected"].queryset = complaints
         self.fields["assignee"].queryset = officers
-        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.email
+        self.fields["assignee"].label_from_instance = full_name
 
 
 # --- The consumer's requests about their personal data ---------------------------------------

@@ -14,6 +14,7 @@ from portal.jobs import enqueue
 from portal.models import Agency
 from portal.notifications import compose, page
 from portal.roles import SYSTEM, as_actor, get_actor
+from portal.templatetags.people import full_name
 
 from . import workdays
 from .models import (
@@ -395,7 +396,7 @@ def assign(complaints, *, actor, assignee):
             continue
         complaint.assigned_to = assignee
         complaint.save(update_fields=["assigned_to", "updated_at"])
-        name = assignee.get_full_name() or assignee.email if assignee else ""
+        name = full_name(assignee) if assignee else ""
         add_event(complaint, ComplaintEvent.Kind.ASSIGNED, actor=actor, message=name, internal=True)
         changed += 1
     return changed

@@ -27,6 +27,7 @@ from portal.permissions import (
 )
 from portal.ratelimit import client_over_limit
 from portal.roles import get_actor, get_object_in_scope
+from portal.templatetags.people import full_name
 
 from . import selectors, services
 from .filters import OwnComplaintFilter, StaffComplaintFilter
@@ -114,7 +115,10 @@ def _mark_valid(draft, slug, valid):
 def _initial_for(request, slug):
     user = request.user
     if slug == "nguoi-gui" and user.is_authenticated:
-        return {"complainant_name": user.get_full_name(), "complainant_email": user.email}
+        return {
+            "complainant_name": full_name(user) if user.first_name or user.last_name else "",
+            "complainant_email": user.email,
+        }
     return None
 
 

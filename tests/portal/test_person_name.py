@@ -63,3 +63,20 @@ def test_membership_requests_show_the_applicant_in_vietnamese_order(
     page = client.get(reverse("portal:membership_requests")).content.decode()
     assert "Phạm Văn Đức · xin@binhan.example.vn" in page
     assert "Đức Phạm Văn" not in page
+
+
+def test_the_complaint_pages_name_the_officer_in_vietnamese_order(client, province_officer):
+    from complaints import services as complaint_services
+    from tests.complaints.factories import make_complaint
+
+    province_officer.first_name, province_officer.last_name = "Hưng", "Trần Quốc"
+    province_officer.save()
+    complaint = make_complaint()
+    complaint_services.assign([complaint], actor=province_officer, assignee=province_officer)
+    login(client, province_officer)
+    for url in (
+        reverse("complaints:staff_list"),
+        reverse("complaints:staff_detail", args=[complaint.code]),
+    ):
+        body = client.get(url).content.decode()
+        assert "Trần Quốc Hưng" in body and "Hưng Trần Quốc" not in body, url
