@@ -109,7 +109,8 @@ class WhoForm(PersonalFieldsMixin, forms.Form):
         label=_("Address"),
         max_length=255,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        # One line: "street-address" is for a multi-line box.
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
     is_representative = forms.BooleanField(
         label=_("I am filing on behalf of someone else (as their representative)"), required=False

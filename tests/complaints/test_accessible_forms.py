@@ -205,7 +205,7 @@ def test_personal_fields_carry_autocomplete_tokens(client, business, issues):
     assert tokens["complainant_name"] == "name"
     assert tokens["complainant_email"] == "email"
     assert tokens["complainant_phone"] == "tel"
-    assert tokens["complainant_address"] == "street-address"
+    assert tokens["complainant_address"] == "address-line1"
     assert_ids_unique_and_controls_labelled(page)
     client.post(STEP_URL.format("nguoi-gui"), {**step_data()["nguoi-gui"], "go": "next"})
     page = tree(client.get(STEP_URL.format("doanh-nghiep")))
