@@ -91,11 +91,12 @@ class Narrative(models.Model):
         verbose_name_plural = _("published narratives")
         ordering = ["-published_at", "-pk"]
         indexes = [
-            # The public list: published, newest first, and its filters.
+            # The public list: published, newest first, in the list's whole order (with the
+            # id), so a page walks the index and stops instead of sorting every narrative.
             models.Index(
-                fields=["-published_at"],
+                fields=["-published_at", "-id"],
                 condition=Q(status="published"),
-                name="narrative_published",
+                name="narrative_published_order",
             ),
             models.Index(fields=["status", "received_month"]),
             models.Index(fields=["status", "province", "published_at"]),
