@@ -6,17 +6,16 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import browser, e2e_login, page  # noqa: F401 (fixtures)
 from tests.narratives.conftest import closed_complaint
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_an_officer_reviews_and_publishes_and_the_public_finds_it(
-    page,  # noqa: F811
-    browser,  # noqa: F811
+    page,
+    browser,
     live_server,
-    e2e_login,  # noqa: F811
+    e2e_login,
     province_officer,
 ):
     complaint = closed_complaint(result="Cửa hàng đã đổi máy mới cho chị Hoa.")
