@@ -352,3 +352,13 @@ def test_officers_entry_form_summarises_a_missing_contact(client, province_offic
         assert "form-errors-1" in box.attrs["aria-describedby"].split()
     assert page.by_id("form-errors-1") is not None
     assert_ids_unique_and_controls_labelled(page)
+
+
+def test_the_complaint_breadcrumb_is_named_in_the_page_language(client, province_officer):
+    from tests.complaints.factories import make_complaint
+
+    complaint = make_complaint()
+    login(client, province_officer)
+    url = reverse("complaints:staff_detail", args=[complaint.code])
+    assert '<nav aria-label="Đường dẫn">' in client.get(url).content.decode()
+    assert '<nav aria-label="Breadcrumb">' in client.get("/en" + url).content.decode()
