@@ -78,3 +78,26 @@ def e2e_login():
         return page
 
     return do_login
+
+
+@pytest.fixture
+def checked_site(
+    reference_data, business, business_member, province_officer, ministry_officer, consumer
+):
+    """The data behind the pages axe and the HTML checker read (tests/e2e/a11y/pages.py), and
+    the user of each role whose pages they read."""
+    from tests.e2e.a11y.pages import build_data
+
+    data = build_data(
+        business=business,
+        business_member=business_member,
+        province_officer=province_officer,
+        consumer=consumer,
+    )
+    users = {
+        "consumer": consumer,
+        "business": business_member,
+        "province": province_officer,
+        "ministry": ministry_officer,
+    }
+    return data, users

@@ -10,7 +10,6 @@ import pytest
 
 from tests.e2e.a11y.pages import (
     HERE,
-    build_data,
     expected_status,
     load_baseline,
     public_pages,
@@ -62,28 +61,9 @@ def new_context(browser, live_server, **options):
 
 
 def test_no_page_has_a_wcag_violation_outside_the_baseline(
-    browser,
-    live_server,
-    reference_data,
-    e2e_login,
-    business,
-    business_member,
-    province_officer,
-    ministry_officer,
-    consumer,
+    browser, live_server, e2e_login, checked_site
 ):
-    data = build_data(
-        business=business,
-        business_member=business_member,
-        province_officer=province_officer,
-        consumer=consumer,
-    )
-    users = {
-        "consumer": consumer,
-        "business": business_member,
-        "province": province_officer,
-        "ministry": ministry_officer,
-    }
+    data, users = checked_site
     found, details = {}, {}
     context = new_context(browser, live_server)
     try:

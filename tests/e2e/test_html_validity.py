@@ -16,7 +16,6 @@ import pytest
 
 from tests.conftest import login
 from tests.e2e.a11y.pages import (
-    build_data,
     expected_status,
     load_baseline,
     public_pages,
@@ -67,29 +66,8 @@ def save(client, path, directory, key):
     (directory / f"{key}.html").write_bytes(response.content)
 
 
-def test_no_page_has_an_html_error_outside_the_baseline(
-    vnu,
-    client,
-    tmp_path,
-    reference_data,
-    business,
-    business_member,
-    province_officer,
-    ministry_officer,
-    consumer,
-):
-    data = build_data(
-        business=business,
-        business_member=business_member,
-        province_officer=province_officer,
-        consumer=consumer,
-    )
-    users = {
-        "consumer": consumer,
-        "business": business_member,
-        "province": province_officer,
-        "ministry": ministry_officer,
-    }
+def test_no_page_has_an_html_error_outside_the_baseline(vnu, client, tmp_path, checked_site):
+    data, users = checked_site
     for name, path in public_pages(data):
         save(client, path, tmp_path, f"public:{name}")
     for role, pages in role_pages(data).items():
