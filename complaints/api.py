@@ -33,7 +33,14 @@ from ninja.errors import HttpError, Throttled
 from ninja.pagination import paginate
 
 from portal import public_cache
-from portal.api import Pages, file_download, optional_session_auth, public_read, session_auth
+from portal.api import (
+    Pages,
+    cleaned,
+    file_download,
+    optional_session_auth,
+    public_read,
+    session_auth,
+)
 from portal.errors import InvalidInput
 from portal.ratelimit import client_over_limit
 
@@ -596,14 +603,14 @@ def file(
     if not all(valid) or errors:
         raise InvalidInput(errors)
     _limited("filing", request, *settings.COMPLAINTS_FILING_RATE)
-    cleaned = {}
+    typed = {}
     for form in steps:
-        cleaned.update(form.cleaned_data)
-    cleaned.update(consent_form.cleaned_data)
+        typed.update(form.cleaned_data)
+    typed.update(consent_form.cleaned_data)
     complaint, token = services.file_complaint(
         data=complaint_data(
             {
-                **cleaned,
+                **typed,
                 "consent_text": str(consent_text()),
                 "consent_publish_text": str(publish_consent_text()),
             }
@@ -690,8 +697,7 @@ class ComplaintTrackIn(Schema):
 @decorate_view(private)
 def track(request, payload: ComplaintTrackIn):
     form = TrackForm(data=payload.dict())
-    if not form.is_valid():
-        raise InvalidInput(form.errors)
+    cleaned(form)
     _limited("track", request, *TRACK_LIMIT)
     complaint = services.find_for_tracking(form.cleaned_data["code"], form.cleaned_data["contact"])
     if complaint is None:
@@ -831,8 +837,7 @@ def add_info(
         data={"message": payload.message or ""},
         files=MultiValueDict({"files": list(files or [])}),
     )
-    if not form.is_valid():
-        raise InvalidInput(form.errors)
+    cleaned(form)
     services.consumer_add_info(
         complaint,
         actor=services.complainant(complaint, _signed_in(request)),
@@ -861,8 +866,7 @@ def feedback(request, code: str, payload: ComplaintFeedbackIn):
     form = FeedbackForm(
         data={"satisfied": "1" if payload.satisfied else "0", "message": payload.message or ""}
     )
-    if not form.is_valid():
-        raise InvalidInput(form.errors)
+    cleaned(form)
     services.give_feedback(
         complaint,
         actor=services.complainant(complaint, _signed_in(request)),
@@ -895,8 +899,7 @@ class ComplaintReopenIn(ComplaintProofIn):
 def ask_reopen(request, code: str, payload: ComplaintReopenIn):
     complaint, filer = _proved(request, code, token=payload.token, contact=payload.contact)
     form = ReopenForm(data={"message": payload.message or ""})
-    if not form.is_valid():
-        raise InvalidInput(form.errors)
+    cleaned(form)
     services.ask_reopen(
         complaint,
         actor=services.complainant(complaint, _signed_in(request)),
@@ -930,8 +933,7 @@ class ComplaintWithdrawIn(Schema):
 def withdraw(request, code: str, payload: ComplaintWithdrawIn):
     complaint, filer = _proved(request, code, token=payload.token)
     form = WithdrawForm(data=_form_data(payload))
-    if not form.is_valid():
-        raise InvalidInput(form.errors)
+    cleaned(form)
     services.withdraw(
         complaint,
         actor=services.complainant(complaint, _signed_in(request)),
@@ -1074,16 +1076,14 @@ def _business_step(request, code, action, payload):
     if "resolved" in payload.dict():
         data["resolved"] = "1" if payload.resolved else "0"
     form = ActionForm(data=data)
-    if not form.is_valid():
-        raise InvalidInput(form.errors)
-    cleaned = form.cleaned_data
-    kwargs = {"actor": request.auth, "message": cleaned["message"]}
+    values = cleaned(form)
+    kwargs = {"actor": request.auth, "message": values["message"]}
     if action == "acknowledge":
         services.acknowledge(complaint, **kwargs)
     elif action == "end_negotiation":
-        services.end_negotiation(complaint, ended_on=cleaned["ended_on"], **kwargs)
+        services.end_negotiation(complaint, ended_on=values["ended_on"], **kwargs)
     elif action == "report_result":
-        services.report_result(complaint, resolved=bool(cleaned["resolved"]), **kwargs)
+        services.report_result(complaint, resolved=bool(values["resolved"]), **kwargs)
     elif action == "decline":
         services.decline(complaint, **kwargs)
     else:

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from pydantic import WithJsonSchema
 
 from portal import public_cache
-from portal.api import Pages, public_read
+from portal.api import Pages, cleaned, public_read
 from portal.errors import InvalidInput
 
 from . import selectors
@@ -265,8 +265,7 @@ def _public():
 @paginate(Pages)
 def warnings(request, filters: Query[WarningFilters]):
     warning_filter = parse_filters(request.GET)
-    if not warning_filter.form.is_valid():
-        raise InvalidInput(warning_filter.form.errors.as_data())
+    cleaned(warning_filter.form)
     return selectors.listed_warnings(warning_filter)
 
 

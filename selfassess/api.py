@@ -22,7 +22,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from portal import public_cache
-from portal.api import Pages, file_download, public_read, session_auth
+from portal.api import Pages, cleaned, file_download, public_read, session_auth
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed
 from portal.models import TAX_CODE_PATTERN, Business
 from portal.roles import get_actor, get_object_in_scope
@@ -90,8 +90,7 @@ def _form_data(values):
 
 def _valid_filter(filterset):
     # The page reports a bad value and leaves it out; an app is told, and nothing is listed.
-    if not filterset.form.is_valid():
-        raise InvalidInput(filterset.form.errors.as_data())
+    cleaned(filterset.form)
     return filterset.qs
 
 
@@ -655,9 +654,8 @@ def start(request, payload: AssessmentStartIn):
         sets=selectors.startable_sets(),
         businesses=Business.objects.filter(pk__in=actor.business_ids),
     )
-    if not form.is_valid():
-        raise InvalidInput(form.errors.as_data())
-    business, criteria_set = form.cleaned_data["business"], form.cleaned_data["criteria_set"]
+    data = cleaned(form)
+    business, criteria_set = data["business"], data["criteria_set"]
     already = Assessment.objects.filter(
         business=business, criteria_set=criteria_set, status__in=Assessment.EDITABLE
     ).exists()
