@@ -498,7 +498,6 @@ def track_detail(request, code):
 
 
 @require_POST
-@require_POST
 def track_publish_consent(request, code):
     """The filer takes back the consent to publish a summary (narratives take a published
     one down at once)."""
@@ -519,6 +518,7 @@ def track_publish_consent(request, code):
     return redirect("complaints:track_detail", complaint.code)
 
 
+@require_POST
 def track_data_request(request, code):
     """The consumer asks to correct a detail or to erase their personal data."""
     complaint = _consumer_complaint(request, code)

@@ -255,3 +255,13 @@ def test_data_request_events_are_for_staff_only(client, reference_data, province
     _ask(client, complaint, kind="correct", field="complainant_name", new_value="Hòa")
     event = ComplaintEvent.objects.get(kind=ComplaintEvent.Kind.DATA_REQUEST)
     assert event.visibility == "internal"
+
+
+def test_opening_the_request_address_records_nothing_and_spends_no_limit(client, reference_data):
+    complaint = make_complaint()
+    _track(client, complaint)
+    url = f"/khieu-nai/tra-cuu/{complaint.code}/du-lieu-ca-nhan/"
+    for _ in range(6):  # more than the five requests an hour a filer may send
+        assert client.get(url).status_code == 405
+    _ask(client, complaint, kind="erase", message="Xin xóa dữ liệu của tôi.")
+    assert DataRequest.objects.count() == 1
