@@ -17,7 +17,6 @@ from django.utils.translation import ngettext
 
 from portal.errors import NotAllowed
 from portal.models import Business, Province
-from portal.roles import get_actor
 
 from .gtin import is_valid_gtin
 from .models import NEWEST_FIRST, ConsumerWarning
@@ -41,15 +40,10 @@ def _complaints():
 
 
 def complaints_in_scope(user):
-    """The complaints whose counts ``user`` may see: all for the ministry, a province's own
-    for its department's officers, none for anyone else (consumers, businesses, associations:
-    the views answer 404 before asking)."""
-    actor = get_actor(user)
-    if actor.is_ministry:
-        return _complaints().all()
-    if actor.province_ids:
-        return _complaints().filter(province_id__in=actor.province_ids)
-    return _complaints().none()
+    """The complaints whose counts ``user`` may see: those they handle
+    (``ComplaintQuerySet.handled_by``: the authority all, a province's officers their own).
+    Other ministry units handle none and see none, as on the complaint pages."""
+    return _complaints().handled_by(user)
 
 
 def _bounds(days, now=None):

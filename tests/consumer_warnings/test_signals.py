@@ -416,3 +416,18 @@ def test_the_signals_page_in_english(client, ministry_officer, file):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Complaint signals" in html and "Products (by barcode)" in html
+
+
+def test_a_ministry_unit_that_handles_no_complaints_sees_no_signal(
+    client, ministry_unit_officer, file, business
+):
+    file(1, gtin=KETTLE, business=business, product_name="Ấm siêu tốc Thử Nghiệm")
+    login(client, ministry_unit_officer)
+    page = client.get(SIGNALS)
+    assert page.status_code == 200
+    assert not rows(page, "products") and not rows(page, "businesses")
+    assert "Ấm siêu tốc Thử Nghiệm" not in page.content.decode()
+    key = Complaint.objects.get().gtin_key
+    assert (
+        client.get(reverse("consumer_warnings:signal", args=["san-pham", key])).status_code == 404
+    )
