@@ -12,6 +12,7 @@ PUBLIC_ORDER = ("-published_at", "-pk")
 # reopened by a bulk update (no signal) still hides the narrative at once.
 STILL_PUBLISHABLE = {
     "complaint__consent_publish": True,
+    "complaint__consent_publish_version__gt": "",
     "complaint__anonymised_at__isnull": True,
     "complaint__status__in": FINAL_STATUSES,
 }
@@ -46,6 +47,7 @@ def ready_complaints(user, limit=50):
     queryset = Complaint.objects.filter(
         status__in=FINAL_STATUSES,
         consent_publish=True,
+        consent_publish_version__gt="",
         anonymised_at__isnull=True,
         narrative__isnull=True,
     )

@@ -59,7 +59,13 @@ REOPEN_ASKED = _(
 def _check_publishable(complaint):
     if complaint.status not in FINAL_STATUSES:
         raise InvalidTransition(NOT_CLOSED, code="not_closed")
-    if not complaint.consent_publish or complaint.anonymised_at:
+    # A consent without its version was given under the old wording (before the publishing
+    # consent had its own text), which did not describe this use: it does not count.
+    if (
+        not complaint.consent_publish
+        or not complaint.consent_publish_version
+        or complaint.anonymised_at
+    ):
         raise InvalidInput(NO_CONSENT, code="no_consent")
     if complaint.reopen_requested_at:  # cleared once the officer decides
         # The consumer asked to look at the result again: it may not be the last word.

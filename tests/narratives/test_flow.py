@@ -268,3 +268,19 @@ def test_a_reopened_complaint_takes_its_narrative_down(client, closed, province_
     assert narrative.status == Narrative.Status.UNPUBLISHED
     assert narrative.unpublished_reason == "Khiếu nại đã được mở lại."
     assert client.get(reverse("narratives:detail", args=[narrative.pk])).status_code == 404
+
+
+def test_a_consent_given_under_the_old_wording_does_not_count(client, closed, province_officer):
+    narrative = services.create_draft(closed, actor=province_officer)
+    # Filed before the publishing consent had its own text: no version was kept.
+    older = closed_complaint()
+    Complaint.objects.filter(pk=older.pk).update(consent_publish_version="")
+    login(client, province_officer)
+    assert older.code not in client.get(reverse("narratives:manage")).content.decode()
+    with pytest.raises(InvalidInput):
+        services.create_draft(Complaint.objects.get(pk=older.pk), actor=province_officer)
+    Complaint.objects.filter(pk=closed.pk).update(consent_publish_version="")
+    response = client.post(reverse("narratives:publish", args=[narrative.pk]))
+    assert response.status_code == 400
+    narrative.refresh_from_db()
+    assert narrative.status == Narrative.Status.DRAFT
