@@ -441,15 +441,19 @@ CONSUMER_FORM_IDS = {
 }
 
 
+def _consumer_can(action, actor, complaint):
+    """Whether the page still draws the form of ``action``: asking to look again also needs
+    the period still open, which the workflow does not know."""
+    if action == "mo-lai":
+        return services.can_ask_reopen(complaint, actor)
+    return WORKFLOW.can(CONSUMER_ACTIONS[action][1], actor, complaint)
+
+
 @require_GET
 def track_detail(request, code):
     complaint = _consumer_complaint(request, code)
     actor = services.complainant(complaint, request.user)
-    kept = _typed(
-        request,
-        complaint,
-        lambda action: WORKFLOW.can(CONSUMER_ACTIONS[action][1], actor, complaint),
-    )
+    kept = _typed(request, complaint, lambda action: _consumer_can(action, actor, complaint))
     forms = {
         action: form_class(
             initial={"message": kept["typed"].get(action, "")}, auto_id=CONSUMER_FORM_IDS[action]

@@ -180,6 +180,7 @@ def test_refused_after_the_period(client, unresolved, consumer, settings):
     assert unresolved.reopen_requested_at is None
     assert not unresolved.events.filter(kind=ComplaintEvent.Kind.REOPEN_ASKED).exists()
     assert "trong vòng 10 ngày" in page and deadline.strftime("%d/%m/%Y") in page
+    assert REASON in page  # what was typed is given back to copy, not lost
 
 
 def test_refused_for_another_persons_complaint(client, unresolved, province_officer):
