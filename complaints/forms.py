@@ -157,7 +157,7 @@ class WhoForm(PersonalFieldsMixin, forms.Form):
 
     def _mark_contact_fields(self):
         """Either box answers the error, so both are marked invalid and described by it
-        (its id is the one complaints/_error_summary.html gives the first form-wide error);
+        (its id is the one portal/_error_summary.html gives the first form-wide error);
         the summary's link goes to the e-mail box."""
         error_id = f"{self.prefix or 'form'}-errors-1"
         self.error_anchor = self["complainant_email"].id_for_label
