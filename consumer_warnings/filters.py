@@ -97,9 +97,6 @@ class WarningFilterSet(ProvinceNoteMixin, IgnoredValues, django_filters.FilterSe
         to_field_name="code",
         empty_label=_("Whole country"),
         method="filter_province",
-        # Read with the page, as the drop-down it replaces was: the list's query count is
-        # asserted from a cold cache (tests/consumer_warnings/test_views.py).
-        cached=False,
     )
     date_from = DateFromFilter(field_name="published_at", label=_("Published from"))
     date_to = DateUntilFilter(field_name="published_at", label=_("Published until"))

@@ -144,11 +144,9 @@ def _read_table():
 _built = {}
 
 
-def directory(cached=True):
-    """Every province, current and former: from the shared cache (one query when it is
-    cold), or read now (one query) with ``cached=False``."""
-    if not cached:
-        return Directory(_read_table()["rows"])
+def directory():
+    """Every province, current and former, from the shared cache (one query when it is
+    cold)."""
     payload = cache.get_or_set(CACHE_KEY, _read_table, CACHE_SECONDS)
     built = _built.get("directory")
     if built is None or built[0] != payload["token"]:
@@ -288,12 +286,11 @@ class ProvinceField(forms.ModelChoiceField):
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)
 
-    def __init__(self, *, queryset=None, to_field_name=None, former=True, cached=True, **kwargs):
+    def __init__(self, *, queryset=None, to_field_name=None, former=True, **kwargs):
         kwargs.setdefault("label", _("Province or city"))
         kwargs.setdefault("empty_label", _("Choose a province or city"))
         self._former = None
         self.show_former = former
-        self.cached = cached
         self._limited = False
         super().__init__(Province.objects.current(), to_field_name=to_field_name, **kwargs)
         self.plain_help_text = self.help_text
@@ -329,7 +326,7 @@ class ProvinceField(forms.ModelChoiceField):
     def book(self):
         """The directory, read once per form (the form is made anew for each request)."""
         if getattr(self, "_book", None) is None:
-            self._book = directory(self.cached)
+            self._book = directory()
         return self._book
 
     def allowed_ids(self):

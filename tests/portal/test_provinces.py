@@ -152,18 +152,6 @@ def test_a_form_reads_the_provinces_once_to_draw_clean_and_note(reference_data):
     assert len(queries) == 0
 
 
-def test_a_field_asked_not_to_cache_reads_once_each_time(reference_data):
-    class Uncached(forms.Form):
-        province = ProvinceField(cached=False)
-
-    for _ in range(2):
-        with CaptureQueriesContext(connection) as queries:
-            form = Uncached({"province": "binh dinh"})
-            assert form.is_valid() and form.fields["province"].note
-            str(form["province"])
-        assert len(queries) == 1
-
-
 def test_templates_that_draw_their_own_options_get_them_flat(reference_data):
     choices = list(ProvinceForm().fields["province"].choices)
     assert choices[0] == ("", "Chọn tỉnh, thành phố")
