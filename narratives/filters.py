@@ -6,7 +6,6 @@ import re
 
 import django_filters
 from django import forms
-from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -88,13 +87,3 @@ class NarrativeFilterSet(ProvinceNoteMixin, django_filters.FilterSet):
                 % {"label": label, "error": errors[0]}
             )
         return messages
-
-    def query_string(self):
-        params = {}
-        for key, value in self.values.items():
-            if key == "month":
-                value = f"{value // 100}-{value % 100:02d}"
-            elif hasattr(value, "code"):
-                value = value.code
-            params[key] = value
-        return urlencode(params)

@@ -41,7 +41,6 @@ class BusinessRecord:
     warnings: list = field(default_factory=list)
     # For staff who handle complaints; None for everyone else.
     complaints: dict | None = None
-    is_staff: bool = False
     # Published narratives about the business (0: none, or the part is not installed).
     narratives: int = 0
 
@@ -50,10 +49,6 @@ class BusinessRecord:
         """Verified results exist but the latest decision was not a verification: the page
         says that there is no current result, and lists the earlier ones as earlier."""
         return bool(self.results) and self.current is None
-
-    @property
-    def warnings_in_force(self):
-        return [w for w in self.warnings if w.status == w.Status.PUBLISHED]
 
     @property
     def nothing_published(self):
@@ -97,7 +92,6 @@ def business_record(business, *, viewer=None):
         timeliness=timeliness(business) if timeliness else None,
         warnings=naming(business) if naming else [],
         complaints=staff_complaints(business, viewer) if is_staff and staff_complaints else None,
-        is_staff=is_staff,
         narratives=published_narratives(business),
     )
 
